@@ -1,0 +1,42 @@
+import type { Credential, ExchangeId } from '../exchanges/adapter.js';
+
+export const ENVIRONMENTS = ['prod', 'test', 'dev'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** A registered exchange key's metadata. Never carries secret material. */
+export interface KeyRecord {
+  id: string;
+  label: string;
+  exchange: ExchangeId;
+  environment: Environment;
+  owner?: string;
+  notes?: string;
+  /** Keyed HMAC of the api-key id (never the raw id). */
+  fingerprint: string;
+  /** Last 4 characters of the api-key id. */
+  last4: string;
+  version: number;
+  status: 'active' | 'retired';
+  createdAt: number;
+  rotatedAt?: number;
+  retiredAt?: number;
+}
+
+export interface NewKey {
+  label: string;
+  exchange: ExchangeId;
+  environment: Environment;
+  owner?: string;
+  notes?: string;
+}
+
+export interface KeyRegistry {
+  /** Validate with the exchange adapter, encrypt and store. Throws KeywardenError('duplicate' | 'invalid_credential' | 'vault_sealed'). */
+  add(input: NewKey, credential: Credential): Promise<KeyRecord>;
+  list(options?: { includeRetired?: boolean }): Promise<KeyRecord[]>;
+  /** By label or id. */
+  get(ref: string): Promise<KeyRecord | undefined>;
+  retire(ref: string): Promise<KeyRecord>;
+  /** Decrypt for signing (requires an unsealed vault). Internal use only: no API or CLI returns it. */
+  credential(ref: string): Promise<Credential>;
+}

@@ -1,0 +1,236 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Clock, ExchangeId, ExchangeResponse } from '../exchanges/adapter.js';
+import { createMemoryNonceLedger } from '../exchanges/memory-nonce-ledger.js';
+import type { SandboxEmulator, SandboxKey } from './emulator.js';
+import { createEngine, type Engine } from './engine.js';
+
+/** One request the emulated exchanges received: the proof of what keywarden did or did not forward. */
+export interface SandboxLogEntry {
+  at: number;
+  exchange: string;
+  method: string;
+  path: string;
+  query: string;
+  sourceIp: string;
+  status: number;
+}
+
+export interface SandboxSeed {
+  version: 1;
+  keys: SandboxKey[];
+}
+
+export interface SandboxOptions {
+  emulators: readonly SandboxEmulator[];
+  keys: readonly SandboxKey[];
+  clock?: Clock;
+  engine?: Engine;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes?: number;
+}
+
+export interface Sandbox {
+  readonly engine: Engine;
+  readonly keys: readonly SandboxKey[];
+  /** Every request received, oldest first. */
+  readonly log: SandboxLogEntry[];
+  readonly server: Server;
+  listen(port?: number, host?: string): Promise<string>;
+  /** Base URL for one exchange once listening, e.g. `http://127.0.0.1:8788/binance`. */
+  baseUrl(exchange: ExchangeId): string;
+  close(): Promise<void>;
+}
+
+const SEED_FILE = 'seed.json';
+
+/**
+ * Load the sandbox seed (keys and their random secrets) from `dir`, creating it on first start.
+ * This is the emulated exchange's own database, kept apart from keywarden's vault.
+ */
+export function loadOrCreateSeed(dir: string, emulators: readonly SandboxEmulator[]): SandboxSeed {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, SEED_FILE);
+  if (existsSync(file)) {
+    const seed = JSON.parse(readFileSync(file, 'utf8')) as SandboxSeed;
+    const have = new Set(seed.keys.map((k) => k.exchange));
+    const missing = emulators.filter((e) => !have.has(e.exchange));
+    if (missing.length === 0) return seed;
+    const merged: SandboxSeed = {
+      version: 1,
+      keys: [...seed.keys, ...missing.flatMap((e) => e.generateKeys())],
+    };
+    writeFileSync(file, JSON.stringify(merged, null, 2), { mode: 0o600 });
+    return merged;
+  }
+  const seed: SandboxSeed = { version: 1, keys: emulators.flatMap((e) => e.generateKeys()) };
+  writeFileSync(file, JSON.stringify(seed, null, 2), { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return seed;
+}
+
+function send(res: ServerResponse, r: ExchangeResponse): void {
+  res.writeHead(r.status, { ...r.headers, 'content-length': Buffer.byteLength(r.body) });
+  res.end(r.body);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function lowerHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+export function createSandbox(options: SandboxOptions): Sandbox {
+  const clock = options.clock ?? { now: Date.now };
+  const engine = options.engine ?? createEngine({ now: () => clock.now() });
+  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const emulators = new Map(options.emulators.map((e) => [e.exchange as string, e]));
+  const keysByExchange = new Map<string, Map<string, SandboxKey>>();
+  for (const k of options.keys) {
+    let m = keysByExchange.get(k.exchange);
+    if (!m) {
+      m = new Map();
+      keysByExchange.set(k.exchange, m);
+    }
+    m.set(k.credential.apiKey, k);
+  }
+  const nonces = createMemoryNonceLedger();
+  const log: SandboxLogEntry[] = [];
+  let origin = '';
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const fullPath = q === -1 ? url : url.slice(0, q);
+    const query = q === -1 ? '' : url.slice(q + 1);
+    const sourceIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const method = (req.method ?? 'GET').toUpperCase();
+
+    if (fullPath === '/_sandbox/requests' && method === 'GET') {
+      send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(log) });
+      return;
+    }
+    if (fullPath === '/_sandbox/price' && method === 'POST') {
+      const body = await readBody(req, maxBody);
+      try {
+        const { symbol, price } = JSON.parse(body ?? '') as { symbol: string; price: number };
+        if (typeof symbol !== 'string' || typeof price !== 'number' || !(price > 0)) throw new Error('bad');
+        engine.setPrice(symbol, price);
+        send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' });
+      } catch {
+        send(res, {
+          status: 400,
+          headers: { 'content-type': 'application/json' },
+          body: '{"error":"symbol and price required"}',
+        });
+      }
+      return;
+    }
+
+    const slash = fullPath.indexOf('/', 1);
+    const exchange = slash === -1 ? fullPath.slice(1) : fullPath.slice(1, slash);
+    const emulator = emulators.get(exchange);
+    const path = slash === -1 ? '/' : fullPath.slice(slash);
+    let status = 404;
+    try {
+      if (!emulator) {
+        send(res, {
+          status: 404,
+          headers: { 'content-type': 'application/json' },
+          body: '{"error":"unknown exchange"}',
+        });
+        return;
+      }
+      const body = await readBody(req, maxBody);
+      if (body === undefined) {
+        status = 413;
+        send(res, {
+          status: 413,
+          headers: { 'content-type': 'application/json' },
+          body: '{"error":"body too large"}',
+        });
+        return;
+      }
+      const keys = keysByExchange.get(exchange);
+      const answer = await emulator.handle(
+        {
+          method,
+          path,
+          query,
+          headers: lowerHeaders(req),
+          body,
+          sourceIp,
+          host: req.headers.host ?? '',
+          prefix: `/${exchange}`,
+        },
+        { engine, clock, nonces, keyById: (id) => keys?.get(id) },
+      );
+      status = answer.status;
+      send(res, answer);
+    } catch {
+      status = 500;
+      send(res, {
+        status: 500,
+        headers: { 'content-type': 'application/json' },
+        body: '{"error":"sandbox internal error"}',
+      });
+    } finally {
+      log.push({ at: clock.now(), exchange, method, path, query, sourceIp, status });
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+
+  return {
+    engine,
+    keys: options.keys,
+    log,
+    server,
+    listen(port = 0, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const addr = server.address() as AddressInfo;
+          origin = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+          resolve(origin);
+        });
+      });
+    },
+    baseUrl: (exchange) => `${origin}/${exchange}`,
+    close() {
+      return new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    },
+  };
+}
