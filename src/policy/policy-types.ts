@@ -1,0 +1,62 @@
+import type { Action, Classification } from '../exchanges/adapter.js';
+
+/**
+ * A client's least-privilege policy (validated by ./policy-schema.ts from YAML or JSON).
+ * Anything not explicitly allowed is denied; withdraw, transfer and unknown endpoints are
+ * denied unless listed in `actions`.
+ */
+export interface Policy {
+  /** `enforce` blocks; `monitor` records would-be denials and lets the request through. */
+  mode: 'enforce' | 'monitor';
+  /** Allowed actions. Default: public, read, trade, cancel. */
+  actions: Action[];
+  symbols?: { allow?: string[]; deny?: string[] };
+  /** Max quote-currency notional of one order. */
+  maxOrderNotional?: number;
+  /** Max quote-currency notional per UTC day across the client's orders. */
+  maxDailyNotional?: number;
+  maxOrdersPerMinute?: number;
+  /** Limit orders priced more than this percentage away from the market price are denied. */
+  priceBandPercent?: number;
+  /** Allowed trading window in UTC, `HH:MM` to `HH:MM` (may wrap midnight), optional weekdays 0=Sunday. */
+  tradingHours?: { start: string; end: string; days?: number[] };
+  /** Withdrawals (when `withdraw` is allowed) only to these addresses, under a daily cap per coin. */
+  withdrawals?: { addresses: string[]; dailyCap?: Record<string, number> };
+}
+
+/** Everything outside the request that a decision depends on, gathered before evaluation. */
+export interface PolicyContext {
+  now: number;
+  clientEnvironment: string;
+  keyEnvironment: string;
+  /** Market price per normalised symbol, when known (fetched from the public ticker). */
+  prices: Record<string, number | undefined>;
+  usage: {
+    /** Quote notional the client has traded today (UTC). */
+    dailyNotional: number;
+    ordersLastMinute: number;
+    /** Amount withdrawn today per coin. */
+    withdrawnToday: Record<string, number>;
+  };
+}
+
+/** Stable ids of the rules a decision can name. */
+export type PolicyRule =
+  | 'environment'
+  | 'actions'
+  | 'symbols.allow'
+  | 'symbols.deny'
+  | 'maxOrderNotional'
+  | 'maxDailyNotional'
+  | 'maxOrdersPerMinute'
+  | 'priceBand'
+  | 'tradingHours'
+  | 'withdrawals.address'
+  | 'withdrawals.dailyCap'
+  | 'unpriced';
+
+export type Decision =
+  | { allowed: true; wouldDeny?: { rule: PolicyRule; message: string } }
+  | { allowed: false; rule: PolicyRule; message: string };
+
+export type Evaluate = (policy: Policy, request: Classification, ctx: PolicyContext) => Decision;
