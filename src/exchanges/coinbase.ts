@@ -1,0 +1,732 @@
+/**
+ * Coinbase Advanced Trade (and the Coinbase App v2 endpoints bots use for sends).
+ *
+ * Auth is a per-request JWT (CDP keys): ES256 with an EC P-256 PEM, or EdDSA with a base64
+ * Ed25519 key. The JWT binds method, host and path (`uri` claim) but NOT the query string or the
+ * body — that is Coinbase's design, so keywarden re-signs only what policy checked. Legacy HMAC
+ * keys (CB-ACCESS-*) are signed too, since some old keys still exist.
+ */
+
+import {
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  sign as cryptoSign,
+  verify as cryptoVerify,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
+import { randomToken } from '../util/random-id.js';
+import { safeEqual } from '../util/safe-equal.js';
+import {
+  type Classification,
+  type ClientVerifier,
+  type Credential,
+  CredentialError,
+  type ExchangeAdapter,
+  type ExchangeErrorKind,
+  type ExchangeRequest,
+  type ExchangeResponse,
+  type Introspection,
+  type OrderIntent,
+  type ParseResult,
+  type SignContext,
+  type Transport,
+  type VerifyContext,
+  type VerifyResult,
+  type WithdrawalIntent,
+} from './adapter.js';
+import { parseParams, toNumber } from './params.js';
+import { parseStrictJson } from './strict-json.js';
+
+export const COINBASE_BASE_URL = 'https://api.coinbase.com';
+
+/** Coinbase documents a 2-minute JWT lifetime; the official SDK signs `exp = nbf + 120`. */
+export const JWT_LIFETIME_SECONDS = 120;
+/** Tolerated clock skew for `nbf` (Coinbase does not document one). */
+const NBF_SKEW_SECONDS = 30;
+/** A client JWT may not claim to live longer than this from now (limits replay of a leaked token). */
+const MAX_EXP_AHEAD_SECONDS = 300;
+
+const AUTH_HEADERS = [
+  'authorization',
+  'cb-access-key',
+  'cb-access-sign',
+  'cb-access-timestamp',
+  'cb-access-passphrase',
+];
+
+// PKCS#8 DER prefix for an Ed25519 private key (RFC 8410); the 32-byte seed follows it.
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+export type CoinbaseSigningKey =
+  | { kind: 'es256'; key: KeyObject }
+  | { kind: 'eddsa'; key: KeyObject }
+  | { kind: 'hmac'; secret: string };
+
+function isPem(secret: string): boolean {
+  return secret.trimStart().startsWith('-----BEGIN');
+}
+
+/** A base64 Ed25519 CDP secret: 64 bytes (seed || public key) as the portal shows it, or a bare 32-byte seed. */
+function ed25519Seed(secret: string): Buffer | undefined {
+  const text = secret.trim();
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length !== 64 && bytes.length !== 32) return undefined;
+  return bytes.subarray(0, 32);
+}
+
+/**
+ * Decide the scheme the way CCXT and the SDKs do: a PEM is ES256, a base64 string of 32/64
+ * bytes is Ed25519 (only the CDP portal issues those), anything else is a legacy HMAC secret.
+ */
+export function loadSigningKey(credential: Credential): CoinbaseSigningKey {
+  const { apiKey, secret } = credential;
+  if (typeof apiKey !== 'string' || apiKey.trim() === '')
+    throw new CredentialError('coinbase: apiKey is required');
+  if (typeof secret !== 'string' || secret.trim() === '')
+    throw new CredentialError('coinbase: secret is required');
+  if (isPem(apiKey)) {
+    throw new CredentialError('coinbase: apiKey must be the key name (organizations/…/apiKeys/…), not a PEM');
+  }
+  if (isPem(secret)) {
+    let key: KeyObject;
+    try {
+      key = createPrivateKey({ key: secret.replace(/\\n/g, '\n'), format: 'pem' });
+    } catch {
+      throw new CredentialError('coinbase: secret is not a readable EC private key PEM');
+    }
+    if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') {
+      return { kind: 'es256', key };
+    }
+    if (key.asymmetricKeyType === 'ed25519') return { kind: 'eddsa', key };
+    throw new CredentialError('coinbase: secret PEM must be an EC P-256 (ES256) private key');
+  }
+  const seed = ed25519Seed(secret);
+  if (seed) {
+    const key = createPrivateKey({
+      key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]),
+      format: 'der',
+      type: 'pkcs8',
+    });
+    return { kind: 'eddsa', key };
+  }
+  if (apiKey.includes('organizations/')) {
+    throw new CredentialError('coinbase: CDP key secret must be an EC PEM or a base64 Ed25519 key');
+  }
+  return { kind: 'hmac', secret };
+}
+
+function b64url(data: Buffer | string): string {
+  return Buffer.from(data).toString('base64url');
+}
+
+/** `host + basePath` of a base URL, as the JWT `uri` claim names it (no scheme, no query). */
+export function uriPrefix(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  return url.host + url.pathname.replace(/\/+$/, '');
+}
+
+export function jwtUri(method: string, baseUrl: string, path: string): string {
+  return `${method.toUpperCase()} ${uriPrefix(baseUrl)}${path}`;
+}
+
+export interface JwtOptions {
+  apiKey: string;
+  key: CoinbaseSigningKey & { kind: 'es256' | 'eddsa' };
+  uri: string;
+  nowSeconds: number;
+}
+
+/**
+ * Build a REST JWT as the official SDKs do: header {alg, kid, nonce, typ}, claims
+ * {sub, iss: 'cdp', nbf, exp: nbf+120, uri}. EdDSA keys put the uri in `uris` (CDP SDK v2).
+ */
+export function buildJwt(options: JwtOptions): string {
+  const { apiKey, key, uri, nowSeconds } = options;
+  const alg = key.kind === 'es256' ? 'ES256' : 'EdDSA';
+  const header = { alg, kid: apiKey, nonce: randomBytes(16).toString('hex'), typ: 'JWT' };
+  const claims: Record<string, unknown> = {
+    sub: apiKey,
+    iss: 'cdp',
+    nbf: nowSeconds,
+    exp: nowSeconds + JWT_LIFETIME_SECONDS,
+  };
+  if (key.kind === 'es256') claims.uri = uri;
+  else {
+    claims.aud = ['cdp_service'];
+    claims.uris = [uri];
+  }
+  const signingInput = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
+  const signature =
+    key.kind === 'es256'
+      ? cryptoSign('sha256', Buffer.from(signingInput), { key: key.key, dsaEncoding: 'ieee-p1363' })
+      : cryptoSign(null, Buffer.from(signingInput), key.key);
+  return `${signingInput}.${b64url(signature)}`;
+}
+
+export interface DecodedJwt {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+  signingInput: string;
+  signature: Buffer;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function decodeJwt(token: string): DecodedJwt | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  const [h, c, s] = parts;
+  if (h === undefined || c === undefined || s === undefined) return undefined;
+  if (!/^[A-Za-z0-9_-]+$/.test(h + c + s)) return undefined;
+  try {
+    const header: unknown = JSON.parse(Buffer.from(h, 'base64url').toString('utf8'));
+    const claims: unknown = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
+    if (!isRecord(header) || !isRecord(claims)) return undefined;
+    return { header, claims, signingInput: `${h}.${c}`, signature: Buffer.from(s, 'base64url') };
+  } catch {
+    return undefined;
+  }
+}
+
+function header(request: ExchangeRequest, name: string): string | undefined {
+  for (const [k, v] of Object.entries(request.headers)) if (k.toLowerCase() === name) return v;
+  return undefined;
+}
+
+function bearer(request: ExchangeRequest): string | undefined {
+  const auth = header(request, 'authorization');
+  const m = auth === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(auth);
+  return m?.[1];
+}
+
+export interface JwtCheck {
+  apiKey: string;
+  /** Public key PEM (EC P-256 or Ed25519). */
+  publicKeyPem: string;
+  method: string;
+  /** `host + prefix + path` the client addressed. */
+  target: string;
+  nowSeconds: number;
+}
+
+/**
+ * Verify a CDP JWT the way Coinbase does. The `uri` may carry a scheme: CCXT strips only
+ * `https://`, so a client pointed at an `http://` base URL signs `GET http://host/...`;
+ * the scheme adds nothing an attacker controls, so both spellings are accepted.
+ */
+export function verifyJwt(token: string | undefined, check: JwtCheck): VerifyResult {
+  if (token === undefined) return { ok: false, reason: 'missing_credentials', message: 'missing bearer JWT' };
+  const jwt = decodeJwt(token);
+  if (!jwt) return { ok: false, reason: 'malformed', message: 'malformed JWT' };
+  let publicKey: KeyObject;
+  try {
+    publicKey = createPublicKey(check.publicKeyPem);
+  } catch {
+    return { ok: false, reason: 'bad_signature', message: 'no usable public key for this api key' };
+  }
+  const alg = jwt.header.alg;
+  let valid = false;
+  if (alg === 'ES256' && publicKey.asymmetricKeyType === 'ec') {
+    valid =
+      jwt.signature.length === 64 &&
+      cryptoVerify(
+        'sha256',
+        Buffer.from(jwt.signingInput),
+        { key: publicKey, dsaEncoding: 'ieee-p1363' },
+        jwt.signature,
+      );
+  } else if (alg === 'EdDSA' && publicKey.asymmetricKeyType === 'ed25519') {
+    valid = cryptoVerify(null, Buffer.from(jwt.signingInput), publicKey, jwt.signature);
+  }
+  if (!valid) return { ok: false, reason: 'bad_signature', message: 'JWT signature does not verify' };
+  const { kid } = jwt.header;
+  const { sub, nbf, exp } = jwt.claims;
+  if (typeof sub !== 'string' || !safeEqual(sub, check.apiKey)) {
+    return { ok: false, reason: 'bad_signature', message: 'JWT sub is not this api key' };
+  }
+  if (kid !== undefined && (typeof kid !== 'string' || !safeEqual(kid, check.apiKey))) {
+    return { ok: false, reason: 'bad_signature', message: 'JWT kid is not this api key' };
+  }
+  if (typeof nbf !== 'number' || typeof exp !== 'number' || !Number.isFinite(nbf) || !Number.isFinite(exp)) {
+    return { ok: false, reason: 'malformed', message: 'JWT lacks nbf/exp' };
+  }
+  if (nbf > check.nowSeconds + NBF_SKEW_SECONDS) {
+    return { ok: false, reason: 'stale_timestamp', message: 'JWT not yet valid' };
+  }
+  if (exp <= check.nowSeconds) return { ok: false, reason: 'stale_timestamp', message: 'JWT expired' };
+  if (exp > check.nowSeconds + MAX_EXP_AHEAD_SECONDS) {
+    return { ok: false, reason: 'stale_timestamp', message: 'JWT lifetime too long' };
+  }
+  const claimed: unknown[] = Array.isArray(jwt.claims.uris) ? jwt.claims.uris : [jwt.claims.uri];
+  const method = check.method.toUpperCase();
+  const accepted = [
+    `${method} ${check.target}`,
+    `${method} https://${check.target}`,
+    `${method} http://${check.target}`,
+  ];
+  const uriOk = claimed.some((u) => typeof u === 'string' && accepted.some((a) => safeEqual(u, a)));
+  if (!uriOk) return { ok: false, reason: 'bad_signature', message: 'JWT uri does not match the request' };
+  return { ok: true };
+}
+
+/** Legacy HMAC prehash: timestamp + METHOD + path (+ `?query` on v2 GETs, as CCXT does) + body. */
+export function legacyPrehash(timestamp: string, request: ExchangeRequest): string {
+  const method = request.method.toUpperCase();
+  const query =
+    method === 'GET' && request.path.startsWith('/v2/') && request.query !== '' ? `?${request.query}` : '';
+  return `${timestamp}${method}${request.path}${query}${request.body}`;
+}
+
+export function legacySignature(secret: string, prehash: string): string {
+  return createHmac('sha256', secret).update(prehash).digest('hex');
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON bodies: duplicate keys are refused (see strict-json.ts) so policy and Coinbase read the same values.
+
+export type JsonBodyResult = { ok: true; value: unknown } | { ok: false; message: string };
+
+export function parseJsonBody(body: string): JsonBodyResult {
+  if (body.trim() === '') return { ok: true, value: undefined };
+  return parseStrictJson(body);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Classification
+
+const V3 = '/api/v3/brokerage';
+
+/** Coinbase ids are UUIDs or opaque tokens; name the endpoint with `{id}` in their place. */
+function endpointName(method: string, path: string): string {
+  const parts = path.split('/').map((seg, idx, all) => {
+    const prev = all[idx - 1];
+    if (
+      prev === 'accounts' ||
+      prev === 'portfolios' ||
+      prev === 'payment_methods' ||
+      prev === 'payment-methods' ||
+      prev === 'withdrawals' ||
+      prev === 'deposits' ||
+      prev === 'transactions' ||
+      prev === 'addresses' ||
+      prev === 'currencies' ||
+      prev === 'prices' ||
+      (prev === 'trade' && all[idx - 2] === 'convert') ||
+      (prev === 'historical' && seg !== 'batch' && seg !== 'fills') ||
+      (prev === 'products' && seg !== '') ||
+      (prev === 'positions' && seg !== '')
+    ) {
+      if (prev === 'portfolios' && seg === 'move_funds') return seg;
+      if (prev === 'currencies' && seg === 'crypto') return seg;
+      return '{id}';
+    }
+    return seg;
+  });
+  return `${method} ${parts.join('/')}`;
+}
+
+export function toSymbol(productId: unknown): string | undefined {
+  if (typeof productId !== 'string') return undefined;
+  const m = /^([A-Za-z0-9]+)-([A-Za-z0-9]+)$/.exec(productId);
+  return m ? `${m[1]?.toUpperCase()}/${m[2]?.toUpperCase()}` : undefined;
+}
+
+export function toProductId(symbol: string): string {
+  return symbol.replace('/', '-').toUpperCase();
+}
+
+function orderType(configKey: string): string {
+  if (configKey.startsWith('market_')) return 'market';
+  if (configKey.startsWith('limit_') || configKey.startsWith('sor_limit')) return 'limit';
+  if (configKey.startsWith('stop_limit_')) return 'stop_limit';
+  if (configKey.startsWith('trigger_bracket_')) return 'trigger_bracket';
+  return configKey.toLowerCase();
+}
+
+/** Read `order_configuration` {<type>: {base_size|quote_size, limit_price, …}} into an intent. */
+export function orderIntent(body: Record<string, unknown>): OrderIntent {
+  const intent: OrderIntent = {};
+  const raw = body.product_id;
+  if (typeof raw === 'string') {
+    intent.rawSymbol = raw;
+    const symbol = toSymbol(raw);
+    if (symbol) intent.symbol = symbol;
+  }
+  const side = typeof body.side === 'string' ? body.side.toLowerCase() : undefined;
+  if (side === 'buy' || side === 'sell') intent.side = side;
+  const config = body.order_configuration;
+  if (isRecord(config)) {
+    const keys = Object.keys(config);
+    const key = keys[0];
+    if (keys.length === 1 && key !== undefined) {
+      intent.type = orderType(key);
+      const detail = config[key];
+      if (isRecord(detail)) {
+        const qty = toNumber(detail.base_size);
+        const quote = toNumber(detail.quote_size);
+        const price = toNumber(detail.limit_price);
+        if (qty !== undefined) intent.quantity = qty;
+        if (quote !== undefined) intent.quoteQuantity = quote;
+        if (price !== undefined) intent.price = price;
+      }
+    } else if (keys.length > 1) intent.type = 'ambiguous';
+  }
+  if (intent.quoteQuantity !== undefined) intent.notional = intent.quoteQuantity;
+  else if (intent.price !== undefined && intent.quantity !== undefined)
+    intent.notional = intent.price * intent.quantity;
+  return intent;
+}
+
+function bodyRecord(request: ExchangeRequest): Record<string, unknown> {
+  const parsed = parseJsonBody(request.body);
+  return parsed.ok && isRecord(parsed.value) ? parsed.value : {};
+}
+
+function withdrawalFromSend(body: Record<string, unknown>): WithdrawalIntent {
+  const w: WithdrawalIntent = {};
+  if (typeof body.currency === 'string') w.coin = body.currency.toUpperCase();
+  const amount = toNumber(body.amount);
+  if (amount !== undefined) w.amount = amount;
+  if (typeof body.to === 'string') w.address = body.to;
+  if (typeof body.network === 'string') w.network = body.network;
+  if (typeof body.destination_tag === 'string') w.tag = body.destination_tag;
+  return w;
+}
+
+const ID = '[^/]+';
+const reV2Transactions = new RegExp(`^/v2/accounts/${ID}/transactions$`);
+const reV2Withdrawals = new RegExp(`^/v2/accounts/${ID}/withdrawals(/${ID}/commit)?$`);
+const reV2Deposits = new RegExp(`^/v2/accounts/${ID}/deposits(/${ID}/commit)?$`);
+
+export function classifyCoinbase(request: ExchangeRequest): Classification {
+  const method = request.method.toUpperCase();
+  const path = request.path.replace(/\/+$/, '') || '/';
+  const endpoint = endpointName(method, path);
+  const done = (action: Classification['action'], extra: Partial<Classification> = {}): Classification => ({
+    action,
+    endpoint,
+    orders: [],
+    ...extra,
+  });
+
+  if (path.startsWith(`${V3}/`)) {
+    const rest = path.slice(V3.length);
+    if (method === 'GET') {
+      if (rest.startsWith('/market/') || rest === '/time') return done('public');
+      // Everything else readable on v3 needs the `view` scope.
+      return done('read');
+    }
+    if (method === 'POST' && (rest === '/orders' || rest === '/orders/preview')) {
+      return done('trade', { orders: [orderIntent(bodyRecord(request))] });
+    }
+    if (method === 'POST' && (rest === '/orders/edit' || rest === '/orders/edit_preview')) {
+      const b = bodyRecord(request);
+      const o: OrderIntent = {};
+      const price = toNumber(b.price);
+      const size = toNumber(b.size);
+      if (price !== undefined) o.price = price;
+      if (size !== undefined) o.quantity = size;
+      if (price !== undefined && size !== undefined) o.notional = price * size;
+      return done('trade', { orders: [o] });
+    }
+    if (method === 'POST' && rest === '/orders/close_position') {
+      const b = bodyRecord(request);
+      const o: OrderIntent = { type: 'market' };
+      if (typeof b.product_id === 'string') {
+        o.rawSymbol = b.product_id;
+        const s = toSymbol(b.product_id);
+        if (s) o.symbol = s;
+      }
+      const size = toNumber(b.size);
+      if (size !== undefined) o.quantity = size;
+      return done('trade', { orders: [o] });
+    }
+    if (method === 'POST' && rest === '/orders/batch_cancel') return done('cancel');
+    if (method === 'POST' && (rest === '/convert/quote' || /^\/convert\/trade\/[^/]+$/.test(rest))) {
+      return done('trade');
+    }
+    if (method === 'POST' && rest === '/portfolios/move_funds') {
+      const b = bodyRecord(request);
+      const w: WithdrawalIntent = {};
+      const funds = b.funds;
+      if (isRecord(funds)) {
+        if (typeof funds.currency === 'string') w.coin = funds.currency.toUpperCase();
+        const v = toNumber(funds.value);
+        if (v !== undefined) w.amount = v;
+      }
+      if (typeof b.target_portfolio_uuid === 'string') w.address = b.target_portfolio_uuid;
+      return done('transfer', { withdrawal: w });
+    }
+    // Portfolio create/edit/delete, INTX allocation and futures sweeps move or re-home funds.
+    if (rest === '/portfolios' || /^\/portfolios\/[^/]+$/.test(rest)) return done('transfer');
+    if (rest.startsWith('/intx/') || rest.startsWith('/cfm/sweeps')) return done('transfer');
+    if (method === 'POST' && rest.startsWith('/cfm/intraday/margin_setting')) return done('trade');
+    return done('unknown');
+  }
+
+  if (path.startsWith('/v2/')) {
+    if (method === 'GET') {
+      if (
+        path === '/v2/currencies' ||
+        path.startsWith('/v2/currencies/') ||
+        path === '/v2/exchange-rates' ||
+        path.startsWith('/v2/prices/') ||
+        path === '/v2/time'
+      ) {
+        return done('public');
+      }
+      return done('read');
+    }
+    if (method === 'POST' && reV2Transactions.test(path)) {
+      const b = bodyRecord(request);
+      // `send` leaves Coinbase; `transfer` moves between the user's own accounts; anything
+      // else (`request`, unknown) is treated as the riskier of the two.
+      const type = typeof b.type === 'string' ? b.type : '';
+      return done(type === 'transfer' ? 'transfer' : 'withdraw', { withdrawal: withdrawalFromSend(b) });
+    }
+    if (method === 'POST' && reV2Withdrawals.test(path)) {
+      const b = bodyRecord(request);
+      return done('withdraw', { withdrawal: withdrawalFromSend(b) });
+    }
+    if (method === 'POST' && reV2Deposits.test(path)) return done('transfer');
+    if (method === 'POST' && /^\/v2\/accounts\/[^/]+\/addresses$/.test(path)) return done('account-admin');
+    return done('unknown');
+  }
+  return done('unknown');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors in Coinbase's own shapes.
+
+/** Advanced Trade JSON error as CCXT's `handleErrors` reads it (`error` exact-matched). */
+export function coinbaseError(status: number, error: string, message: string): ExchangeResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ error, error_details: message, message }),
+  };
+}
+
+/** Coinbase answers a bad or expired JWT with a bare 401 `Unauthorized` text body. */
+export function coinbaseUnauthorized(): ExchangeResponse {
+  return { status: 401, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Unauthorized\n' };
+}
+
+export function coinbaseErrorResponse(kind: ExchangeErrorKind, message: string): ExchangeResponse {
+  switch (kind) {
+    case 'auth':
+    case 'timestamp':
+      return coinbaseUnauthorized();
+    case 'permission':
+      return coinbaseError(403, 'PERMISSION_DENIED', message || 'Missing required scopes');
+    case 'policy':
+      return coinbaseError(403, 'PERMISSION_DENIED', message);
+    case 'rate_limited':
+      return coinbaseError(429, 'rate_limit_exceeded', message);
+    case 'bad_request':
+      return coinbaseError(400, 'INVALID_ARGUMENT', message);
+    case 'not_found':
+      return coinbaseError(404, 'not_found', message);
+    case 'sealed':
+    case 'unavailable':
+      return coinbaseError(503, 'unavailable', message);
+    default:
+      return coinbaseError(500, 'internal_server_error', message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function stripAuthHeaders(request: ExchangeRequest): ExchangeRequest {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(request.headers)) {
+    if (!AUTH_HEADERS.includes(k.toLowerCase())) headers[k] = v;
+  }
+  return { ...request, headers };
+}
+
+export function signCoinbase(
+  request: ExchangeRequest,
+  credential: Credential,
+  ctx: SignContext,
+): ExchangeRequest {
+  const key = loadSigningKey(credential);
+  const base = stripAuthHeaders(request);
+  const nowSeconds = Math.floor(ctx.clock.now() / 1000);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base.headers)) {
+    if (k.toLowerCase() !== 'content-type') headers[k] = v;
+  }
+  if (request.body !== '') headers['content-type'] = 'application/json';
+  if (key.kind === 'hmac') {
+    const ts = String(nowSeconds);
+    headers['cb-access-key'] = credential.apiKey;
+    headers['cb-access-sign'] = legacySignature(key.secret, legacyPrehash(ts, request));
+    headers['cb-access-timestamp'] = ts;
+    return { ...base, headers };
+  }
+  const uri = jwtUri(request.method, ctx.baseUrl, request.path);
+  headers.authorization = `Bearer ${buildJwt({ apiKey: credential.apiKey, key, uri, nowSeconds })}`;
+  return { ...base, headers };
+}
+
+/** A fresh EC P-256 CDP-style key pair: the private SEC1 PEM is what CCXT's ES256 signer reads. */
+export function generateCdpKeyPair(): { privatePem: string; publicPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return {
+    privatePem: privateKey.export({ type: 'sec1', format: 'pem' }).toString(),
+    publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+/**
+ * Query names Coinbase documents as lists, sent repeated (`product_ids=A&product_ids=B`, as
+ * CCXT's fetchTickers does). Every value is used, so repeating them is not ambiguous; any other
+ * repeated name still is and is rejected.
+ */
+const LIST_PARAMS = new Set([
+  'product_ids',
+  'order_ids',
+  'order_status',
+  'order_types',
+  'trade_ids',
+  'asset_filters',
+]);
+
+function checkQuery(query: string): { ok: true } | { ok: false; message: string } {
+  const single: string[] = [];
+  for (const part of query.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const rawName = eq === -1 ? part : part.slice(0, eq);
+    let name: string;
+    try {
+      name = decodeURIComponent(rawName.replace(/\+/g, ' '));
+    } catch {
+      return { ok: false, message: `malformed percent-encoding in parameter "${rawName.slice(0, 40)}"` };
+    }
+    if (!LIST_PARAMS.has(name)) single.push(part);
+    else {
+      const checked = parseParams(part);
+      if (!checked.ok) return checked;
+    }
+  }
+  return parseParams(single.join('&'));
+}
+
+function parseCoinbase(request: ExchangeRequest): ParseResult {
+  const q = checkQuery(request.query);
+  if (!q.ok) return { ok: false, message: q.message };
+  const body = parseJsonBody(request.body);
+  if (!body.ok) return { ok: false, message: body.message };
+  if (request.body.trim() !== '' && !isRecord(body.value) && !Array.isArray(body.value)) {
+    return { ok: false, message: 'JSON body must be an object' };
+  }
+  return { ok: true, request };
+}
+
+async function introspect(credential: Credential, send: Transport, ctx: SignContext): Promise<Introspection> {
+  const request = signCoinbase(
+    { method: 'GET', path: `${V3}/key_permissions`, query: '', headers: {}, body: '' },
+    credential,
+    ctx,
+  );
+  let response: ExchangeResponse;
+  try {
+    response = await send(request);
+  } catch {
+    return { available: false, reason: 'coinbase key_permissions request failed' };
+  }
+  if (response.status !== 200) {
+    return { available: false, reason: `coinbase key_permissions answered HTTP ${response.status}` };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(response.body);
+  } catch {
+    return { available: false, reason: 'coinbase key_permissions answer is not JSON' };
+  }
+  if (!isRecord(raw)) return { available: false, reason: 'coinbase key_permissions answer is not an object' };
+  const canTransfer = raw.can_transfer === true;
+  return {
+    available: true,
+    canRead: raw.can_view === true,
+    canTrade: raw.can_trade === true,
+    canWithdraw: canTransfer,
+    canTransfer,
+    // Coinbase has no endpoint that reports a key's IP allow-list (it is set in the CDP portal).
+    ipRestricted: false,
+    raw: { ...raw, ip_allowlist: 'not reported by Coinbase (set in the CDP portal)' },
+  };
+}
+
+export const coinbase: ExchangeAdapter = {
+  id: 'coinbase',
+  defaultBaseUrl: COINBASE_BASE_URL,
+
+  validateCredential(credential) {
+    loadSigningKey(credential);
+  },
+
+  parse: parseCoinbase,
+
+  clientKeyId(request) {
+    const token = bearer(request);
+    if (token !== undefined) {
+      const jwt = decodeJwt(token);
+      const id = jwt?.header.kid ?? jwt?.claims.sub;
+      return typeof id === 'string' ? id : undefined;
+    }
+    return header(request, 'cb-access-key');
+  },
+
+  verifyClient(request: ExchangeRequest, verifier: ClientVerifier, ctx: VerifyContext): VerifyResult {
+    return verifyJwt(bearer(request), {
+      apiKey: verifier.apiKey,
+      publicKeyPem: verifier.secret,
+      method: request.method,
+      target: `${ctx.origin.host}${ctx.origin.prefix}${request.path}`,
+      nowSeconds: Math.floor(ctx.clock.now() / 1000),
+    });
+  },
+
+  stripAuth: stripAuthHeaders,
+  sign: signCoinbase,
+  classify: classifyCoinbase,
+  introspect,
+  errorResponse: coinbaseErrorResponse,
+
+  issueClientCredential() {
+    const { privatePem, publicPem } = generateCdpKeyPair();
+    const apiKey = `organizations/keywarden/apiKeys/kw_${randomToken(24)}`;
+    return { credential: { apiKey, secret: privatePem }, verifier: { apiKey, secret: publicPem } };
+  },
+
+  tickerRequest(symbol) {
+    return {
+      method: 'GET',
+      path: `${V3}/market/products/${toProductId(symbol)}`,
+      query: '',
+      headers: {},
+      body: '',
+    };
+  },
+
+  parseTicker(response) {
+    if (response.status !== 200) return undefined;
+    try {
+      const body: unknown = JSON.parse(response.body);
+      if (!isRecord(body)) return undefined;
+      const price = toNumber(body.price);
+      return price !== undefined && price > 0 ? price : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+};
