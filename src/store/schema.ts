@@ -7,9 +7,120 @@
 
 // --- vault & key registry (src/vault, src/lifecycle/keys) ---
 
+export interface VaultMetaTable {
+  id: number;
+  kdf_json: string;
+  key_check: string;
+  master_key_id: string;
+  wrapped_root: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CredentialsTable {
+  id: string;
+  label: string;
+  exchange: string;
+  environment: string;
+  owner: string | null;
+  notes: string | null;
+  fingerprint: string;
+  last4: string;
+  version: number;
+  status: string;
+  envelope: string;
+  created_at: number;
+  rotated_at: number | null;
+  retired_at: number | null;
+}
+
+export interface Database {
+  vault_meta: VaultMetaTable;
+  credentials: CredentialsTable;
+}
+
 // --- clients & policies (src/lifecycle/clients, src/policy) ---
 
+export interface ClientsTable {
+  id: string;
+  name: string;
+  exchange: string;
+  /** The key registry's id of the exchange key this client signs with. */
+  key_id: string;
+  environment: string;
+  status: string;
+  policy_json: string;
+  ip_allow_json: string;
+  rate_per_second: number | null;
+  expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface ClientCredentialsTable {
+  id: string;
+  client_id: string;
+  /** The drop-in api-key id (`kw_…`) the bot sends; public. */
+  api_key_id: string;
+  /** Vault envelope of the verifier (HMAC secret / passphrase, or Coinbase's public key). */
+  verifier_envelope: string;
+  /** SHA-256 hex of the bearer token; the token itself is never stored. */
+  token_hash: string;
+  status: string;
+  not_after: number | null;
+  created_at: number;
+}
+
+export interface ClientsVersionTable {
+  id: number;
+  version: number;
+}
+
+/** Vault-encrypted settings owned by the gateway (the audit checkpoint signing key). */
+export interface SealedSettingsTable {
+  name: string;
+  envelope: string;
+  created_at: number;
+}
+
+export interface Database {
+  clients: ClientsTable;
+  client_credentials: ClientCredentialsTable;
+  clients_version: ClientsVersionTable;
+  sealed_settings: SealedSettingsTable;
+}
+
 // --- audit (src/audit) ---
+
+export interface AuditLogTable {
+  seq: number;
+  at: number;
+  /** Canonical JSON of the whole record except `hash` (see src/audit/canonical.ts). */
+  data: string;
+  /** SHA-256 hex over `data`. */
+  hash: string;
+}
+
+export interface AuditCheckpointsTable {
+  id: number;
+  seq: number;
+  hash: string;
+  at: number;
+  public_key: string;
+  signature: string;
+}
+
+export interface AuditMetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  audit_log: AuditLogTable;
+  audit_checkpoints: AuditCheckpointsTable;
+  audit_meta: AuditMetaTable;
+}
 
 // biome-ignore lint/suspicious/noEmptyInterface: each section above adds its tables to this interface
 export interface Database {}

@@ -1,6 +1,13 @@
 import type { Migration } from 'kysely';
+import * as m0002Vault from './0002_vault.js';
+import * as m0005Clients from './0005_clients.js';
+import * as m0007Audit from './0007_audit.js';
 
 /**
  * Every migration, in order. Names sort lexically; never edit a released migration, add one.
  */
-export const migrations: Record<string, Migration> = {};
+export const migrations: Record<string, Migration> = {
+  '0002_vault': m0002Vault,
+  '0005_clients': m0005Clients,
+  '0007_audit': m0007Audit,
+};

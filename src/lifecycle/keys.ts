@@ -1,0 +1,162 @@
+import { createPrivateKey } from 'node:crypto';
+import { KeywardenError } from '../errors.js';
+import type { Credential, ExchangeId } from '../exchanges/adapter.js';
+import { ADAPTERS } from '../exchanges/index.js';
+import type { Store } from '../store/db.js';
+import type { CredentialsTable } from '../store/schema.js';
+import { prefixedId } from '../util/random-id.js';
+import type { Vault } from '../vault/vault-types.js';
+import { ENVIRONMENTS, type KeyRecord, type KeyRegistry, type NewKey } from './key-types.js';
+
+export const EXCHANGES = ['binance', 'coinbase', 'kraken', 'okx', 'bybit'] as const;
+
+const REQUIRED: Record<string, ReadonlyArray<keyof Credential>> = {
+  binance: ['apiKey', 'secret'],
+  coinbase: ['apiKey', 'secret'],
+  kraken: ['apiKey', 'secret'],
+  okx: ['apiKey', 'secret', 'password'],
+  bybit: ['apiKey', 'secret'],
+};
+
+/** Field presence and shape checks, then the adapter's own validation when one is registered. */
+export function validateCredential(exchange: string, cred: Credential): void {
+  const required = REQUIRED[exchange];
+  if (required === undefined) throw new KeywardenError('invalid_input', `Unknown exchange: ${exchange}`);
+  for (const f of required)
+    if (typeof cred[f] !== 'string' || cred[f] === '')
+      throw new KeywardenError('invalid_credential', `Missing credential field for ${exchange}: ${f}`);
+  if (exchange === 'coinbase') {
+    try {
+      createPrivateKey(cred.secret.replace(/\\n/g, '\n'));
+    } catch {
+      throw new KeywardenError('invalid_credential', 'coinbase secret is not a valid EC private key PEM');
+    }
+  }
+  if (exchange === 'kraken' && !/^[A-Za-z0-9+/]+={0,2}$/.test(cred.secret))
+    throw new KeywardenError('invalid_credential', 'kraken secret is not valid base64');
+  const adapter = (ADAPTERS as Partial<Record<string, { validateCredential(c: Credential): void }>>)[
+    exchange
+  ];
+  if (adapter !== undefined) {
+    try {
+      adapter.validateCredential(cred);
+    } catch (err) {
+      if (err instanceof KeywardenError) throw err;
+      throw new KeywardenError('invalid_credential', `Invalid ${exchange} credential`);
+    }
+  }
+}
+
+/** Keep only CCXT credential fields that are strings. */
+export function parseCredentialJson(text: string): Credential {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new KeywardenError('invalid_credential', 'Credential input is not a JSON object');
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new KeywardenError('invalid_credential', 'Credential input is not a JSON object');
+  const o = raw as Record<string, unknown>;
+  const pick = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+  const cred: Credential = { apiKey: pick('apiKey') ?? '', secret: pick('secret') ?? '' };
+  for (const k of ['password', 'uid', 'privateKey'] as const) {
+    const v = pick(k);
+    if (v !== undefined) cred[k] = v;
+  }
+  return cred;
+}
+
+function toRecord(r: CredentialsTable): KeyRecord {
+  const rec: KeyRecord = {
+    id: r.id,
+    label: r.label,
+    exchange: r.exchange as ExchangeId,
+    environment: r.environment as KeyRecord['environment'],
+    fingerprint: r.fingerprint,
+    last4: r.last4,
+    version: r.version,
+    status: r.status === 'retired' ? 'retired' : 'active',
+    createdAt: Number(r.created_at),
+  };
+  if (r.owner !== null) rec.owner = r.owner;
+  if (r.notes !== null) rec.notes = r.notes;
+  if (r.rotated_at !== null) rec.rotatedAt = Number(r.rotated_at);
+  if (r.retired_at !== null) rec.retiredAt = Number(r.retired_at);
+  return rec;
+}
+
+export function createKeyRegistry(store: Store, vault: Vault): KeyRegistry {
+  const row = async (ref: string) =>
+    await store.db
+      .selectFrom('credentials')
+      .selectAll()
+      .where((eb) => eb.or([eb('id', '=', ref), eb('label', '=', ref)]))
+      .executeTakeFirst();
+  return {
+    async add(input: NewKey, credential: Credential) {
+      if (!(EXCHANGES as readonly string[]).includes(input.exchange))
+        throw new KeywardenError('invalid_input', `Unknown exchange: ${input.exchange}`);
+      if (!(ENVIRONMENTS as readonly string[]).includes(input.environment))
+        throw new KeywardenError('invalid_input', `Unknown environment: ${input.environment}`);
+      if (input.label.trim() === '') throw new KeywardenError('invalid_input', 'Label must not be empty');
+      validateCredential(input.exchange, credential);
+      if (vault.isSealed()) throw new KeywardenError('vault_sealed');
+      if ((await row(input.label)) !== undefined)
+        throw new KeywardenError('duplicate', `A key labelled "${input.label}" already exists`);
+      const id = prefixedId('key');
+      const version = 1;
+      const blob = vault.encrypt(
+        { id: `credential:${id}`, version, exchange: input.exchange, label: input.label },
+        Buffer.from(JSON.stringify(credential)),
+      );
+      const r: CredentialsTable = {
+        id,
+        label: input.label,
+        exchange: input.exchange,
+        environment: input.environment,
+        owner: input.owner ?? null,
+        notes: input.notes ?? null,
+        fingerprint: vault.fingerprint(credential.apiKey),
+        last4: credential.apiKey.slice(-4),
+        version,
+        status: 'active',
+        envelope: blob.envelope,
+        created_at: Date.now(),
+        rotated_at: null,
+        retired_at: null,
+      };
+      await store.db.insertInto('credentials').values(r).execute();
+      return toRecord(r);
+    },
+    async list(options) {
+      let q = store.db.selectFrom('credentials').selectAll().orderBy('created_at').orderBy('label');
+      if (options?.includeRetired !== true) q = q.where('status', '=', 'active');
+      return (await q.execute()).map(toRecord);
+    },
+    async get(ref) {
+      const r = await row(ref);
+      return r === undefined ? undefined : toRecord(r);
+    },
+    async retire(ref) {
+      const r = await row(ref);
+      if (r === undefined) throw new KeywardenError('not_found', `No key ${ref}`);
+      const now = Date.now();
+      await store.db
+        .updateTable('credentials')
+        .set({ status: 'retired', retired_at: now })
+        .where('id', '=', r.id)
+        .execute();
+      return toRecord({ ...r, status: 'retired', retired_at: now });
+    },
+    async credential(ref) {
+      const r = await row(ref);
+      if (r === undefined) throw new KeywardenError('not_found', `No key ${ref}`);
+      const plain = vault.decrypt(
+        { id: `credential:${r.id}`, version: r.version, exchange: r.exchange, label: r.label },
+        { envelope: r.envelope },
+      );
+      return parseCredentialJson(plain.toString('utf8'));
+    },
+  };
+}
