@@ -1,4 +1,9 @@
 import type { ExchangeAdapter, ExchangeId } from './adapter.js';
+import { binance } from './binance.js';
+import { bybit } from './bybit.js';
+import { coinbase } from './coinbase.js';
+import { kraken } from './kraken.js';
+import { okx } from './okx.js';
 
 /**
  * Every exchange adapter by id. Adding an exchange: its src/exchanges/<name>.ts, its
@@ -6,6 +11,11 @@ import type { ExchangeAdapter, ExchangeId } from './adapter.js';
  */
 export const ADAPTERS: Partial<Record<ExchangeId, ExchangeAdapter>> = {
   // binance, coinbase, kraken, okx, bybit register here
+  binance,
+  coinbase,
+  kraken,
+  okx,
+  bybit,
 };
 
 export function adapterFor(id: ExchangeId): ExchangeAdapter {

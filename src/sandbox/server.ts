@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { KeywardenError } from '../errors.js';
 import type { Clock, ExchangeId, ExchangeResponse } from '../exchanges/adapter.js';
 import { createMemoryNonceLedger } from '../exchanges/memory-nonce-ledger.js';
 import type { SandboxEmulator, SandboxKey } from './emulator.js';
@@ -54,7 +55,16 @@ export function loadOrCreateSeed(dir: string, emulators: readonly SandboxEmulato
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, SEED_FILE);
   if (existsSync(file)) {
-    const seed = JSON.parse(readFileSync(file, 'utf8')) as SandboxSeed;
+    let seed: SandboxSeed;
+    try {
+      seed = JSON.parse(readFileSync(file, 'utf8')) as SandboxSeed;
+      if (seed.version !== 1 || !Array.isArray(seed.keys)) throw new Error('bad seed');
+    } catch {
+      throw new KeywardenError(
+        'invalid_config',
+        `sandbox seed ${file} is unreadable (delete it to create new keys)`,
+      );
+    }
     const have = new Set(seed.keys.map((k) => k.exchange));
     const missing = emulators.filter((e) => !have.has(e.exchange));
     if (missing.length === 0) return seed;
@@ -80,16 +90,22 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     req.on('data', (c: Buffer) => {
+      if (over) return;
       size += c.length;
       if (size > limit) {
+        // Answer 413 at once and discard the rest; destroying the socket would lose the answer.
+        over = true;
+        chunks.length = 0;
         resolve(undefined);
-        req.destroy();
         return;
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
   });
 }
@@ -169,7 +185,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
         status = 413;
         send(res, {
           status: 413,
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', connection: 'close' },
           body: '{"error":"body too large"}',
         });
         return;

@@ -1,0 +1,399 @@
+/**
+ * OKX v5 REST (exchanges.md §4). Private calls carry OK-ACCESS-KEY / -PASSPHRASE /
+ * -TIMESTAMP (ISO-8601 ms UTC) / -SIGN = base64(HMAC-SHA256(secret, ts + METHOD + path[?query] + body)).
+ * Bodies are JSON (objects, or arrays on batch endpoints); the host is not signed.
+ */
+import { createHmac } from 'node:crypto';
+import { randomToken } from '../util/random-id.js';
+import { safeEqual } from '../util/safe-equal.js';
+import {
+  type Action,
+  type Classification,
+  CredentialError,
+  type ExchangeAdapter,
+  type ExchangeErrorKind,
+  type ExchangeRequest,
+  type ExchangeResponse,
+  type Introspection,
+  type OrderIntent,
+  type ParseResult,
+  type VerifyResult,
+  type WithdrawalIntent,
+} from './adapter.js';
+import { hasSpaceOrControl, headerValue, withoutHeaders } from './http-text.js';
+import { parseParams, toNumber } from './params.js';
+import { isRecord, parseStrictJson, textField } from './strict-json.js';
+
+export const OKX_AUTH_HEADERS = [
+  'ok-access-key',
+  'ok-access-sign',
+  'ok-access-timestamp',
+  'ok-access-passphrase',
+];
+/** OKX rejects requests whose timestamp is more than 30 s from server time (50102). */
+export const OKX_TIMESTAMP_TOLERANCE_MS = 30_000;
+const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+export function okxSignature(prehash: string, secret: string): string {
+  return createHmac('sha256', secret).update(prehash).digest('base64');
+}
+
+/** What OKX signs: the path plus `?query` only when a query was sent. */
+export function okxPrehash(timestamp: string, request: ExchangeRequest): string {
+  const target = request.query === '' ? request.path : `${request.path}?${request.query}`;
+  return `${timestamp}${request.method.toUpperCase()}${target}${request.body}`;
+}
+
+/** Why a client request failed OKX auth, with OKX's own code (HTTP 401 for all of them). */
+export interface OkxAuthFailure {
+  code: string;
+  msg: string;
+  result: Extract<VerifyResult, { ok: false }>;
+}
+
+const fail = (code: string, msg: string, reason: OkxAuthFailure['result']['reason']): OkxAuthFailure => ({
+  code,
+  msg,
+  result: { ok: false, reason, message: `${code} ${msg}` },
+});
+
+/**
+ * Header presence and timestamp checks in the order OKX reports them; then passphrase and signature.
+ * Shared by the gateway (client verification) and the sandbox (emulated exchange).
+ */
+export function okxVerify(
+  request: ExchangeRequest,
+  secret: string,
+  passphrase: string | undefined,
+  now: number,
+): OkxAuthFailure | undefined {
+  const h = (n: string) => headerValue(request.headers, n);
+  const key = h('ok-access-key');
+  const sign = h('ok-access-sign');
+  const ts = h('ok-access-timestamp');
+  const pass = h('ok-access-passphrase');
+  if (!key) return fail('50103', 'Request header "OK-ACCESS-KEY" cannot be empty.', 'missing_credentials');
+  if (!sign) return fail('50106', 'Request header "OK-ACCESS-SIGN" cannot be empty.', 'missing_credentials');
+  if (!ts)
+    return fail('50107', 'Request header "OK-ACCESS-TIMESTAMP" cannot be empty.', 'missing_credentials');
+  if (!pass)
+    return fail('50104', 'Request header "OK-ACCESS-PASSPHRASE" cannot be empty.', 'missing_credentials');
+  const at = Date.parse(ts);
+  if (!ISO_MS.test(ts) || !Number.isFinite(at))
+    return fail('50112', 'Invalid OK-ACCESS-TIMESTAMP', 'malformed');
+  if (Math.abs(now - at) > OKX_TIMESTAMP_TOLERANCE_MS)
+    return fail('50102', 'Timestamp request expired', 'stale_timestamp');
+  if (passphrase === undefined || !safeEqual(pass, passphrase)) {
+    return fail('50105', 'Request header "OK-ACCESS-PASSPHRASE" incorrect.', 'bad_passphrase');
+  }
+  if (!safeEqual(sign, okxSignature(okxPrehash(ts, request), secret))) {
+    return fail('50113', 'Invalid Sign', 'bad_signature');
+  }
+  return undefined;
+}
+
+/** `BTC-USDT` → `BTC/USDT`; `BTC-USDT-SWAP` → `BTC/USDT:USDT`; `BTC-USD-SWAP` → `BTC/USD:BTC`; futures keep their expiry. */
+export function okxSymbol(instId: string): string | undefined {
+  const parts = instId.split('-');
+  const [base, quote] = parts;
+  if (!base || !quote) return undefined;
+  if (parts.length === 2) return `${base}/${quote}`;
+  const settle = quote === 'USD' ? base : quote;
+  const rest = parts.slice(2).join('-');
+  return rest === 'SWAP' ? `${base}/${quote}:${settle}` : `${base}/${quote}:${settle}-${rest}`;
+}
+
+export function okxInstId(symbol: string): string {
+  return symbol.replace('/', '-');
+}
+
+const EXACT: Record<string, Action> = {
+  'GET /api/v5/account/balance': 'read',
+  'GET /api/v5/asset/balances': 'read',
+  'GET /api/v5/account/positions': 'read',
+  'GET /api/v5/trade/orders-pending': 'read',
+  'GET /api/v5/trade/order': 'read',
+  'GET /api/v5/trade/orders-history': 'read',
+  'GET /api/v5/trade/orders-history-archive': 'read',
+  'GET /api/v5/trade/fills': 'read',
+  'GET /api/v5/trade/fills-history': 'read',
+  'GET /api/v5/trade/orders-algo-pending': 'read',
+  'GET /api/v5/trade/orders-algo-history': 'read',
+  'GET /api/v5/trade/account-rate-limit': 'read',
+  'GET /api/v5/account/config': 'read',
+  'GET /api/v5/account/trade-fee': 'read',
+  'GET /api/v5/account/max-withdrawal': 'read',
+  'GET /api/v5/account/bills': 'read',
+  'GET /api/v5/asset/currencies': 'read',
+  'GET /api/v5/asset/withdrawal-history': 'read',
+  'GET /api/v5/asset/deposit-history': 'read',
+  'GET /api/v5/asset/deposit-address': 'read',
+  'POST /api/v5/trade/order': 'trade',
+  'POST /api/v5/trade/batch-orders': 'trade',
+  'POST /api/v5/trade/amend-order': 'trade',
+  'POST /api/v5/trade/amend-batch-orders': 'trade',
+  'POST /api/v5/trade/order-algo': 'trade',
+  'POST /api/v5/trade/amend-algos': 'trade',
+  'POST /api/v5/trade/close-position': 'trade',
+  'POST /api/v5/trade/cancel-order': 'cancel',
+  'POST /api/v5/trade/cancel-batch-orders': 'cancel',
+  'POST /api/v5/trade/cancel-algos': 'cancel',
+  'POST /api/v5/trade/mass-cancel': 'cancel',
+  'POST /api/v5/trade/cancel-all-after': 'cancel',
+  'POST /api/v5/asset/withdrawal': 'withdraw',
+  'POST /api/v5/asset/withdrawal-lightning': 'withdraw',
+  // Needs the withdraw permission on OKX, so it is gated with withdrawals.
+  'POST /api/v5/asset/cancel-withdrawal': 'withdraw',
+  'POST /api/v5/asset/transfer': 'transfer',
+  'POST /api/v5/asset/subaccount/transfer': 'transfer',
+  'POST /api/v5/account/set-leverage': 'account-admin',
+  'POST /api/v5/account/set-position-mode': 'account-admin',
+  'POST /api/v5/account/set-account-level': 'account-admin',
+};
+
+function actionFor(method: string, path: string): Action {
+  const exact = EXACT[`${method} ${path}`];
+  if (exact) return exact;
+  if (path.startsWith('/api/v5/market/') || path.startsWith('/api/v5/public/')) return 'public';
+  if (method === 'GET' && (path === '/api/v5/system/status' || path === '/api/v5/asset/exchange-list'))
+    return 'public';
+  // Sub-account creation, API-key management: never what a trading bot needs.
+  if (path.startsWith('/api/v5/users/') || path.startsWith('/api/v5/broker/')) return 'account-admin';
+  return 'unknown';
+}
+
+function orderIntent(o: Record<string, unknown>): OrderIntent {
+  const rawSymbol = textField(o, 'instId');
+  const sideText = textField(o, 'side');
+  const side = sideText === 'buy' || sideText === 'sell' ? sideText : undefined;
+  const type = textField(o, 'ordType')?.toLowerCase();
+  const sz = toNumber(textField(o, 'sz'));
+  const price = toNumber(textField(o, 'px'));
+  const spot = rawSymbol !== undefined && rawSymbol.split('-').length === 2;
+  // OKX's default unit for spot market orders: quote for buys, base for sells.
+  const tgtCcy = textField(o, 'tgtCcy') || (side === 'buy' ? 'quote_ccy' : 'base_ccy');
+  const inQuote = spot && type === 'market' && tgtCcy === 'quote_ccy';
+  const symbol = rawSymbol === undefined ? undefined : okxSymbol(rawSymbol);
+  const intent: OrderIntent = {};
+  if (symbol !== undefined) intent.symbol = symbol;
+  if (rawSymbol !== undefined) intent.rawSymbol = rawSymbol;
+  if (side !== undefined) intent.side = side;
+  if (type !== undefined) intent.type = type;
+  if (price !== undefined && type !== 'market') intent.price = price;
+  if (sz !== undefined) {
+    if (inQuote) intent.quoteQuantity = sz;
+    else intent.quantity = sz;
+  }
+  if (intent.quoteQuantity !== undefined) intent.notional = intent.quoteQuantity;
+  else if (intent.quantity !== undefined && intent.price !== undefined && spot) {
+    intent.notional = intent.quantity * intent.price;
+  }
+  return intent;
+}
+
+function withdrawalIntent(o: Record<string, unknown>): WithdrawalIntent {
+  const w: WithdrawalIntent = {};
+  const coin = textField(o, 'ccy');
+  const amount = toNumber(textField(o, 'amt'));
+  const address = textField(o, 'toAddr');
+  const chain = textField(o, 'chain');
+  if (coin !== undefined) w.coin = coin.toUpperCase();
+  if (amount !== undefined) w.amount = amount;
+  if (address !== undefined) w.address = address;
+  // OKX chains are `<CCY>-<network>`, e.g. `USDT-TRC20`.
+  if (chain !== undefined)
+    w.network = coin && chain.startsWith(`${coin}-`) ? chain.slice(coin.length + 1) : chain;
+  return w;
+}
+
+function bodyValue(request: ExchangeRequest): unknown {
+  if (request.body === '') return undefined;
+  const parsed = parseStrictJson(request.body);
+  return parsed.ok ? parsed.value : undefined;
+}
+
+export function okxError(code: string, msg: string, status: number): ExchangeResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code, msg, data: [] }),
+  };
+}
+
+const ERRORS: Record<ExchangeErrorKind, [string, number]> = {
+  auth: ['50113', 401],
+  timestamp: ['50102', 401],
+  // OKX answers a missing key permission with 50120 (HTTP status UNCONFIRMED; 401 like the other 501xx).
+  permission: ['50120', 401],
+  policy: ['50120', 401],
+  rate_limited: ['50011', 429],
+  bad_request: ['50014', 400],
+  not_found: ['51000', 400],
+  sealed: ['50001', 503],
+  unavailable: ['50001', 503],
+  internal: ['50026', 500],
+};
+
+export const okx: ExchangeAdapter = {
+  id: 'okx',
+  defaultBaseUrl: 'https://www.okx.com',
+
+  validateCredential(credential) {
+    if (!credential.apiKey) throw new CredentialError('okx credential needs apiKey');
+    if (!credential.secret) throw new CredentialError('okx credential needs secret');
+    if (hasSpaceOrControl(credential.apiKey) || hasSpaceOrControl(credential.secret)) {
+      throw new CredentialError('okx apiKey and secret must not contain spaces or control characters');
+    }
+    if (!credential.password) throw new CredentialError('okx credential needs password (the API passphrase)');
+  },
+
+  parse(request): ParseResult {
+    const query = parseParams(request.query);
+    if (!query.ok) return query;
+    if (request.body !== '') {
+      // A GET body is signed but meaningless to the exchange: refuse rather than let it hide anything.
+      if (request.method.toUpperCase() === 'GET')
+        return { ok: false, message: 'GET requests must not have a body' };
+      const parsed = parseStrictJson(request.body);
+      if (!parsed.ok) return parsed;
+      if (typeof parsed.value !== 'object' || parsed.value === null) {
+        return { ok: false, message: 'body must be a JSON object or array' };
+      }
+    }
+    return { ok: true, request };
+  },
+
+  clientKeyId(request) {
+    return headerValue(request.headers, 'ok-access-key') || undefined;
+  },
+
+  verifyClient(request, verifier, ctx): VerifyResult {
+    const failure = okxVerify(request, verifier.secret, verifier.password, ctx.clock.now());
+    if (failure) return failure.result;
+    if (!safeEqual(headerValue(request.headers, 'ok-access-key') ?? '', verifier.apiKey)) {
+      return { ok: false, reason: 'bad_signature', message: '50111 Invalid OK-ACCESS-KEY' };
+    }
+    return { ok: true };
+  },
+
+  stripAuth(request) {
+    return { ...request, headers: withoutHeaders(request.headers, OKX_AUTH_HEADERS) };
+  },
+
+  sign(request, credential, ctx) {
+    const headers = withoutHeaders(request.headers, [...OKX_AUTH_HEADERS, 'content-type']);
+    const timestamp = new Date(ctx.clock.now()).toISOString();
+    const method = request.method.toUpperCase();
+    headers['OK-ACCESS-KEY'] = credential.apiKey;
+    headers['OK-ACCESS-PASSPHRASE'] = credential.password ?? '';
+    headers['OK-ACCESS-TIMESTAMP'] = timestamp;
+    if (method !== 'GET') headers['Content-Type'] = 'application/json';
+    const signed = { ...request, method, headers };
+    headers['OK-ACCESS-SIGN'] = okxSignature(okxPrehash(timestamp, signed), credential.secret);
+    return signed;
+  },
+
+  classify(request): Classification {
+    const method = request.method.toUpperCase();
+    const path = request.path.replace(/\/+$/, '');
+    const endpoint = `${method} ${path}`;
+    const action = actionFor(method, path);
+    const classification: Classification = { action, endpoint, orders: [] };
+    if (action === 'trade' || action === 'cancel') {
+      const body = bodyValue(request);
+      const items = Array.isArray(body) ? body : isRecord(body) ? [body] : [];
+      for (const item of items) if (isRecord(item)) classification.orders.push(orderIntent(item));
+    } else if (action === 'withdraw' || action === 'transfer') {
+      const body = bodyValue(request);
+      if (isRecord(body)) classification.withdrawal = withdrawalIntent(body);
+    }
+    return classification;
+  },
+
+  async introspect(credential, send, ctx): Promise<Introspection> {
+    const request = okx.sign(
+      { method: 'GET', path: '/api/v5/account/config', query: '', headers: {}, body: '' },
+      credential,
+      ctx,
+    );
+    const response = await send(request);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(response.body);
+    } catch {
+      return { available: false, reason: `okx answered HTTP ${response.status} without JSON` };
+    }
+    if (
+      !isRecord(parsed) ||
+      parsed.code !== '0' ||
+      !Array.isArray(parsed.data) ||
+      !isRecord(parsed.data[0])
+    ) {
+      const code = isRecord(parsed) ? textField(parsed, 'code') : undefined;
+      const msg = isRecord(parsed) ? textField(parsed, 'msg') : undefined;
+      return { available: false, reason: `okx ${code ?? response.status}: ${msg ?? 'unexpected answer'}` };
+    }
+    const config = parsed.data[0];
+    const perm = (textField(config, 'perm') ?? '').split(',').map((p) => p.trim());
+    const ipList = (textField(config, 'ip') ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
+    const canTrade = perm.includes('trade');
+    const canWithdraw = perm.includes('withdraw');
+    return {
+      available: true,
+      canRead: true,
+      canTrade,
+      canWithdraw,
+      // OKX's asset/transfer is allowed to trade keys: treat either permission as transfer-capable.
+      canTransfer: canTrade || canWithdraw,
+      ipRestricted: ipList.length > 0,
+      ...(ipList.length > 0 ? { ipList } : {}),
+      raw: {
+        perm: textField(config, 'perm'),
+        ip: textField(config, 'ip'),
+        label: textField(config, 'label'),
+      },
+    };
+  },
+
+  errorResponse(kind, message) {
+    const [code, status] = ERRORS[kind];
+    return okxError(code, message, status);
+  },
+
+  issueClientCredential() {
+    const credential = {
+      apiKey: `kw_${randomToken(32)}`,
+      secret: randomToken(40),
+      password: randomToken(24),
+    };
+    return {
+      credential,
+      verifier: { apiKey: credential.apiKey, secret: credential.secret, password: credential.password },
+    };
+  },
+
+  tickerRequest(symbol) {
+    return {
+      method: 'GET',
+      path: '/api/v5/market/ticker',
+      query: `instId=${encodeURIComponent(okxInstId(symbol))}`,
+      headers: {},
+      body: '',
+    };
+  },
+
+  parseTicker(response) {
+    if (response.status !== 200) return undefined;
+    try {
+      const parsed: unknown = JSON.parse(response.body);
+      if (!isRecord(parsed) || parsed.code !== '0' || !Array.isArray(parsed.data)) return undefined;
+      const first: unknown = parsed.data[0];
+      return isRecord(first) ? toNumber(textField(first, 'last')) : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+};

@@ -1,0 +1,150 @@
+import { createHmac } from 'node:crypto';
+import ccxt from 'ccxt';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ExchangeRequest, SignContext, VerifyContext } from '../../src/exchanges/adapter.js';
+import { bybit } from '../../src/exchanges/bybit.js';
+import { createMemoryNonceLedger } from '../../src/exchanges/memory-nonce-ledger.js';
+
+const BASE = 'https://api.bybit.com';
+
+interface CcxtSigned {
+  url: string;
+  method: string;
+  body?: string;
+  headers: Record<string, string>;
+}
+
+// One instance: constructing CCXT exchanges is slow; credentials and options are plain fields.
+const ex = new ccxt.bybit({});
+
+/** CCXT's own signing of one implicit-API call, with its clock pinned. */
+function ccxtSign(
+  cred: { apiKey: string; secret: string },
+  ts: number,
+  recvWindow: number,
+  path: string,
+  method: string,
+  params: Record<string, unknown>,
+): CcxtSigned {
+  ex.apiKey = cred.apiKey;
+  ex.secret = cred.secret;
+  ex.options.recvWindow = recvWindow;
+  ex.nonce = () => ts;
+  ex.milliseconds = () => ts;
+  return ex.sign(path, 'private', method, structuredClone(params)) as CcxtSigned;
+}
+
+function asRequest(signed: CcxtSigned): ExchangeRequest {
+  const rel = signed.url.slice(BASE.length);
+  const q = rel.indexOf('?');
+  return {
+    method: signed.method,
+    path: q === -1 ? rel : rel.slice(0, q),
+    query: q === -1 ? '' : rel.slice(q + 1),
+    headers: { ...signed.headers },
+    body: signed.body ?? '',
+  };
+}
+
+const value = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 12 }),
+  fc.integer().map(String),
+  fc.constantFrom('BTCUSDT', 'spot', '0.001', 'Buy'),
+);
+const params = fc.dictionary(fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9]{0,8}$/), value, { maxKeys: 5 });
+const order = fc.record({
+  category: fc.constantFrom('spot', 'linear'),
+  symbol: fc.constantFrom('BTCUSDT', 'ETHUSDT'),
+  side: fc.constantFrom('Buy', 'Sell'),
+  orderType: fc.constantFrom('Limit', 'Market'),
+  qty: fc.integer({ min: 1, max: 10_000 }).map((n) => (n / 1000).toString()),
+  price: fc.integer({ min: 1, max: 1_000_000 }).map(String),
+});
+const timestamp = fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 });
+const secret = fc.stringMatching(/^[A-Za-z0-9]{18,36}$/);
+const recvWindow = fc.constantFrom(5000, 10000, 20000);
+const call = fc.oneof(
+  fc.record({
+    path: fc.constantFrom('v5/account/wallet-balance', 'v5/order/realtime', 'v5/execution/list'),
+    method: fc.constant('GET'),
+    params,
+  }),
+  fc.record({
+    path: fc.constantFrom('v5/asset/withdraw/create', 'v5/order/cancel'),
+    method: fc.constant('POST'),
+    params,
+  }),
+  fc.record({ path: fc.constant('v5/order/create'), method: fc.constant('POST'), params: order }),
+  fc.record({
+    path: fc.constant('v5/order/create-batch'),
+    method: fc.constant('POST'),
+    params: fc.record({
+      category: fc.constant('spot'),
+      request: fc.array(order, { minLength: 1, maxLength: 4 }),
+    }),
+  }),
+);
+
+describe('bybit sign() against CCXT 4.5.84 as oracle', () => {
+  it('uses the default 5000 ms recv window when the bot sent none', () => {
+    const ctx: SignContext = {
+      clock: { now: () => 1_700_000_000_000 },
+      nonce: { next: () => '0' },
+      baseUrl: BASE,
+    };
+    const request: ExchangeRequest = {
+      method: 'GET',
+      path: '/v5/account/wallet-balance',
+      query: 'accountType=UNIFIED',
+      headers: {},
+      body: '',
+    };
+    const signed = bybit.sign(request, { apiKey: 'k', secret: 's' }, ctx);
+    expect(signed.headers['X-BAPI-RECV-WINDOW']).toBe('5000');
+    expect(signed.headers['X-BAPI-SIGN']).toBe(
+      createHmac('sha256', 's').update('1700000000000k5000accountType=UNIFIED').digest('hex'),
+    );
+  });
+
+  it('signs exactly what CCXT signs for the same request, secret, recv window and time', () => {
+    fc.assert(
+      fc.property(secret, timestamp, recvWindow, call, (sec, ts, rw, c) => {
+        const cred = { apiKey: 'oracle-key', secret: sec };
+        const expected = ccxtSign(cred, ts, rw, c.path, c.method, c.params);
+        const ctx: SignContext = { clock: { now: () => ts }, nonce: { next: () => '0' }, baseUrl: BASE };
+        // The bot's recv window travels in its header; keywarden keeps it.
+        const bot = asRequest(expected);
+        const keep = bybit.sign(bybit.stripAuth(bot), cred, ctx);
+        expect(keep.headers).toStrictEqual(expected.headers);
+        expect(Object.keys(keep.headers)).toEqual(Object.keys(expected.headers));
+        expect(keep.body).toBe(expected.body ?? '');
+        expect(`${BASE}${keep.path}?${keep.query}`.replace(/\?$/, '')).toBe(expected.url.replace(/\?$/, ''));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('verifies a bot request signed with the issued credential, then re-signs it as CCXT would with the real one', () => {
+    const issued = bybit.issueClientCredential();
+    fc.assert(
+      fc.property(secret, timestamp, recvWindow, call, (sec, ts, rw, c) => {
+        const bot = asRequest(ccxtSign(issued.credential, ts, rw, c.path, c.method, c.params));
+        const ctx: VerifyContext = {
+          clock: { now: () => ts + 500 },
+          nonces: createMemoryNonceLedger(),
+          origin: { host: '127.0.0.1', prefix: '/bybit' },
+        };
+        expect(bybit.parse(bot).ok).toBe(true);
+        expect(bybit.verifyClient(bot, issued.verifier, ctx)).toEqual({ ok: true });
+        const real = { apiKey: 'real-key', secret: sec };
+        const expected = ccxtSign(real, ts, rw, c.path, c.method, c.params);
+        const signCtx: SignContext = { clock: { now: () => ts }, nonce: { next: () => '0' }, baseUrl: BASE };
+        const signed = bybit.sign(bybit.stripAuth(bot), real, signCtx);
+        expect(signed.headers).toStrictEqual(expected.headers);
+        expect(signed.body).toBe(expected.body ?? '');
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import type { Action, ExchangeRequest } from '../../src/exchanges/adapter.js';
+import { bybit } from '../../src/exchanges/bybit.js';
+
+const req = (method: string, path: string, body = '', query = ''): ExchangeRequest => ({
+  method,
+  path,
+  query,
+  headers: {},
+  body,
+});
+
+// Every Bybit endpoint of exchanges.md §5.4–5.5 and §7, plus what CCXT calls (Appendix A).
+const TABLE: Array<[string, string, Action]> = [
+  ['GET', '/v5/account/wallet-balance', 'read'],
+  ['GET', '/v5/asset/transfer/query-account-coins-balance', 'read'],
+  ['GET', '/v5/order/realtime', 'read'],
+  ['GET', '/v5/order/history', 'read'],
+  ['GET', '/v5/execution/list', 'read'],
+  ['GET', '/v5/position/list', 'read'],
+  ['GET', '/v5/user/query-api', 'read'],
+  ['GET', '/v5/asset/coin/query-info', 'read'],
+  ['GET', '/v5/account/info', 'read'],
+  ['GET', '/v5/asset/withdraw/query-record', 'read'],
+  ['POST', '/v5/order/create', 'trade'],
+  ['POST', '/v5/order/amend', 'trade'],
+  ['POST', '/v5/order/create-batch', 'trade'],
+  ['POST', '/v5/order/amend-batch', 'trade'],
+  ['POST', '/v5/order/cancel', 'cancel'],
+  ['POST', '/v5/order/cancel-all', 'cancel'],
+  ['POST', '/v5/order/cancel-batch', 'cancel'],
+  ['POST', '/v5/asset/withdraw/create', 'withdraw'],
+  ['POST', '/v5/asset/withdraw/cancel', 'withdraw'],
+  ['POST', '/v5/asset/transfer/inter-transfer', 'transfer'],
+  ['POST', '/v5/asset/transfer/universal-transfer', 'transfer'],
+  ['POST', '/v5/user/create-sub-api', 'account-admin'],
+  ['POST', '/v5/user/update-api', 'account-admin'],
+  ['POST', '/v5/position/set-leverage', 'account-admin'],
+  ['GET', '/v5/market/instruments-info', 'public'],
+  ['GET', '/v5/market/tickers', 'public'],
+  ['GET', '/v5/market/time', 'public'],
+  ['GET', '/v5/market/orderbook', 'public'],
+  ['POST', '/v5/asset/exchange/convert-execute', 'unknown'],
+  ['GET', '/v5/order/create', 'unknown'],
+  ['PUT', '/v5/order/create', 'unknown'],
+];
+
+describe('bybit classify', () => {
+  it.each(TABLE)('%s %s is %s', (method, path, action) => {
+    const c = bybit.classify(req(method, path));
+    expect(c.action).toBe(action);
+    expect(c.endpoint).toBe(`${method} ${path}`);
+  });
+
+  it('reads a spot limit order', () => {
+    const body =
+      '{"category":"spot","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"0.01","price":"50000"}';
+    expect(bybit.classify(req('POST', '/v5/order/create', body)).orders).toEqual([
+      {
+        symbol: 'BTC/USDT',
+        rawSymbol: 'BTCUSDT',
+        side: 'buy',
+        type: 'limit',
+        quantity: 0.01,
+        price: 50000,
+        notional: 500,
+      },
+    ]);
+  });
+
+  it('counts spot market buys in quote coin unless marketUnit is baseCoin', () => {
+    const quote = bybit.classify(
+      req(
+        'POST',
+        '/v5/order/create',
+        '{"category":"spot","symbol":"BTCUSDT","side":"Buy","orderType":"Market","qty":"200"}',
+      ),
+    ).orders[0];
+    expect(quote).toMatchObject({ quoteQuantity: 200, notional: 200 });
+    const base = bybit.classify(
+      req(
+        'POST',
+        '/v5/order/create',
+        '{"category":"spot","symbol":"BTCUSDT","side":"Buy","orderType":"Market","qty":"0.5","marketUnit":"baseCoin"}',
+      ),
+    ).orders[0];
+    expect(base).toMatchObject({ quantity: 0.5 });
+    const sell = bybit.classify(
+      req(
+        'POST',
+        '/v5/order/create',
+        '{"category":"spot","symbol":"ETHUSDT","side":"Sell","orderType":"Market","qty":"2"}',
+      ),
+    ).orders[0];
+    expect(sell).toMatchObject({ side: 'sell', quantity: 2 });
+  });
+
+  it('normalises linear and inverse symbols by category', () => {
+    const linear = bybit.classify(
+      req(
+        'POST',
+        '/v5/order/create',
+        '{"category":"linear","symbol":"BTCUSDT","side":"Sell","orderType":"Limit","qty":"1","price":"1"}',
+      ),
+    ).orders[0];
+    expect(linear?.symbol).toBe('BTC/USDT:USDT');
+    const inverse = bybit.classify(
+      req(
+        'POST',
+        '/v5/order/create',
+        '{"category":"inverse","symbol":"BTCUSD","side":"Sell","orderType":"Limit","qty":"100","price":"1"}',
+      ),
+    ).orders[0];
+    expect(inverse?.symbol).toBe('BTC/USD:BTC');
+    expect(inverse?.notional).toBeUndefined();
+  });
+
+  it('classifies every element of create-batch and cancel-batch', () => {
+    const body = JSON.stringify({
+      category: 'spot',
+      request: [
+        { symbol: 'BTCUSDT', side: 'Buy', orderType: 'Limit', qty: '1', price: '100' },
+        { symbol: 'ETHUSDT', side: 'Sell', orderType: 'Limit', qty: '2', price: '10' },
+      ],
+    });
+    const orders = bybit.classify(req('POST', '/v5/order/create-batch', body)).orders;
+    expect(orders.map((o) => [o.symbol, o.notional])).toEqual([
+      ['BTC/USDT', 100],
+      ['ETH/USDT', 20],
+    ]);
+    const cancels = bybit.classify(
+      req(
+        'POST',
+        '/v5/order/cancel-batch',
+        '{"category":"spot","request":[{"symbol":"BTCUSDT","orderId":"1"}]}',
+      ),
+    ).orders;
+    expect(cancels).toEqual([{ symbol: 'BTC/USDT', rawSymbol: 'BTCUSDT' }]);
+  });
+
+  it('reads withdrawal coin, amount, address, chain and tag', () => {
+    const body =
+      '{"coin":"USDT","chain":"TRX","address":"TXabc","tag":"77","amount":"25","timestamp":1,"accountType":"FUND"}';
+    expect(bybit.classify(req('POST', '/v5/asset/withdraw/create', body)).withdrawal).toEqual({
+      coin: 'USDT',
+      amount: 25,
+      address: 'TXabc',
+      network: 'TRX',
+      tag: '77',
+    });
+    const t = bybit.classify(
+      req(
+        'POST',
+        '/v5/asset/transfer/inter-transfer',
+        '{"transferId":"u","coin":"BTC","amount":"0.1","fromAccountType":"UNIFIED","toAccountType":"FUND"}',
+      ),
+    );
+    expect(t.withdrawal).toEqual({ coin: 'BTC', amount: 0.1 });
+  });
+
+  it('reads GET parameters from the query', () => {
+    const c = bybit.classify(req('GET', '/v5/order/realtime', '', 'category=spot&symbol=BTCUSDT'));
+    expect(c).toMatchObject({ action: 'read', orders: [] });
+  });
+});

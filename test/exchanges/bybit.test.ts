@@ -1,0 +1,224 @@
+import { describe, expect, it } from 'vitest';
+import type { ExchangeRequest, SignContext, VerifyContext } from '../../src/exchanges/adapter.js';
+import { CredentialError } from '../../src/exchanges/adapter.js';
+import { bybit, bybitSignature, bybitSymbol } from '../../src/exchanges/bybit.js';
+import { createMemoryNonceLedger } from '../../src/exchanges/memory-nonce-ledger.js';
+
+const NOW = 1_658_384_314_791;
+const signCtx = (now = NOW): SignContext => ({
+  clock: { now: () => now },
+  nonce: { next: () => '0' },
+  baseUrl: '',
+});
+const verifyCtx = (now = NOW): VerifyContext => ({
+  clock: { now: () => now },
+  nonces: createMemoryNonceLedger(),
+  origin: { host: '127.0.0.1', prefix: '/bybit' },
+});
+const cred = { apiKey: 'XXXXXXXXXX', secret: 'TESTSECRET0123456789' };
+const verifier = { apiKey: cred.apiKey, secret: cred.secret };
+const get = (path: string, query = ''): ExchangeRequest => ({
+  method: 'GET',
+  path,
+  query,
+  headers: {},
+  body: '',
+});
+const post = (path: string, body: string): ExchangeRequest => ({
+  method: 'POST',
+  path,
+  query: '',
+  headers: {},
+  body,
+});
+
+describe('bybit signing', () => {
+  it('matches the self-computed vectors of exchanges.md §5.3', () => {
+    expect(
+      bybitSignature('1658384314791XXXXXXXXXX5000category=option&symbol=BTC-29JUL22-25000-C', cred.secret),
+    ).toBe('e2efccd9fec8d9bf6d5873a43893e5d3df3b2bb3f08763172ee927c74fa63559');
+    const signed = bybit.sign(
+      post('/v5/order/create', '{"category": "option"}'),
+      cred,
+      signCtx(1_658_385_579_423),
+    );
+    expect(signed.headers['X-BAPI-SIGN']).toBe(
+      '9f18974896149c27ecdc61d67d97e05be0a2c45ce5f4c7ecb3ec47c01ea2f9d2',
+    );
+    const g = bybit.sign(
+      get('/v5/order/realtime', 'category=option&symbol=BTC-29JUL22-25000-C'),
+      cred,
+      signCtx(),
+    );
+    expect(g.headers['X-BAPI-SIGN']).toBe('e2efccd9fec8d9bf6d5873a43893e5d3df3b2bb3f08763172ee927c74fa63559');
+    expect(g.headers['X-BAPI-TIMESTAMP']).toBe(String(NOW));
+  });
+
+  it('keeps the client recv window and X-BAPI-SIGN-TYPE, strips credentials', () => {
+    const request: ExchangeRequest = {
+      ...get('/v5/account/wallet-balance', 'accountType=UNIFIED'),
+      headers: {
+        'x-bapi-api-key': 'client',
+        'x-bapi-sign': 'x',
+        'x-bapi-timestamp': '1',
+        'x-bapi-recv-window': '20000',
+        'x-bapi-sign-type': '2',
+      },
+    };
+    expect(Object.keys(bybit.stripAuth(request).headers).sort()).toEqual([
+      'x-bapi-recv-window',
+      'x-bapi-sign-type',
+    ]);
+    const signed = bybit.sign(request, cred, signCtx());
+    expect(signed.headers['X-BAPI-RECV-WINDOW']).toBe('20000');
+    expect(signed.headers['x-bapi-sign-type']).toBe('2');
+    expect(signed.headers['X-BAPI-API-KEY']).toBe(cred.apiKey);
+    expect(signed.headers['x-bapi-api-key']).toBeUndefined();
+  });
+});
+
+describe('bybit client verification', () => {
+  const body =
+    '{"category":"spot","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"1","price":"1"}';
+  const signedBy = (c = cred, now = NOW, window?: string) => {
+    const r = post('/v5/order/create', body);
+    return bybit.sign(window ? { ...r, headers: { 'X-BAPI-RECV-WINDOW': window } } : r, c, signCtx(now));
+  };
+
+  it('accepts a correctly signed fresh request', () => {
+    expect(bybit.verifyClient(signedBy(), verifier, verifyCtx())).toEqual({ ok: true });
+    expect(bybit.clientKeyId(signedBy())).toBe(cred.apiKey);
+  });
+
+  it('refuses a wrong secret and a tampered body with 10004', () => {
+    expect(bybit.verifyClient(signedBy({ ...cred, secret: 'other' }), verifier, verifyCtx())).toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+      message: expect.stringMatching(/^10004/),
+    });
+    const tampered = { ...signedBy(), body: body.replace('"qty":"1"', '"qty":"9"') };
+    expect(bybit.verifyClient(tampered, verifier, verifyCtx())).toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
+  });
+
+  it('applies server − recvWindow ≤ timestamp < server + 1000 with 10002', () => {
+    expect(bybit.verifyClient(signedBy(cred, NOW - 5000), verifier, verifyCtx())).toEqual({ ok: true });
+    expect(bybit.verifyClient(signedBy(cred, NOW - 5001), verifier, verifyCtx())).toMatchObject({
+      ok: false,
+      reason: 'stale_timestamp',
+      message: expect.stringMatching(/^10002/),
+    });
+    expect(bybit.verifyClient(signedBy(cred, NOW + 999), verifier, verifyCtx())).toEqual({ ok: true });
+    expect(bybit.verifyClient(signedBy(cred, NOW + 1000), verifier, verifyCtx())).toMatchObject({
+      ok: false,
+    });
+    expect(bybit.verifyClient(signedBy(cred, NOW - 15_000, '20000'), verifier, verifyCtx())).toEqual({
+      ok: true,
+    });
+  });
+
+  it('refuses missing auth headers with 10003', () => {
+    expect(bybit.verifyClient(post('/v5/order/create', body), verifier, verifyCtx())).toMatchObject({
+      ok: false,
+      reason: 'missing_credentials',
+      message: expect.stringMatching(/^10003/),
+    });
+  });
+});
+
+describe('bybit parse', () => {
+  it('refuses duplicated query parameters, duplicated JSON keys and non-object bodies', () => {
+    expect(bybit.parse(get('/v5/order/realtime', 'category=spot&category=linear')).ok).toBe(false);
+    expect(bybit.parse(post('/v5/order/create', '{"qty":"1","qty":"100"}')).ok).toBe(false);
+    expect(bybit.parse(post('/v5/order/create-batch', '{"request":[{"qty":"1","qty":"2"}]}')).ok).toBe(false);
+    expect(bybit.parse(post('/v5/order/create', 'qty=1')).ok).toBe(false);
+    expect(bybit.parse(post('/v5/order/create', '[{"qty":"1"}]')).ok).toBe(false);
+    expect(bybit.parse(post('/v5/order/create', '{"qty":"1"}')).ok).toBe(true);
+    expect(bybit.parse({ ...get('/v5/order/realtime', 'category=spot'), body: '{}' }).ok).toBe(false);
+  });
+});
+
+describe('bybit symbols, errors, credentials and tickers', () => {
+  it('normalises symbols with their category', () => {
+    expect(bybitSymbol('BTCUSDT', 'spot')).toBe('BTC/USDT');
+    expect(bybitSymbol('BTCUSDT', 'linear')).toBe('BTC/USDT:USDT');
+    expect(bybitSymbol('BTCUSD', 'inverse')).toBe('BTC/USD:BTC');
+    expect(bybitSymbol('ETHBTC', 'spot')).toBe('ETH/BTC');
+    expect(bybitSymbol('BTC-29JUL22-25000-C', 'option')).toBeUndefined();
+  });
+
+  it('answers errors in Bybit shape', () => {
+    const r = bybit.errorResponse('permission', 'denied');
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toMatchObject({
+      retCode: 10005,
+      retMsg: 'denied',
+      result: {},
+      retExtInfo: {},
+    });
+    expect(JSON.parse(bybit.errorResponse('timestamp', 'x').body).retCode).toBe(10002);
+    expect(JSON.parse(bybit.errorResponse('auth', 'x').body).retCode).toBe(10004);
+  });
+
+  it('issues random kw_ HMAC credentials and refuses RSA secrets', () => {
+    const a = bybit.issueClientCredential();
+    expect(a.credential.apiKey).toMatch(/^kw_/);
+    expect(a.credential.secret).not.toContain('PRIVATE KEY');
+    expect(a.credential.secret).not.toBe(bybit.issueClientCredential().credential.secret);
+    expect(() => bybit.validateCredential({ apiKey: 'k', secret: '-----BEGIN PRIVATE KEY-----' })).toThrow(
+      CredentialError,
+    );
+    expect(() => bybit.validateCredential({ apiKey: 'k', secret: '' })).toThrow(CredentialError);
+  });
+
+  it('builds and reads the ticker request', () => {
+    const r = bybit.tickerRequest('BTC/USDT');
+    expect(`${r.method} ${r.path}?${r.query}`).toBe('GET /v5/market/tickers?category=spot&symbol=BTCUSDT');
+    const body = JSON.stringify({
+      retCode: 0,
+      retMsg: 'OK',
+      result: { category: 'spot', list: [{ lastPrice: '60001' }] },
+    });
+    expect(bybit.parseTicker({ status: 200, headers: {}, body })).toBe(60001);
+    expect(bybit.parseTicker({ status: 200, headers: {}, body: '{"retCode":10001}' })).toBeUndefined();
+  });
+
+  it('introspects permissions, ips and readOnly from /v5/user/query-api without keeping the secret field', async () => {
+    const answer = (result: unknown) => async () => ({
+      status: 200,
+      headers: {},
+      body: JSON.stringify({ retCode: 0, retMsg: 'OK', result, retExtInfo: {}, time: NOW }),
+    });
+    const full = await bybit.introspect(
+      cred,
+      answer({
+        readOnly: 0,
+        secret: '',
+        permissions: { Spot: ['SpotTrade'], Wallet: ['AccountTransfer', 'Withdraw'] },
+        ips: ['*'],
+      }),
+      signCtx(),
+    );
+    expect(full).toMatchObject({
+      available: true,
+      canTrade: true,
+      canWithdraw: true,
+      canTransfer: true,
+      ipRestricted: false,
+    });
+    expect(JSON.stringify(full)).not.toContain('secret');
+    const ro = await bybit.introspect(
+      cred,
+      answer({ readOnly: 1, permissions: { Spot: ['SpotTrade'], Wallet: [] }, ips: ['1.2.3.4'] }),
+      signCtx(),
+    );
+    expect(ro).toMatchObject({
+      canTrade: false,
+      canWithdraw: false,
+      ipRestricted: true,
+      ipList: ['1.2.3.4'],
+    });
+  });
+});

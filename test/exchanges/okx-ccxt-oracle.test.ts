@@ -1,0 +1,154 @@
+import ccxt from 'ccxt';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ExchangeRequest, SignContext, VerifyContext } from '../../src/exchanges/adapter.js';
+import { createMemoryNonceLedger } from '../../src/exchanges/memory-nonce-ledger.js';
+import { okx } from '../../src/exchanges/okx.js';
+
+const BASE = 'https://www.okx.com';
+
+interface CcxtSigned {
+  url: string;
+  method: string;
+  body?: string;
+  headers: Record<string, string>;
+}
+
+const ex = new ccxt.okx({});
+
+/** CCXT's own signing of one implicit-API call, with its clock pinned. */
+function ccxtSign(
+  cred: { apiKey: string; secret: string; password: string },
+  ts: number,
+  path: string,
+  method: string,
+  params: unknown,
+): CcxtSigned {
+  // One instance: constructing CCXT exchanges is slow; credentials are plain fields.
+  ex.apiKey = cred.apiKey;
+  ex.secret = cred.secret;
+  ex.password = cred.password;
+  ex.nonce = () => ts;
+  ex.milliseconds = () => ts;
+  // Batch endpoints take arrays; CCXT's typing says Dict but its sign() handles both.
+  return ex.sign(path, 'private', method, structuredClone(params) as Record<string, unknown>) as CcxtSigned;
+}
+
+/** What a bot's request looks like to keywarden: CCXT's wire request relative to the base URL. */
+function asRequest(signed: CcxtSigned): ExchangeRequest {
+  const rel = signed.url.slice(BASE.length);
+  const q = rel.indexOf('?');
+  return {
+    method: signed.method,
+    path: q === -1 ? rel : rel.slice(0, q),
+    query: q === -1 ? '' : rel.slice(q + 1),
+    headers: { ...signed.headers },
+    body: signed.body ?? '',
+  };
+}
+
+const text = fc.string({ unit: 'grapheme', maxLength: 12 });
+const value = fc.oneof(text, fc.integer().map(String), fc.constantFrom('BTC-USDT', '0.001', 'a b&c=d'));
+const params = fc.dictionary(fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9]{0,8}$/), value, { maxKeys: 5 });
+const order = fc.record({
+  instId: fc.constantFrom('BTC-USDT', 'ETH-USDT', 'BTC-USDT-SWAP'),
+  tdMode: fc.constant('cash'),
+  side: fc.constantFrom('buy', 'sell'),
+  ordType: fc.constantFrom('limit', 'market'),
+  sz: fc.integer({ min: 1, max: 10_000 }).map((n) => (n / 1000).toString()),
+  px: fc.integer({ min: 1, max: 1_000_000 }).map(String),
+  // Fixed so CCXT does not inject a random one between the two signings.
+  clOrdId: fc.stringMatching(/^[a-zA-Z0-9]{1,20}$/),
+});
+const timestamp = fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 });
+const secret = fc.stringMatching(/^[A-F0-9]{32}$/);
+const call = fc.oneof(
+  fc.record({
+    path: fc.constantFrom('account/balance', 'trade/orders-pending', 'trade/fills'),
+    method: fc.constant('GET'),
+    params,
+  }),
+  fc.record({
+    path: fc.constantFrom('asset/withdrawal', 'trade/cancel-order'),
+    method: fc.constant('POST'),
+    params,
+  }),
+  fc.record({ path: fc.constant('trade/order'), method: fc.constant('POST'), params: order }),
+  fc.record({
+    path: fc.constant('trade/batch-orders'),
+    method: fc.constant('POST'),
+    params: fc.array(order, { minLength: 1, maxLength: 4 }),
+  }),
+);
+
+describe('okx sign() against CCXT 4.5.84 as oracle', () => {
+  it('signs exactly what CCXT signs for the same request, secret, passphrase and time', () => {
+    fc.assert(
+      fc.property(secret, timestamp, call, (sec, ts, c) => {
+        const cred = { apiKey: 'oracle-key', secret: sec, password: 'oracle-pass' };
+        const expected = ccxtSign(cred, ts, c.path, c.method, c.params);
+        const ctx: SignContext = { clock: { now: () => ts }, nonce: { next: () => '0' }, baseUrl: BASE };
+        const signed = okx.sign(okx.stripAuth(asRequest(expected)), cred, ctx);
+        expect(signed.headers).toStrictEqual(expected.headers);
+        expect(Object.keys(signed.headers)).toEqual(Object.keys(expected.headers));
+        expect(signed.body).toBe(expected.body ?? '');
+        expect(`${BASE}${signed.path}${signed.query ? `?${signed.query}` : ''}`).toBe(expected.url);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('verifies a bot request signed with the issued credential, then re-signs it as CCXT would with the real one', () => {
+    const issued = okx.issueClientCredential();
+    fc.assert(
+      fc.property(secret, timestamp, call, (sec, ts, c) => {
+        const bot = ccxtSign(
+          {
+            apiKey: issued.credential.apiKey,
+            secret: issued.credential.secret,
+            password: issued.credential.password ?? '',
+          },
+          ts,
+          c.path,
+          c.method,
+          c.params,
+        );
+        const ctx: VerifyContext = {
+          clock: { now: () => ts + 1000 },
+          nonces: createMemoryNonceLedger(),
+          origin: { host: '127.0.0.1', prefix: '/okx' },
+        };
+        const request = asRequest(bot);
+        expect(okx.parse(request).ok).toBe(true);
+        expect(okx.verifyClient(request, issued.verifier, ctx)).toEqual({ ok: true });
+        const real = { apiKey: 'real-key', secret: sec, password: 'real-pass' };
+        const expected = ccxtSign(real, ts, c.path, c.method, c.params);
+        const signCtx: SignContext = { clock: { now: () => ts }, nonce: { next: () => '0' }, baseUrl: BASE };
+        const signed = okx.sign(okx.stripAuth(request), real, signCtx);
+        expect(signed.headers).toStrictEqual(expected.headers);
+        expect(signed.body).toBe(expected.body ?? '');
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('keeps the demo-trading header CCXT sends in sandbox mode', () => {
+    const ex = new ccxt.okx({ apiKey: 'k', secret: 's', password: 'p' });
+    ex.setSandboxMode(true);
+    const ctx: SignContext = {
+      clock: { now: () => 1_700_000_000_000 },
+      nonce: { next: () => '0' },
+      baseUrl: BASE,
+    };
+    const request: ExchangeRequest = {
+      method: 'GET',
+      path: '/api/v5/account/balance',
+      query: '',
+      headers: { ...ex.headers },
+      body: '',
+    };
+    expect(
+      okx.sign(request, { apiKey: 'k', secret: 's', password: 'p' }, ctx).headers['x-simulated-trading'],
+    ).toBe('1');
+  });
+});

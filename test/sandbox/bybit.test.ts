@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type {
+  Credential,
+  ExchangeRequest,
+  ExchangeResponse,
+  SignContext,
+} from '../../src/exchanges/adapter.js';
+import { bybit } from '../../src/exchanges/bybit.js';
+import { bybitEmulator } from '../../src/sandbox/bybit.js';
+import type { SandboxKey } from '../../src/sandbox/emulator.js';
+import { createSandbox, type Sandbox } from '../../src/sandbox/server.js';
+
+interface BybitBody {
+  retCode: number;
+  retMsg: string;
+  result: Record<string, unknown>;
+}
+
+describe('bybit sandbox auth, permissions and shapes (real sockets)', () => {
+  let sandbox: Sandbox;
+  let base: string;
+  const keys = bybitEmulator.generateKeys();
+  const key = (name: string): SandboxKey => {
+    const k = keys.find((x) => x.name === name);
+    if (!k) throw new Error(name);
+    return k;
+  };
+  const ctx = (now = Date.now()): SignContext => ({
+    clock: { now: () => now },
+    nonce: { next: () => '0' },
+    baseUrl: base,
+  });
+
+  async function send(request: ExchangeRequest): Promise<ExchangeResponse & { json: BybitBody }> {
+    const url = `${base}${request.path}${request.query ? `?${request.query}` : ''}`;
+    const res = await fetch(url, {
+      method: request.method,
+      headers: request.headers,
+      ...(request.body !== '' ? { body: request.body } : {}),
+    });
+    const body = await res.text();
+    return { status: res.status, headers: {}, body, json: JSON.parse(body) };
+  }
+  const signed = (cred: Credential, request: ExchangeRequest, now?: number) =>
+    send(bybit.sign(request, cred, ctx(now)));
+  const wallet: ExchangeRequest = {
+    method: 'GET',
+    path: '/v5/account/wallet-balance',
+    query: 'accountType=UNIFIED',
+    headers: {},
+    body: '',
+  };
+  const order = (qty: string): ExchangeRequest => ({
+    method: 'POST',
+    path: '/v5/order/create',
+    query: '',
+    headers: {},
+    body: `{"category":"spot","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"${qty}","price":"1000"}`,
+  });
+
+  beforeAll(async () => {
+    sandbox = createSandbox({ emulators: [bybitEmulator], keys });
+    await sandbox.listen(0);
+    base = sandbox.baseUrl('bybit');
+  });
+  afterAll(() => sandbox.close());
+
+  it('generates read, trade, full and iprestricted keys', () => {
+    expect(keys.map((k) => k.name)).toEqual(['read', 'trade', 'full', 'iprestricted']);
+  });
+
+  it('answers a correctly signed request with retCode 0', async () => {
+    const r = await signed(key('read').credential, wallet);
+    expect([r.status, r.json.retCode]).toEqual([200, 0]);
+  });
+
+  it('refuses a wrong secret with 10004', async () => {
+    const r = await signed({ ...key('read').credential, secret: 'WRONG' }, wallet);
+    expect(r.json.retCode).toBe(10004);
+  });
+
+  it('refuses a stale timestamp with 10002, honouring the recv window header', async () => {
+    const stale = await signed(key('read').credential, wallet, Date.now() - 6000);
+    expect(stale.json.retCode).toBe(10002);
+    const wide = await signed(
+      key('read').credential,
+      { ...wallet, headers: { 'X-BAPI-RECV-WINDOW': '20000' } },
+      Date.now() - 6000,
+    );
+    expect(wide.json.retCode).toBe(0);
+    const future = await signed(key('read').credential, wallet, Date.now() + 5000);
+    expect(future.json.retCode).toBe(10002);
+  });
+
+  it('refuses a body tampered after signing with 10004 and places no order', async () => {
+    const s = bybit.sign(order('0.001'), key('trade').credential, ctx());
+    const r = await send({ ...s, body: s.body.replace('"qty":"0.001"', '"qty":"1"') });
+    expect(r.json.retCode).toBe(10004);
+    expect(sandbox.engine.openOrders('main')).toHaveLength(0);
+  });
+
+  it('refuses unknown or missing keys with 10003', async () => {
+    const r = await signed({ ...key('read').credential, apiKey: 'nope' }, wallet);
+    expect(r.json.retCode).toBe(10003);
+    const bare = await send(wallet);
+    expect([bare.status, bare.json.retCode]).toEqual([401, 10003]);
+  });
+
+  it('refuses the IP-restricted key from 127.0.0.1 with 10010', async () => {
+    const r = await signed(key('iprestricted').credential, wallet);
+    expect(r.json.retCode).toBe(10010);
+  });
+
+  it('refuses trading with the read key and withdrawing with the trade key with 10005', async () => {
+    expect((await signed(key('read').credential, order('0.001'))).json.retCode).toBe(10005);
+    const w = await signed(key('trade').credential, {
+      method: 'POST',
+      path: '/v5/asset/withdraw/create',
+      query: '',
+      headers: {},
+      body: `{"coin":"USDT","amount":"1","address":"Tabc","timestamp":${Date.now()},"accountType":"FUND"}`,
+    });
+    expect(w.json.retCode).toBe(10005);
+  });
+
+  it('refuses a body with duplicated keys', async () => {
+    const r = await signed(key('trade').credential, {
+      ...order('0.001'),
+      body: '{"category":"spot","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"0.001","qty":"1","price":"1000"}',
+    });
+    expect(r.json.retCode).toBe(10001);
+    expect(sandbox.engine.openOrders('main')).toHaveLength(0);
+  });
+
+  it('serves the public ticker the adapter asks for', async () => {
+    expect(bybit.parseTicker(await send(bybit.tickerRequest('ETH/USDT')))).toBe(3000);
+  });
+
+  it('answers introspection the adapter understands', async () => {
+    const transport = (request: ExchangeRequest) => send(request);
+    expect(await bybit.introspect(key('full').credential, transport, ctx())).toMatchObject({
+      available: true,
+      canTrade: true,
+      canWithdraw: true,
+      canTransfer: true,
+      ipRestricted: false,
+    });
+    expect(await bybit.introspect(key('read').credential, transport, ctx())).toMatchObject({
+      canTrade: false,
+      canWithdraw: false,
+    });
+    expect(await bybit.introspect(key('iprestricted').credential, transport, ctx())).toMatchObject({
+      available: false,
+      reason: expect.stringContaining('10010'),
+    });
+  });
+});
