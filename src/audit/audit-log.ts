@@ -1,0 +1,204 @@
+import { createHash } from 'node:crypto';
+import type SQLite from 'better-sqlite3';
+import { KeywardenError } from '../errors.js';
+import type { AuditEvent, AuditLog, AuditRecord } from './audit-types.js';
+import { canonicalJson } from './canonical.js';
+import { type CheckpointSigner, publicKeyFingerprint } from './checkpoint-signer.js';
+
+/** prevHash of the first record. */
+export const GENESIS_HASH = '0'.repeat(64);
+export const PINNED_FINGERPRINT_KEY = 'checkpoint_key_fingerprint';
+
+export interface AuditLogOptions {
+  /** Keyed HMAC for sensitive values (the vault's `auditHmac`). */
+  hmac: (value: string) => string;
+  signer: CheckpointSigner;
+  clock?: () => number;
+  /** Write a signed checkpoint after this many records (default 100). */
+  checkpointEvery?: number;
+  /** …or after this many ms with unsigned records (default 10 s). */
+  checkpointIntervalMs?: number;
+}
+
+export interface AuditLogHandle extends AuditLog {
+  /** Sign a checkpoint now if records were appended since the last one. */
+  checkpoint(): Promise<void>;
+}
+
+interface Pending {
+  event: AuditEvent;
+  resolve: (r: AuditRecord) => void;
+  reject: (e: unknown) => void;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** The bytes a checkpoint signature covers. */
+export function checkpointMessage(seq: number, hash: string, at: number, fingerprint: string): Buffer {
+  return Buffer.from(
+    canonicalJson({ type: 'keywarden-audit-checkpoint/v1', seq, hash, at, fingerprint }),
+    'utf8',
+  );
+}
+
+/**
+ * The append-only, hash-chained audit log over the store's SQLite handle.
+ *
+ * Group commit: appends arriving in the same event-loop turn are written in one
+ * `BEGIN IMMEDIATE` transaction; each promise resolves only after COMMIT returned and
+ * rejects if the transaction failed (the gateway then refuses the request — fail closed).
+ * The store runs WAL with synchronous=NORMAL: a committed transaction is in the WAL file
+ * before COMMIT returns, so it survives the process being killed (kill -9); only an OS
+ * crash or power loss before the next WAL sync can lose the most recent commits.
+ * The chain head is read inside each transaction, so several processes may append safely.
+ */
+export function createAuditLog(sqlite: SQLite.Database, options: AuditLogOptions): AuditLogHandle {
+  const clock = options.clock ?? Date.now;
+  const every = options.checkpointEvery ?? 100;
+  const fingerprint = publicKeyFingerprint(options.signer.publicKeyPem);
+  pinFingerprint(sqlite, fingerprint);
+
+  let queue: Pending[] = [];
+  let scheduled = false;
+  let closed = false;
+  let inflight: Promise<void> = Promise.resolve();
+
+  const head = sqlite.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+  const insert = sqlite.prepare('INSERT INTO audit_log (seq, at, data, hash) VALUES (?, ?, ?, ?)');
+  const lastCheckpoint = sqlite.prepare('SELECT seq FROM audit_checkpoints ORDER BY id DESC LIMIT 1');
+  const insertCheckpoint = sqlite.prepare(
+    'INSERT INTO audit_checkpoints (seq, hash, at, public_key, signature) VALUES (?, ?, ?, ?, ?)',
+  );
+
+  const readHead = (): { seq: number; hash: string } =>
+    (head.get() as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: GENESIS_HASH };
+  const lastCheckpointSeq = (): number => (lastCheckpoint.get() as { seq: number } | undefined)?.seq ?? 0;
+
+  const writeCheckpoint = (force: boolean): void => {
+    const { seq, hash } = readHead();
+    const since = seq - lastCheckpointSeq();
+    if (seq === 0 || since === 0 || (!force && since < every)) return;
+    const at = clock();
+    const signature = options.signer.sign(checkpointMessage(seq, hash, at, fingerprint));
+    insertCheckpoint.run(seq, hash, at, options.signer.publicKeyPem, signature);
+  };
+
+  const batchTxn = sqlite.transaction((batch: Pending[]): AuditRecord[] => {
+    let { seq, hash: prevHash } = readHead();
+    const records: AuditRecord[] = [];
+    for (const p of batch) {
+      seq += 1;
+      const body = toRecordBody(p.event, seq, clock(), prevHash, options.hmac);
+      const data = canonicalJson(body);
+      const hash = sha256Hex(data);
+      insert.run(seq, body.at, data, hash);
+      records.push({ ...body, hash });
+      prevHash = hash;
+    }
+    writeCheckpoint(false);
+    return records;
+  });
+  const writeBatch = (batch: Pending[]): AuditRecord[] => batchTxn.immediate(batch);
+
+  const flush = (): void => {
+    scheduled = false;
+    const batch = queue;
+    queue = [];
+    if (batch.length === 0) return;
+    try {
+      const records = writeBatch(batch);
+      batch.forEach((p, i) => {
+        const r = records[i];
+        if (r) p.resolve(r);
+        else p.reject(new KeywardenError('audit_unavailable'));
+      });
+    } catch {
+      for (const p of batch) p.reject(new KeywardenError('audit_unavailable'));
+    }
+  };
+
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    inflight = new Promise((resolve) =>
+      setImmediate(() => {
+        flush();
+        resolve();
+      }),
+    );
+  };
+
+  const timer = setInterval(() => {
+    try {
+      sqlite.transaction(() => writeCheckpoint(true)).immediate();
+    } catch {
+      // The next append surfaces a broken store to its caller; the timer has no one to tell.
+    }
+  }, options.checkpointIntervalMs ?? 10_000);
+  timer.unref();
+
+  return {
+    append(event) {
+      if (closed) return Promise.reject(new KeywardenError('audit_unavailable'));
+      try {
+        canonicalJson(event);
+      } catch {
+        // One unserialisable event (NaN notional) must not fail the batch it would share.
+        return Promise.reject(new KeywardenError('invalid_input', 'audit event is not serialisable'));
+      }
+      return new Promise<AuditRecord>((resolve, reject) => {
+        queue.push({ event, resolve, reject });
+        schedule();
+      });
+    },
+    async checkpoint() {
+      await inflight;
+      sqlite.transaction(() => writeCheckpoint(true)).immediate();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(timer);
+      await inflight;
+      flush();
+      if (sqlite.open && !sqlite.readonly) sqlite.transaction(() => writeCheckpoint(true)).immediate();
+    },
+  };
+}
+
+/** Pin the checkpoint key on first use; a different key later is refused rather than silently re-pinned. */
+function pinFingerprint(sqlite: SQLite.Database, fingerprint: string): void {
+  const row = sqlite.prepare('SELECT value FROM audit_meta WHERE key = ?').get(PINNED_FINGERPRINT_KEY) as
+    | { value: string }
+    | undefined;
+  if (!row) {
+    sqlite
+      .prepare('INSERT INTO audit_meta (key, value) VALUES (?, ?)')
+      .run(PINNED_FINGERPRINT_KEY, fingerprint);
+    return;
+  }
+  if (row.value !== fingerprint) {
+    throw new KeywardenError('invalid_config', 'audit checkpoint key does not match the pinned fingerprint');
+  }
+}
+
+type RecordBody = Omit<AuditRecord, 'hash'>;
+
+function toRecordBody(
+  event: AuditEvent,
+  seq: number,
+  at: number,
+  prevHash: string,
+  hmac: (value: string) => string,
+): RecordBody {
+  const { sensitive, ...rest } = event;
+  const body: RecordBody = { ...rest, seq, at, prevHash };
+  if (sensitive && Object.keys(sensitive).length > 0) {
+    const hmacs: Record<string, string> = {};
+    for (const [k, v] of Object.entries(sensitive)) hmacs[k] = hmac(v);
+    body.hmacs = hmacs;
+  }
+  return body;
+}

@@ -1,0 +1,12 @@
+export { type AuditLogHandle, type AuditLogOptions, createAuditLog, GENESIS_HASH } from './audit-log.js';
+export { type AuditFilter, parseCsv, queryAudit, toCsv, toJsonl } from './audit-query.js';
+export type { AuditEvent, AuditKind, AuditLog, AuditRecord } from './audit-types.js';
+export { type VerifyResult, verifyAuditLog } from './audit-verify.js';
+export { canonicalJson } from './canonical.js';
+export {
+  type CheckpointKeyPair,
+  type CheckpointSigner,
+  createCheckpointKey,
+  createSigner,
+  publicKeyFingerprint,
+} from './checkpoint-signer.js';

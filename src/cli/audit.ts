@@ -1,0 +1,186 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { AuditRecord } from '../audit/audit-types.js';
+import { type AuditFilter, queryAudit, toCsv, toJsonl, verifyAuditLog } from '../audit/index.js';
+import { openStore, type Store } from '../store/db.js';
+import { action, CliError, resolveDataDir } from './cli-kit.js';
+
+interface FilterOptions {
+  client?: string;
+  key?: string;
+  action?: string;
+  decision?: string;
+  kind?: string;
+  since?: string;
+  until?: string;
+  limit?: string;
+}
+
+const DURATION = /^(\d+)(s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** An ISO time, or a duration ago (`15m`, `2h`, `7d`). */
+export function parseTime(value: string, now: number = Date.now()): number {
+  const d = DURATION.exec(value);
+  if (d) return now - Number(d[1]) * (UNIT_MS[d[2] ?? 's'] ?? 1_000);
+  const t = Date.parse(value);
+  if (!Number.isFinite(t)) throw new CliError(`expected an ISO time or a duration like 2h, got ${value}`, 2);
+  return t;
+}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new CliError(`${flag} expects a positive integer, got ${value}`, 2);
+  return n;
+}
+
+export function toFilter(opts: FilterOptions): AuditFilter {
+  const f: AuditFilter = {};
+  if (opts.client) f.clientId = opts.client;
+  if (opts.key) f.keyId = opts.key;
+  if (opts.action) f.action = opts.action;
+  if (opts.decision) f.decision = opts.decision;
+  if (opts.kind) f.kind = opts.kind;
+  if (opts.since) f.since = parseTime(opts.since);
+  if (opts.until) f.until = parseTime(opts.until);
+  if (opts.limit) f.limit = positiveInt(opts.limit, '--limit');
+  return f;
+}
+
+/** One human line per record; hashes and HMACs are left to --json. */
+export function formatRecord(r: AuditRecord): string {
+  const parts = [
+    String(r.seq).padStart(6),
+    new Date(r.at).toISOString(),
+    r.kind,
+    r.decision ?? '-',
+    r.rule ? `rule=${r.rule}` : '',
+    r.clientId ? `client=${r.clientId}` : '',
+    r.actor && r.actor !== r.clientId ? `actor=${r.actor}` : '',
+    r.keyId ? `key=${r.keyId}` : '',
+    r.exchange ?? '',
+    r.action ?? '',
+    r.symbol ?? '',
+    r.side ?? '',
+    r.notional !== undefined ? `notional=${r.notional}` : '',
+    r.upstreamStatus !== undefined ? `status=${r.upstreamStatus}` : '',
+    r.latencyMs !== undefined ? `${r.latencyMs}ms` : '',
+    r.message ? `"${r.message}"` : '',
+  ];
+  return parts.filter((p) => p !== '').join(' ');
+}
+
+function print(records: AuditRecord[], json: boolean | undefined): void {
+  for (const r of records) process.stdout.write(`${json ? JSON.stringify(r) : formatRecord(r)}\n`);
+}
+
+function addFilters(cmd: Command): Command {
+  return cmd
+    .option('--client <id>', 'client id')
+    .option('--key <id>', 'key id')
+    .option('--action <action>', 'action (trade, withdraw, ...)')
+    .option('--decision <decision>', 'allow, deny or would-deny')
+    .option('--kind <kind>', 'request, outcome, admin or alert')
+    .option('--since <time>', 'ISO time or duration ago (2h, 7d)')
+    .option('--until <time>', 'ISO time or duration ago')
+    .option('--limit <n>', 'at most N records');
+}
+
+export function register(program: Command): void {
+  const withStore = async <T>(fn: (store: Store) => Promise<T> | T): Promise<T> => {
+    const dataDir = resolveDataDir((program.opts() as { dataDir?: string }).dataDir);
+    const store = await openStore(dataDir);
+    try {
+      return await fn(store);
+    } finally {
+      await store.close();
+    }
+  };
+
+  const audit = program.command('audit').description('Read, verify and export the tamper-evident audit log');
+
+  audit
+    .command('tail')
+    .description('show the newest records')
+    .option('-n, --lines <n>', 'number of records', '20')
+    .option('--follow', 'keep printing new records')
+    .option('--json', 'one JSON record per line')
+    .action(
+      action(async (opts: { lines: string; follow?: boolean; json?: boolean }) => {
+        const n = positiveInt(opts.lines, '-n');
+        await withStore(async (store) => {
+          const last = queryAudit(store.sqlite, { limit: n, descending: true }).reverse();
+          print(last, opts.json);
+          if (!opts.follow) return;
+          let afterSeq = last.at(-1)?.seq ?? 0;
+          await new Promise<void>((resolve) => {
+            const timer = setInterval(() => {
+              const fresh = queryAudit(store.sqlite, { afterSeq, limit: 1000 });
+              print(fresh, opts.json);
+              afterSeq = fresh.at(-1)?.seq ?? afterSeq;
+            }, 500);
+            const stop = () => {
+              clearInterval(timer);
+              resolve();
+            };
+            process.once('SIGINT', stop);
+            process.once('SIGTERM', stop);
+          });
+        });
+      }),
+    );
+
+  addFilters(audit.command('query').description('records matching filters, oldest first'))
+    .option('--json', 'one JSON record per line')
+    .action(
+      action(async (opts: FilterOptions & { json?: boolean }) => {
+        const filter = toFilter(opts);
+        await withStore((store) => print(queryAudit(store.sqlite, filter), opts.json));
+      }),
+    );
+
+  audit
+    .command('verify')
+    .description('check the hash chain and the signed checkpoints')
+    .option(
+      '--fingerprint <hex>',
+      'expected checkpoint key fingerprint (default: the one pinned in the store)',
+    )
+    .option('--json', 'print the result as JSON')
+    .action(
+      action(async (opts: { fingerprint?: string; json?: boolean }) => {
+        const result = await withStore((store) => verifyAuditLog(store.sqlite, opts.fingerprint));
+        if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+        else if (result.ok)
+          process.stdout.write(
+            `audit log OK: ${result.records} records, ${result.checkpoints} checkpoints, last seq ${result.lastSeq}` +
+              `${result.unanchoredTail > 0 ? `; ${result.unanchoredTail} records after the last checkpoint` : ''}\n`,
+          );
+        if (!result.ok) {
+          if (!opts.json)
+            process.stderr.write(
+              `keywarden: audit log TAMPERED at seq ${result.firstBadSeq}: ${result.problem}\n`,
+            );
+          process.exitCode = 1;
+        }
+      }),
+    );
+
+  addFilters(audit.command('export').description('export records as JSONL or CSV'))
+    .requiredOption('--format <format>', 'jsonl or csv')
+    .option('--out <file>', 'write to this file (mode 0600) instead of stdout')
+    .action(
+      action(async (opts: FilterOptions & { format: string; out?: string }) => {
+        if (opts.format !== 'jsonl' && opts.format !== 'csv')
+          throw new CliError('--format must be jsonl or csv', 2);
+        const filter = toFilter(opts);
+        const records = await withStore((store) => queryAudit(store.sqlite, filter));
+        const text = opts.format === 'csv' ? toCsv(records) : toJsonl(records);
+        if (opts.out) {
+          await writeFile(opts.out, text, { mode: 0o600 });
+          process.stderr.write(`exported ${records.length} records to ${opts.out}\n`);
+        } else process.stdout.write(text);
+      }),
+    );
+}

@@ -1,0 +1,171 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { type Classification, type ExchangeRequest, isExchangeId } from '../exchanges/adapter.js';
+import { ADAPTERS } from '../exchanges/index.js';
+import { evaluate, formatAmount, parsePolicy } from '../policy/index.js';
+import type { Decision, Policy, PolicyContext } from '../policy/policy-types.js';
+import { action, CliError } from './cli-kit.js';
+
+async function readPolicyFile(path: string): Promise<Policy> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new CliError(`cannot read policy file ${path}`, 2);
+  }
+  try {
+    return parsePolicy(text);
+  } catch (err) {
+    throw new CliError(`${path}: ${err instanceof Error ? err.message : 'invalid policy'}`, 2);
+  }
+}
+
+/** The normalised policy as the lines `policy check` prints. */
+export function summarisePolicy(policy: Policy): string[] {
+  const lines = [`mode: ${policy.mode}`, `actions: ${policy.actions.join(', ')}`];
+  if (policy.symbols?.allow) lines.push(`symbols.allow: ${policy.symbols.allow.join(', ')}`);
+  if (policy.symbols?.deny) lines.push(`symbols.deny: ${policy.symbols.deny.join(', ')}`);
+  const num = (name: string, v: number | undefined) => {
+    if (v !== undefined) lines.push(`${name}: ${formatAmount(v)}`);
+  };
+  num('maxOrderNotional', policy.maxOrderNotional);
+  num('maxDailyNotional', policy.maxDailyNotional);
+  num('maxOrdersPerMinute', policy.maxOrdersPerMinute);
+  num('priceBandPercent', policy.priceBandPercent);
+  if (policy.tradingHours) {
+    const { start, end, days } = policy.tradingHours;
+    lines.push(`tradingHours: ${start}-${end} UTC${days ? ` days ${days.join(',')}` : ''}`);
+  }
+  if (policy.withdrawals) {
+    lines.push(`withdrawals.addresses: ${policy.withdrawals.addresses.length} allow-listed`);
+    for (const [coin, cap] of Object.entries(policy.withdrawals.dailyCap ?? {}))
+      lines.push(`withdrawals.dailyCap.${coin}: ${formatAmount(cap)}`);
+  }
+  return lines;
+}
+
+export interface ExplainOptions {
+  policy: string;
+  exchange: string;
+  method: string;
+  path: string;
+  query?: string;
+  body?: string;
+  clientEnv: string;
+  keyEnv: string;
+  price: string[];
+  now?: string;
+  json?: boolean;
+}
+
+function parsePrices(pairs: string[]): Record<string, number> {
+  const prices: Record<string, number> = {};
+  for (const pair of pairs) {
+    const at = pair.lastIndexOf('=');
+    const value = Number(pair.slice(at + 1));
+    if (at <= 0 || !Number.isFinite(value) || value <= 0)
+      throw new CliError(`--price expects SYMBOL=PRICE, got ${pair}`, 2);
+    prices[pair.slice(0, at).toUpperCase()] = value;
+  }
+  return prices;
+}
+
+export async function explain(
+  options: ExplainOptions,
+): Promise<{ classification: Classification; decision: Decision }> {
+  const policy = await readPolicyFile(options.policy);
+  const adapter = isExchangeId(options.exchange) ? ADAPTERS[options.exchange] : undefined;
+  if (!adapter) throw new CliError(`unknown exchange ${options.exchange}`, 2);
+  const body = options.body ?? '';
+  const trimmed = body.trimStart();
+  const headers: Record<string, string> = {};
+  if (body !== '')
+    headers['content-type'] =
+      trimmed.startsWith('{') || trimmed.startsWith('[')
+        ? 'application/json'
+        : 'application/x-www-form-urlencoded';
+  const raw: ExchangeRequest = {
+    method: options.method.toUpperCase(),
+    path: options.path,
+    query: (options.query ?? '').replace(/^\?/, ''),
+    headers,
+    body,
+  };
+  const parsed = adapter.parse(raw);
+  if (!parsed.ok) throw new CliError(`request rejected: ${parsed.message}`, 2);
+  const classification = adapter.classify(parsed.request);
+  const now = options.now === undefined ? Date.now() : Date.parse(options.now);
+  if (!Number.isFinite(now)) throw new CliError(`--now expects an ISO time, got ${options.now}`, 2);
+  const ctx: PolicyContext = {
+    now,
+    clientEnvironment: options.clientEnv,
+    keyEnvironment: options.keyEnv,
+    prices: parsePrices(options.price),
+    usage: { dailyNotional: 0, ordersLastMinute: 0, withdrawnToday: {} },
+  };
+  return { classification, decision: evaluate(policy, classification, ctx) };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function register(program: Command): void {
+  const policy = program.command('policy').description('Validate and explain client policies');
+  policy
+    .command('check <file>')
+    .description('validate a policy file (YAML or JSON) and print it normalised')
+    .option('--json', 'print the normalised policy as JSON')
+    .action(
+      action(async (file: string, opts: { json?: boolean }) => {
+        const parsed = await readPolicyFile(file);
+        if (opts.json) process.stdout.write(`${JSON.stringify(parsed, null, 2)}\n`);
+        else
+          process.stdout.write(
+            `${file}: valid\n${summarisePolicy(parsed)
+              .map((l) => `  ${l}`)
+              .join('\n')}\n`,
+          );
+      }),
+    );
+  policy
+    .command('explain')
+    .description('classify a request and show the decision and the rule that made it')
+    .requiredOption('--policy <file>', 'policy file')
+    .requiredOption('--exchange <id>', 'exchange id')
+    .requiredOption('--method <method>', 'HTTP method')
+    .requiredOption('--path <path>', 'exchange path, e.g. /api/v3/order')
+    .option('--query <query>', 'raw query string')
+    .option('--body <body>', 'raw body')
+    .option('--client-env <env>', 'client environment tag', 'prod')
+    .option('--key-env <env>', 'exchange key environment tag', 'prod')
+    .option('--price <symbol=price>', 'market price (repeatable)', collect, [])
+    .option('--now <iso>', 'evaluate at this time instead of now')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (opts: ExplainOptions) => {
+        const { classification, decision } = await explain(opts);
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ classification, decision })}\n`);
+          return;
+        }
+        const orders = classification.orders
+          .map((o) =>
+            [o.side, o.type, o.quantity, o.symbol, o.price !== undefined ? `@ ${o.price}` : '']
+              .filter((x) => x !== undefined && x !== '')
+              .join(' '),
+          )
+          .join('; ');
+        process.stdout.write(
+          `request: ${classification.action} ${classification.endpoint}${orders ? ` (${orders})` : ''}\n`,
+        );
+        if (!decision.allowed)
+          process.stdout.write(`decision: DENY\nrule: ${decision.rule}\nreason: ${decision.message}\n`);
+        else if (decision.wouldDeny)
+          process.stdout.write(
+            `decision: ALLOW (monitor mode; would deny)\nrule: ${decision.wouldDeny.rule}\nreason: ${decision.wouldDeny.message}\n`,
+          );
+        else process.stdout.write('decision: ALLOW\n');
+      }),
+    );
+}
