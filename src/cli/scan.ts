@@ -1,0 +1,212 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { type ExchangeId, isExchangeId } from '../exchanges/adapter.js';
+import type { Finding } from '../scan/scan-types.js';
+import { CliError, describeError, resolveDataDir } from './cli-kit.js';
+
+// The scanner, its baseline (zod) and the exchange adapters load only when `scan` runs, so a
+// pre-commit hook does not pay for modules it does not use.
+
+interface ScanFlags {
+  git?: boolean;
+  staged?: boolean;
+  format: string;
+  output?: string;
+  gitignore: boolean;
+  maxFileSize: string;
+  baseline?: string;
+  writeBaseline?: string;
+  verify?: boolean;
+  verifyBaseUrl: string[];
+  verifyTimeout: string;
+  workers?: string;
+  progress: boolean;
+  passphraseFile?: string;
+  /** The program-wide --data-dir, merged in by the action. */
+  dataDir?: string;
+}
+
+const VERSION = '0.1.0';
+
+function parseSize(text: string): number {
+  const m = /^(\d+)([kmg]?)b?$/i.exec(text.trim());
+  if (!m) throw new CliError(`--max-file-size: expected bytes like 2m or 500k, got ${text}`, 2);
+  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase()] ?? 1;
+  return Number(m[1]) * unit;
+}
+
+function parseBaseUrls(items: string[]): Partial<Record<ExchangeId, string>> {
+  const out: Partial<Record<ExchangeId, string>> = {};
+  for (const item of items) {
+    const eq = item.indexOf('=');
+    const id = item.slice(0, eq);
+    const url = item.slice(eq + 1);
+    if (eq < 1 || !isExchangeId(id) || !/^https?:\/\//.test(url)) {
+      throw new CliError(`--verify-base-url: expected <exchange>=<http(s) url>, got ${item}`, 2);
+    }
+    out[id] = url;
+  }
+  return out;
+}
+
+/** A progress line on stderr, only when stderr is a terminal. */
+function progressPrinter(enabled: boolean): {
+  update: (done: number, total: number, bytes: number) => void;
+  end: () => void;
+} {
+  if (!enabled || !process.stderr.isTTY) return { update: () => {}, end: () => {} };
+  let last = 0;
+  return {
+    update: (done, total, bytes) => {
+      const now = Date.now();
+      if (now - last < 100 && done < total) return;
+      last = now;
+      const width = 30;
+      const filled = total > 0 ? Math.round((done / total) * width) : 0;
+      process.stderr.write(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} files ${(bytes / 1e6).toFixed(1)} MB`,
+      );
+    },
+    end: () => process.stderr.write('\r\u001b[K'),
+  };
+}
+
+/**
+ * Marks findings whose api-key id is a key registered in this data dir's vault. The vault keeps
+ * only keyed fingerprints of api-key ids, and fingerprinting needs the unsealed vault, so this
+ * runs only with --passphrase-file; without it a present vault earns a one-line hint.
+ */
+async function linkVault(flags: ScanFlags, findings: Finding[]): Promise<void> {
+  const { existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { DB_FILE, openStore } = await import('../store/db.js');
+  const dataDir = resolveDataDir(flags.dataDir);
+  if (!existsSync(join(dataDir, DB_FILE))) return;
+  const { openVault, vaultExists } = await import('../vault/vault.js');
+  const store = await openStore(dataDir);
+  try {
+    if (!vaultExists(store)) return;
+    if (!flags.passphraseFile) {
+      process.stderr.write(
+        'keywarden: a vault exists in the data dir; pass --passphrase-file to check findings against registered keys\n',
+      );
+      return;
+    }
+    const { createKeyRegistry } = await import('../lifecycle/keys.js');
+    const { linkRegisteredKeys } = await import('../scan/vault-link.js');
+    const vault = openVault(store);
+    const passphrase = readFileSync(flags.passphraseFile, 'utf8').replace(/\r?\n$/, '');
+    await vault.unseal({ kind: 'passphrase', passphrase });
+    try {
+      const keys = await createKeyRegistry(store, vault).list({ includeRetired: true });
+      linkRegisteredKeys(findings, (id) => vault.fingerprint(id), keys);
+    } finally {
+      vault.seal();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+async function runScan(target: string, flags: ScanFlags): Promise<number> {
+  if (!['text', 'json', 'sarif'].includes(flags.format))
+    throw new CliError(`--format: text, json or sarif`, 2);
+  const { scanGit, scanTree } = await import('../scan/scanner.js');
+  const { scanText } = await import('../scan/scan-text.js');
+  const { formatJson, formatSarif, formatText } = await import('../scan/report.js');
+  const baselines = flags.baseline || flags.writeBaseline ? await import('../scan/baseline.js') : undefined;
+  const baseline = flags.baseline && baselines ? baselines.readBaseline(flags.baseline) : undefined;
+  const fingerprintKey = baseline?.salt;
+  const keyOpt = fingerprintKey ? { fingerprintKey } : {};
+  const progress = progressPrinter(flags.progress);
+  let findings: Finding[];
+  if (flags.git || flags.staged) {
+    findings = await scanGit(
+      resolve(target === '-' ? '.' : target),
+      flags.staged ? 'staged' : 'history',
+      keyOpt,
+    );
+  } else if (target === '-') {
+    findings = scanText(readFileSync(0, 'utf8'), { file: '<stdin>', ...keyOpt });
+  } else {
+    const workers = flags.workers === undefined ? undefined : Number(flags.workers);
+    if (workers !== undefined && (!Number.isInteger(workers) || workers < 0 || workers > 64)) {
+      throw new CliError('--workers: a whole number from 0 to 64', 2);
+    }
+    const result = await scanTree(resolve(target), {
+      maxFileBytes: parseSize(flags.maxFileSize),
+      gitignore: flags.gitignore,
+      ...(workers === undefined ? {} : { workers }),
+      ...keyOpt,
+      onProgress: progress.update,
+    });
+    findings = result.findings;
+  }
+  progress.end();
+
+  if (flags.writeBaseline && baselines) {
+    baselines.writeBaseline(flags.writeBaseline, baselines.buildBaseline(findings, fingerprintKey));
+    process.stderr.write(
+      `keywarden: wrote ${findings.length} finding(s) to baseline ${flags.writeBaseline}\n`,
+    );
+  }
+  if (baseline && baselines) findings = baselines.filterBaseline(findings, baseline);
+
+  if (flags.verify) {
+    const { ADAPTERS } = await import('../exchanges/index.js');
+    const { verifyFindings } = await import('../scan/verify.js');
+    await verifyFindings(findings, {
+      adapters: ADAPTERS,
+      baseUrls: parseBaseUrls(flags.verifyBaseUrl),
+      timeoutMs: Number(flags.verifyTimeout) || 10_000,
+    });
+  }
+  if (findings.length > 0) await linkVault(flags, findings);
+
+  const text =
+    flags.format === 'json'
+      ? formatJson(findings)
+      : flags.format === 'sarif'
+        ? formatSarif(findings, VERSION)
+        : formatText(findings);
+  if (flags.output) writeFileSync(flags.output, text);
+  else process.stdout.write(text);
+  return findings.length > 0 ? 1 : 0;
+}
+
+export function register(program: Command): void {
+  program
+    .command('scan')
+    .description('Find leaked exchange keys and other secrets in files, git history, staged changes or stdin')
+    .argument('[path]', 'directory or file to scan, or - for stdin', '.')
+    .option('--git', 'scan every commit in the repository history (added lines)')
+    .option('--staged', 'scan only staged changes (for pre-commit hooks)')
+    .option('--format <format>', 'text, json or sarif', 'text')
+    .option('-o, --output <file>', 'write the report to a file')
+    .option('--no-gitignore', 'do not honour .gitignore files')
+    .option('--max-file-size <size>', 'skip files larger than this', '2m')
+    .option('--baseline <file>', 'ignore findings recorded in this baseline')
+    .option('--write-baseline <file>', 'record the current findings as a baseline')
+    .option('--verify', 'check exchange keys with one read-only introspection call (off by default)')
+    .option(
+      '--verify-base-url <exchange=url>',
+      'base URL per exchange for --verify (repeatable)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option('--verify-timeout <ms>', 'timeout per verification request', '10000')
+    .option('--workers <n>', 'worker threads (default: one per core for trees over 64 MB)')
+    .option('--no-progress', 'no progress bar on stderr')
+    .option('--passphrase-file <file>', "unseal the data dir's vault to flag leaked registered keys")
+    .action(async (target: string, flags: ScanFlags, command: Command) => {
+      try {
+        const dataDir = command.optsWithGlobals<{ dataDir?: string }>().dataDir;
+        process.exitCode = await runScan(target, { ...flags, ...(dataDir ? { dataDir } : {}) });
+      } catch (err) {
+        // Exit 2 means "the scan could not run", distinct from 1 = "secrets found".
+        process.stderr.write(`keywarden: ${describeError(err).message.split('\n')[0]}\n`);
+        process.exitCode = 2;
+      }
+    });
+}

@@ -1,0 +1,85 @@
+/**
+ * Aho-Corasick automaton over lower-case ASCII keywords: one pass over a text finds every
+ * keyword occurrence, so the number of rules does not multiply the scan cost.
+ */
+export interface Automaton {
+  keywords: readonly string[];
+  /** Transition table: next state = delta[(state << 7) | lowerAsciiChar]. Exposed for the fused pass in text-pass.ts. */
+  delta: Int32Array;
+  /** Keyword indices ending in each state (empty for most). */
+  outputs: readonly (readonly number[])[];
+  hasOutput: Uint8Array;
+  /** Calls `onHit(keywordIndex, endOffset)` for every occurrence (case-insensitive for ASCII); end is exclusive. */
+  search(text: string, onHit: (keyword: number, end: number) => void): void;
+}
+
+export function buildAutomaton(keywords: readonly string[]): Automaton {
+  // Trie first, then a full transition table delta[state * 128 + char] (ASCII; other chars map to 0).
+  const transitions: Array<Map<number, number>> = [new Map()];
+  const outputs: number[][] = [[]];
+  keywords.forEach((word, index) => {
+    let state = 0;
+    for (let i = 0; i < word.length; i++) {
+      const c = word.charCodeAt(i) & 127;
+      const table = transitions[state] ?? new Map<number, number>();
+      let next = table.get(c);
+      if (next === undefined) {
+        next = transitions.length;
+        transitions.push(new Map());
+        outputs.push([]);
+        table.set(c, next);
+      }
+      state = next;
+    }
+    outputs[state]?.push(index);
+  });
+  const stateCount = transitions.length;
+  const fail = new Int32Array(stateCount);
+  const delta = new Int32Array(stateCount * 128);
+  const queue: number[] = [];
+  for (let c = 0; c < 128; c++) {
+    const next = transitions[0]?.get(c);
+    if (next !== undefined) {
+      delta[c] = next;
+      fail[next] = 0;
+      queue.push(next);
+    }
+  }
+  for (let head = 0; head < queue.length; head++) {
+    const state = queue[head] ?? 0;
+    const failOut = outputs[fail[state] ?? 0] ?? [];
+    if (failOut.length > 0) outputs[state] = [...(outputs[state] ?? []), ...failOut];
+    for (let c = 0; c < 128; c++) {
+      const next = transitions[state]?.get(c);
+      if (next !== undefined) {
+        fail[next] = delta[(fail[state] ?? 0) * 128 + c] ?? 0;
+        delta[state * 128 + c] = next;
+        queue.push(next);
+      } else {
+        delta[state * 128 + c] = delta[(fail[state] ?? 0) * 128 + c] ?? 0;
+      }
+    }
+  }
+  const hasOutput = new Uint8Array(stateCount);
+  for (let s = 0; s < stateCount; s++) hasOutput[s] = (outputs[s]?.length ?? 0) > 0 ? 1 : 0;
+
+  return {
+    keywords,
+    delta,
+    outputs,
+    hasOutput,
+    search(text, onHit) {
+      let state = 0;
+      const n = text.length;
+      for (let i = 0; i < n; i++) {
+        let c = text.charCodeAt(i);
+        if (c >= 65 && c <= 90) c += 32;
+        else if (c > 127) c = 0;
+        state = delta[(state << 7) | c] ?? 0;
+        if (hasOutput[state] === 1) {
+          for (const keyword of outputs[state] ?? []) onHit(keyword, i + 1);
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+
+export interface WalkOptions {
+  /** Skip files larger than this many bytes. */
+  maxFileBytes: number;
+  /** Honour .gitignore files (root and nested). */
+  gitignore: boolean;
+}
+
+export interface FileEntry {
+  path: string;
+  /** Path relative to the scan root, with `/` separators (what findings report). */
+  rel: string;
+  size: number;
+}
+
+interface Scope {
+  dirRel: string;
+  rules: Ignore;
+}
+
+function loadIgnore(file: string): Ignore | undefined {
+  if (!existsSync(file)) return undefined;
+  return ignore().add(readFileSync(file, 'utf8'));
+}
+
+function ignoredBy(scopes: readonly Scope[], rel: string, isDir: boolean): boolean {
+  for (const scope of scopes) {
+    const inner = scope.dirRel === '' ? rel : rel.slice(scope.dirRel.length + 1);
+    if (scope.rules.ignores(isDir ? `${inner}/` : inner)) return true;
+  }
+  return false;
+}
+
+/**
+ * Files under `root` worth scanning: .git is skipped, .gitignore (optional) and the root's
+ * .keywardenignore are honoured, oversized files are left out.
+ */
+export async function walkFiles(
+  root: string,
+  options: WalkOptions,
+): Promise<{ files: FileEntry[]; skipped: number }> {
+  const files: FileEntry[] = [];
+  let skipped = 0;
+  const rootScopes: Scope[] = [];
+  const kwIgnore = loadIgnore(join(root, '.keywardenignore'));
+  if (kwIgnore) rootScopes.push({ dirRel: '', rules: kwIgnore });
+
+  const visit = async (dir: string, scopes: Scope[]): Promise<void> => {
+    const dirRel = relative(root, dir).split(sep).join('/');
+    let here = scopes;
+    if (options.gitignore) {
+      const gi = loadIgnore(join(dir, '.gitignore'));
+      if (gi) here = [...scopes, { dirRel, rules: gi }];
+    }
+    const entries = await readdir(dir, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (entry.name === '.git') continue;
+      const full = join(dir, entry.name);
+      const rel = dirRel === '' ? entry.name : `${dirRel}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (!ignoredBy(here, rel, true)) await visit(full, here);
+      } else if (entry.isFile()) {
+        if (ignoredBy(here, rel, false)) continue;
+        const size = statSync(full).size;
+        if (size > options.maxFileBytes) {
+          skipped++;
+          continue;
+        }
+        files.push({ path: full, rel, size });
+      }
+    }
+  };
+  await visit(root, rootScopes);
+  return { files, skipped };
+}
+
+/** A file is binary when its first 8 KiB hold a NUL byte (the heuristic git uses). */
+export function looksBinary(head: Uint8Array): boolean {
+  return head.subarray(0, 8192).includes(0);
+}
+
+/** The file's text, or undefined for binaries. */
+export function readTextFile(path: string): string | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(8192);
+    const n = readSync(fd, head, 0, head.length, 0);
+    if (looksBinary(head.subarray(0, n))) return undefined;
+  } finally {
+    closeSync(fd);
+  }
+  return readFileSync(path, 'utf8');
+}
