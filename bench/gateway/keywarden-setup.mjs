@@ -1,0 +1,54 @@
+// The keywarden role of the benchmark: a fresh data directory, a vault with a random master key,
+// the sandbox's Binance `read` key registered, one client (rate limit off), and the gateway built
+// exactly as `keywarden serve` builds it (src/gateway/compose.ts), pointed at the sandbox.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export async function setupBenchGateway({ dist, dataDir, seedDir, sandboxUrl }) {
+  const load = (p) => import(new URL(p, dist).href);
+  const { openStore } = await load('store/db.js');
+  const { initVault, openVault } = await load('vault/vault.js');
+  const { createKeyRegistry } = await load('lifecycle/keys.js');
+  const { createClientService, createVersionReader } = await load('lifecycle/clients.js');
+  const { openAuditLog } = await load('gateway/audit-open.js');
+  const { buildGatewayStack } = await load('gateway/compose.js');
+  const { parseConfig } = await load('config/config.js');
+  const { adapterFor } = await load('exchanges/index.js');
+
+  process.env.KW_BENCH_MASTER_KEY = randomBytes(32).toString('base64');
+  const source = { kind: 'env', variable: 'KW_BENCH_MASTER_KEY' };
+  const store = await openStore(dataDir);
+  await initVault(store, source);
+  const vault = openVault(store);
+  await vault.unseal(source);
+  const keys = createKeyRegistry(store, vault);
+  const seed = JSON.parse(readFileSync(join(seedDir, 'seed.json'), 'utf8'));
+  const sandboxKey = seed.keys.find((k) => k.exchange === 'binance' && k.name === 'read');
+  await keys.add({ label: 'bench', exchange: 'binance', environment: 'prod' }, sandboxKey.credential);
+  const audit = openAuditLog(store, vault);
+  const clients = createClientService({
+    db: store.db,
+    readVersion: createVersionReader(store.sqlite),
+    vault,
+    keys,
+    audit,
+    adapterFor,
+  });
+  const issued = await clients.add({
+    name: 'bench',
+    key: 'bench',
+    policy: { mode: 'enforce', actions: ['public', 'read'] },
+    ratePerSecond: 0,
+  });
+  const stack = buildGatewayStack({
+    config: parseConfig({}),
+    vault,
+    keys,
+    clients,
+    audit,
+    baseUrls: { binance: `${sandboxUrl}/binance` },
+  });
+  const url = await stack.listen('127.0.0.1', 0);
+  return { url, credential: issued.credential, token: issued.token };
+}

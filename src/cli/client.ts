@@ -1,0 +1,257 @@
+/**
+ * `keywarden client add|list|show|freeze|unfreeze|reroll|revoke`: client credentials bound to one
+ * registered exchange key and one policy. The credential is printed once, at issue time.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { isCidr, loadConfig } from '../config/config.js';
+import { KeywardenError } from '../errors.js';
+import type { Credential, ExchangeId } from '../exchanges/adapter.js';
+import { adapterFor } from '../exchanges/index.js';
+import { type ClientService, createClientService, createVersionReader } from '../lifecycle/clients.js';
+import type { ClientRecord, IssuedClient } from '../lifecycle/clients-types.js';
+import { ENVIRONMENTS, type Environment } from '../lifecycle/key-types.js';
+import { defaultPolicy, parsePolicy } from '../policy/index.js';
+import { action, CliError, printTable, resolveDataDir } from './cli-kit.js';
+import { openAdminContext } from './gateway-context.js';
+import { ccxtOverride } from './sandbox.js';
+
+const DURATION = /^(\d+)(m|h|d)$/;
+const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function parseDuration(value: string, flag: string): number {
+  const m = DURATION.exec(value);
+  if (!m)
+    throw new CliError(`${flag} expects a duration like 30m, 12h or 90d, got "${value.slice(0, 20)}"`, 2);
+  return Number(m[1]) * (UNIT_MS[m[2] ?? 'd'] ?? 0);
+}
+
+/** The one object a bot can use as is: CCXT credential fields, the bearer token, and the urls override. */
+export function botConfig(
+  exchange: ExchangeId,
+  credential: Credential,
+  token: string,
+  gatewayUrl: string,
+): Record<string, unknown> {
+  const override = ccxtOverride(exchange, `${gatewayUrl.replace(/\/+$/, '')}/${exchange}`);
+  return {
+    apiKey: credential.apiKey,
+    secret: credential.secret,
+    ...(credential.password !== undefined ? { password: credential.password } : {}),
+    token,
+    ...override,
+  };
+}
+
+function gatewayUrlFrom(flag: string | undefined, configPath: string | undefined): string {
+  if (flag) return flag;
+  const config = loadConfig(configPath ? { path: configPath } : {});
+  const listen = config.server.listen.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^:/, '127.0.0.1:');
+  return `${config.server.tls ? 'https' : 'http'}://${listen}`;
+}
+
+function row(c: ClientRecord): Record<string, unknown> {
+  return {
+    name: c.name,
+    id: c.id,
+    exchange: c.exchange,
+    key: c.keyId,
+    env: c.environment,
+    status: c.status,
+    expires: c.expiresAt ? new Date(c.expiresAt).toISOString() : '-',
+    ips: c.ipAllow.join(',') || 'any',
+    credentials: c.apiKeyIds.length,
+  };
+}
+
+function printIssued(issued: IssuedClient, gatewayUrl: string, json: boolean | undefined): void {
+  const bot = botConfig(issued.client.exchange, issued.credential, issued.token, gatewayUrl);
+  const { apiKey: _a, secret: _s, password: _p, token: _t, ...override } = bot;
+  if (json) {
+    process.stdout.write(`${JSON.stringify(bot, null, 2)}\n`);
+    return;
+  }
+  const lines = [
+    `client ${issued.client.name} (${issued.client.id}) for ${issued.client.exchange}; shown once, store it now:`,
+    `  apiKey:   ${issued.credential.apiKey}`,
+    `  secret:   ${issued.credential.secret.includes('\n') ? `\n${issued.credential.secret}` : issued.credential.secret}`,
+    ...(issued.credential.password !== undefined ? [`  password: ${issued.credential.password}`] : []),
+    `  token:    ${issued.token}   (Authorization: Bearer …, token mode)`,
+    `  ccxt:     ${JSON.stringify(override)}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function withClients<T>(cmd: Command, fn: (clients: ClientService) => Promise<T>): Promise<T> {
+  const { dataDir, passphraseFile, keyFile } = cmd.optsWithGlobals<{
+    dataDir?: string;
+    passphraseFile?: string;
+    keyFile?: string;
+  }>();
+  const ctx = await openAdminContext(resolveDataDir(dataDir), {
+    ...(passphraseFile !== undefined ? { passphraseFile } : {}),
+    ...(keyFile !== undefined ? { keyFile } : {}),
+  });
+  try {
+    const clients = createClientService({
+      db: ctx.store.db,
+      readVersion: createVersionReader(ctx.store.sqlite),
+      vault: ctx.vault,
+      keys: ctx.keys,
+      audit: ctx.audit,
+      adapterFor,
+      actor: process.env.USER ? `cli:${process.env.USER}` : 'cli',
+    });
+    return await fn(clients);
+  } finally {
+    await ctx.close();
+  }
+}
+
+export function register(program: Command): void {
+  const client = program
+    .command('client')
+    .description('client credentials for bots (drop-in and token mode)');
+  const sub = (name: string) =>
+    client
+      .command(name)
+      .option('--passphrase-file <file>', 'read the vault passphrase from a file')
+      .option('--key-file <file>', 'use a base64 32-byte master key file');
+
+  sub('add')
+    .description('issue a client bound to one exchange key and one policy (credential shown once)')
+    .requiredOption('--key <label>', 'registered exchange key (label or id)')
+    .requiredOption('--name <name>', 'client name')
+    .option('--policy <file>', 'policy file (YAML or JSON); default: the built-in least-privilege policy')
+    .option('--ip <cidr...>', 'allowed source addresses (CIDR, IPv4 or IPv6)')
+    .option('--env <env>', 'environment tag: prod, test or dev (default: the key’s)')
+    .option('--expires <duration>', 'expiry, e.g. 90d')
+    .option('--rate <perSecond>', 'requests per second for this client (0 = unlimited)')
+    .option('--gateway-url <url>', 'gateway URL for the printed CCXT urls (default from keywarden.yaml)')
+    .option('--config <file>', 'keywarden.yaml')
+    .option('--json', 'print one JSON object a bot can use as is')
+    .action(
+      action(async (opts: Record<string, string | string[] | boolean | undefined>, cmd: Command) => {
+        const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+        const ips = Array.isArray(opts.ip) ? opts.ip : [];
+        const bad = ips.find((c) => !isCidr(c));
+        if (bad) throw new CliError(`--ip "${bad.slice(0, 50)}" is not an IP address or CIDR block`, 2);
+        const env = str('env');
+        if (env !== undefined && !(ENVIRONMENTS as readonly string[]).includes(env))
+          throw new CliError(`--env must be one of ${ENVIRONMENTS.join(', ')}`, 2);
+        const rateText = str('rate');
+        const rate = rateText === undefined ? undefined : Number(rateText);
+        if (rate !== undefined && (!Number.isFinite(rate) || rate < 0))
+          throw new CliError('--rate expects a number >= 0', 2);
+        let policy = defaultPolicy();
+        const policyFile = str('policy');
+        if (policyFile) {
+          let text: string;
+          try {
+            text = readFileSync(policyFile, 'utf8');
+          } catch {
+            throw new CliError(`cannot read policy file ${policyFile}`, 2);
+          }
+          policy = parsePolicy(text);
+        }
+        const expires = str('expires');
+        const gatewayUrl = gatewayUrlFrom(str('gatewayUrl'), str('config'));
+        const issued = await withClients(cmd, (clients) =>
+          clients.add({
+            name: str('name') ?? '',
+            key: str('key') ?? '',
+            policy,
+            ipAllow: ips,
+            ...(env ? { environment: env as Environment } : {}),
+            ...(expires ? { expiresAt: Date.now() + parseDuration(expires, '--expires') } : {}),
+            ...(rate !== undefined ? { ratePerSecond: rate } : {}),
+          }),
+        );
+        printIssued(issued, gatewayUrl, opts.json === true);
+      }),
+    );
+
+  sub('list')
+    .description('list clients')
+    .option('--json', 'JSON output')
+    .action(
+      action(async (opts: { json?: boolean }, cmd: Command) => {
+        const list = await withClients(cmd, (c) => c.list());
+        if (opts.json) process.stdout.write(`${JSON.stringify(list.map(publicView), null, 2)}\n`);
+        else
+          printTable(list.map(row), [
+            'name',
+            'id',
+            'exchange',
+            'env',
+            'status',
+            'expires',
+            'ips',
+            'credentials',
+          ]);
+      }),
+    );
+
+  sub('show <name>')
+    .description('show one client (never its secret)')
+    .option('--json', 'JSON output')
+    .action(
+      action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
+        const c = await withClients(cmd, (s) => s.get(name));
+        if (!c) throw new KeywardenError('not_found', `no client "${name.slice(0, 64)}"`);
+        if (opts.json) process.stdout.write(`${JSON.stringify(publicView(c), null, 2)}\n`);
+        else
+          process.stdout.write(
+            `${Object.entries({
+              ...row(c),
+              policy: JSON.stringify(c.policy),
+              apiKeys: c.apiKeyIds.join(', '),
+            })
+              .map(([k, v]) => `${k.padEnd(12)} ${String(v)}`)
+              .join('\n')}\n`,
+          );
+      }),
+    );
+
+  for (const [verb, describe] of [
+    ['freeze', 'stop a client at its next request (reversible)'],
+    ['unfreeze', 'let a frozen client through again'],
+    ['revoke', 'revoke a client for good'],
+  ] as const) {
+    sub(`${verb} <name>`)
+      .description(describe)
+      .option('--json', 'JSON output')
+      .action(
+        action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
+          const c = await withClients(cmd, (s) => s[verb](name));
+          if (opts.json) process.stdout.write(`${JSON.stringify(publicView(c))}\n`);
+          else process.stdout.write(`client ${c.name}: ${c.status}\n`);
+        }),
+      );
+  }
+
+  sub('reroll <name>')
+    .description('issue new credentials; the old ones keep working for --grace (default: revoked now)')
+    .option('--grace <duration>', 'grace period for the old credentials, e.g. 1h')
+    .option('--gateway-url <url>', 'gateway URL for the printed CCXT urls')
+    .option('--config <file>', 'keywarden.yaml')
+    .option('--json', 'print one JSON object a bot can use as is')
+    .action(
+      action(
+        async (
+          name: string,
+          opts: { grace?: string; gatewayUrl?: string; config?: string; json?: boolean },
+          cmd: Command,
+        ) => {
+          const grace = opts.grace ? parseDuration(opts.grace, '--grace') : 0;
+          const gatewayUrl = gatewayUrlFrom(opts.gatewayUrl, opts.config);
+          const issued = await withClients(cmd, (s) => s.reroll(name, grace));
+          printIssued(issued, gatewayUrl, opts.json);
+        },
+      ),
+    );
+}
+
+function publicView(c: ClientRecord) {
+  return { ...c, expiresAt: c.expiresAt ? new Date(c.expiresAt).toISOString() : undefined };
+}

@@ -1,0 +1,101 @@
+/**
+ * Opening what the gateway and the client commands need from the data directory: the store,
+ * the vault (via vault-open.ts), the key registry and the audit log.
+ */
+import { readFileSync } from 'node:fs';
+import type { AuditLog } from '../audit/audit-types.js';
+import { KeywardenError } from '../errors.js';
+import { createDeferredAuditLog, openAuditLog } from '../gateway/audit-open.js';
+import type { KeyRegistry } from '../lifecycle/key-types.js';
+import { createKeyRegistry } from '../lifecycle/keys.js';
+import { openStore, type Store } from '../store/db.js';
+import { openVault, vaultExists } from '../vault/vault.js';
+import type { MasterKeySource, Vault } from '../vault/vault-types.js';
+import { openUnsealed, type SourceFlags } from './vault-open.js';
+
+export interface AdminContext {
+  store: Store;
+  vault: Vault;
+  keys: KeyRegistry;
+  audit: AuditLog;
+  close(): Promise<void>;
+}
+
+/** For one-shot admin commands: an unsealed vault from the usual master-key sources. */
+export async function openAdminContext(dataDir: string, flags: SourceFlags): Promise<AdminContext> {
+  const { store, vault } = await openUnsealed(dataDir, flags);
+  const audit = openAuditLog(store, vault);
+  return {
+    store,
+    vault,
+    keys: createKeyRegistry(store, vault),
+    audit,
+    async close() {
+      await audit.close();
+      vault.seal();
+      await store.close();
+    },
+  };
+}
+
+export interface ServeContext {
+  store: Store;
+  vault: Vault;
+  keys: KeyRegistry;
+  audit: ReturnType<typeof createDeferredAuditLog>;
+  unseal(source: MasterKeySource): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A source given without prompting (the server never prompts): env key, passphrase file. */
+function startupSource(
+  passphraseFile: string | undefined,
+  env: NodeJS.ProcessEnv,
+): MasterKeySource | undefined {
+  if (env.KEYWARDEN_MASTER_KEY) return { kind: 'env', variable: 'KEYWARDEN_MASTER_KEY' };
+  const file = env.KEYWARDEN_PASSPHRASE_FILE ?? passphraseFile;
+  if (file === undefined) return undefined;
+  try {
+    return { kind: 'passphrase', passphrase: readFileSync(file, 'utf8').replace(/\r?\n$/, '') };
+  } catch {
+    throw new KeywardenError('invalid_input', `Cannot read passphrase file ${file}`);
+  }
+}
+
+/** For `serve`: sealed unless a master-key source is available at start; `unseal` later opens the audit log. */
+export async function openServeContext(
+  dataDir: string,
+  opts: { passphraseFile?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ServeContext> {
+  const store = await openStore(dataDir);
+  if (!vaultExists(store)) {
+    await store.close();
+    throw new KeywardenError('vault_not_initialized');
+  }
+  const vault = openVault(store);
+  const audit = createDeferredAuditLog(store, vault);
+  const unseal = async (source: MasterKeySource) => {
+    await vault.unseal(source);
+    audit.open();
+  };
+  try {
+    const source = startupSource(opts.passphraseFile, env);
+    if (source) await unseal(source);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return {
+    store,
+    vault,
+    keys: createKeyRegistry(store, vault),
+    audit,
+    unseal,
+    async close() {
+      await audit.close();
+      vault.seal();
+      await store.close();
+    },
+  };
+}

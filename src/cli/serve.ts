@@ -1,0 +1,157 @@
+/**
+ * `keywarden serve`: the composition root of the signing gateway. Starts sealed unless a
+ * master-key source is available; `--sandbox` also runs the emulated exchanges in-process and
+ * points every exchange at them.
+ */
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import pino from 'pino';
+import { loadConfig, parseListen } from '../config/config.js';
+import type { ExchangeId } from '../exchanges/adapter.js';
+import { adapterFor } from '../exchanges/index.js';
+import { buildGatewayStack } from '../gateway/compose.js';
+import { createClientService, createVersionReader } from '../lifecycle/clients.js';
+import { EMULATORS } from '../sandbox/emulators.js';
+import type { MasterKeySource } from '../vault/vault-types.js';
+import { action, CliError, resolveDataDir } from './cli-kit.js';
+import { openServeContext } from './gateway-context.js';
+import { startSandbox } from './sandbox.js';
+
+export interface ServeOptions {
+  listen?: string;
+  config?: string;
+  sandbox?: boolean;
+  passphraseFile?: string;
+}
+
+/** Redacted, header-free logs: no token, key, secret or signature ever reaches a log line. */
+export function createLogger() {
+  return pino(
+    {
+      level: process.env.KEYWARDEN_LOG_LEVEL ?? 'info',
+      redact: {
+        paths: [
+          '*.token',
+          '*.secret',
+          '*.password',
+          '*.passphrase',
+          '*.apiKey',
+          '*.signature',
+          '*.authorization',
+        ],
+        censor: '[redacted]',
+      },
+    },
+    pino.destination(2),
+  );
+}
+
+export async function serve(dataDir: string, opts: ServeOptions) {
+  const config = loadConfig(opts.config ? { path: opts.config } : {});
+  const { host, port } = parseListen(opts.listen ?? config.server.listen);
+  const log = createLogger();
+  const ctx = await openServeContext(
+    dataDir,
+    opts.passphraseFile ? { passphraseFile: opts.passphraseFile } : {},
+  );
+  let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
+  const baseUrls: Partial<Record<ExchangeId, string>> = {};
+  if (opts.sandbox) {
+    sandbox = await startSandbox({
+      dir: join(dataDir, 'sandbox'),
+      port: 0,
+      host: '127.0.0.1',
+      emulators: EMULATORS,
+    });
+    for (const e of EMULATORS) baseUrls[e.exchange] = sandbox.sandbox.baseUrl(e.exchange);
+  }
+  const clients = createClientService({
+    db: ctx.store.db,
+    readVersion: createVersionReader(ctx.store.sqlite),
+    vault: ctx.vault,
+    keys: ctx.keys,
+    audit: ctx.audit,
+    adapterFor,
+  });
+  const stack = buildGatewayStack({
+    config,
+    vault: ctx.vault,
+    keys: ctx.keys,
+    clients,
+    audit: ctx.audit,
+    baseUrls,
+    unseal: ctx.unseal,
+    ready: async () => {
+      let store = false;
+      try {
+        store = ctx.store.sqlite.prepare('SELECT 1').pluck().get() === 1;
+      } catch {
+        store = false;
+      }
+      return { store, audit: ctx.audit.ready };
+    },
+    onError: (requestId, err) => log.error({ requestId, err }, 'request failed'),
+  });
+  const url = await stack.listen(host, port);
+  log.info({ url, sealed: ctx.vault.isSealed(), sandbox: sandbox?.url }, 'keywarden gateway listening');
+  process.stdout.write(
+    `keywarden gateway listening on ${url} (${ctx.vault.isSealed() ? 'sealed: run keywarden unseal' : 'unsealed'})${
+      sandbox ? `; sandbox exchange on ${sandbox.url}` : ''
+    }\n`,
+  );
+  const close = async () => {
+    await stack.close();
+    await sandbox?.sandbox.close();
+    await ctx.close();
+  };
+  return { url, stack, sandbox, close };
+}
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('run the signing gateway')
+    .option('--listen <host:port>', 'listen address (default 127.0.0.1:8787 or keywarden.yaml)')
+    .option('--config <file>', 'keywarden.yaml (default ./keywarden.yaml if present, or KEYWARDEN_CONFIG)')
+    .option('--sandbox', 'also run the sandbox exchange in-process and send every exchange there')
+    .option('--passphrase-file <file>', 'unseal at start with the passphrase in this file')
+    .action(
+      action(async (opts: ServeOptions, cmd: Command) => {
+        const { dataDir } = cmd.optsWithGlobals<{ dataDir?: string }>();
+        const running = await serve(resolveDataDir(dataDir), opts);
+        await new Promise<void>((resolve) => {
+          const stop = () => {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            running.close().finally(resolve);
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+        });
+      }),
+    );
+}
+
+/** `keywarden unseal --url`: send the master-key source to a running gateway's loopback-only endpoint. */
+export async function unsealRemote(url: string, source: MasterKeySource): Promise<void> {
+  let body: string;
+  if (source.kind === 'passphrase') body = JSON.stringify({ passphrase: source.passphrase });
+  else if (source.kind === 'key-file') body = JSON.stringify({ keyFile: resolve(source.path) });
+  else
+    throw new CliError(
+      'a running gateway is unsealed with --passphrase-file or --key-file (not an env variable)',
+      2,
+    );
+  let res: Response;
+  try {
+    res = await fetch(`${url.replace(/\/+$/, '')}/_keywarden/unseal`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+  } catch {
+    throw new CliError(`no gateway answering at ${url}`);
+  }
+  const answer = (await res.json().catch(() => ({}))) as { message?: string };
+  if (!res.ok) throw new CliError(`unseal refused: ${answer.message ?? res.status}`);
+}

@@ -1,0 +1,42 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { AuditLog } from '../audit/audit-types.js';
+import type { KeywardenConfig } from '../config/config.js';
+import type { Clock, ExchangeAdapter, ExchangeId } from '../exchanges/adapter.js';
+import type { LoadedClient } from '../lifecycle/clients-types.js';
+import type { KeyRegistry } from '../lifecycle/key-types.js';
+import type { Evaluate } from '../policy/policy-types.js';
+import type { Vault } from '../vault/vault-types.js';
+import type { Upstream } from './upstream.js';
+
+/** Everything the gateway needs, passed in by the composition root (src/cli/serve.ts). */
+export interface GatewayDeps {
+  config: KeywardenConfig;
+  vault: Vault;
+  keys: Pick<KeyRegistry, 'get' | 'credential'>;
+  clients: { loadAll(): Promise<LoadedClient[]>; version(): number };
+  audit: AuditLog;
+  evaluate: Evaluate;
+  adapters: Partial<Record<ExchangeId, ExchangeAdapter>>;
+  upstreams: Partial<Record<ExchangeId, Upstream>>;
+  clock?: Clock;
+  /** Store and audit reachability for /readyz. */
+  ready?: () => Promise<{ store: boolean; audit: boolean }>;
+  /** Unexpected failures (never secrets): logged in full with the request id. */
+  onError?: (requestId: string, err: unknown) => void;
+}
+
+export interface GatewayRequest {
+  requestId: string;
+  method: string;
+  /** The raw request target exactly as received. */
+  rawUrl: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** Socket peer address. */
+  peer: string;
+}
+
+export type GatewayAnswer =
+  | { status: number; headers: Record<string, string>; body: string }
+  | { status: number; headers: Record<string, string>; stream: Readable };

@@ -1,0 +1,445 @@
+/**
+ * The signing pipeline, independent of the HTTP framework:
+ * target checks → parse → authenticate (constant time) → client state → source IP → rate limit
+ * → classify → policy → audit (committed before forwarding; fail closed) → sign → forward →
+ * outcome audit. Every denial answers in the exchange's own error shape, names its rule or
+ * code, and is never forwarded.
+ */
+import { performance } from 'node:perf_hooks';
+import type { AuditEvent } from '../audit/audit-types.js';
+import { ERROR_CODES, type ErrorCode, KeywardenError } from '../errors.js';
+import type {
+  Classification,
+  Clock,
+  Credential,
+  ExchangeAdapter,
+  ExchangeId,
+  ExchangeRequest,
+  NonceSource,
+  VerifyFailure,
+} from '../exchanges/adapter.js';
+import { createMemoryNonceLedger, createNonceSource } from '../exchanges/memory-nonce-ledger.js';
+import { hashToken } from '../lifecycle/clients.js';
+import type { KeyRecord } from '../lifecycle/key-types.js';
+import type { Policy, PolicyContext } from '../policy/policy-types.js';
+import { createUsageTracker } from '../policy/usage.js';
+import { safeEqual } from '../util/safe-equal.js';
+import { type CredentialHit, createClientCache } from './client-cache.js';
+import type { GatewayAnswer, GatewayDeps, GatewayRequest } from './gateway-types.js';
+import { clientAddress, createAllowList } from './ip.js';
+import { createPriceSource, type PriceSource } from './prices.js';
+import { createRateLimiter } from './rate-limit.js';
+import { checkTarget, isSaneHost } from './target.js';
+
+export interface Gateway {
+  handle(req: GatewayRequest): Promise<GatewayAnswer>;
+  /** An error answer for failures caught outside the pipeline (framework errors such as 413). */
+  errorAnswer(rawUrl: string, code: ErrorCode, requestId: string, message?: string): GatewayAnswer;
+  /** Drop cached client state and decrypted credentials (after seal/unseal or a local change). */
+  invalidate(): void;
+  readiness(): Promise<{ ready: boolean; sealed: boolean; store: boolean; audit: boolean }>;
+}
+
+/** Headers a client may have forwarded; everything else (cookies, proxies' headers, auth) is dropped. */
+const FORWARDED_HEADERS = new Set([
+  'content-type',
+  'accept',
+  'user-agent',
+  'x-simulated-trading',
+  'cb-version',
+]);
+const METHOD_OVERRIDE = ['x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-method'];
+const KEY_TTL_MS = 1_000;
+
+const VERIFY_CODES: Record<VerifyFailure, ErrorCode> = {
+  missing_credentials: 'auth_missing',
+  bad_signature: 'auth_bad_signature',
+  bad_passphrase: 'auth_bad_signature',
+  stale_timestamp: 'auth_stale',
+  nonce_reused: 'auth_stale',
+  malformed: 'bad_request',
+};
+
+interface Ctx {
+  requestId: string;
+  exchange: ExchangeId;
+  adapter: ExchangeAdapter;
+  sourceIp: string;
+  hit?: CredentialHit;
+  classification?: Classification;
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+/** What a policy needs a market price for: limit prices for a band, notional of orders sized in base units. */
+function symbolsNeedingPrices(policy: Policy, c: Classification): string[] {
+  if (c.action !== 'trade') return [];
+  const needs = new Set<string>();
+  const notionalRules = policy.maxOrderNotional !== undefined || policy.maxDailyNotional !== undefined;
+  for (const o of c.orders) {
+    if (!o.symbol) continue;
+    if (policy.priceBandPercent !== undefined && o.price !== undefined) needs.add(o.symbol);
+    if (notionalRules && o.notional === undefined) needs.add(o.symbol);
+  }
+  return [...needs];
+}
+
+function orderNotional(c: Classification, prices: PolicyContext['prices']): number {
+  let total = 0;
+  for (const o of c.orders) {
+    if (o.notional !== undefined) total += o.notional;
+    else if (o.quoteQuantity !== undefined) total += o.quoteQuantity;
+    else if (o.quantity !== undefined) {
+      const p = o.price ?? (o.symbol ? prices[o.symbol] : undefined);
+      if (p !== undefined) total += p * o.quantity;
+    }
+  }
+  return total;
+}
+
+export function createGateway(deps: GatewayDeps): Gateway {
+  const clock: Clock = deps.clock ?? { now: Date.now };
+  const { config, vault, audit } = deps;
+  const cache = createClientCache({
+    loadAll: () => deps.clients.loadAll(),
+    version: () => deps.clients.version(),
+    isSealed: () => vault.isSealed(),
+  });
+  const limiter = createRateLimiter(() => clock.now());
+  const usage = createUsageTracker();
+  const trustedProxies = createAllowList(config.server.trustedProxies);
+  const clientNonces = createMemoryNonceLedger();
+  const nonceSources = new Map<string, NonceSource>();
+  const keyInfo = new Map<string, { record: KeyRecord; at: number }>();
+  const credentials = new Map<string, Credential>();
+  const prices = new Map<ExchangeId, PriceSource>();
+  for (const [id, up] of Object.entries(deps.upstreams)) {
+    const adapter = deps.adapters[id as ExchangeId];
+    if (up && adapter)
+      prices.set(
+        id as ExchangeId,
+        createPriceSource(adapter, up, config.prices.ttlMs, () => clock.now()),
+      );
+  }
+
+  function answer(
+    adapter: ExchangeAdapter | undefined,
+    code: ErrorCode,
+    requestId: string,
+    message: string,
+  ): GatewayAnswer {
+    const text = `keywarden denied [${code}]: ${message}`;
+    if (!adapter)
+      return {
+        status: ERROR_CODES[code].status,
+        headers: { 'content-type': 'application/json', 'x-request-id': requestId, 'x-keywarden-code': code },
+        body: JSON.stringify({ error: code, message: text }),
+      };
+    const r = adapter.errorResponse(ERROR_CODES[code].kind, text);
+    return {
+      status: code === 'body_too_large' ? 413 : r.status,
+      headers: { ...r.headers, 'x-request-id': requestId, 'x-keywarden-code': code },
+      body: r.body,
+    };
+  }
+
+  function baseEvent(ctx: Ctx): AuditEvent {
+    const c = ctx.classification;
+    const first = c?.orders[0];
+    const record = ctx.hit?.client.record;
+    const sensitive: Record<string, string> = {};
+    if (ctx.hit) sensitive.clientKeyId = ctx.hit.credential.apiKeyId;
+    if (c?.withdrawal?.address) sensitive.address = c.withdrawal.address;
+    return {
+      kind: 'request',
+      requestId: ctx.requestId,
+      exchange: ctx.exchange,
+      sourceIp: ctx.sourceIp,
+      ...(record ? { actor: record.name, clientId: record.id, keyId: record.keyId } : {}),
+      ...(c ? { action: c.action, endpoint: c.endpoint } : {}),
+      ...(first?.symbol ? { symbol: first.symbol } : {}),
+      ...(first?.side ? { side: first.side } : {}),
+      ...(Object.keys(sensitive).length > 0 ? { sensitive } : {}),
+    };
+  }
+
+  /** Deny: the record is written first (best effort: a denial is answered even if the log is down). */
+  async function deny(ctx: Ctx, code: ErrorCode, message: string, rule?: string): Promise<GatewayAnswer> {
+    try {
+      await audit.append({ ...baseEvent(ctx), decision: 'deny', rule: rule ?? code, message });
+    } catch (err) {
+      deps.onError?.(ctx.requestId, err);
+    }
+    return answer(ctx.adapter, code, ctx.requestId, message);
+  }
+
+  async function keyRecord(keyId: string): Promise<KeyRecord | undefined> {
+    const t = clock.now();
+    const hit = keyInfo.get(keyId);
+    if (hit && t - hit.at < KEY_TTL_MS) return hit.record;
+    const record = await deps.keys.get(keyId);
+    if (record) keyInfo.set(keyId, { record, at: t });
+    else keyInfo.delete(keyId);
+    return record;
+  }
+
+  async function credentialFor(key: KeyRecord): Promise<Credential> {
+    const cacheKey = `${key.id}:${key.version}`;
+    const hit = credentials.get(cacheKey);
+    if (hit) return hit;
+    const c = await deps.keys.credential(key.id);
+    for (const k of credentials.keys()) if (k.startsWith(`${key.id}:`)) credentials.delete(k);
+    credentials.set(cacheKey, c);
+    return c;
+  }
+
+  function nonceFor(keyId: string): NonceSource {
+    let n = nonceSources.get(keyId);
+    if (!n) {
+      n = createNonceSource(() => clock.now());
+      nonceSources.set(keyId, n);
+    }
+    return n;
+  }
+
+  function forwardHeaders(request: ExchangeRequest): ExchangeRequest {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(request.headers)) {
+      if (FORWARDED_HEADERS.has(k.toLowerCase())) headers[k.toLowerCase()] = v;
+    }
+    return { ...request, headers };
+  }
+
+  async function pipeline(req: GatewayRequest): Promise<GatewayAnswer> {
+    const target = checkTarget(req.rawUrl);
+    if (!target.ok) {
+      const adapter = target.exchange ? deps.adapters[target.exchange] : undefined;
+      if (target.reason === 'unknown_exchange' || !adapter || !target.exchange)
+        return answer(
+          undefined,
+          target.reason === 'unknown_exchange' ? 'not_found' : 'path_not_allowed',
+          req.requestId,
+          target.message,
+        );
+      return answer(adapter, 'path_not_allowed', req.requestId, target.message);
+    }
+    const { exchange } = target;
+    const adapter = deps.adapters[exchange];
+    const upstream = deps.upstreams[exchange];
+    if (!adapter || !upstream)
+      return answer(undefined, 'not_found', req.requestId, `exchange ${exchange} is not enabled`);
+    const sourceIp = clientAddress(req.peer, headerValue(req.headers['x-forwarded-for']), trustedProxies);
+    const ctx: Ctx = { requestId: req.requestId, exchange, adapter, sourceIp };
+
+    for (const h of METHOD_OVERRIDE)
+      if (req.headers[h] !== undefined) return deny(ctx, 'path_not_allowed', `${h} header is not accepted`);
+    const host = headerValue(req.headers.host);
+    if (!isSaneHost(host)) return deny(ctx, 'bad_request', 'malformed Host header');
+    if (vault.isSealed()) {
+      credentials.clear();
+      return answer(adapter, 'vault_sealed', req.requestId, ERROR_CODES.vault_sealed.message);
+    }
+
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) {
+      const value = headerValue(v);
+      if (value !== undefined) headers[k.toLowerCase()] = value;
+    }
+    const parsed = adapter.parse({
+      method: req.method.toUpperCase(),
+      path: target.path,
+      query: target.query,
+      headers,
+      body: req.body,
+    });
+    if (!parsed.ok) return deny(ctx, 'bad_request', parsed.message);
+    const request = parsed.request;
+    const now = clock.now();
+
+    // --- authenticate ---
+    const lookup = await cache.current();
+    const authz = headers.authorization;
+    let anonymous = false;
+    if (authz !== undefined && /^Bearer kw_/i.test(authz)) {
+      const hash = hashToken(authz.slice(7).trim());
+      if (lookup.isRevokedToken(hash)) return deny(ctx, 'client_revoked', 'client credential revoked');
+      const hit = lookup.byTokenHash(hash);
+      if (!hit || !safeEqual(hash, hit.credential.tokenHash) || hit.client.record.exchange !== exchange)
+        return deny(ctx, 'auth_unknown_key', 'unknown bearer token');
+      ctx.hit = hit;
+    } else {
+      const keyId = adapter.clientKeyId(request);
+      if (keyId === undefined) {
+        ctx.classification = adapter.classify(request);
+        if (ctx.classification.action !== 'public' || !config.server.allowAnonymousPublic)
+          return deny(ctx, 'auth_missing', 'this endpoint needs a keywarden client credential');
+        anonymous = true;
+      } else {
+        if (lookup.isRevokedKey(keyId)) return deny(ctx, 'client_revoked', 'client credential revoked');
+        const hit = lookup.byApiKey(keyId);
+        if (!hit || hit.client.record.exchange !== exchange)
+          return deny(ctx, 'auth_unknown_key', 'unknown client api key');
+        const verified = adapter.verifyClient(request, hit.credential.verifier, {
+          clock,
+          nonces: clientNonces,
+          origin: { host: host ?? '', prefix: `/${exchange}` },
+        });
+        ctx.hit = hit;
+        if (!verified.ok) return deny(ctx, VERIFY_CODES[verified.reason], verified.message);
+      }
+    }
+
+    // --- client state, source IP, rate limit ---
+    const client = ctx.hit?.client;
+    if (client) {
+      const r = client.record;
+      if (r.status === 'revoked') return deny(ctx, 'client_revoked', `client ${r.name} is revoked`);
+      if (r.status === 'frozen') return deny(ctx, 'client_frozen', `client ${r.name} is frozen`);
+      if (r.expiresAt !== undefined && r.expiresAt <= now)
+        return deny(ctx, 'client_expired', `client ${r.name} expired`);
+      const notAfter = ctx.hit?.credential.notAfter;
+      if (notAfter !== undefined && notAfter <= now)
+        return deny(ctx, 'client_revoked', 'this credential was re-rolled and its grace period is over');
+      if (!client.ipAllow.allows(sourceIp))
+        return deny(ctx, 'ip_not_allowed', `source IP ${sourceIp} is not in the client's allow-list`);
+    }
+    const perSecond = client?.record.ratePerSecond ?? config.rateLimit.perSecond;
+    const burst =
+      client?.record.ratePerSecond === undefined ? config.rateLimit.burst : Math.max(1, perSecond * 2);
+    if (!limiter.take(client ? client.record.id : `ip:${sourceIp}`, perSecond, burst))
+      return deny(ctx, 'rate_limited', `more than ${perSecond} requests per second`);
+
+    // --- classify and policy ---
+    const classification = ctx.classification ?? adapter.classify(request);
+    ctx.classification = classification;
+    let key: KeyRecord | undefined;
+    let decision: 'allow' | 'would-deny' = 'allow';
+    let wouldDeny: { rule: string; message: string } | undefined;
+    const priced: PolicyContext['prices'] = {};
+    if (client) {
+      const r = client.record;
+      key = await keyRecord(r.keyId);
+      if (key?.status !== 'active')
+        return deny(ctx, 'auth_unknown_key', 'the exchange key behind this client is retired');
+      const priceSource = prices.get(exchange);
+      const needed = priceSource ? symbolsNeedingPrices(r.policy, classification) : [];
+      if (priceSource && needed.length > 0) {
+        const values = await Promise.all(needed.map((s) => priceSource.price(s)));
+        needed.forEach((s, i) => {
+          priced[s] = values[i];
+        });
+      }
+      const result = deps.evaluate(r.policy, classification, {
+        now,
+        clientEnvironment: r.environment,
+        keyEnvironment: key.environment,
+        prices: priced,
+        usage: usage.snapshot(r.id, now),
+      });
+      if (!result.allowed)
+        return deny(ctx, 'policy_denied', `policy rule ${result.rule}: ${result.message}`, result.rule);
+      if (result.wouldDeny) {
+        decision = 'would-deny';
+        wouldDeny = result.wouldDeny;
+      }
+    } else if (!anonymous) {
+      return deny(ctx, 'auth_missing', 'no client credential');
+    }
+
+    // --- audit before forwarding (fail closed) ---
+    const notional = orderNotional(classification, priced);
+    try {
+      await audit.append({
+        ...baseEvent(ctx),
+        decision,
+        ...(notional > 0 ? { notional } : {}),
+        ...(wouldDeny ? { rule: wouldDeny.rule, message: wouldDeny.message } : {}),
+      });
+    } catch (err) {
+      deps.onError?.(req.requestId, err);
+      return answer(adapter, 'audit_unavailable', req.requestId, ERROR_CODES.audit_unavailable.message);
+    }
+    if (client) {
+      if (classification.action === 'trade' && classification.orders.length > 0)
+        usage.recordOrders(client.record.id, now, classification.orders.length, notional);
+      const w = classification.withdrawal;
+      if (classification.action === 'withdraw' && w?.coin && w.amount !== undefined)
+        usage.recordWithdrawal(client.record.id, now, w.coin, w.amount);
+    }
+
+    // --- sign and forward ---
+    const stripped = forwardHeaders(adapter.stripAuth(request));
+    let outgoing = stripped;
+    if (key && classification.action !== 'public') {
+      outgoing = adapter.sign(stripped, await credentialFor(key), {
+        clock,
+        nonce: nonceFor(key.id),
+        baseUrl: upstream.baseUrl,
+      });
+      if (outgoing.path !== request.path || outgoing.method !== request.method)
+        throw new KeywardenError('internal', 'adapter changed the request target while signing');
+    }
+    const started = performance.now();
+    const outcome = (upstreamStatus: number | undefined) => {
+      audit
+        .append({
+          kind: 'outcome',
+          requestId: req.requestId,
+          exchange,
+          ...(upstreamStatus !== undefined ? { upstreamStatus } : {}),
+          latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+        })
+        .catch((err: unknown) => deps.onError?.(req.requestId, err));
+    };
+    try {
+      const r = await upstream.stream(outgoing);
+      outcome(r.status);
+      return { status: r.status, headers: { ...r.headers, 'x-request-id': req.requestId }, stream: r.body };
+    } catch (err) {
+      outcome(undefined);
+      if (err instanceof KeywardenError) return answer(adapter, err.code, req.requestId, err.message);
+      throw err;
+    }
+  }
+
+  return {
+    async handle(req) {
+      try {
+        return await pipeline(req);
+      } catch (err) {
+        deps.onError?.(req.requestId, err);
+        const target = checkTarget(req.rawUrl);
+        const adapter = target.ok ? deps.adapters[target.exchange] : undefined;
+        const code: ErrorCode =
+          err instanceof KeywardenError && (err.code === 'vault_sealed' || err.code === 'upstream_failed')
+            ? err.code
+            : 'internal';
+        return answer(adapter, code, req.requestId, ERROR_CODES[code].message);
+      }
+    },
+    errorAnswer(rawUrl, code, requestId, message) {
+      const target = checkTarget(rawUrl);
+      const exchange = target.ok ? target.exchange : target.exchange;
+      return answer(
+        exchange ? deps.adapters[exchange] : undefined,
+        code,
+        requestId,
+        message ?? ERROR_CODES[code].message,
+      );
+    },
+    invalidate() {
+      cache.invalidate();
+      credentials.clear();
+      keyInfo.clear();
+    },
+    async readiness() {
+      const sealed = vault.isSealed();
+      const r = deps.ready
+        ? await deps.ready().catch(() => ({ store: false, audit: false }))
+        : { store: true, audit: true };
+      return { ready: !sealed && r.store && r.audit, sealed, ...r };
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { BlockList, isIP } from 'node:net';
+
+/** A CIDR allow-list (IPv4 and IPv6) backed by node:net BlockList. Empty list = allow all. */
+export interface IpAllowList {
+  readonly empty: boolean;
+  allows(ip: string): boolean;
+}
+
+export function createAllowList(cidrs: readonly string[]): IpAllowList {
+  const list = new BlockList();
+  for (const c of cidrs) {
+    const [addr = '', bits] = c.split('/');
+    const family = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(addr, family);
+    else list.addSubnet(addr, Number(bits), family);
+  }
+  return {
+    empty: cidrs.length === 0,
+    allows(ip) {
+      if (cidrs.length === 0) return true;
+      const family = isIP(ip);
+      if (family === 0) return false;
+      if (list.check(ip, family === 6 ? 'ipv6' : 'ipv4')) return true;
+      // An IPv4 client seen through a dual-stack socket arrives as ::ffff:a.b.c.d.
+      const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
+      return mapped !== undefined && list.check(mapped, 'ipv4');
+    },
+  };
+}
+
+/**
+ * The client's address: the socket peer, unless the peer is a configured proxy, in which case
+ * the right-most X-Forwarded-For entry not itself a trusted proxy (entries further left are
+ * client-controlled and never believed).
+ */
+export function clientAddress(peer: string, forwardedFor: string | undefined, trusted: IpAllowList): string {
+  const normalise = (ip: string) => ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');
+  let ip = normalise(peer);
+  if (trusted.empty || forwardedFor === undefined || !trusted.allows(ip)) return ip;
+  const hops = forwardedFor.split(',').map((h) => normalise(h.trim()));
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = hops[i] ?? '';
+    if (isIP(hop) === 0) return ip;
+    ip = hop;
+    if (!trusted.allows(hop)) return hop;
+  }
+  return ip;
+}

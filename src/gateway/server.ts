@@ -1,0 +1,178 @@
+/**
+ * The HTTP(S) face of the gateway (Fastify): /healthz, /readyz, the loopback-only unseal
+ * endpoint, and every `/<exchange>/...` request handed to the pipeline. Bodies are read as raw
+ * text (never parsed by the framework) so the bytes classified are the bytes signed.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { KeywardenConfig } from '../config/config.js';
+import { KeywardenError } from '../errors.js';
+import type { MasterKeySource } from '../vault/vault-types.js';
+import type { Gateway } from './gateway.js';
+import type { GatewayAnswer } from './gateway-types.js';
+
+export interface ServerOptions {
+  config: KeywardenConfig;
+  gateway: Gateway;
+  /** Unseal the vault (POST /_keywarden/unseal, loopback peers only). */
+  unseal?: (source: MasterKeySource) => Promise<void>;
+}
+
+export interface GatewayServer {
+  app: FastifyInstance;
+  listen(host: string, port: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
+
+export function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && LOOPBACK.test(address);
+}
+
+function send(reply: FastifyReply, a: GatewayAnswer): FastifyReply {
+  if ('stream' in a) {
+    streamOut(reply, a.status, a.headers, a.stream);
+    return reply;
+  }
+  return reply.code(a.status).headers(a.headers).send(a.body);
+}
+
+/**
+ * Stream the exchange's answer straight to the socket, chunk by chunk as it arrives (with
+ * back-pressure). Writing to the raw response, rather than piping through the framework's
+ * stream handling, lets the headers and a small body leave in one write.
+ */
+function streamOut(
+  reply: FastifyReply,
+  status: number,
+  headers: Record<string, string>,
+  body: Readable,
+): void {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(status, headers);
+  body.on('data', (chunk: Buffer) => {
+    if (!res.write(chunk)) body.pause();
+  });
+  res.on('drain', () => body.resume());
+  body.once('end', () => res.end());
+  body.once('error', () => res.destroy());
+  res.once('close', () => {
+    if (!body.readableEnded) body.destroy();
+  });
+}
+
+export function createGatewayServer(options: ServerOptions): GatewayServer {
+  const { config, gateway } = options;
+  const tls = config.server.tls;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: config.server.bodyLimitBytes,
+    // randomUUID draws from a pooled entropy buffer: no syscall per request on the hot path.
+    genReqId: () => `req_${randomUUID().replaceAll('-', '')}`,
+    requestIdHeader: false,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    ...(tls
+      ? {
+          https: {
+            cert: readFileSync(tls.cert),
+            key: readFileSync(tls.key),
+            ...(tls.ca ? { ca: readFileSync(tls.ca) } : {}),
+            requestCert: tls.requireClientCert,
+            rejectUnauthorized: tls.requireClientCert,
+          },
+        }
+      : {}),
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, request, reply) => {
+    const code =
+      err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413
+        ? 'body_too_large'
+        : err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500
+          ? 'bad_request'
+          : 'internal';
+    return send(reply, gateway.errorAnswer(request.url, code, request.id));
+  });
+
+  app.get('/healthz', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    return { status: 'ok' };
+  });
+
+  app.get('/readyz', async (request, reply) => {
+    const r = await gateway.readiness();
+    reply.code(r.ready ? 200 : 503).header('x-request-id', request.id);
+    return { status: r.ready ? 'ready' : 'not ready', sealed: r.sealed, store: r.store, audit: r.audit };
+  });
+
+  app.post('/_keywarden/unseal', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    // The socket peer, never X-Forwarded-For: only a process on this machine may unseal.
+    if (!isLoopback(request.socket.remoteAddress) || request.headers['x-forwarded-for'] !== undefined)
+      return reply.code(403).send({ error: 'forbidden', message: 'unseal is accepted from loopback only' });
+    if (!options.unseal) return reply.code(404).send({ error: 'not_found' });
+    let body: { passphrase?: unknown; keyFile?: unknown };
+    try {
+      body = JSON.parse(String(request.body ?? '')) as typeof body;
+    } catch {
+      return reply.code(400).send({ error: 'invalid_input', message: 'body must be JSON' });
+    }
+    const source: MasterKeySource | undefined =
+      typeof body.passphrase === 'string'
+        ? { kind: 'passphrase', passphrase: body.passphrase }
+        : typeof body.keyFile === 'string'
+          ? { kind: 'key-file', path: body.keyFile }
+          : undefined;
+    if (!source)
+      return reply.code(400).send({ error: 'invalid_input', message: 'passphrase or keyFile required' });
+    try {
+      await options.unseal(source);
+    } catch (err) {
+      const code = err instanceof KeywardenError ? err.code : 'internal';
+      const status = err instanceof KeywardenError ? err.status : 500;
+      return reply
+        .code(status)
+        .send({ error: code, message: err instanceof KeywardenError ? err.message : 'unseal failed' });
+    }
+    gateway.invalidate();
+    return { status: 'unsealed' };
+  });
+
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const a = await gateway.handle({
+      requestId: request.id,
+      method: request.method,
+      rawUrl: request.raw.url ?? '/',
+      headers: request.headers,
+      body: typeof request.body === 'string' ? request.body : '',
+      peer: request.socket.remoteAddress ?? '',
+    });
+    return send(reply, a);
+  };
+  app.route({
+    method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'],
+    url: '/*',
+    handler,
+  });
+  app.setNotFoundHandler(handler);
+
+  return {
+    app,
+    async listen(host, port) {
+      await app.listen({ host, port });
+      const addr = app.server.address() as AddressInfo;
+      const h = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+      return `${tls ? 'https' : 'http'}://${h}:${addr.port}`;
+    },
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,62 @@
+import type { ClientVerifier, Credential, ExchangeId } from '../exchanges/adapter.js';
+import type { Policy } from '../policy/policy-types.js';
+import type { Environment } from './key-types.js';
+
+export type ClientStatus = 'active' | 'frozen' | 'revoked';
+
+/** A client's metadata. Never carries a secret, a verifier or a token. */
+export interface ClientRecord {
+  id: string;
+  name: string;
+  exchange: ExchangeId;
+  /** Key registry id of the exchange key this client signs with. */
+  keyId: string;
+  environment: Environment;
+  status: ClientStatus;
+  policy: Policy;
+  ipAllow: string[];
+  /** Requests per second for this client's token bucket; undefined = gateway default, 0 = unlimited. */
+  ratePerSecond?: number;
+  expiresAt?: number;
+  createdAt: number;
+  updatedAt: number;
+  version: number;
+  /** Public api-key ids (`kw_…`) of the client's live credentials, newest first. */
+  apiKeyIds: string[];
+}
+
+export interface NewClient {
+  name: string;
+  /** Key registry label or id. */
+  key: string;
+  policy: Policy;
+  ipAllow?: string[];
+  environment?: Environment;
+  expiresAt?: number;
+  ratePerSecond?: number;
+}
+
+/** Shown once, at issue time: everything the bot needs. */
+export interface IssuedClient {
+  client: ClientRecord;
+  /** Exchange-shaped credential in CCXT's field names (api-key id `kw_…`, secret, password, PEM). */
+  credential: Credential;
+  /** Bearer token for token mode. */
+  token: string;
+}
+
+/** What the gateway needs to authenticate one client credential (decrypted while unsealed). */
+export interface LiveCredential {
+  apiKeyId: string;
+  verifier: ClientVerifier;
+  tokenHash: string;
+  /** After a re-roll the old credential works until this time. */
+  notAfter?: number;
+}
+
+export interface LoadedClient {
+  record: ClientRecord;
+  credentials: LiveCredential[];
+  /** Credentials revoked (client revoked, or re-rolled without grace): answered `client_revoked`. */
+  revoked: Array<{ apiKeyId: string; tokenHash: string }>;
+}

@@ -1,0 +1,347 @@
+/**
+ * Client credentials: a client is bound to one registered exchange key and one policy. The
+ * drop-in credential is issued by the exchange adapter in the exchange's own shape; keywarden
+ * keeps only what it needs to verify it (HMAC secret/passphrase encrypted in the vault, or
+ * Coinbase's public key) and a SHA-256 of the bearer token. Every change bumps
+ * `clients_version` so gateways (in this or another process) reload client state.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { AuditLog } from '../audit/audit-types.js';
+import { KeywardenError } from '../errors.js';
+import type { ClientVerifier, ExchangeAdapter, ExchangeId } from '../exchanges/adapter.js';
+import type { Policy } from '../policy/policy-types.js';
+import type { Database } from '../store/schema.js';
+import { prefixedId } from '../util/random-id.js';
+import type { Vault } from '../vault/vault-types.js';
+import type {
+  ClientRecord,
+  ClientStatus,
+  IssuedClient,
+  LiveCredential,
+  LoadedClient,
+  NewClient,
+} from './clients-types.js';
+import type { Environment, KeyRegistry } from './key-types.js';
+
+export interface ClientServiceDeps {
+  db: Kysely<Database>;
+  /** Synchronous read of the change counter (one prepared statement); see `createVersionReader`. */
+  readVersion: () => number;
+  vault: Vault;
+  keys: KeyRegistry;
+  audit: AuditLog;
+  adapterFor: (id: ExchangeId) => ExchangeAdapter;
+  now?: () => number;
+  /** Who performs admin actions (recorded in the audit log). */
+  actor?: string;
+}
+
+export interface ClientService {
+  add(input: NewClient): Promise<IssuedClient>;
+  list(): Promise<ClientRecord[]>;
+  get(ref: string): Promise<ClientRecord | undefined>;
+  freeze(ref: string): Promise<ClientRecord>;
+  unfreeze(ref: string): Promise<ClientRecord>;
+  revoke(ref: string): Promise<ClientRecord>;
+  /** New credentials; the old ones keep working for `graceMs` (0 = revoked at once). */
+  reroll(ref: string, graceMs?: number): Promise<IssuedClient>;
+  /** Every client with its decrypted verifiers (requires an unsealed vault). For the gateway's cache. */
+  loadAll(): Promise<LoadedClient[]>;
+  /** The change counter; cheap enough to read on every request. */
+  version(): number;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Read `clients_version` with one prepared statement on the raw SQLite handle. */
+export function createVersionReader(sqlite: {
+  prepare(sql: string): { pluck(): { get(): unknown } };
+}): () => number {
+  const stmt = sqlite.prepare('SELECT version FROM clients_version WHERE id = 1').pluck();
+  return () => Number(stmt.get() ?? 0);
+}
+
+type Row = Database['clients'];
+
+function toRecord(row: Row, apiKeyIds: string[]): ClientRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    exchange: row.exchange as ExchangeId,
+    keyId: row.key_id,
+    environment: row.environment as Environment,
+    status: row.status as ClientStatus,
+    policy: JSON.parse(row.policy_json) as Policy,
+    ipAllow: JSON.parse(row.ip_allow_json) as string[],
+    ...(row.rate_per_second !== null ? { ratePerSecond: row.rate_per_second } : {}),
+    ...(row.expires_at !== null ? { expiresAt: row.expires_at } : {}),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    version: row.version,
+    apiKeyIds,
+  };
+}
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function createClientService(deps: ClientServiceDeps): ClientService {
+  const { db, vault } = deps;
+  const now = deps.now ?? Date.now;
+  const actor = deps.actor ?? 'cli';
+
+  const identity = (credId: string, exchange: string, name: string) => ({
+    id: `client-credential:${credId}`,
+    version: 1,
+    exchange,
+    label: name,
+  });
+
+  async function liveKeyIds(clientId: string): Promise<string[]> {
+    const t = now();
+    const rows = await db
+      .selectFrom('client_credentials')
+      .select(['api_key_id', 'status', 'not_after'])
+      .where('client_id', '=', clientId)
+      .orderBy('created_at', 'desc')
+      .execute();
+    return rows
+      .filter((r) => r.status === 'active' || (r.status === 'retiring' && (r.not_after ?? 0) > t))
+      .map((r) => r.api_key_id);
+  }
+
+  async function row(ref: string): Promise<Row> {
+    const r = await db
+      .selectFrom('clients')
+      .selectAll()
+      .where((eb) => eb.or([eb('id', '=', ref), eb('name', '=', ref)]))
+      .executeTakeFirst();
+    if (!r) throw new KeywardenError('not_found', `no client "${ref.slice(0, 64)}"`);
+    return r;
+  }
+
+  async function bump(trx: Kysely<Database>): Promise<void> {
+    await trx
+      .updateTable('clients_version')
+      .set((eb) => ({ version: eb('version', '+', 1) }))
+      .where('id', '=', 1)
+      .execute();
+  }
+
+  async function record(event: Parameters<AuditLog['append']>[0]): Promise<void> {
+    await deps.audit.append({ actor, ...event });
+  }
+
+  /** Issue a fresh credential + token for a client and encrypt its verifier; returns the row to insert. */
+  function issue(client: { id: string; exchange: ExchangeId; name: string }) {
+    const adapter = deps.adapterFor(client.exchange);
+    const { credential, verifier } = adapter.issueClientCredential();
+    const token = prefixedId('kw', 43);
+    const credId = prefixedId('cc', 20);
+    const secretPart: Omit<ClientVerifier, 'apiKey'> = {
+      secret: verifier.secret,
+      ...(verifier.password !== undefined ? { password: verifier.password } : {}),
+    };
+    const blob = vault.encrypt(
+      identity(credId, client.exchange, client.name),
+      Buffer.from(JSON.stringify(secretPart), 'utf8'),
+    );
+    return {
+      credential,
+      token,
+      row: {
+        id: credId,
+        client_id: client.id,
+        api_key_id: verifier.apiKey,
+        verifier_envelope: blob.envelope,
+        token_hash: hashToken(token),
+        status: 'active',
+        not_after: null,
+        created_at: now(),
+      },
+    };
+  }
+
+  async function setStatus(ref: string, status: ClientStatus, action: string): Promise<ClientRecord> {
+    const r = await row(ref);
+    if (r.status === 'revoked' && status !== 'revoked')
+      throw new KeywardenError('invalid_input', `client "${r.name}" is revoked; issue a new client`);
+    const t = now();
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('clients')
+        .set({ status, updated_at: t, version: r.version + 1 })
+        .where('id', '=', r.id)
+        .execute();
+      if (status === 'revoked')
+        await trx
+          .updateTable('client_credentials')
+          .set({ status: 'revoked', not_after: t })
+          .where('client_id', '=', r.id)
+          .execute();
+      await bump(trx);
+    });
+    await record({ kind: 'admin', action, clientId: r.id, exchange: r.exchange, detail: { name: r.name } });
+    return toRecord(await row(r.id), await liveKeyIds(r.id));
+  }
+
+  return {
+    async add(input) {
+      if (!NAME_RE.test(input.name))
+        throw new KeywardenError('invalid_input', 'client name: letters, digits, . _ - (max 64)');
+      if (vault.isSealed()) throw new KeywardenError('vault_sealed');
+      const key = await deps.keys.get(input.key);
+      if (!key) throw new KeywardenError('not_found', `no exchange key "${input.key.slice(0, 64)}"`);
+      if (key.status !== 'active') throw new KeywardenError('invalid_input', `key "${key.label}" is retired`);
+      const existing = await db
+        .selectFrom('clients')
+        .select('id')
+        .where('name', '=', input.name)
+        .executeTakeFirst();
+      if (existing) throw new KeywardenError('duplicate', `a client named "${input.name}" already exists`);
+      const t = now();
+      const id = prefixedId('cl', 20);
+      const issued = issue({ id, exchange: key.exchange, name: input.name });
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('clients')
+          .values({
+            id,
+            name: input.name,
+            exchange: key.exchange,
+            key_id: key.id,
+            environment: input.environment ?? key.environment,
+            status: 'active',
+            policy_json: JSON.stringify(input.policy),
+            ip_allow_json: JSON.stringify(input.ipAllow ?? []),
+            rate_per_second: input.ratePerSecond ?? null,
+            expires_at: input.expiresAt ?? null,
+            created_at: t,
+            updated_at: t,
+            version: 1,
+          })
+          .execute();
+        await trx.insertInto('client_credentials').values(issued.row).execute();
+        await bump(trx);
+      });
+      await record({
+        kind: 'admin',
+        action: 'client.add',
+        clientId: id,
+        keyId: key.id,
+        exchange: key.exchange,
+        sensitive: { clientKeyId: issued.row.api_key_id },
+        detail: { name: input.name, key: key.label },
+      });
+      return {
+        client: toRecord(await row(id), [issued.row.api_key_id]),
+        credential: issued.credential,
+        token: issued.token,
+      };
+    },
+
+    async list() {
+      const rows = await db.selectFrom('clients').selectAll().orderBy('created_at').execute();
+      return Promise.all(rows.map(async (r) => toRecord(r, await liveKeyIds(r.id))));
+    },
+
+    async get(ref) {
+      try {
+        const r = await row(ref);
+        return toRecord(r, await liveKeyIds(r.id));
+      } catch (err) {
+        if (err instanceof KeywardenError && err.code === 'not_found') return undefined;
+        throw err;
+      }
+    },
+
+    freeze: (ref) => setStatus(ref, 'frozen', 'client.freeze'),
+    unfreeze: (ref) => setStatus(ref, 'active', 'client.unfreeze'),
+    revoke: (ref) => setStatus(ref, 'revoked', 'client.revoke'),
+
+    async reroll(ref, graceMs = 0) {
+      const r = await row(ref);
+      if (r.status === 'revoked') throw new KeywardenError('invalid_input', `client "${r.name}" is revoked`);
+      if (vault.isSealed()) throw new KeywardenError('vault_sealed');
+      const t = now();
+      const issued = issue({ id: r.id, exchange: r.exchange as ExchangeId, name: r.name });
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('client_credentials')
+          .set(
+            graceMs > 0
+              ? { status: 'retiring', not_after: t + graceMs }
+              : { status: 'revoked', not_after: t },
+          )
+          .where('client_id', '=', r.id)
+          .where('status', '=', 'active')
+          .execute();
+        await trx.insertInto('client_credentials').values(issued.row).execute();
+        await trx
+          .updateTable('clients')
+          .set({ updated_at: t, version: r.version + 1 })
+          .where('id', '=', r.id)
+          .execute();
+        await bump(trx);
+      });
+      await record({
+        kind: 'admin',
+        action: 'client.reroll',
+        clientId: r.id,
+        exchange: r.exchange,
+        sensitive: { clientKeyId: issued.row.api_key_id },
+        detail: { name: r.name, graceMs },
+      });
+      return {
+        client: toRecord(await row(r.id), await liveKeyIds(r.id)),
+        credential: issued.credential,
+        token: issued.token,
+      };
+    },
+
+    async loadAll() {
+      const clients = await db.selectFrom('clients').selectAll().execute();
+      const creds = await db.selectFrom('client_credentials').selectAll().execute();
+      const byClient = new Map<string, typeof creds>();
+      const revoked = new Map<string, LoadedClient['revoked']>();
+      for (const c of creds) {
+        if (c.status === 'revoked') {
+          const list = revoked.get(c.client_id) ?? [];
+          list.push({ apiKeyId: c.api_key_id, tokenHash: c.token_hash });
+          revoked.set(c.client_id, list);
+          continue;
+        }
+        const list = byClient.get(c.client_id) ?? [];
+        list.push(c);
+        byClient.set(c.client_id, list);
+      }
+      return clients.map((c) => {
+        const live: LiveCredential[] = (byClient.get(c.id) ?? []).map((cr) => {
+          const plain = vault.decrypt(identity(cr.id, c.exchange, c.name), {
+            envelope: cr.verifier_envelope,
+          });
+          const secretPart = JSON.parse(plain.toString('utf8')) as Omit<ClientVerifier, 'apiKey'>;
+          plain.fill(0);
+          return {
+            apiKeyId: cr.api_key_id,
+            verifier: { apiKey: cr.api_key_id, ...secretPart },
+            tokenHash: cr.token_hash,
+            ...(cr.status === 'retiring' && cr.not_after !== null ? { notAfter: cr.not_after } : {}),
+          };
+        });
+        return {
+          record: toRecord(
+            c,
+            live.map((l) => l.apiKeyId),
+          ),
+          credentials: live,
+          revoked: revoked.get(c.id) ?? [],
+        };
+      });
+    },
+
+    version: deps.readVersion,
+  };
+}

@@ -1,0 +1,131 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAuditLog, createCheckpointKey, createSigner, queryAudit } from '../../src/audit/index.js';
+import { adapterFor } from '../../src/exchanges/index.js';
+import {
+  type ClientService,
+  createClientService,
+  createVersionReader,
+  hashToken,
+} from '../../src/lifecycle/clients.js';
+import { openStore, type Store } from '../../src/store/db.js';
+import { fakeKeys, fakeVault } from '../gateway/fakes.js';
+
+let store: Store;
+let clients: ClientService;
+let vault: ReturnType<typeof fakeVault>;
+const policy = { mode: 'enforce' as const, actions: ['public' as const, 'read' as const] };
+
+beforeEach(async () => {
+  store = await openStore(mkdtempSync(join(tmpdir(), 'kw-clients-')));
+  vault = fakeVault();
+  const keys = fakeKeys();
+  keys.put('bn', 'binance', { apiKey: 'A'.repeat(64), secret: 'S'.repeat(64) }, 'prod');
+  keys.put('cb', 'coinbase', { apiKey: 'organizations/o/apiKeys/k', secret: 'pem' }, 'test');
+  keys.put('ok', 'okx', { apiKey: 'okkey', secret: 'oksecret', password: 'okpass' }, 'prod');
+  const audit = createAuditLog(store.sqlite, {
+    hmac: (v) => vault.auditHmac(v),
+    signer: createSigner(createCheckpointKey().privateKeyPem),
+  });
+  clients = createClientService({
+    db: store.db,
+    readVersion: createVersionReader(store.sqlite),
+    vault,
+    keys,
+    audit,
+    adapterFor,
+  });
+});
+afterEach(() => store.close());
+
+const dbText = () =>
+  ['keywarden.db', 'keywarden.db-wal']
+    .map((f) => {
+      try {
+        return readFileSync(join(store.dataDir, f)).toString('latin1');
+      } catch {
+        return '';
+      }
+    })
+    .join('');
+
+describe('client credentials', () => {
+  it('issues an exchange-shaped credential and a token, storing neither in clear', async () => {
+    const v0 = clients.version();
+    const issued = await clients.add({ name: 'bot', key: 'bn', policy });
+    expect(issued.credential.apiKey).toMatch(/^kw_/);
+    expect(issued.token).toMatch(/^kw_/);
+    expect(issued.client).toMatchObject({
+      name: 'bot',
+      exchange: 'binance',
+      environment: 'prod',
+      status: 'active',
+    });
+    expect(clients.version()).toBe(v0 + 1);
+    const text = dbText();
+    expect(text).not.toContain(issued.credential.secret);
+    expect(text).not.toContain(issued.token);
+    expect(text).toContain(hashToken(issued.token));
+    const [loaded] = await clients.loadAll();
+    expect(loaded?.credentials[0]?.verifier.secret).toBe(issued.credential.secret);
+  });
+
+  it('OKX carries a passphrase; Coinbase keeps only the public half of the EC key', async () => {
+    const okx = await clients.add({ name: 'okbot', key: 'ok', policy });
+    expect(okx.credential.password).toBeTruthy();
+    const cb = await clients.add({ name: 'cbbot', key: 'cb', policy, environment: 'test' });
+    expect(cb.credential.secret).toMatch(/BEGIN (EC )?PRIVATE KEY/);
+    const loaded = (await clients.loadAll()).find((l) => l.record.name === 'cbbot');
+    expect(loaded?.credentials[0]?.verifier.secret).toMatch(/BEGIN PUBLIC KEY/);
+    expect(dbText()).not.toContain(cb.credential.secret.split('\n')[1] ?? 'x');
+  });
+
+  it('freeze, unfreeze, revoke change state and bump the version; each is audited', async () => {
+    const { client } = await clients.add({ name: 'bot', key: 'bn', policy });
+    const v = clients.version();
+    expect((await clients.freeze('bot')).status).toBe('frozen');
+    expect((await clients.unfreeze(client.id)).status).toBe('active');
+    expect((await clients.revoke('bot')).status).toBe('revoked');
+    expect(clients.version()).toBe(v + 3);
+    await expect(clients.unfreeze('bot')).rejects.toThrow(/revoked/);
+    const loaded = (await clients.loadAll())[0];
+    expect(loaded?.credentials).toEqual([]);
+    expect(loaded?.revoked).toHaveLength(1);
+    const actions = queryAudit(store.sqlite, { kind: 'admin' }).map((r) => r.action);
+    expect(actions).toEqual(['client.add', 'client.freeze', 'client.unfreeze', 'client.revoke']);
+    // Client key ids appear in the audit log only as HMACs.
+    const records = JSON.stringify(queryAudit(store.sqlite));
+    expect(records).not.toContain(client.apiKeyIds[0]);
+  });
+
+  it('reroll keeps the old credential for the grace period only', async () => {
+    const first = await clients.add({ name: 'bot', key: 'bn', policy });
+    const second = await clients.reroll('bot', 60_000);
+    expect(second.credential.apiKey).not.toBe(first.credential.apiKey);
+    const live = (await clients.loadAll())[0]?.credentials ?? [];
+    expect(live.map((c) => c.apiKeyId).sort()).toEqual(
+      [first.credential.apiKey, second.credential.apiKey].sort(),
+    );
+    expect(live.find((c) => c.apiKeyId === first.credential.apiKey)?.notAfter).toBeGreaterThan(Date.now());
+    const third = await clients.reroll('bot');
+    const after = (await clients.loadAll())[0];
+    // No grace: the active credential is revoked at once; the first is still in its own grace period.
+    expect(after?.credentials.map((c) => c.apiKeyId).sort()).toEqual(
+      [first.credential.apiKey, third.credential.apiKey].sort(),
+    );
+    expect(after?.revoked.map((r) => r.apiKeyId)).toContain(second.credential.apiKey);
+  });
+
+  it('refuses bad names, duplicates, unknown keys and a sealed vault', async () => {
+    await expect(clients.add({ name: 'bad name!', key: 'bn', policy })).rejects.toThrow(/client name/);
+    await clients.add({ name: 'bot', key: 'bn', policy });
+    await expect(clients.add({ name: 'bot', key: 'bn', policy })).rejects.toThrow(/already exists/);
+    await expect(clients.add({ name: 'bot2', key: 'nope', policy })).rejects.toThrow(/no exchange key/);
+    vault.seal();
+    await expect(clients.add({ name: 'bot3', key: 'bn', policy })).rejects.toThrow(/sealed/);
+    expect(await clients.get('missing')).toBeUndefined();
+    expect((await clients.list()).map((c) => c.name)).toEqual(['bot']);
+  });
+});
