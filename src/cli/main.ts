@@ -3,7 +3,7 @@ import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
 
 async function main(): Promise<void> {
-  const program = buildProgram();
+  const program = await buildProgram(process.argv.slice(2));
   try {
     await program.parseAsync(process.argv);
   } catch (err) {
