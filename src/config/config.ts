@@ -73,6 +73,28 @@ export const configSchema = z
       .object({ ttlMs: z.number().int().positive().max(60_000).default(3_000) })
       .strict()
       .default({ ttlMs: 3_000 }),
+    lifecycle: z
+      .object({
+        /** Days between rotations per environment (null = none). Default: prod keys every 90 days. */
+        rotationDays: z
+          .object({
+            prod: z.number().int().positive().max(3650).nullable().default(90),
+            test: z.number().int().positive().max(3650).nullable().default(null),
+            dev: z.number().int().positive().max(3650).nullable().default(null),
+          })
+          .strict()
+          .default({ prod: 90, test: null, dev: null }),
+        /** How long the old credential keeps signing after `key rotate` switches clients over. */
+        rotationGraceSeconds: z.number().int().nonnegative().max(86_400).default(60),
+        /** `serve` re-verifies every key and checks rotation this often (0 = never). */
+        verifyEveryHours: z.number().nonnegative().max(8760).default(24),
+      })
+      .strict()
+      .default({
+        rotationDays: { prod: 90, test: null, dev: null },
+        rotationGraceSeconds: 60,
+        verifyEveryHours: 24,
+      }),
     exchanges: z
       .object(
         Object.fromEntries(EXCHANGE_IDS.map((id) => [id, exchangeSchema.optional()])) as Record<
