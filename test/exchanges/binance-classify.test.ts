@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Action, ExchangeRequest } from '../../src/exchanges/adapter.js';
+import type { Action } from '../../src/exchanges/adapter.js';
 import { binance } from '../../src/exchanges/binance.js';
-
-const r = (method: string, path: string, query = '', body = ''): ExchangeRequest => ({
-  method,
-  path,
-  query,
-  body,
-  headers: {},
-});
+import { itClassifiesEach, ordersOf, withdrawalOf } from './helpers.js';
 
 // Every Binance endpoint named in exchanges.md §1.4/§1.5/§7 plus the CCXT loadMarkets calls (Appendix A).
 const TABLE: Array<[string, string, Action]> = [
@@ -81,22 +74,16 @@ const TABLE: Array<[string, string, Action]> = [
 ];
 
 describe('binance classify: every documented endpoint', () => {
-  it.each(TABLE)('%s %s is %s', (method, path, action) => {
-    const c = binance.classify(r(method, path));
-    expect(c.action).toBe(action);
-    expect(c.endpoint).toBe(`${method} ${path}`);
-  });
+  itClassifiesEach(binance, TABLE);
 
   it('reads a limit order: symbol, side, type, quantity, price, notional', () => {
-    const c = binance.classify(
-      r(
-        'POST',
-        '/api/v3/order',
-        '',
-        'symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.5&price=60000&timestamp=1',
-      ),
+    const orders = ordersOf(
+      binance,
+      'POST',
+      '/api/v3/order',
+      'symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.5&price=60000&timestamp=1',
     );
-    expect(c.orders).toEqual([
+    expect(orders).toEqual([
       {
         rawSymbol: 'BTCUSDT',
         symbol: 'BTC/USDT',
@@ -110,10 +97,14 @@ describe('binance classify: every documented endpoint', () => {
   });
 
   it('reads a market buy by quote quantity (quoteOrderQty) as the notional', () => {
-    const c = binance.classify(
-      r('POST', '/api/v3/order', 'symbol=ETHBTC&side=BUY&type=MARKET&quoteOrderQty=0.25'),
+    const [order] = ordersOf(
+      binance,
+      'POST',
+      '/api/v3/order',
+      '',
+      'symbol=ETHBTC&side=BUY&type=MARKET&quoteOrderQty=0.25',
     );
-    expect(c.orders[0]).toMatchObject({
+    expect(order).toMatchObject({
       symbol: 'ETH/BTC',
       side: 'buy',
       type: 'market',
@@ -123,56 +114,49 @@ describe('binance classify: every documented endpoint', () => {
   });
 
   it('reads both legs of an OCO and all three orders of an OTOCO', () => {
-    const oco = binance.classify(
-      r(
-        'POST',
-        '/api/v3/orderList/oco',
-        '',
-        'symbol=BTCUSDT&side=SELL&quantity=1&aboveType=LIMIT_MAKER&abovePrice=70000&belowType=STOP_LOSS&belowStopPrice=50000&belowPrice=49000',
-      ),
+    const oco = ordersOf(
+      binance,
+      'POST',
+      '/api/v3/orderList/oco',
+      'symbol=BTCUSDT&side=SELL&quantity=1&aboveType=LIMIT_MAKER&abovePrice=70000&belowType=STOP_LOSS&belowStopPrice=50000&belowPrice=49000',
     );
-    expect(oco.orders.map((o) => [o.side, o.type, o.price, o.quantity])).toEqual([
+    expect(oco.map((o) => [o.side, o.type, o.price, o.quantity])).toEqual([
       ['sell', 'limit_maker', 70000, 1],
       ['sell', 'stop_loss', 49000, 1],
     ]);
-    const otoco = binance.classify(
-      r(
-        'POST',
-        '/api/v3/orderList/otoco',
-        '',
-        'symbol=BNBFDUSD&workingType=LIMIT&workingSide=BUY&workingPrice=500&workingQuantity=2&pendingSide=SELL&pendingQuantity=2&pendingAboveType=LIMIT_MAKER&pendingAbovePrice=600&pendingBelowType=STOP_LOSS&pendingBelowPrice=450',
-      ),
+    const otoco = ordersOf(
+      binance,
+      'POST',
+      '/api/v3/orderList/otoco',
+      'symbol=BNBFDUSD&workingType=LIMIT&workingSide=BUY&workingPrice=500&workingQuantity=2&pendingSide=SELL&pendingQuantity=2&pendingAboveType=LIMIT_MAKER&pendingAbovePrice=600&pendingBelowType=STOP_LOSS&pendingBelowPrice=450',
     );
-    expect(otoco.orders).toHaveLength(3);
-    expect(otoco.orders[0]).toMatchObject({
+    expect(otoco).toHaveLength(3);
+    expect(otoco[0]).toMatchObject({
       symbol: 'BNB/FDUSD',
       side: 'buy',
       price: 500,
       quantity: 2,
       notional: 1000,
     });
-    expect(otoco.orders[2]).toMatchObject({ side: 'sell', type: 'stop_loss', price: 450 });
+    expect(otoco[2]).toMatchObject({ side: 'sell', type: 'stop_loss', price: 450 });
   });
 
   it('reads a withdrawal: coin, amount, address, network, tag', () => {
-    const c = binance.classify(
-      r(
-        'POST',
-        '/sapi/v1/capital/withdraw/apply',
-        '',
-        'coin=usdt&address=TXabc&amount=25.5&network=TRX&addressTag=7',
-      ),
+    const w = withdrawalOf(
+      binance,
+      'POST',
+      '/sapi/v1/capital/withdraw/apply',
+      'coin=usdt&address=TXabc&amount=25.5&network=TRX&addressTag=7',
     );
-    expect(c.withdrawal).toEqual({ coin: 'USDT', amount: 25.5, address: 'TXabc', network: 'TRX', tag: '7' });
+    expect(w).toEqual({ coin: 'USDT', amount: 25.5, address: 'TXabc', network: 'TRX', tag: '7' });
   });
 
   it('reads a cancel symbol and a transfer asset', () => {
-    expect(binance.classify(r('DELETE', '/api/v3/order', 'symbol=SOLUSDT&orderId=1')).orders).toEqual([
+    expect(ordersOf(binance, 'DELETE', '/api/v3/order', '', 'symbol=SOLUSDT&orderId=1')).toEqual([
       { rawSymbol: 'SOLUSDT', symbol: 'SOL/USDT' },
     ]);
     expect(
-      binance.classify(r('POST', '/sapi/v1/asset/transfer', '', 'type=MAIN_UMFUTURE&asset=USDT&amount=5'))
-        .withdrawal,
+      withdrawalOf(binance, 'POST', '/sapi/v1/asset/transfer', 'type=MAIN_UMFUTURE&asset=USDT&amount=5'),
     ).toEqual({
       coin: 'USDT',
       amount: 5,

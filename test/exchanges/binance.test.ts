@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ExchangeRequest, SignContext, VerifyContext } from '../../src/exchanges/adapter.js';
+import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { binance, binanceSignature, binanceSymbol } from '../../src/exchanges/binance.js';
-import { createMemoryNonceLedger } from '../../src/exchanges/memory-nonce-ledger.js';
+import { expectSymbols, recordingTransport, reply, signCtxAt, verifyCtxAt } from './helpers.js';
 
 // Official vectors (binance-spot-api-docs rest-api.md, exchanges.md §1.3).
 const API_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
@@ -15,16 +15,8 @@ const PAYLOAD_B =
 const SIG_B = 'e1353ec6b14d888f1164ae9af8228a3dbd508bc82eb867db8ab6046442f33ef3';
 const TS = 1499827319559;
 
-const verifyCtx = (now: number): VerifyContext => ({
-  clock: { now: () => now },
-  nonces: createMemoryNonceLedger(),
-  origin: { host: '127.0.0.1', prefix: '/binance' },
-});
-const signCtx = (now: number): SignContext => ({
-  clock: { now: () => now },
-  nonce: { next: () => String(now) },
-  baseUrl: 'https://api.binance.com',
-});
+const verifyCtx = (now: number) => verifyCtxAt(now, '/binance');
+const signCtx = (now: number) => signCtxAt(now, 'https://api.binance.com', String(now));
 
 function req(partial: Partial<ExchangeRequest>): ExchangeRequest {
   return { method: 'GET', path: '/api/v3/account', query: '', headers: {}, body: '', ...partial };
@@ -231,28 +223,19 @@ describe('binance credentials, introspection and ticker', () => {
     ).toThrow(/PEM/);
   });
   it('reads apiRestrictions into an introspection result', async () => {
-    const sent: ExchangeRequest[] = [];
-    const result = await binance.introspect(
-      { apiKey: API_KEY, secret: SECRET },
-      async (r) => {
-        sent.push(r);
-        return r.path.endsWith('ipRestriction')
-          ? { status: 200, headers: {}, body: JSON.stringify({ ipRestrict: true, ipList: ['1.2.3.4'] }) }
-          : {
-              status: 200,
-              headers: {},
-              body: JSON.stringify({
-                ipRestrict: true,
-                enableReading: true,
-                enableWithdrawals: false,
-                enableInternalTransfer: false,
-                permitsUniversalTransfer: false,
-                enableSpotAndMarginTrading: true,
-              }),
-            };
-      },
-      signCtx(TS),
+    const { sent, transport } = recordingTransport((r) =>
+      r.path.endsWith('ipRestriction')
+        ? reply({ ipRestrict: true, ipList: ['1.2.3.4'] })
+        : reply({
+            ipRestrict: true,
+            enableReading: true,
+            enableWithdrawals: false,
+            enableInternalTransfer: false,
+            permitsUniversalTransfer: false,
+            enableSpotAndMarginTrading: true,
+          }),
     );
+    const result = await binance.introspect({ apiKey: API_KEY, secret: SECRET }, transport, signCtx(TS));
     expect(sent[0]?.path).toBe('/sapi/v1/account/apiRestrictions');
     expect(sent[0]?.query).toMatch(/^timestamp=\d+&signature=[0-9a-f]{64}$/);
     expect(result).toMatchObject({
@@ -268,11 +251,7 @@ describe('binance credentials, introspection and ticker', () => {
   it('reports introspection unavailable on an error answer', async () => {
     const result = await binance.introspect(
       { apiKey: API_KEY, secret: SECRET },
-      async () => ({
-        status: 401,
-        headers: {},
-        body: '{"code":-2015,"msg":"Invalid API-key, IP, or permissions for action."}',
-      }),
+      async () => reply('{"code":-2015,"msg":"Invalid API-key, IP, or permissions for action."}', 401),
       signCtx(TS),
     );
     expect(result.available).toBe(false);
@@ -283,16 +262,16 @@ describe('binance credentials, introspection and ticker', () => {
       path: '/api/v3/ticker/price',
       query: 'symbol=BTCUSDT',
     });
-    expect(
-      binance.parseTicker({ status: 200, headers: {}, body: '{"symbol":"BTCUSDT","price":"60000.01"}' }),
-    ).toBe(60000.01);
-    expect(binance.parseTicker({ status: 400, headers: {}, body: '{}' })).toBeUndefined();
+    expect(binance.parseTicker(reply('{"symbol":"BTCUSDT","price":"60000.01"}'))).toBe(60000.01);
+    expect(binance.parseTicker(reply('{}', 400))).toBeUndefined();
   });
   it('splits symbols on known quote assets', () => {
-    expect(binanceSymbol('BTCUSDT')).toBe('BTC/USDT');
-    expect(binanceSymbol('ETHBTC')).toBe('ETH/BTC');
-    expect(binanceSymbol('BNBFDUSD')).toBe('BNB/FDUSD');
-    expect(binanceSymbol('SOLTRY')).toBe('SOL/TRY');
-    expect(binanceSymbol('XYZ')).toBeUndefined();
+    expectSymbols(binanceSymbol, [
+      ['BTCUSDT', 'BTC/USDT'],
+      ['ETHBTC', 'ETH/BTC'],
+      ['BNBFDUSD', 'BNB/FDUSD'],
+      ['SOLTRY', 'SOL/TRY'],
+      ['XYZ', undefined],
+    ]);
   });
 });

@@ -2,49 +2,26 @@ import { createHmac } from 'node:crypto';
 import ccxt from 'ccxt';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ExchangeRequest, SignContext, VerifyContext } from '../../src/exchanges/adapter.js';
+import type { Credential, ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { bybit } from '../../src/exchanges/bybit.js';
-import { createMemoryNonceLedger } from '../../src/exchanges/memory-nonce-ledger.js';
+import { asRequest, ccxtSignAt } from './ccxt-oracle.js';
+import { signCtxAt, verifyCtxAt } from './helpers.js';
 
 const BASE = 'https://api.bybit.com';
 
-interface CcxtSigned {
-  url: string;
-  method: string;
-  body?: string;
-  headers: Record<string, string>;
-}
-
-// One instance: constructing CCXT exchanges is slow; credentials and options are plain fields.
 const ex = new ccxt.bybit({});
 
-/** CCXT's own signing of one implicit-API call, with its clock pinned. */
+/** CCXT's own signing of one implicit-API call, with its clock and recv window pinned. */
 function ccxtSign(
-  cred: { apiKey: string; secret: string },
+  cred: Credential,
   ts: number,
   recvWindow: number,
   path: string,
   method: string,
   params: Record<string, unknown>,
-): CcxtSigned {
-  ex.apiKey = cred.apiKey;
-  ex.secret = cred.secret;
+) {
   ex.options.recvWindow = recvWindow;
-  ex.nonce = () => ts;
-  ex.milliseconds = () => ts;
-  return ex.sign(path, 'private', method, structuredClone(params)) as CcxtSigned;
-}
-
-function asRequest(signed: CcxtSigned): ExchangeRequest {
-  const rel = signed.url.slice(BASE.length);
-  const q = rel.indexOf('?');
-  return {
-    method: signed.method,
-    path: q === -1 ? rel : rel.slice(0, q),
-    query: q === -1 ? '' : rel.slice(q + 1),
-    headers: { ...signed.headers },
-    body: signed.body ?? '',
-  };
+  return ccxtSignAt(ex, cred, ts, { path, api: 'private', method, params });
 }
 
 const value = fc.oneof(
@@ -88,11 +65,7 @@ const call = fc.oneof(
 
 describe('bybit sign() against CCXT 4.5.84 as oracle', () => {
   it('uses the default 5000 ms recv window when the bot sent none', () => {
-    const ctx: SignContext = {
-      clock: { now: () => 1_700_000_000_000 },
-      nonce: { next: () => '0' },
-      baseUrl: BASE,
-    };
+    const ctx = signCtxAt(1_700_000_000_000, BASE);
     const request: ExchangeRequest = {
       method: 'GET',
       path: '/v5/account/wallet-balance',
@@ -112,10 +85,9 @@ describe('bybit sign() against CCXT 4.5.84 as oracle', () => {
       fc.property(secret, timestamp, recvWindow, call, (sec, ts, rw, c) => {
         const cred = { apiKey: 'oracle-key', secret: sec };
         const expected = ccxtSign(cred, ts, rw, c.path, c.method, c.params);
-        const ctx: SignContext = { clock: { now: () => ts }, nonce: { next: () => '0' }, baseUrl: BASE };
         // The bot's recv window travels in its header; keywarden keeps it.
-        const bot = asRequest(expected);
-        const keep = bybit.sign(bybit.stripAuth(bot), cred, ctx);
+        const bot = asRequest(BASE, expected);
+        const keep = bybit.sign(bybit.stripAuth(bot), cred, signCtxAt(ts, BASE));
         expect(keep.headers).toStrictEqual(expected.headers);
         expect(Object.keys(keep.headers)).toEqual(Object.keys(expected.headers));
         expect(keep.body).toBe(expected.body ?? '');
@@ -129,18 +101,14 @@ describe('bybit sign() against CCXT 4.5.84 as oracle', () => {
     const issued = bybit.issueClientCredential();
     fc.assert(
       fc.property(secret, timestamp, recvWindow, call, (sec, ts, rw, c) => {
-        const bot = asRequest(ccxtSign(issued.credential, ts, rw, c.path, c.method, c.params));
-        const ctx: VerifyContext = {
-          clock: { now: () => ts + 500 },
-          nonces: createMemoryNonceLedger(),
-          origin: { host: '127.0.0.1', prefix: '/bybit' },
-        };
+        const bot = asRequest(BASE, ccxtSign(issued.credential, ts, rw, c.path, c.method, c.params));
         expect(bybit.parse(bot).ok).toBe(true);
-        expect(bybit.verifyClient(bot, issued.verifier, ctx)).toEqual({ ok: true });
+        expect(bybit.verifyClient(bot, issued.verifier, verifyCtxAt(ts + 500, '/bybit'))).toEqual({
+          ok: true,
+        });
         const real = { apiKey: 'real-key', secret: sec };
         const expected = ccxtSign(real, ts, rw, c.path, c.method, c.params);
-        const signCtx: SignContext = { clock: { now: () => ts }, nonce: { next: () => '0' }, baseUrl: BASE };
-        const signed = bybit.sign(bybit.stripAuth(bot), real, signCtx);
+        const signed = bybit.sign(bybit.stripAuth(bot), real, signCtxAt(ts, BASE));
         expect(signed.headers).toStrictEqual(expected.headers);
         expect(signed.body).toBe(expected.body ?? '');
       }),

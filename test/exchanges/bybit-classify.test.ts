@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Action, ExchangeRequest } from '../../src/exchanges/adapter.js';
+import type { Action } from '../../src/exchanges/adapter.js';
 import { bybit } from '../../src/exchanges/bybit.js';
+import { itClassifiesEach, ordersOf, req, withdrawalOf } from './helpers.js';
 
-const req = (method: string, path: string, body = '', query = ''): ExchangeRequest => ({
-  method,
-  path,
-  query,
-  headers: {},
-  body,
-});
+/** The first order intent Bybit reads from a `POST /v5/order/create` body. */
+const created = (body: string) => ordersOf(bybit, 'POST', '/v5/order/create', body)[0];
 
 // Every Bybit endpoint of exchanges.md §5.4–5.5 and §7, plus what CCXT calls (Appendix A).
 const TABLE: Array<[string, string, Action]> = [
@@ -46,16 +42,12 @@ const TABLE: Array<[string, string, Action]> = [
 ];
 
 describe('bybit classify', () => {
-  it.each(TABLE)('%s %s is %s', (method, path, action) => {
-    const c = bybit.classify(req(method, path));
-    expect(c.action).toBe(action);
-    expect(c.endpoint).toBe(`${method} ${path}`);
-  });
+  itClassifiesEach(bybit, TABLE);
 
   it('reads a spot limit order', () => {
     const body =
       '{"category":"spot","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"0.01","price":"50000"}';
-    expect(bybit.classify(req('POST', '/v5/order/create', body)).orders).toEqual([
+    expect(ordersOf(bybit, 'POST', '/v5/order/create', body)).toEqual([
       {
         symbol: 'BTC/USDT',
         rawSymbol: 'BTCUSDT',
@@ -69,48 +61,28 @@ describe('bybit classify', () => {
   });
 
   it('counts spot market buys in quote coin unless marketUnit is baseCoin', () => {
-    const quote = bybit.classify(
-      req(
-        'POST',
-        '/v5/order/create',
-        '{"category":"spot","symbol":"BTCUSDT","side":"Buy","orderType":"Market","qty":"200"}',
-      ),
-    ).orders[0];
+    const quote = created(
+      '{"category":"spot","symbol":"BTCUSDT","side":"Buy","orderType":"Market","qty":"200"}',
+    );
     expect(quote).toMatchObject({ quoteQuantity: 200, notional: 200 });
-    const base = bybit.classify(
-      req(
-        'POST',
-        '/v5/order/create',
-        '{"category":"spot","symbol":"BTCUSDT","side":"Buy","orderType":"Market","qty":"0.5","marketUnit":"baseCoin"}',
-      ),
-    ).orders[0];
+    const base = created(
+      '{"category":"spot","symbol":"BTCUSDT","side":"Buy","orderType":"Market","qty":"0.5","marketUnit":"baseCoin"}',
+    );
     expect(base).toMatchObject({ quantity: 0.5 });
-    const sell = bybit.classify(
-      req(
-        'POST',
-        '/v5/order/create',
-        '{"category":"spot","symbol":"ETHUSDT","side":"Sell","orderType":"Market","qty":"2"}',
-      ),
-    ).orders[0];
+    const sell = created(
+      '{"category":"spot","symbol":"ETHUSDT","side":"Sell","orderType":"Market","qty":"2"}',
+    );
     expect(sell).toMatchObject({ side: 'sell', quantity: 2 });
   });
 
   it('normalises linear and inverse symbols by category', () => {
-    const linear = bybit.classify(
-      req(
-        'POST',
-        '/v5/order/create',
-        '{"category":"linear","symbol":"BTCUSDT","side":"Sell","orderType":"Limit","qty":"1","price":"1"}',
-      ),
-    ).orders[0];
+    const linear = created(
+      '{"category":"linear","symbol":"BTCUSDT","side":"Sell","orderType":"Limit","qty":"1","price":"1"}',
+    );
     expect(linear?.symbol).toBe('BTC/USDT:USDT');
-    const inverse = bybit.classify(
-      req(
-        'POST',
-        '/v5/order/create',
-        '{"category":"inverse","symbol":"BTCUSD","side":"Sell","orderType":"Limit","qty":"100","price":"1"}',
-      ),
-    ).orders[0];
+    const inverse = created(
+      '{"category":"inverse","symbol":"BTCUSD","side":"Sell","orderType":"Limit","qty":"100","price":"1"}',
+    );
     expect(inverse?.symbol).toBe('BTC/USD:BTC');
     expect(inverse?.notional).toBeUndefined();
   });
@@ -123,39 +95,37 @@ describe('bybit classify', () => {
         { symbol: 'ETHUSDT', side: 'Sell', orderType: 'Limit', qty: '2', price: '10' },
       ],
     });
-    const orders = bybit.classify(req('POST', '/v5/order/create-batch', body)).orders;
+    const orders = ordersOf(bybit, 'POST', '/v5/order/create-batch', body);
     expect(orders.map((o) => [o.symbol, o.notional])).toEqual([
       ['BTC/USDT', 100],
       ['ETH/USDT', 20],
     ]);
-    const cancels = bybit.classify(
-      req(
-        'POST',
-        '/v5/order/cancel-batch',
-        '{"category":"spot","request":[{"symbol":"BTCUSDT","orderId":"1"}]}',
-      ),
-    ).orders;
+    const cancels = ordersOf(
+      bybit,
+      'POST',
+      '/v5/order/cancel-batch',
+      '{"category":"spot","request":[{"symbol":"BTCUSDT","orderId":"1"}]}',
+    );
     expect(cancels).toEqual([{ symbol: 'BTC/USDT', rawSymbol: 'BTCUSDT' }]);
   });
 
   it('reads withdrawal coin, amount, address, chain and tag', () => {
     const body =
       '{"coin":"USDT","chain":"TRX","address":"TXabc","tag":"77","amount":"25","timestamp":1,"accountType":"FUND"}';
-    expect(bybit.classify(req('POST', '/v5/asset/withdraw/create', body)).withdrawal).toEqual({
+    expect(withdrawalOf(bybit, 'POST', '/v5/asset/withdraw/create', body)).toEqual({
       coin: 'USDT',
       amount: 25,
       address: 'TXabc',
       network: 'TRX',
       tag: '77',
     });
-    const t = bybit.classify(
-      req(
-        'POST',
-        '/v5/asset/transfer/inter-transfer',
-        '{"transferId":"u","coin":"BTC","amount":"0.1","fromAccountType":"UNIFIED","toAccountType":"FUND"}',
-      ),
+    const t = withdrawalOf(
+      bybit,
+      'POST',
+      '/v5/asset/transfer/inter-transfer',
+      '{"transferId":"u","coin":"BTC","amount":"0.1","fromAccountType":"UNIFIED","toAccountType":"FUND"}',
     );
-    expect(t.withdrawal).toEqual({ coin: 'BTC', amount: 0.1 });
+    expect(t).toEqual({ coin: 'BTC', amount: 0.1 });
   });
 
   it('reads GET parameters from the query', () => {

@@ -1,36 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { ExchangeRequest, SignContext, VerifyContext } from '../../src/exchanges/adapter.js';
+import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { CredentialError } from '../../src/exchanges/adapter.js';
 import { bybit, bybitSignature, bybitSymbol } from '../../src/exchanges/bybit.js';
-import { createMemoryNonceLedger } from '../../src/exchanges/memory-nonce-ledger.js';
+import { get, post, reply, signCtxAt, verifyCtxAt } from './helpers.js';
 
 const NOW = 1_658_384_314_791;
-const signCtx = (now = NOW): SignContext => ({
-  clock: { now: () => now },
-  nonce: { next: () => '0' },
-  baseUrl: '',
-});
-const verifyCtx = (now = NOW): VerifyContext => ({
-  clock: { now: () => now },
-  nonces: createMemoryNonceLedger(),
-  origin: { host: '127.0.0.1', prefix: '/bybit' },
-});
+const signCtx = (now = NOW) => signCtxAt(now);
+const verifyCtx = (now = NOW) => verifyCtxAt(now, '/bybit');
 const cred = { apiKey: 'XXXXXXXXXX', secret: 'TESTSECRET0123456789' };
 const verifier = { apiKey: cred.apiKey, secret: cred.secret };
-const get = (path: string, query = ''): ExchangeRequest => ({
-  method: 'GET',
-  path,
-  query,
-  headers: {},
-  body: '',
-});
-const post = (path: string, body: string): ExchangeRequest => ({
-  method: 'POST',
-  path,
-  query: '',
-  headers: {},
-  body,
-});
 
 describe('bybit signing', () => {
   it('matches the self-computed vectors of exchanges.md §5.3', () => {
@@ -181,16 +159,13 @@ describe('bybit symbols, errors, credentials and tickers', () => {
       retMsg: 'OK',
       result: { category: 'spot', list: [{ lastPrice: '60001' }] },
     });
-    expect(bybit.parseTicker({ status: 200, headers: {}, body })).toBe(60001);
-    expect(bybit.parseTicker({ status: 200, headers: {}, body: '{"retCode":10001}' })).toBeUndefined();
+    expect(bybit.parseTicker(reply(body))).toBe(60001);
+    expect(bybit.parseTicker(reply('{"retCode":10001}'))).toBeUndefined();
   });
 
   it('introspects permissions, ips and readOnly from /v5/user/query-api without keeping the secret field', async () => {
-    const answer = (result: unknown) => async () => ({
-      status: 200,
-      headers: {},
-      body: JSON.stringify({ retCode: 0, retMsg: 'OK', result, retExtInfo: {}, time: NOW }),
-    });
+    const answer = (result: unknown) => async () =>
+      reply({ retCode: 0, retMsg: 'OK', result, retExtInfo: {}, time: NOW });
     const full = await bybit.introspect(
       cred,
       answer({

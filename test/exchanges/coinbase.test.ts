@@ -2,14 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import ccxt from 'ccxt';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type {
-  Action,
-  Credential,
-  ExchangeRequest,
-  ExchangeResponse,
-  SignContext,
-  VerifyContext,
-} from '../../src/exchanges/adapter.js';
+import type { Action, Credential, ExchangeRequest, ExchangeResponse } from '../../src/exchanges/adapter.js';
 import {
   buildJwt,
   coinbase,
@@ -19,26 +12,13 @@ import {
   loadSigningKey,
 } from '../../src/exchanges/coinbase.js';
 import { ADAPTERS } from '../../src/exchanges/index.js';
-import { createMemoryNonceLedger } from '../../src/exchanges/memory-nonce-ledger.js';
+import { recordingTransport, reply, req, signCtxAt, verifyCtxAt } from './helpers.js';
 
 const NOW = 1_700_000_000;
 const GATEWAY = 'http://127.0.0.1:8787/coinbase';
 
-function req(method: string, path: string, body = '', query = ''): ExchangeRequest {
-  return { method, path, query, headers: {}, body };
-}
-
-function signCtx(baseUrl = GATEWAY, atSeconds = NOW): SignContext {
-  return { clock: { now: () => atSeconds * 1000 }, nonce: { next: () => '1' }, baseUrl };
-}
-
-function verifyCtx(atSeconds = NOW): VerifyContext {
-  return {
-    clock: { now: () => atSeconds * 1000 },
-    nonces: createMemoryNonceLedger(),
-    origin: { host: '127.0.0.1:8787', prefix: '/coinbase' },
-  };
-}
+const signCtx = (baseUrl = GATEWAY, atSeconds = NOW) => signCtxAt(atSeconds * 1000, baseUrl, '1');
+const verifyCtx = (atSeconds = NOW) => verifyCtxAt(atSeconds * 1000, '/coinbase', '127.0.0.1:8787');
 
 function tokenOf(r: ExchangeRequest): string {
   return String(r.headers.authorization).replace(/^Bearer /, '');
@@ -47,199 +27,144 @@ function tokenOf(r: ExchangeRequest): string {
 describe('coinbase classify', () => {
   const order = (config: Record<string, unknown>, side = 'BUY', product = 'BTC-USD') =>
     JSON.stringify({ client_order_id: 'c1', product_id: product, side, order_configuration: config });
-  const table: Array<[string, string, string, Action, string]> = [
-    ['GET', '/api/v3/brokerage/accounts', '', 'read', 'GET /api/v3/brokerage/accounts'],
+  // [method, path, action, body = '', endpoint = `${method} ${path}`]
+  const table: Array<[string, string, Action, string?, string?]> = [
+    ['GET', '/api/v3/brokerage/accounts', 'read'],
     [
       'GET',
       '/api/v3/brokerage/accounts/8bfc20d7-f7c6-4422-bf07-8243ca4169fe',
-      '',
       'read',
+      '',
       'GET /api/v3/brokerage/accounts/{id}',
     ],
-    [
-      'GET',
-      '/api/v3/brokerage/orders/historical/batch',
-      '',
-      'read',
-      'GET /api/v3/brokerage/orders/historical/batch',
-    ],
+    ['GET', '/api/v3/brokerage/orders/historical/batch', 'read'],
     [
       'GET',
       '/api/v3/brokerage/orders/historical/0000-1111',
-      '',
       'read',
+      '',
       'GET /api/v3/brokerage/orders/historical/{id}',
     ],
-    [
-      'GET',
-      '/api/v3/brokerage/orders/historical/fills',
-      '',
-      'read',
-      'GET /api/v3/brokerage/orders/historical/fills',
-    ],
-    ['GET', '/api/v3/brokerage/transaction_summary', '', 'read', 'GET /api/v3/brokerage/transaction_summary'],
-    ['GET', '/api/v3/brokerage/portfolios', '', 'read', 'GET /api/v3/brokerage/portfolios'],
-    ['GET', '/api/v3/brokerage/portfolios/p-1', '', 'read', 'GET /api/v3/brokerage/portfolios/{id}'],
-    ['GET', '/api/v3/brokerage/key_permissions', '', 'read', 'GET /api/v3/brokerage/key_permissions'],
-    ['GET', '/api/v3/brokerage/payment_methods', '', 'read', 'GET /api/v3/brokerage/payment_methods'],
-    ['GET', '/api/v3/brokerage/products', '', 'read', 'GET /api/v3/brokerage/products'],
+    ['GET', '/api/v3/brokerage/orders/historical/fills', 'read'],
+    ['GET', '/api/v3/brokerage/transaction_summary', 'read'],
+    ['GET', '/api/v3/brokerage/portfolios', 'read'],
+    ['GET', '/api/v3/brokerage/portfolios/p-1', 'read', '', 'GET /api/v3/brokerage/portfolios/{id}'],
+    ['GET', '/api/v3/brokerage/key_permissions', 'read'],
+    ['GET', '/api/v3/brokerage/payment_methods', 'read'],
+    ['GET', '/api/v3/brokerage/products', 'read'],
     [
       'GET',
       '/api/v3/brokerage/products/BTC-USD/ticker',
-      '',
       'read',
+      '',
       'GET /api/v3/brokerage/products/{id}/ticker',
     ],
-    ['GET', '/api/v3/brokerage/best_bid_ask', '', 'read', 'GET /api/v3/brokerage/best_bid_ask'],
-    ['GET', '/api/v3/brokerage/product_book', '', 'read', 'GET /api/v3/brokerage/product_book'],
-    ['GET', '/api/v3/brokerage/market/products', '', 'public', 'GET /api/v3/brokerage/market/products'],
+    ['GET', '/api/v3/brokerage/best_bid_ask', 'read'],
+    ['GET', '/api/v3/brokerage/product_book', 'read'],
+    ['GET', '/api/v3/brokerage/market/products', 'public'],
     [
       'GET',
       '/api/v3/brokerage/market/products/BTC-USD',
-      '',
       'public',
+      '',
       'GET /api/v3/brokerage/market/products/{id}',
     ],
-    ['GET', '/api/v3/brokerage/time', '', 'public', 'GET /api/v3/brokerage/time'],
-    ['GET', '/v2/currencies', '', 'public', 'GET /v2/currencies'],
-    ['GET', '/v2/currencies/crypto', '', 'public', 'GET /v2/currencies/crypto'],
-    ['GET', '/v2/exchange-rates', '', 'public', 'GET /v2/exchange-rates'],
-    ['GET', '/v2/accounts', '', 'read', 'GET /v2/accounts'],
-    ['GET', '/v2/accounts/a-1/transactions', '', 'read', 'GET /v2/accounts/{id}/transactions'],
-    [
-      'POST',
-      '/api/v3/brokerage/orders',
-      order({ market_market_ioc: { quote_size: '10' } }),
-      'trade',
-      'POST /api/v3/brokerage/orders',
-    ],
-    [
-      'POST',
-      '/api/v3/brokerage/orders/preview',
-      order({ market_market_ioc: { quote_size: '10' } }),
-      'trade',
-      'POST /api/v3/brokerage/orders/preview',
-    ],
-    [
-      'POST',
-      '/api/v3/brokerage/orders/edit',
-      '{"order_id":"1","price":"100","size":"2"}',
-      'trade',
-      'POST /api/v3/brokerage/orders/edit',
-    ],
-    [
-      'POST',
-      '/api/v3/brokerage/orders/edit_preview',
-      '{"order_id":"1","price":"100","size":"2"}',
-      'trade',
-      'POST /api/v3/brokerage/orders/edit_preview',
-    ],
-    [
-      'POST',
-      '/api/v3/brokerage/orders/close_position',
-      '{"product_id":"BTC-PERP-INTX","size":"1"}',
-      'trade',
-      'POST /api/v3/brokerage/orders/close_position',
-    ],
-    [
-      'POST',
-      '/api/v3/brokerage/orders/batch_cancel',
-      '{"order_ids":["1","2"]}',
-      'cancel',
-      'POST /api/v3/brokerage/orders/batch_cancel',
-    ],
+    ['GET', '/api/v3/brokerage/time', 'public'],
+    ['GET', '/v2/currencies', 'public'],
+    ['GET', '/v2/currencies/crypto', 'public'],
+    ['GET', '/v2/exchange-rates', 'public'],
+    ['GET', '/v2/accounts', 'read'],
+    ['GET', '/v2/accounts/a-1/transactions', 'read', '', 'GET /v2/accounts/{id}/transactions'],
+    ['POST', '/api/v3/brokerage/orders', 'trade', order({ market_market_ioc: { quote_size: '10' } })],
+    ['POST', '/api/v3/brokerage/orders/preview', 'trade', order({ market_market_ioc: { quote_size: '10' } })],
+    ['POST', '/api/v3/brokerage/orders/edit', 'trade', '{"order_id":"1","price":"100","size":"2"}'],
+    ['POST', '/api/v3/brokerage/orders/edit_preview', 'trade', '{"order_id":"1","price":"100","size":"2"}'],
+    ['POST', '/api/v3/brokerage/orders/close_position', 'trade', '{"product_id":"BTC-PERP-INTX","size":"1"}'],
+    ['POST', '/api/v3/brokerage/orders/batch_cancel', 'cancel', '{"order_ids":["1","2"]}'],
     [
       'POST',
       '/api/v3/brokerage/convert/quote',
-      '{"from_account":"USD","to_account":"USDC","amount":"10"}',
       'trade',
-      'POST /api/v3/brokerage/convert/quote',
+      '{"from_account":"USD","to_account":"USDC","amount":"10"}',
     ],
     [
       'POST',
       '/api/v3/brokerage/convert/trade/t-1',
-      '{}',
       'trade',
+      '{}',
       'POST /api/v3/brokerage/convert/trade/{id}',
     ],
-    ['GET', '/api/v3/brokerage/convert/trade/t-1', '', 'read', 'GET /api/v3/brokerage/convert/trade/{id}'],
+    ['GET', '/api/v3/brokerage/convert/trade/t-1', 'read', '', 'GET /api/v3/brokerage/convert/trade/{id}'],
     [
       'POST',
       '/api/v3/brokerage/portfolios/move_funds',
-      '{"funds":{"value":"5","currency":"USD"},"source_portfolio_uuid":"a","target_portfolio_uuid":"b"}',
       'transfer',
-      'POST /api/v3/brokerage/portfolios/move_funds',
+      '{"funds":{"value":"5","currency":"USD"},"source_portfolio_uuid":"a","target_portfolio_uuid":"b"}',
     ],
-    ['POST', '/api/v3/brokerage/portfolios', '{"name":"x"}', 'transfer', 'POST /api/v3/brokerage/portfolios'],
+    ['POST', '/api/v3/brokerage/portfolios', 'transfer', '{"name":"x"}'],
     [
       'PUT',
       '/api/v3/brokerage/portfolios/p-1',
-      '{"name":"y"}',
       'transfer',
+      '{"name":"y"}',
       'PUT /api/v3/brokerage/portfolios/{id}',
     ],
     [
       'DELETE',
       '/api/v3/brokerage/portfolios/p-1',
-      '',
       'transfer',
+      '',
       'DELETE /api/v3/brokerage/portfolios/{id}',
     ],
-    ['POST', '/api/v3/brokerage/intx/allocate', '{}', 'transfer', 'POST /api/v3/brokerage/intx/allocate'],
-    [
-      'POST',
-      '/api/v3/brokerage/cfm/sweeps/schedule',
-      '{}',
-      'transfer',
-      'POST /api/v3/brokerage/cfm/sweeps/schedule',
-    ],
+    ['POST', '/api/v3/brokerage/intx/allocate', 'transfer', '{}'],
+    ['POST', '/api/v3/brokerage/cfm/sweeps/schedule', 'transfer', '{}'],
     [
       'POST',
       '/v2/accounts/a-1/transactions',
+      'withdraw',
       '{"type":"send","to":"bc1q","amount":"0.1","currency":"BTC"}',
-      'withdraw',
       'POST /v2/accounts/{id}/transactions',
     ],
     [
       'POST',
       '/v2/accounts/a-1/transactions',
-      '{"type":"transfer","to":"a-2","amount":"0.1","currency":"BTC"}',
       'transfer',
+      '{"type":"transfer","to":"a-2","amount":"0.1","currency":"BTC"}',
       'POST /v2/accounts/{id}/transactions',
     ],
     [
       'POST',
       '/v2/accounts/a-1/transactions',
-      '{"type":"request","to":"x@y.z","amount":"1","currency":"BTC"}',
       'withdraw',
+      '{"type":"request","to":"x@y.z","amount":"1","currency":"BTC"}',
       'POST /v2/accounts/{id}/transactions',
     ],
     [
       'POST',
       '/v2/accounts/a-1/withdrawals',
-      '{"amount":"10","currency":"USD","payment_method":"pm"}',
       'withdraw',
+      '{"amount":"10","currency":"USD","payment_method":"pm"}',
       'POST /v2/accounts/{id}/withdrawals',
     ],
     [
       'POST',
       '/v2/accounts/a-1/withdrawals/w-1/commit',
-      '',
       'withdraw',
+      '',
       'POST /v2/accounts/{id}/withdrawals/{id}/commit',
     ],
     [
       'POST',
       '/v2/accounts/a-1/deposits',
-      '{"amount":"10","currency":"USD"}',
       'transfer',
+      '{"amount":"10","currency":"USD"}',
       'POST /v2/accounts/{id}/deposits',
     ],
-    ['POST', '/v2/accounts/a-1/addresses', '{}', 'account-admin', 'POST /v2/accounts/{id}/addresses'],
-    ['POST', '/api/v3/brokerage/something_new', '{}', 'unknown', 'POST /api/v3/brokerage/something_new'],
-    ['GET', '/elsewhere', '', 'unknown', 'GET /elsewhere'],
+    ['POST', '/v2/accounts/a-1/addresses', 'account-admin', '{}', 'POST /v2/accounts/{id}/addresses'],
+    ['POST', '/api/v3/brokerage/something_new', 'unknown', '{}'],
+    ['GET', '/elsewhere', 'unknown'],
   ];
-  for (const [method, path, body, action, endpoint] of table) {
+  for (const [method, path, action, body = '', endpoint = `${method} ${path}`] of table) {
     it(`classifies ${method} ${path}${body.includes('"type"') ? ` ${body.slice(0, 20)}` : ''} as ${action}`, () => {
       const c = coinbase.classify(req(method, path, body));
       expect(c.action).toBe(action);
@@ -672,17 +597,14 @@ describe('coinbase errors, introspection and ticker', () => {
 
   it('introspects key_permissions and says Coinbase reports no IP allow-list', async () => {
     const issued = coinbase.issueClientCredential();
-    const seen: ExchangeRequest[] = [];
+    const { sent: seen, transport } = recordingTransport(() =>
+      reply(
+        '{"can_view":true,"can_trade":true,"can_transfer":false,"portfolio_uuid":"p","portfolio_type":"DEFAULT"}',
+      ),
+    );
     const result = await coinbase.introspect(
       issued.credential,
-      async (r) => {
-        seen.push(r);
-        return {
-          status: 200,
-          headers: {},
-          body: '{"can_view":true,"can_trade":true,"can_transfer":false,"portfolio_uuid":"p","portfolio_type":"DEFAULT"}',
-        };
-      },
+      transport,
       signCtx('https://api.coinbase.com'),
     );
     expect(seen[0]?.path).toBe('/api/v3/brokerage/key_permissions');
@@ -699,7 +621,7 @@ describe('coinbase errors, introspection and ticker', () => {
     });
     const failed = await coinbase.introspect(
       issued.credential,
-      async () => ({ status: 401, headers: {}, body: 'Unauthorized' }),
+      async () => reply('Unauthorized', 401),
       signCtx(),
     );
     expect(failed).toMatchObject({ available: false });
@@ -710,11 +632,9 @@ describe('coinbase errors, introspection and ticker', () => {
       method: 'GET',
       path: '/api/v3/brokerage/market/products/BTC-USD',
     });
-    expect(
-      coinbase.parseTicker({ status: 200, headers: {}, body: '{"product_id":"BTC-USD","price":"61234.5"}' }),
-    ).toBe(61234.5);
-    expect(coinbase.parseTicker({ status: 404, headers: {}, body: '{}' })).toBeUndefined();
-    expect(coinbase.parseTicker({ status: 200, headers: {}, body: 'nope' })).toBeUndefined();
+    expect(coinbase.parseTicker(reply('{"product_id":"BTC-USD","price":"61234.5"}'))).toBe(61234.5);
+    expect(coinbase.parseTicker(reply('{}', 404))).toBeUndefined();
+    expect(coinbase.parseTicker(reply('nope'))).toBeUndefined();
   });
 
   it('is registered', () => {

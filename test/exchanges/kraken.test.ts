@@ -1,10 +1,10 @@
 import ccxt from 'ccxt';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ExchangeRequest, SignContext, VerifyContext } from '../../src/exchanges/adapter.js';
+import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { jsonDuplicateKey, kraken, krakenSignature, krakenSymbol } from '../../src/exchanges/kraken.js';
-import { createMemoryNonceLedger } from '../../src/exchanges/memory-nonce-ledger.js';
 import { encodeParams, type Params } from '../../src/exchanges/params.js';
+import { expectSymbols, recordingTransport, reply, signCtxAt, verifyCtxAt } from './helpers.js';
 
 // Official vector (docs.kraken.com spot REST authentication, exchanges.md §3.3).
 const SECRET = 'kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==';
@@ -13,16 +13,8 @@ const BODY = 'nonce=1616492376594&ordertype=limit&pair=XBTUSD&price=37500&type=b
 const SIGN = '4/dpxb3iT4tp/ZCVEwSnEsLxx0bqyhLpdfOpc6fn7OR8+UClSV5n9E6aSS8MPtnRfp32bAb0nmbRn6H8ndwLUQ==';
 const KEY = 'sandbox-kraken-key';
 
-const verifyCtx = (): VerifyContext => ({
-  clock: { now: () => 0 },
-  nonces: createMemoryNonceLedger(),
-  origin: { host: '', prefix: '/kraken' },
-});
-const signCtx = (nonce: string): SignContext => ({
-  clock: { now: () => 0 },
-  nonce: { next: () => nonce },
-  baseUrl: 'https://api.kraken.com',
-});
+const verifyCtx = () => verifyCtxAt(0, '/kraken', '');
+const signCtx = (nonce: string) => signCtxAt(0, 'https://api.kraken.com', nonce);
 const addOrder = (body = BODY, sign = SIGN): ExchangeRequest => ({
   method: 'POST',
   path: '/0/private/AddOrder',
@@ -226,20 +218,15 @@ describe('kraken credentials, introspection and ticker', () => {
     expect(() => kraken.validateCredential({ apiKey: 'a', secret: 'not base64!' })).toThrow(/base64/);
   });
   it('reads GetApiKeyInfo into an introspection result without the api key', async () => {
-    const sent: ExchangeRequest[] = [];
+    const { sent, transport } = recordingTransport(() =>
+      reply({
+        error: [],
+        result: { apiKey: KEY, permissions: ['query-funds', 'modify-trades'], ipAllowlist: ['1.2.3.4'] },
+      }),
+    );
     const result = await kraken.introspect(
       { apiKey: KEY, secret: SECRET },
-      async (r) => {
-        sent.push(r);
-        return {
-          status: 200,
-          headers: {},
-          body: JSON.stringify({
-            error: [],
-            result: { apiKey: KEY, permissions: ['query-funds', 'modify-trades'], ipAllowlist: ['1.2.3.4'] },
-          }),
-        };
-      },
+      transport,
       signCtx('1700000000000000'),
     );
     expect(sent[0]?.path).toBe('/0/private/GetApiKeyInfo');
@@ -261,15 +248,17 @@ describe('kraken credentials, introspection and ticker', () => {
     });
     expect(kraken.tickerRequest('DOGE/USD').query).toBe('pair=XDGUSD');
     const body = JSON.stringify({ error: [], result: { XXBTZUSD: { c: ['37500.10000', '0.1'] } } });
-    expect(kraken.parseTicker({ status: 200, headers: {}, body })).toBe(37500.1);
+    expect(kraken.parseTicker(reply(body))).toBe(37500.1);
   });
   it('normalises Kraken pair names', () => {
-    expect(krakenSymbol('XXBTZUSD')).toBe('BTC/USD');
-    expect(krakenSymbol('XBTUSD')).toBe('BTC/USD');
-    expect(krakenSymbol('XETHXXBT')).toBe('ETH/BTC');
-    expect(krakenSymbol('XDGUSD')).toBe('DOGE/USD');
-    expect(krakenSymbol('XBTUSDT')).toBe('BTC/USDT');
-    expect(krakenSymbol('SOLEUR')).toBe('SOL/EUR');
-    expect(krakenSymbol('XBT/USD')).toBe('BTC/USD');
+    expectSymbols(krakenSymbol, [
+      ['XXBTZUSD', 'BTC/USD'],
+      ['XBTUSD', 'BTC/USD'],
+      ['XETHXXBT', 'ETH/BTC'],
+      ['XDGUSD', 'DOGE/USD'],
+      ['XBTUSDT', 'BTC/USDT'],
+      ['SOLEUR', 'SOL/EUR'],
+      ['XBT/USD', 'BTC/USD'],
+    ]);
   });
 });

@@ -1,51 +1,18 @@
 import ccxt from 'ccxt';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ExchangeRequest, SignContext, VerifyContext } from '../../src/exchanges/adapter.js';
-import { createMemoryNonceLedger } from '../../src/exchanges/memory-nonce-ledger.js';
+import type { Credential, ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { okx } from '../../src/exchanges/okx.js';
+import { asRequest, ccxtSignAt } from './ccxt-oracle.js';
+import { signCtxAt, verifyCtxAt } from './helpers.js';
 
 const BASE = 'https://www.okx.com';
-
-interface CcxtSigned {
-  url: string;
-  method: string;
-  body?: string;
-  headers: Record<string, string>;
-}
 
 const ex = new ccxt.okx({});
 
 /** CCXT's own signing of one implicit-API call, with its clock pinned. */
-function ccxtSign(
-  cred: { apiKey: string; secret: string; password: string },
-  ts: number,
-  path: string,
-  method: string,
-  params: unknown,
-): CcxtSigned {
-  // One instance: constructing CCXT exchanges is slow; credentials are plain fields.
-  ex.apiKey = cred.apiKey;
-  ex.secret = cred.secret;
-  ex.password = cred.password;
-  ex.nonce = () => ts;
-  ex.milliseconds = () => ts;
-  // Batch endpoints take arrays; CCXT's typing says Dict but its sign() handles both.
-  return ex.sign(path, 'private', method, structuredClone(params) as Record<string, unknown>) as CcxtSigned;
-}
-
-/** What a bot's request looks like to keywarden: CCXT's wire request relative to the base URL. */
-function asRequest(signed: CcxtSigned): ExchangeRequest {
-  const rel = signed.url.slice(BASE.length);
-  const q = rel.indexOf('?');
-  return {
-    method: signed.method,
-    path: q === -1 ? rel : rel.slice(0, q),
-    query: q === -1 ? '' : rel.slice(q + 1),
-    headers: { ...signed.headers },
-    body: signed.body ?? '',
-  };
-}
+const ccxtSign = (cred: Credential, ts: number, path: string, method: string, params: unknown) =>
+  ccxtSignAt(ex, cred, ts, { path, api: 'private', method, params });
 
 const text = fc.string({ unit: 'grapheme', maxLength: 12 });
 const value = fc.oneof(text, fc.integer().map(String), fc.constantFrom('BTC-USDT', '0.001', 'a b&c=d'));
@@ -87,8 +54,7 @@ describe('okx sign() against CCXT 4.5.84 as oracle', () => {
       fc.property(secret, timestamp, call, (sec, ts, c) => {
         const cred = { apiKey: 'oracle-key', secret: sec, password: 'oracle-pass' };
         const expected = ccxtSign(cred, ts, c.path, c.method, c.params);
-        const ctx: SignContext = { clock: { now: () => ts }, nonce: { next: () => '0' }, baseUrl: BASE };
-        const signed = okx.sign(okx.stripAuth(asRequest(expected)), cred, ctx);
+        const signed = okx.sign(okx.stripAuth(asRequest(BASE, expected)), cred, signCtxAt(ts, BASE));
         expect(signed.headers).toStrictEqual(expected.headers);
         expect(Object.keys(signed.headers)).toEqual(Object.keys(expected.headers));
         expect(signed.body).toBe(expected.body ?? '');
@@ -103,28 +69,20 @@ describe('okx sign() against CCXT 4.5.84 as oracle', () => {
     fc.assert(
       fc.property(secret, timestamp, call, (sec, ts, c) => {
         const bot = ccxtSign(
-          {
-            apiKey: issued.credential.apiKey,
-            secret: issued.credential.secret,
-            password: issued.credential.password ?? '',
-          },
+          { ...issued.credential, password: issued.credential.password ?? '' },
           ts,
           c.path,
           c.method,
           c.params,
         );
-        const ctx: VerifyContext = {
-          clock: { now: () => ts + 1000 },
-          nonces: createMemoryNonceLedger(),
-          origin: { host: '127.0.0.1', prefix: '/okx' },
-        };
-        const request = asRequest(bot);
+        const request = asRequest(BASE, bot);
         expect(okx.parse(request).ok).toBe(true);
-        expect(okx.verifyClient(request, issued.verifier, ctx)).toEqual({ ok: true });
+        expect(okx.verifyClient(request, issued.verifier, verifyCtxAt(ts + 1000, '/okx'))).toEqual({
+          ok: true,
+        });
         const real = { apiKey: 'real-key', secret: sec, password: 'real-pass' };
         const expected = ccxtSign(real, ts, c.path, c.method, c.params);
-        const signCtx: SignContext = { clock: { now: () => ts }, nonce: { next: () => '0' }, baseUrl: BASE };
-        const signed = okx.sign(okx.stripAuth(request), real, signCtx);
+        const signed = okx.sign(okx.stripAuth(request), real, signCtxAt(ts, BASE));
         expect(signed.headers).toStrictEqual(expected.headers);
         expect(signed.body).toBe(expected.body ?? '');
       }),
@@ -135,11 +93,7 @@ describe('okx sign() against CCXT 4.5.84 as oracle', () => {
   it('keeps the demo-trading header CCXT sends in sandbox mode', () => {
     const ex = new ccxt.okx({ apiKey: 'k', secret: 's', password: 'p' });
     ex.setSandboxMode(true);
-    const ctx: SignContext = {
-      clock: { now: () => 1_700_000_000_000 },
-      nonce: { next: () => '0' },
-      baseUrl: BASE,
-    };
+    const ctx = signCtxAt(1_700_000_000_000, BASE);
     const request: ExchangeRequest = {
       method: 'GET',
       path: '/api/v5/account/balance',

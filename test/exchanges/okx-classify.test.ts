@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Action, ExchangeRequest } from '../../src/exchanges/adapter.js';
+import type { Action } from '../../src/exchanges/adapter.js';
 import { okx } from '../../src/exchanges/okx.js';
+import { itClassifiesEach, ordersOf, req, withdrawalOf } from './helpers.js';
 
-const req = (method: string, path: string, body = '', query = ''): ExchangeRequest => ({
-  method,
-  path,
-  query,
-  headers: {},
-  body,
-});
+/** The first order intent OKX reads from a `POST /api/v5/trade/order` body. */
+const placed = (body: string) => ordersOf(okx, 'POST', '/api/v5/trade/order', body)[0];
 
 // Every OKX endpoint of exchanges.md §4.4–4.5 and §7, plus what CCXT calls (Appendix A).
 const TABLE: Array<[string, string, Action]> = [
@@ -58,16 +54,12 @@ const TABLE: Array<[string, string, Action]> = [
 ];
 
 describe('okx classify', () => {
-  it.each(TABLE)('%s %s is %s', (method, path, action) => {
-    const c = okx.classify(req(method, path));
-    expect(c.action).toBe(action);
-    expect(c.endpoint).toBe(`${method} ${path}`);
-  });
+  itClassifiesEach(okx, TABLE);
 
   it('reads a limit order: symbol, side, quantity, price and notional', () => {
     const body =
       '{"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"limit","px":"50000","sz":"0.01"}';
-    expect(okx.classify(req('POST', '/api/v5/trade/order', body)).orders).toEqual([
+    expect(ordersOf(okx, 'POST', '/api/v5/trade/order', body)).toEqual([
       {
         symbol: 'BTC/USDT',
         rawSymbol: 'BTC-USDT',
@@ -86,7 +78,7 @@ describe('okx classify', () => {
       { instId: 'ETH-USDT', side: 'sell', ordType: 'market', sz: '3', tdMode: 'cash', tgtCcy: 'base_ccy' },
       { instId: 'SOL-USDT', side: 'buy', ordType: 'market', sz: '250', tdMode: 'cash' },
     ]);
-    const orders = okx.classify(req('POST', '/api/v5/trade/batch-orders', body)).orders;
+    const orders = ordersOf(okx, 'POST', '/api/v5/trade/batch-orders', body);
     expect(orders).toHaveLength(3);
     expect(orders[0]).toMatchObject({ symbol: 'BTC/USDT', notional: 200 });
     expect(orders[1]).toMatchObject({ symbol: 'ETH/USDT', side: 'sell', type: 'market', quantity: 3 });
@@ -97,32 +89,18 @@ describe('okx classify', () => {
   });
 
   it('reads tgtCcy for spot market orders', () => {
-    const base = okx.classify(
-      req(
-        'POST',
-        '/api/v5/trade/order',
-        '{"instId":"BTC-USDT","side":"buy","ordType":"market","sz":"0.5","tgtCcy":"base_ccy"}',
-      ),
-    ).orders[0];
+    const base = placed(
+      '{"instId":"BTC-USDT","side":"buy","ordType":"market","sz":"0.5","tgtCcy":"base_ccy"}',
+    );
     expect(base).toMatchObject({ quantity: 0.5 });
-    const quote = okx.classify(
-      req(
-        'POST',
-        '/api/v5/trade/order',
-        '{"instId":"BTC-USDT","side":"sell","ordType":"market","sz":"100","tgtCcy":"quote_ccy"}',
-      ),
-    ).orders[0];
+    const quote = placed(
+      '{"instId":"BTC-USDT","side":"sell","ordType":"market","sz":"100","tgtCcy":"quote_ccy"}',
+    );
     expect(quote).toMatchObject({ quoteQuantity: 100 });
   });
 
   it('normalises derivatives and keeps contract sizes out of the notional', () => {
-    const o = okx.classify(
-      req(
-        'POST',
-        '/api/v5/trade/order',
-        '{"instId":"BTC-USDT-SWAP","side":"buy","ordType":"limit","px":"60000","sz":"3"}',
-      ),
-    ).orders[0];
+    const o = placed('{"instId":"BTC-USDT-SWAP","side":"buy","ordType":"limit","px":"60000","sz":"3"}');
     expect(o).toMatchObject({ symbol: 'BTC/USDT:USDT', quantity: 3, price: 60000 });
     expect(o?.notional).toBeUndefined();
   });
@@ -135,16 +113,19 @@ describe('okx classify', () => {
 
   it('reads withdrawal currency, amount, address and network', () => {
     const body = '{"ccy":"USDT","amt":"12.5","dest":"4","toAddr":"TXabc","chain":"USDT-TRC20","fee":"1"}';
-    expect(okx.classify(req('POST', '/api/v5/asset/withdrawal', body)).withdrawal).toEqual({
+    expect(withdrawalOf(okx, 'POST', '/api/v5/asset/withdrawal', body)).toEqual({
       coin: 'USDT',
       amount: 12.5,
       address: 'TXabc',
       network: 'TRC20',
     });
-    const transfer = okx.classify(
-      req('POST', '/api/v5/asset/transfer', '{"ccy":"BTC","amt":"1","from":"6","to":"18"}'),
+    const transfer = withdrawalOf(
+      okx,
+      'POST',
+      '/api/v5/asset/transfer',
+      '{"ccy":"BTC","amt":"1","from":"6","to":"18"}',
     );
-    expect(transfer.withdrawal).toEqual({ coin: 'BTC', amount: 1 });
+    expect(transfer).toEqual({ coin: 'BTC', amount: 1 });
   });
 
   it('ignores a trailing slash in the path', () => {

@@ -1,39 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ExchangeRequest, SignContext, VerifyContext } from '../../src/exchanges/adapter.js';
+import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { CredentialError } from '../../src/exchanges/adapter.js';
-import { createMemoryNonceLedger } from '../../src/exchanges/memory-nonce-ledger.js';
 import { okx, okxPrehash, okxSignature, okxSymbol } from '../../src/exchanges/okx.js';
 import { parseStrictJson } from '../../src/exchanges/strict-json.js';
+import { expectSymbols, get, post, recordingTransport, reply, signCtxAt, verifyCtxAt } from './helpers.js';
 
 const NOW = Date.parse('2020-12-08T09:08:57.715Z');
-const signCtx = (now = NOW): SignContext => ({
-  clock: { now: () => now },
-  nonce: { next: () => '0' },
-  baseUrl: '',
-});
-const verifyCtx = (now = NOW): VerifyContext => ({
-  clock: { now: () => now },
-  nonces: createMemoryNonceLedger(),
-  origin: { host: '127.0.0.1', prefix: '/okx' },
-});
+const signCtx = (now = NOW) => signCtxAt(now);
+const verifyCtx = (now = NOW) => verifyCtxAt(now, '/okx');
 const cred = { apiKey: 'kw_test', secret: '22582BD0CFF14C41EDBF1AB98506286D', password: 'pass-1' };
 const verifier = { apiKey: cred.apiKey, secret: cred.secret, password: cred.password };
-
-const get = (path: string, query = ''): ExchangeRequest => ({
-  method: 'GET',
-  path,
-  query,
-  headers: {},
-  body: '',
-});
-const post = (path: string, body: string): ExchangeRequest => ({
-  method: 'POST',
-  path,
-  query: '',
-  headers: {},
-  body,
-});
 
 describe('okx signing', () => {
   it('matches the self-computed vectors of exchanges.md §4.3', () => {
@@ -190,11 +167,13 @@ describe('okx parse', () => {
 
 describe('okx symbols, errors, credentials and tickers', () => {
   it('normalises instrument ids', () => {
-    expect(okxSymbol('BTC-USDT')).toBe('BTC/USDT');
-    expect(okxSymbol('BTC-USDT-SWAP')).toBe('BTC/USDT:USDT');
-    expect(okxSymbol('BTC-USD-SWAP')).toBe('BTC/USD:BTC');
-    expect(okxSymbol('BTC-USDT-250328')).toBe('BTC/USDT:USDT-250328');
-    expect(okxSymbol('BTC')).toBeUndefined();
+    expectSymbols(okxSymbol, [
+      ['BTC-USDT', 'BTC/USDT'],
+      ['BTC-USDT-SWAP', 'BTC/USDT:USDT'],
+      ['BTC-USD-SWAP', 'BTC/USD:BTC'],
+      ['BTC-USDT-250328', 'BTC/USDT:USDT-250328'],
+      ['BTC', undefined],
+    ]);
   });
 
   it('answers errors in OKX shape with 401 for auth codes', () => {
@@ -221,21 +200,15 @@ describe('okx symbols, errors, credentials and tickers', () => {
     const r = okx.tickerRequest('BTC/USDT');
     expect(`${r.method} ${r.path}?${r.query}`).toBe('GET /api/v5/market/ticker?instId=BTC-USDT');
     const body = JSON.stringify({ code: '0', msg: '', data: [{ instId: 'BTC-USDT', last: '60123.5' }] });
-    expect(okx.parseTicker({ status: 200, headers: {}, body })).toBe(60123.5);
-    expect(okx.parseTicker({ status: 200, headers: {}, body: '{"code":"51001","data":[]}' })).toBeUndefined();
+    expect(okx.parseTicker(reply(body))).toBe(60123.5);
+    expect(okx.parseTicker(reply('{"code":"51001","data":[]}'))).toBeUndefined();
   });
 
   it('introspects perm and ip from /api/v5/account/config', async () => {
-    let seen: ExchangeRequest | undefined;
-    const result = await okx.introspect(
-      cred,
-      async (request) => {
-        seen = request;
-        const data = [{ uid: '1', perm: 'read_only,trade', ip: '1.2.3.4,5.6.7.8', label: 'bot' }];
-        return { status: 200, headers: {}, body: JSON.stringify({ code: '0', msg: '', data }) };
-      },
-      signCtx(),
-    );
+    const data = [{ uid: '1', perm: 'read_only,trade', ip: '1.2.3.4,5.6.7.8', label: 'bot' }];
+    const { sent, transport } = recordingTransport(() => reply({ code: '0', msg: '', data }));
+    const result = await okx.introspect(cred, transport, signCtx());
+    const seen = sent.at(-1);
     expect(seen?.path).toBe('/api/v5/account/config');
     expect(seen?.headers['OK-ACCESS-SIGN']).toBeTruthy();
     expect(result).toMatchObject({
@@ -248,7 +221,7 @@ describe('okx symbols, errors, credentials and tickers', () => {
     });
     const denied = await okx.introspect(
       cred,
-      async () => ({ status: 401, headers: {}, body: '{"code":"50113","msg":"Invalid Sign","data":[]}' }),
+      async () => reply('{"code":"50113","msg":"Invalid Sign","data":[]}', 401),
       signCtx(),
     );
     expect(denied).toEqual({ available: false, reason: 'okx 50113: Invalid Sign' });

@@ -19,6 +19,27 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
   }
 }
 
+/** `policy explain` of a Binance BTCUSDT limit buy of `quantity` at 60,000 against the example policy. */
+function explainLimitBuy(quantity: string, ...extra: string[]) {
+  return run([
+    'policy',
+    'explain',
+    '--policy',
+    EXAMPLE,
+    '--exchange',
+    'binance',
+    '--method',
+    'POST',
+    '--path',
+    '/api/v3/order',
+    '--body',
+    `symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=${quantity}&price=60000&timeInForce=GTC`,
+    '--price',
+    'BTC/USDT=60000',
+    ...extra,
+  ]);
+}
+
 describe('keywarden policy (CLI)', () => {
   it('check accepts an example and prints a normalised summary', async () => {
     const r = await run(['policy', 'check', EXAMPLE]);
@@ -36,45 +57,14 @@ describe('keywarden policy (CLI)', () => {
   });
 
   it('explain classifies through the adapter and names the denying rule', async () => {
-    const r = await run([
-      'policy',
-      'explain',
-      '--policy',
-      EXAMPLE,
-      '--exchange',
-      'binance',
-      '--method',
-      'POST',
-      '--path',
-      '/api/v3/order',
-      '--body',
-      'symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=0.2&price=60000&timeInForce=GTC',
-      '--price',
-      'BTC/USDT=60000',
-    ]);
+    const r = await explainLimitBuy('0.2');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('decision: DENY');
     expect(r.stdout).toContain('order notional 12,000 USDT exceeds maxOrderNotional 5,000');
   });
 
   it('explain allows an in-policy order (positive control)', async () => {
-    const r = await run([
-      'policy',
-      'explain',
-      '--policy',
-      EXAMPLE,
-      '--exchange',
-      'binance',
-      '--method',
-      'POST',
-      '--path',
-      '/api/v3/order',
-      '--body',
-      'symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=0.05&price=60000&timeInForce=GTC',
-      '--price',
-      'BTC/USDT=60000',
-      '--json',
-    ]);
+    const r = await explainLimitBuy('0.05', '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).decision).toEqual({ allowed: true });
   });

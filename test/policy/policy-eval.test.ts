@@ -7,12 +7,16 @@ import type { Decision, Policy, PolicyContext, PolicyRule } from '../../src/poli
 const NOON_MONDAY = Date.UTC(2026, 10, 23, 12, 0);
 
 const base: Policy = { mode: 'enforce', actions: ['public', 'read', 'trade', 'cancel'] };
+/** Usage so far today and in the last minute: none unless `over` says otherwise. */
+const usage = (over: Partial<PolicyContext['usage']> = {}): Pick<PolicyContext, 'usage'> => ({
+  usage: { dailyNotional: 0, ordersLastMinute: 0, withdrawnToday: {}, ...over },
+});
 const ctx = (over: Partial<PolicyContext> = {}): PolicyContext => ({
   now: NOON_MONDAY,
   clientEnvironment: 'prod',
   keyEnvironment: 'prod',
   prices: { 'BTC/USDT': 60_000, 'ETH/USDT': 3_000 },
-  usage: { dailyNotional: 0, ordersLastMinute: 0, withdrawnToday: {} },
+  ...usage(),
   ...over,
 });
 const limit = (over: Partial<OrderIntent> = {}): OrderIntent => ({
@@ -188,13 +192,13 @@ const rows: Row[] = [
     name: 'maxDailyNotional: under with usage',
     policy: { maxDailyNotional: 10_000 },
     request: trade(),
-    ctx: { usage: { dailyNotional: 9_000, ordersLastMinute: 0, withdrawnToday: {} } },
+    ctx: usage({ dailyNotional: 9_000 }),
   },
   {
     name: 'maxDailyNotional: usage plus order over',
     policy: { maxDailyNotional: 10_000 },
     request: trade(),
-    ctx: { usage: { dailyNotional: 9_500, ordersLastMinute: 0, withdrawnToday: {} } },
+    ctx: usage({ dailyNotional: 9_500 }),
     rule: 'maxDailyNotional',
   },
   {
@@ -208,20 +212,20 @@ const rows: Row[] = [
     name: 'maxOrdersPerMinute: under',
     policy: { maxOrdersPerMinute: 10 },
     request: trade(),
-    ctx: { usage: { dailyNotional: 0, ordersLastMinute: 9, withdrawnToday: {} } },
+    ctx: usage({ ordersLastMinute: 9 }),
   },
   {
     name: 'maxOrdersPerMinute: over',
     policy: { maxOrdersPerMinute: 10 },
     request: trade(),
-    ctx: { usage: { dailyNotional: 0, ordersLastMinute: 10, withdrawnToday: {} } },
+    ctx: usage({ ordersLastMinute: 10 }),
     rule: 'maxOrdersPerMinute',
   },
   {
     name: 'maxOrdersPerMinute: batch counts each order',
     policy: { maxOrdersPerMinute: 10 },
     request: trade(limit(), limit(), limit()),
-    ctx: { usage: { dailyNotional: 0, ordersLastMinute: 8, withdrawnToday: {} } },
+    ctx: usage({ ordersLastMinute: 8 }),
     rule: 'maxOrdersPerMinute',
   },
   { name: 'priceBand: within', policy: { priceBandPercent: 2 }, request: trade(limit({ price: 61_000 })) },
@@ -300,13 +304,13 @@ const rows: Row[] = [
     name: 'withdrawals.dailyCap: under',
     policy: { actions: ['withdraw'], withdrawals: { addresses: [ADDR], dailyCap: { BTC: 1 } } },
     request: withdraw('btc', 0.4, ADDR),
-    ctx: { usage: { dailyNotional: 0, ordersLastMinute: 0, withdrawnToday: { BTC: 0.5 } } },
+    ctx: usage({ withdrawnToday: { BTC: 0.5 } }),
   },
   {
     name: 'withdrawals.dailyCap: over with today usage',
     policy: { actions: ['withdraw'], withdrawals: { addresses: [ADDR], dailyCap: { BTC: 1 } } },
     request: withdraw('BTC', 0.6, ADDR),
-    ctx: { usage: { dailyNotional: 0, ordersLastMinute: 0, withdrawnToday: { BTC: 0.5 } } },
+    ctx: usage({ withdrawnToday: { BTC: 0.5 } }),
     rule: 'withdrawals.dailyCap',
   },
   {

@@ -1,25 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { binance, binanceSignature } from '../../src/exchanges/binance.js';
 import { binanceEmulator } from '../../src/sandbox/binance.js';
 import type { SandboxKey } from '../../src/sandbox/emulator.js';
-import { createSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { expectSeededPermissions, introspectSeeded, useSandbox } from './helpers.js';
 
 describe('binance sandbox emulator over real sockets', () => {
-  let sandbox: Sandbox;
-  let base: string;
-  const keys = binanceEmulator.generateKeys();
-  const key = (name: string): SandboxKey => {
-    const k = keys.find((x) => x.name === name);
-    if (!k) throw new Error(name);
-    return k;
-  };
-
-  beforeAll(async () => {
-    sandbox = createSandbox({ emulators: [binanceEmulator], keys });
-    await sandbox.listen(0);
-    base = sandbox.baseUrl('binance');
-  });
-  afterAll(() => sandbox.close());
+  const box = useSandbox(binanceEmulator);
+  const key = box.key;
 
   async function call(
     method: string,
@@ -30,7 +17,7 @@ describe('binance sandbox emulator over real sockets', () => {
     const k = opts.k ?? key('trade');
     const signed = `${payload}&signature=${binanceSignature(payload, opts.secret ?? k.credential.secret)}`;
     const text = opts.tamper ? opts.tamper(signed) : signed;
-    const res = await fetch(`${base}${path}${opts.inBody ? '' : `?${text}`}`, {
+    const res = await fetch(`${box.base}${path}${opts.inBody ? '' : `?${text}`}`, {
       method,
       headers: { 'X-MBX-APIKEY': k.credential.apiKey, 'content-type': 'application/x-www-form-urlencoded' },
       ...(opts.inBody ? { body: text } : {}),
@@ -61,14 +48,14 @@ describe('binance sandbox emulator over real sockets', () => {
   });
 
   it('rejects a body tampered after signing with -1022 and places no order', async () => {
-    const before = sandbox.engine.openOrders('main').length;
+    const before = box.sandbox.engine.openOrders('main').length;
     const payload = `symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=1000&timestamp=${Date.now()}`;
     const r = await call('POST', '/api/v3/order', payload, {
       inBody: true,
       tamper: (s) => s.replace('quantity=0.01', 'quantity=1'),
     });
     expect(r.body.code).toBe(-1022);
-    expect(sandbox.engine.openOrders('main')).toHaveLength(before);
+    expect(box.sandbox.engine.openOrders('main')).toHaveLength(before);
   });
 
   it('rejects a duplicated parameter with -1101', async () => {
@@ -93,33 +80,15 @@ describe('binance sandbox emulator over real sockets', () => {
   });
 
   it('answers apiRestrictions so the adapter introspection reads each key correctly', async () => {
-    const ctx = { clock: { now: Date.now }, nonce: { next: () => '' }, baseUrl: base };
-    const send = async (r: {
-      method: string;
-      path: string;
-      query: string;
-      headers: Record<string, string>;
-      body: string;
-    }) => {
-      const res = await fetch(`${base}${r.path}?${r.query}`, { method: r.method, headers: r.headers });
-      return { status: res.status, headers: {}, body: await res.text() };
-    };
-    expect(await binance.introspect(key('full').credential, send, ctx)).toMatchObject({
-      available: true,
-      canWithdraw: true,
-      ipRestricted: false,
-    });
-    expect(await binance.introspect(key('read').credential, send, ctx)).toMatchObject({
-      canRead: true,
-      canTrade: false,
-      canWithdraw: false,
-    });
+    const ctx = { clock: { now: Date.now }, nonce: { next: () => '' }, baseUrl: box.base };
+    const introspect = introspectSeeded(binance, box, () => ctx);
+    await expectSeededPermissions(introspect, { read: { canRead: true } });
   });
 
   it('serves public ticker and exchangeInfo without a key', async () => {
-    const t = await fetch(`${base}/api/v3/ticker/price?symbol=BTCUSDT`);
+    const t = await fetch(`${box.base}/api/v3/ticker/price?symbol=BTCUSDT`);
     expect(binance.parseTicker({ status: t.status, headers: {}, body: await t.text() })).toBe(60000);
-    const info = (await (await fetch(`${base}/api/v3/exchangeInfo`)).json()) as { symbols: unknown[] };
+    const info = (await (await fetch(`${box.base}/api/v3/exchangeInfo`)).json()) as { symbols: unknown[] };
     expect(info.symbols.length).toBeGreaterThan(3);
   });
 });

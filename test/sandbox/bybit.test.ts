@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type {
-  Credential,
-  ExchangeRequest,
-  ExchangeResponse,
-  SignContext,
-} from '../../src/exchanges/adapter.js';
+import { describe, expect, it } from 'vitest';
+import type { Credential, ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { bybit } from '../../src/exchanges/bybit.js';
 import { bybitEmulator } from '../../src/sandbox/bybit.js';
-import type { SandboxKey } from '../../src/sandbox/emulator.js';
-import { createSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { get, post, signCtxAt } from '../exchanges/helpers.js';
+import { expectSeededPermissions, introspectSeeded, sendJson, useSandbox } from './helpers.js';
 
 interface BybitBody {
   retCode: number;
@@ -17,53 +12,18 @@ interface BybitBody {
 }
 
 describe('bybit sandbox auth, permissions and shapes (real sockets)', () => {
-  let sandbox: Sandbox;
-  let base: string;
-  const keys = bybitEmulator.generateKeys();
-  const key = (name: string): SandboxKey => {
-    const k = keys.find((x) => x.name === name);
-    if (!k) throw new Error(name);
-    return k;
-  };
-  const ctx = (now = Date.now()): SignContext => ({
-    clock: { now: () => now },
-    nonce: { next: () => '0' },
-    baseUrl: base,
-  });
-
-  async function send(request: ExchangeRequest): Promise<ExchangeResponse & { json: BybitBody }> {
-    const url = `${base}${request.path}${request.query ? `?${request.query}` : ''}`;
-    const res = await fetch(url, {
-      method: request.method,
-      headers: request.headers,
-      ...(request.body !== '' ? { body: request.body } : {}),
-    });
-    const body = await res.text();
-    return { status: res.status, headers: {}, body, json: JSON.parse(body) };
-  }
+  const box = useSandbox(bybitEmulator);
+  const { keys, key } = box;
+  const ctx = (now = Date.now()) => signCtxAt(now, box.base);
+  const send = (request: ExchangeRequest) => sendJson<BybitBody>(box.base, request);
   const signed = (cred: Credential, request: ExchangeRequest, now?: number) =>
     send(bybit.sign(request, cred, ctx(now)));
-  const wallet: ExchangeRequest = {
-    method: 'GET',
-    path: '/v5/account/wallet-balance',
-    query: 'accountType=UNIFIED',
-    headers: {},
-    body: '',
-  };
-  const order = (qty: string): ExchangeRequest => ({
-    method: 'POST',
-    path: '/v5/order/create',
-    query: '',
-    headers: {},
-    body: `{"category":"spot","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"${qty}","price":"1000"}`,
-  });
-
-  beforeAll(async () => {
-    sandbox = createSandbox({ emulators: [bybitEmulator], keys });
-    await sandbox.listen(0);
-    base = sandbox.baseUrl('bybit');
-  });
-  afterAll(() => sandbox.close());
+  const wallet = get('/v5/account/wallet-balance', 'accountType=UNIFIED');
+  const order = (qty: string) =>
+    post(
+      '/v5/order/create',
+      `{"category":"spot","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"${qty}","price":"1000"}`,
+    );
 
   it('generates read, trade, full and iprestricted keys', () => {
     expect(keys.map((k) => k.name)).toEqual(['read', 'trade', 'full', 'iprestricted']);
@@ -96,7 +56,7 @@ describe('bybit sandbox auth, permissions and shapes (real sockets)', () => {
     const s = bybit.sign(order('0.001'), key('trade').credential, ctx());
     const r = await send({ ...s, body: s.body.replace('"qty":"0.001"', '"qty":"1"') });
     expect(r.json.retCode).toBe(10004);
-    expect(sandbox.engine.openOrders('main')).toHaveLength(0);
+    expect(box.sandbox.engine.openOrders('main')).toHaveLength(0);
   });
 
   it('refuses unknown or missing keys with 10003', async () => {
@@ -113,13 +73,13 @@ describe('bybit sandbox auth, permissions and shapes (real sockets)', () => {
 
   it('refuses trading with the read key and withdrawing with the trade key with 10005', async () => {
     expect((await signed(key('read').credential, order('0.001'))).json.retCode).toBe(10005);
-    const w = await signed(key('trade').credential, {
-      method: 'POST',
-      path: '/v5/asset/withdraw/create',
-      query: '',
-      headers: {},
-      body: `{"coin":"USDT","amount":"1","address":"Tabc","timestamp":${Date.now()},"accountType":"FUND"}`,
-    });
+    const w = await signed(
+      key('trade').credential,
+      post(
+        '/v5/asset/withdraw/create',
+        `{"coin":"USDT","amount":"1","address":"Tabc","timestamp":${Date.now()},"accountType":"FUND"}`,
+      ),
+    );
     expect(w.json.retCode).toBe(10005);
   });
 
@@ -129,7 +89,7 @@ describe('bybit sandbox auth, permissions and shapes (real sockets)', () => {
       body: '{"category":"spot","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"0.001","qty":"1","price":"1000"}',
     });
     expect(r.json.retCode).toBe(10001);
-    expect(sandbox.engine.openOrders('main')).toHaveLength(0);
+    expect(box.sandbox.engine.openOrders('main')).toHaveLength(0);
   });
 
   it('serves the public ticker the adapter asks for', async () => {
@@ -137,21 +97,10 @@ describe('bybit sandbox auth, permissions and shapes (real sockets)', () => {
   });
 
   it('answers introspection the adapter understands', async () => {
-    const transport = (request: ExchangeRequest) => send(request);
-    expect(await bybit.introspect(key('full').credential, transport, ctx())).toMatchObject({
-      available: true,
-      canTrade: true,
-      canWithdraw: true,
-      canTransfer: true,
-      ipRestricted: false,
-    });
-    expect(await bybit.introspect(key('read').credential, transport, ctx())).toMatchObject({
-      canTrade: false,
-      canWithdraw: false,
-    });
-    expect(await bybit.introspect(key('iprestricted').credential, transport, ctx())).toMatchObject({
-      available: false,
-      reason: expect.stringContaining('10010'),
+    const introspect = introspectSeeded(bybit, box, ctx);
+    await expectSeededPermissions(introspect, {
+      full: { canTransfer: true },
+      iprestricted: { reason: expect.stringContaining('10010') },
     });
   });
 });

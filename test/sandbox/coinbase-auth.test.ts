@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExchangeRequest, ExchangeResponse, SignContext } from '../../src/exchanges/adapter.js';
+import { describe, expect, it } from 'vitest';
+import type { ExchangeRequest, SignContext } from '../../src/exchanges/adapter.js';
 import { buildJwt, coinbase, loadSigningKey } from '../../src/exchanges/coinbase.js';
 import { coinbaseEmulator } from '../../src/sandbox/coinbase.js';
 import type { SandboxKey } from '../../src/sandbox/emulator.js';
 import { EMULATORS } from '../../src/sandbox/emulators.js';
-import { createSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { expectSeededPermissions, introspectSeeded, sendTo, useSandbox } from './helpers.js';
 
-let sandbox: Sandbox;
-let keys: SandboxKey[];
-let host: string;
-
-function key(name: string): SandboxKey {
-  const k = keys.find((x) => x.name === name);
-  if (!k) throw new Error(`no ${name} key`);
-  return k;
-}
+const box = useSandbox(coinbaseEmulator);
+const { keys, key } = box;
+/** The sandbox's host:port, which the JWT `uri` claim names. */
+const host = () => new URL(box.base).host;
 
 function jwt(k: SandboxKey, uri: string, opts: { nowSeconds?: number; secret?: string } = {}): string {
   const sk = loadSigningKey({ apiKey: k.credential.apiKey, secret: opts.secret ?? k.credential.secret });
@@ -28,7 +23,7 @@ function jwt(k: SandboxKey, uri: string, opts: { nowSeconds?: number; secret?: s
 }
 
 async function call(method: string, path: string, token?: string, body?: string) {
-  const res = await fetch(`${sandbox.baseUrl('coinbase')}${path}`, {
+  const res = await fetch(`${box.base}${path}`, {
     method,
     headers: {
       ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -40,17 +35,6 @@ async function call(method: string, path: string, token?: string, body?: string)
 }
 
 const ACCOUNTS = '/api/v3/brokerage/accounts';
-
-beforeAll(async () => {
-  keys = coinbaseEmulator.generateKeys();
-  sandbox = createSandbox({ emulators: [coinbaseEmulator], keys });
-  const origin = await sandbox.listen(0, '127.0.0.1');
-  host = new URL(origin).host;
-});
-
-afterAll(async () => {
-  await sandbox.close();
-});
 
 describe('coinbase sandbox authentication', () => {
   it('generates read, trade, full and iprestricted EC P-256 CDP keys with public verify secrets', () => {
@@ -65,19 +49,19 @@ describe('coinbase sandbox authentication', () => {
   });
 
   it('accepts a fresh JWT whose uri names Host + /coinbase + path', async () => {
-    const r = await call('GET', ACCOUNTS, jwt(key('read'), `GET ${host}/coinbase${ACCOUNTS}`));
+    const r = await call('GET', ACCOUNTS, jwt(key('read'), `GET ${host()}/coinbase${ACCOUNTS}`));
     expect(r.status).toBe(200);
     expect(JSON.parse(r.text).accounts.length).toBeGreaterThan(0);
   });
 
   it('answers key_permissions with the key scopes', async () => {
     const path = '/api/v3/brokerage/key_permissions';
-    const r = await call('GET', path, jwt(key('trade'), `GET ${host}/coinbase${path}`));
+    const r = await call('GET', path, jwt(key('trade'), `GET ${host()}/coinbase${path}`));
     expect(JSON.parse(r.text)).toMatchObject({ can_view: true, can_trade: true, can_transfer: false });
   });
 
   it('rejects a missing JWT, a JWT signed by another key and an unknown key with 401 Unauthorized', async () => {
-    const uri = `GET ${host}/coinbase${ACCOUNTS}`;
+    const uri = `GET ${host()}/coinbase${ACCOUNTS}`;
     expect(await call('GET', ACCOUNTS)).toEqual({ status: 401, text: 'Unauthorized\n' });
     expect(
       await call('GET', ACCOUNTS, jwt(key('read'), uri, { secret: key('full').credential.secret })),
@@ -95,15 +79,20 @@ describe('coinbase sandbox authentication', () => {
   it('rejects an expired JWT', async () => {
     const old = Math.floor(Date.now() / 1000) - 300;
     expect(
-      (await call('GET', ACCOUNTS, jwt(key('read'), `GET ${host}/coinbase${ACCOUNTS}`, { nowSeconds: old })))
-        .status,
+      (
+        await call(
+          'GET',
+          ACCOUNTS,
+          jwt(key('read'), `GET ${host()}/coinbase${ACCOUNTS}`, { nowSeconds: old }),
+        )
+      ).status,
     ).toBe(401);
   });
 
   it('rejects a JWT whose uri names another path, method or host', async () => {
     for (const uri of [
-      `GET ${host}/coinbase/api/v3/brokerage/portfolios`,
-      `POST ${host}/coinbase${ACCOUNTS}`,
+      `GET ${host()}/coinbase/api/v3/brokerage/portfolios`,
+      `POST ${host()}/coinbase${ACCOUNTS}`,
       `GET api.coinbase.com${ACCOUNTS}`,
     ]) {
       expect((await call('GET', ACCOUNTS, jwt(key('read'), uri))).status).toBe(401);
@@ -112,7 +101,7 @@ describe('coinbase sandbox authentication', () => {
 
   it('executes a body changed after signing, because Coinbase JWTs do not cover the body', async () => {
     const path = '/api/v3/brokerage/orders';
-    const token = jwt(key('trade'), `POST ${host}/coinbase${path}`);
+    const token = jwt(key('trade'), `POST ${host()}/coinbase${path}`);
     const tampered = JSON.stringify({
       client_order_id: 'tampered-1',
       product_id: 'BTC-USD',
@@ -125,7 +114,7 @@ describe('coinbase sandbox authentication', () => {
   });
 
   it('rejects the IP-restricted key from 127.0.0.1', async () => {
-    const r = await call('GET', ACCOUNTS, jwt(key('iprestricted'), `GET ${host}/coinbase${ACCOUNTS}`));
+    const r = await call('GET', ACCOUNTS, jwt(key('iprestricted'), `GET ${host()}/coinbase${ACCOUNTS}`));
     expect(r).toEqual({ status: 401, text: 'Unauthorized\n' });
   });
 
@@ -137,7 +126,7 @@ describe('coinbase sandbox authentication', () => {
       side: 'BUY',
       order_configuration: { limit_limit_gtc: { base_size: '0.001', limit_price: '1000' } },
     });
-    const v3 = await call('POST', orders, jwt(key('read'), `POST ${host}/coinbase${orders}`), order);
+    const v3 = await call('POST', orders, jwt(key('read'), `POST ${host()}/coinbase${orders}`), order);
     expect(v3.status).toBe(403);
     expect(JSON.parse(v3.text)).toEqual({
       error: 'PERMISSION_DENIED',
@@ -148,7 +137,7 @@ describe('coinbase sandbox authentication', () => {
     const v2 = await call(
       'POST',
       send,
-      jwt(key('trade'), `POST ${host}/coinbase${send}`),
+      jwt(key('trade'), `POST ${host()}/coinbase${send}`),
       '{"type":"send","to":"bc1q","amount":"1","currency":"BTC"}',
     );
     expect(v2.status).toBe(403);
@@ -159,7 +148,7 @@ describe('coinbase sandbox authentication', () => {
 
   it('rejects malformed and duplicate-key JSON bodies', async () => {
     const orders = '/api/v3/brokerage/orders';
-    const token = jwt(key('trade'), `POST ${host}/coinbase${orders}`);
+    const token = jwt(key('trade'), `POST ${host()}/coinbase${orders}`);
     expect((await call('POST', orders, token, '{"side":"BUY","side":"SELL"}')).status).toBe(400);
     expect((await call('POST', orders, token, '{"side":')).status).toBe(400);
   });
@@ -176,16 +165,9 @@ describe('coinbase sandbox authentication', () => {
     const ctx = (): SignContext => ({
       clock: { now: Date.now },
       nonce: { next: () => '1' },
-      baseUrl: sandbox.baseUrl('coinbase'),
+      baseUrl: box.base,
     });
-    async function transport(r: ExchangeRequest): Promise<ExchangeResponse> {
-      const res = await fetch(`${sandbox.baseUrl('coinbase')}${r.path}${r.query ? `?${r.query}` : ''}`, {
-        method: r.method,
-        headers: r.headers,
-        ...(r.body ? { body: r.body } : {}),
-      });
-      return { status: res.status, headers: {}, body: await res.text() };
-    }
+    const transport = (r: ExchangeRequest) => sendTo(box.base, r);
 
     it('signs requests the emulator accepts (uri = host + /coinbase + path)', async () => {
       const signed = coinbase.sign(
@@ -197,12 +179,10 @@ describe('coinbase sandbox authentication', () => {
     });
 
     it('introspects the emulated keys through key_permissions', async () => {
-      const full = await coinbase.introspect(key('full').credential, transport, ctx());
-      expect(full).toMatchObject({ available: true, canRead: true, canTrade: true, canWithdraw: true });
-      const read = await coinbase.introspect(key('read').credential, transport, ctx());
-      expect(read).toMatchObject({ available: true, canRead: true, canTrade: false, canWithdraw: false });
-      const restricted = await coinbase.introspect(key('iprestricted').credential, transport, ctx());
-      expect(restricted).toMatchObject({ available: false });
+      await expectSeededPermissions(introspectSeeded(coinbase, box, ctx), {
+        full: { canRead: true },
+        read: { available: true, canRead: true },
+      });
     });
 
     it('reads the ticker the emulator serves', async () => {

@@ -1,48 +1,28 @@
 import ccxt from 'ccxt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { coinbaseEmulator } from '../../src/sandbox/coinbase.js';
-import type { SandboxKey } from '../../src/sandbox/emulator.js';
-import { createSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { ccxtAt, requestLines, useSandbox } from './helpers.js';
 
-let sandbox: Sandbox;
-let keys: SandboxKey[];
-
-function keyNamed(name: string): SandboxKey {
-  const k = keys.find((x) => x.name === name);
-  if (!k) throw new Error(`no ${name} key`);
-  return k;
-}
-
+const box = useSandbox(coinbaseEmulator);
 const clients = new Map<string, InstanceType<typeof ccxt.coinbase>>();
 
 /**
  * Exactly the override documented in README.md: only `urls.api.rest` changes. The `read`
- * client keeps CCXT's defaults verbatim; the others only turn off CCXT's client-side throttle
- * (a speed knob, ~1.5 s per loadMarkets) so the file stays fast.
+ * client keeps CCXT's default throttle on; the others turn it off (a speed knob, ~1.5 s per
+ * loadMarkets) so the file stays fast.
  */
 function client(name: string) {
   const cached = clients.get(name);
   if (cached) return cached;
-  const k = keyNamed(name);
-  const ex = new ccxt.coinbase({
-    apiKey: k.credential.apiKey,
-    secret: k.credential.secret,
-    urls: { api: { rest: sandbox.baseUrl('coinbase') } },
-    ...(name === 'read' ? {} : { enableRateLimit: false }),
-  });
+  const ex = ccxtAt(
+    'coinbase',
+    box.base,
+    box.key(name).credential,
+    name === 'read' ? { enableRateLimit: true } : {},
+  );
   clients.set(name, ex);
   return ex;
 }
-
-beforeAll(async () => {
-  keys = coinbaseEmulator.generateKeys();
-  sandbox = createSandbox({ emulators: [coinbaseEmulator], keys });
-  await sandbox.listen(0, '127.0.0.1');
-});
-
-afterAll(async () => {
-  await sandbox.close();
-});
 
 describe('unmodified CCXT 4.5.84 coinbase client against the Coinbase emulator', () => {
   it('loads markets and fetches the balance with a CDP ES256 key', async () => {
@@ -51,7 +31,7 @@ describe('unmodified CCXT 4.5.84 coinbase client against the Coinbase emulator',
     expect(balance.BTC?.total).toBe(2);
     expect(balance.USD?.total).toBe(100000);
     expect(ex.markets?.['BTC/USD']?.id).toBe('BTC-USD');
-    const paths = sandbox.log.map((e) => `${e.method} ${e.path}`);
+    const paths = requestLines(box.sandbox);
     expect(paths).toContain('GET /v2/currencies');
     expect(paths).toContain('GET /api/v3/brokerage/transaction_summary');
     expect(paths).toContain('GET /v2/accounts');
@@ -82,22 +62,22 @@ describe('unmodified CCXT 4.5.84 coinbase client against the Coinbase emulator',
     const ex = client('full');
     const tx = await ex.withdraw('BTC', 0.1, 'bc1qsandboxaddress000000000000000000000');
     expect(tx.id).toBeDefined();
-    const sent = sandbox.engine.withdrawals('main');
+    const sent = box.sandbox.engine.withdrawals('main');
     expect(sent.at(-1)?.amount).toBe(0.1);
     expect(sent.at(-1)?.address).toBe('bc1qsandboxaddress000000000000000000000');
   });
 
   it('refuses a withdrawal by the trade key with Coinbase scope error', async () => {
     const ex = client('trade');
-    const before = sandbox.engine.withdrawals('main').length;
+    const before = box.sandbox.engine.withdrawals('main').length;
     await expect(ex.withdraw('BTC', 0.1, 'bc1qsandboxaddress000000000000000000000')).rejects.toThrow(
       /invalid_scope|Missing required scopes/,
     );
     await expect(ex.withdraw('BTC', 0.1, 'bc1qsandboxaddress000000000000000000000')).rejects.toBeInstanceOf(
       ccxt.AuthenticationError,
     );
-    expect(sandbox.engine.withdrawals('main').length).toBe(before);
-    expect(sandbox.log.at(-1)?.status).toBe(403);
+    expect(box.sandbox.engine.withdrawals('main').length).toBe(before);
+    expect(box.sandbox.log.at(-1)?.status).toBe(403);
   });
 
   it('refuses an order by the read key with PERMISSION_DENIED', async () => {
@@ -110,6 +90,6 @@ describe('unmodified CCXT 4.5.84 coinbase client against the Coinbase emulator',
   it('rejects the IP-restricted key from 127.0.0.1', async () => {
     const ex = client('iprestricted');
     await expect(ex.fetchBalance()).rejects.toBeInstanceOf(ccxt.AuthenticationError);
-    expect(sandbox.log.at(-1)?.status).toBe(401);
+    expect(box.sandbox.log.at(-1)?.status).toBe(401);
   });
 });

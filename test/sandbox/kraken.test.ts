@@ -1,26 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kraken, krakenSignature } from '../../src/exchanges/kraken.js';
 import type { SandboxKey } from '../../src/sandbox/emulator.js';
 import { krakenEmulator } from '../../src/sandbox/kraken.js';
-import { createSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { expectSeededPermissions, introspectSeeded, useSandbox } from './helpers.js';
 
 describe('kraken sandbox emulator over real sockets', () => {
-  let sandbox: Sandbox;
-  let base: string;
+  const box = useSandbox(krakenEmulator);
+  const key = box.key;
   let nonce = BigInt(Date.now()) * 1000n;
-  const keys = krakenEmulator.generateKeys();
-  const key = (name: string): SandboxKey => {
-    const k = keys.find((x) => x.name === name);
-    if (!k) throw new Error(name);
-    return k;
-  };
-
-  beforeAll(async () => {
-    sandbox = createSandbox({ emulators: [krakenEmulator], keys });
-    await sandbox.listen(0);
-    base = sandbox.baseUrl('kraken');
-  });
-  afterAll(() => sandbox.close());
 
   async function call(
     method: string,
@@ -31,7 +18,7 @@ describe('kraken sandbox emulator over real sockets', () => {
     const n = opts.n ?? String(++nonce);
     const body = params === '' ? `nonce=${n}` : `nonce=${n}&${params}`;
     const path = `/0/private/${method}`;
-    const res = await fetch(`${base}${path}`, {
+    const res = await fetch(`${box.base}${path}`, {
       method: 'POST',
       headers: {
         'API-Key': k.credential.apiKey,
@@ -69,7 +56,7 @@ describe('kraken sandbox emulator over real sockets', () => {
       tamper: (b) => b.replace('volume=0.01', 'volume=1'),
     });
     expect(r.body.error).toEqual(['EAPI:Invalid signature']);
-    expect(sandbox.engine.openOrders('main')).toHaveLength(0);
+    expect(box.sandbox.engine.openOrders('main')).toHaveLength(0);
   });
 
   it('rejects the IP-restricted key from 127.0.0.1 and an unknown key', async () => {
@@ -86,33 +73,13 @@ describe('kraken sandbox emulator over real sockets', () => {
   });
 
   it('answers GetApiKeyInfo so the adapter introspection reads each key correctly', async () => {
-    const ctx = { clock: { now: Date.now }, nonce: { next: () => String(++nonce) }, baseUrl: base };
-    const send = async (r: {
-      method: string;
-      path: string;
-      headers: Record<string, string>;
-      body: string;
-    }) => {
-      const res = await fetch(`${base}${r.path}`, { method: r.method, headers: r.headers, body: r.body });
-      return { status: res.status, headers: {}, body: await res.text() };
-    };
-    expect(await kraken.introspect(key('full').credential, send, ctx)).toMatchObject({
-      available: true,
-      canRead: true,
-      canTrade: true,
-      canWithdraw: true,
-      ipRestricted: false,
-    });
-    // The restricted key is refused from 127.0.0.1, so its introspection is unavailable here.
-    expect((await kraken.introspect(key('iprestricted').credential, send, ctx)).available).toBe(false);
-    expect(await kraken.introspect(key('read').credential, send, ctx)).toMatchObject({
-      canTrade: false,
-      canWithdraw: false,
-    });
+    const ctx = { clock: { now: Date.now }, nonce: { next: () => String(++nonce) }, baseUrl: box.base };
+    const introspect = introspectSeeded(kraken, box, () => ctx);
+    await expectSeededPermissions(introspect, { full: { canRead: true } });
   });
 
   it('serves the public ticker', async () => {
-    const t = await fetch(`${base}/0/public/Ticker?pair=XBTUSD`);
+    const t = await fetch(`${box.base}/0/public/Ticker?pair=XBTUSD`);
     expect(kraken.parseTicker({ status: t.status, headers: {}, body: await t.text() })).toBe(60000);
   });
 });

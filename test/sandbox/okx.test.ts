@@ -1,65 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type {
-  Credential,
-  ExchangeRequest,
-  ExchangeResponse,
-  SignContext,
-} from '../../src/exchanges/adapter.js';
+import { describe, expect, it } from 'vitest';
+import type { Credential, ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { okx } from '../../src/exchanges/okx.js';
-import type { SandboxKey } from '../../src/sandbox/emulator.js';
 import { okxEmulator } from '../../src/sandbox/okx.js';
-import { createSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { get, post, signCtxAt } from '../exchanges/helpers.js';
+import { expectSeededPermissions, introspectSeeded, sendJson, useSandbox } from './helpers.js';
+
+interface OkxBody {
+  code: string;
+  msg: string;
+  data: unknown[];
+}
 
 describe('okx sandbox auth, permissions and shapes (real sockets)', () => {
-  let sandbox: Sandbox;
-  let base: string;
-  const keys = okxEmulator.generateKeys();
-  const key = (name: string): SandboxKey => {
-    const k = keys.find((x) => x.name === name);
-    if (!k) throw new Error(name);
-    return k;
-  };
-  const ctx = (now = Date.now()): SignContext => ({
-    clock: { now: () => now },
-    nonce: { next: () => '0' },
-    baseUrl: base,
-  });
-
-  async function send(
-    request: ExchangeRequest,
-  ): Promise<ExchangeResponse & { json: { code: string; msg: string; data: unknown[] } }> {
-    const url = `${base}${request.path}${request.query ? `?${request.query}` : ''}`;
-    const res = await fetch(url, {
-      method: request.method,
-      headers: request.headers,
-      ...(request.body !== '' ? { body: request.body } : {}),
-    });
-    const body = await res.text();
-    return { status: res.status, headers: {}, body, json: JSON.parse(body) };
-  }
+  const box = useSandbox(okxEmulator);
+  const { keys, key } = box;
+  const ctx = (now = Date.now()) => signCtxAt(now, box.base);
+  const send = (request: ExchangeRequest) => sendJson<OkxBody>(box.base, request);
   const signed = (cred: Credential, request: ExchangeRequest, now?: number) =>
     send(okx.sign(request, cred, ctx(now)));
-  const balance: ExchangeRequest = {
-    method: 'GET',
-    path: '/api/v5/account/balance',
-    query: '',
-    headers: {},
-    body: '',
-  };
-  const order = (sz: string): ExchangeRequest => ({
-    method: 'POST',
-    path: '/api/v5/trade/order',
-    query: '',
-    headers: {},
-    body: `{"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"limit","px":"1000","sz":"${sz}"}`,
-  });
-
-  beforeAll(async () => {
-    sandbox = createSandbox({ emulators: [okxEmulator], keys });
-    await sandbox.listen(0);
-    base = sandbox.baseUrl('okx');
-  });
-  afterAll(() => sandbox.close());
+  const balance = get('/api/v5/account/balance');
+  const order = (sz: string) =>
+    post(
+      '/api/v5/trade/order',
+      `{"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"limit","px":"1000","sz":"${sz}"}`,
+    );
 
   it('generates read, trade, full and iprestricted keys with passphrases', () => {
     expect(keys.map((k) => k.name)).toEqual(['read', 'trade', 'full', 'iprestricted']);
@@ -86,7 +50,7 @@ describe('okx sandbox auth, permissions and shapes (real sockets)', () => {
     const s = okx.sign(order('0.001'), key('trade').credential, ctx());
     const r = await send({ ...s, body: s.body.replace('"sz":"0.001"', '"sz":"1.000"') });
     expect([r.status, r.json.code]).toEqual([401, '50113']);
-    expect(sandbox.engine.openOrders('main')).toHaveLength(0);
+    expect(box.sandbox.engine.openOrders('main')).toHaveLength(0);
   });
 
   it('refuses a missing passphrase with 50104 and a wrong one with 50105', async () => {
@@ -111,13 +75,10 @@ describe('okx sandbox auth, permissions and shapes (real sockets)', () => {
   it('refuses trading with the read key and withdrawing with the trade key with 50120', async () => {
     const t = await signed(key('read').credential, order('0.001'));
     expect(t.json.code).toBe('50120');
-    const w = await signed(key('trade').credential, {
-      method: 'POST',
-      path: '/api/v5/asset/withdrawal',
-      query: '',
-      headers: {},
-      body: '{"ccy":"USDT","amt":"1","dest":"4","toAddr":"Tabc","fee":"0"}',
-    });
+    const w = await signed(
+      key('trade').credential,
+      post('/api/v5/asset/withdrawal', '{"ccy":"USDT","amt":"1","dest":"4","toAddr":"Tabc","fee":"0"}'),
+    );
     expect(w.json.code).toBe('50120');
   });
 
@@ -130,16 +91,16 @@ describe('okx sandbox auth, permissions and shapes (real sockets)', () => {
   });
 
   it('reports per-order sCode in batch answers', async () => {
-    const r = await signed(key('trade').credential, {
-      method: 'POST',
-      path: '/api/v5/trade/batch-orders',
-      query: '',
-      headers: {},
-      body: JSON.stringify([
-        { instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '1000', sz: '0.001' },
-        { instId: 'NOPE-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '1', sz: '1' },
-      ]),
-    });
+    const r = await signed(
+      key('trade').credential,
+      post(
+        '/api/v5/trade/batch-orders',
+        JSON.stringify([
+          { instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '1000', sz: '0.001' },
+          { instId: 'NOPE-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '1', sz: '1' },
+        ]),
+      ),
+    );
     expect(r.json.code).toBe('2');
     expect((r.json.data as Array<{ sCode: string }>).map((d) => d.sCode)).toEqual(['0', '51001']);
   });
@@ -150,20 +111,7 @@ describe('okx sandbox auth, permissions and shapes (real sockets)', () => {
   });
 
   it('answers introspection the adapter understands', async () => {
-    const transport = (request: ExchangeRequest) => send(request);
-    expect(await okx.introspect(key('full').credential, transport, ctx())).toMatchObject({
-      available: true,
-      canTrade: true,
-      canWithdraw: true,
-      ipRestricted: false,
-    });
-    expect(await okx.introspect(key('read').credential, transport, ctx())).toMatchObject({
-      canTrade: false,
-      canWithdraw: false,
-    });
-    expect(await okx.introspect(key('iprestricted').credential, transport, ctx())).toMatchObject({
-      available: false,
-      reason: expect.stringContaining('50110'),
-    });
+    const introspect = introspectSeeded(okx, box, ctx);
+    await expectSeededPermissions(introspect, { iprestricted: { reason: expect.stringContaining('50110') } });
   });
 });
