@@ -53,3 +53,11 @@ export function printTable(rows: Array<Record<string, unknown>>, columns: string
   process.stdout.write(`${line(columns.map((c) => c.toUpperCase()))}\n`);
   for (const r of rows) process.stdout.write(`${line(columns.map((c) => String(r[c] ?? '')))}\n`);
 }
+
+/** Monitor hooks for a CLI process: a delivery that finally failed is a warning on stderr, never silent. */
+export const cliMonitorHooks = {
+  onDeliveryError: (sink: string, message: string) =>
+    process.stderr.write(`keywarden: warning: alert not delivered to sink ${sink}: ${message}\n`),
+  onError: (context: string) => process.stderr.write(`keywarden: warning: ${context} failed\n`),
+  closeGraceMs: 5_000,
+};

@@ -12,8 +12,8 @@ import { type ClientService, createClientService, createVersionReader } from '..
 import type { ClientRecord, IssuedClient } from '../lifecycle/clients-types.js';
 import { ENVIRONMENTS, type Environment } from '../lifecycle/key-types.js';
 import { defaultPolicy, parsePolicy } from '../policy/index.js';
-import { action, CliError, printTable, resolveDataDir } from './cli-kit.js';
-import { openAdminContext } from './gateway-context.js';
+import { action, CliError, cliMonitorHooks, printTable, resolveDataDir } from './cli-kit.js';
+import { type AdminContext, openAdminContext } from './gateway-context.js';
 import { ccxtOverride } from './sandbox.js';
 
 const DURATION = /^(\d+)(m|h|d)$/;
@@ -82,7 +82,10 @@ function printIssued(issued: IssuedClient, gatewayUrl: string, json: boolean | u
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-async function withClients<T>(cmd: Command, fn: (clients: ClientService) => Promise<T>): Promise<T> {
+async function withClients<T>(
+  cmd: Command,
+  fn: (clients: ClientService, ctx: AdminContext) => Promise<T>,
+): Promise<T> {
   const { dataDir, passphraseFile, keyFile } = cmd.optsWithGlobals<{
     dataDir?: string;
     passphraseFile?: string;
@@ -102,7 +105,7 @@ async function withClients<T>(cmd: Command, fn: (clients: ClientService) => Prom
       adapterFor,
       actor: process.env.USER ? `cli:${process.env.USER}` : 'cli',
     });
-    return await fn(clients);
+    return await fn(clients, ctx);
   } finally {
     await ctx.close();
   }
@@ -220,10 +223,24 @@ export function register(program: Command): void {
   ] as const) {
     sub(`${verb} <name>`)
       .description(describe)
+      .option('--config <file>', 'keywarden.yaml (alert sinks for freeze/revoke)')
       .option('--json', 'JSON output')
       .action(
-        action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
-          const c = await withClients(cmd, (s) => s[verb](name));
+        action(async (name: string, opts: { json?: boolean; config?: string }, cmd: Command) => {
+          const config = loadConfig(opts.config ? { path: opts.config } : {});
+          const c = await withClients(cmd, async (s, ctx) => {
+            if (verb === 'unfreeze') return s.unfreeze(name);
+            // A freeze or revoke is an alert too: sinks and the audit log hear of it.
+            const { openMonitor, withClientAlerts } = await import('../monitor/index.js');
+            const alerts = openMonitor(config, { audit: ctx.audit, ...cliMonitorHooks });
+            try {
+              return await withClientAlerts(s, alerts.raise, `cli:${process.env.USER ?? 'operator'}`)[verb](
+                name,
+              );
+            } finally {
+              await alerts.close();
+            }
+          });
           if (opts.json) process.stdout.write(`${JSON.stringify(publicView(c))}\n`);
           else process.stdout.write(`client ${c.name}: ${c.status}\n`);
         }),

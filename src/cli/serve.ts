@@ -11,6 +11,11 @@ import type { ExchangeId } from '../exchanges/adapter.js';
 import { adapterFor } from '../exchanges/index.js';
 import { buildGatewayStack } from '../gateway/compose.js';
 import { createClientService, createVersionReader } from '../lifecycle/clients.js';
+import { exchangeAccessFrom } from '../lifecycle/exchange-access.js';
+import { createKeyCheckStore } from '../lifecycle/key-checks.js';
+import { startLifecycleSchedule } from '../lifecycle/schedule.js';
+import { createMetrics } from '../monitor/metrics.js';
+import { openMonitor } from '../monitor/open-monitor.js';
 import { EMULATORS } from '../sandbox/emulators.js';
 import type { MasterKeySource } from '../vault/vault-types.js';
 import { action, CliError, resolveDataDir } from './cli-kit.js';
@@ -54,6 +59,29 @@ export async function serve(dataDir: string, opts: ServeOptions) {
     dataDir,
     opts.passphraseFile ? { passphraseFile: opts.passphraseFile } : {},
   );
+  const clients = createClientService({
+    db: ctx.store.db,
+    readVersion: createVersionReader(ctx.store.sqlite),
+    vault: ctx.vault,
+    keys: ctx.keys,
+    audit: ctx.audit,
+    adapterFor,
+  });
+  // Alerts go to the raw (deferred) audit log; the gateway gets an instrumented view of it.
+  let alerts: ReturnType<typeof openMonitor>;
+  try {
+    alerts = openMonitor(config, {
+      audit: ctx.audit,
+      clients,
+      metrics: createMetrics({ processMetrics: true }),
+      onDeliveryError: (sink, message) => log.warn({ sink }, `alert delivery failed: ${message}`),
+      onError: (context, err) => log.error({ context, err }, 'monitor failure'),
+    });
+  } catch (err) {
+    await ctx.close();
+    throw err;
+  }
+  // Started after the monitor, so a config error (a sink's missing secret) leaves no server running.
   let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
   const baseUrls: Partial<Record<ExchangeId, string>> = {};
   if (opts.sandbox) {
@@ -65,20 +93,14 @@ export async function serve(dataDir: string, opts: ServeOptions) {
     });
     for (const e of EMULATORS) baseUrls[e.exchange] = sandbox.sandbox.baseUrl(e.exchange);
   }
-  const clients = createClientService({
-    db: ctx.store.db,
-    readVersion: createVersionReader(ctx.store.sqlite),
-    vault: ctx.vault,
-    keys: ctx.keys,
-    audit: ctx.audit,
-    adapterFor,
-  });
   const stack = buildGatewayStack({
     config,
     vault: ctx.vault,
     keys: ctx.keys,
     clients,
     audit: ctx.audit,
+    monitor: alerts.monitor,
+    metrics: alerts.metrics,
     baseUrls,
     unseal: ctx.unseal,
     ready: async () => {
@@ -93,6 +115,19 @@ export async function serve(dataDir: string, opts: ServeOptions) {
     onError: (requestId, err) => log.error({ requestId, err }, 'request failed'),
   });
   const url = await stack.listen(host, port);
+  // Re-verify every key and raise rotation reminders every lifecycle.verifyEveryHours (unref'd timer).
+  const lifecycle = startLifecycleSchedule({
+    store: ctx.store,
+    keys: ctx.keys,
+    access: exchangeAccessFrom(stack.upstreams, stack.gateway.nonceFor),
+    checks: createKeyCheckStore(ctx.store),
+    policy: config.lifecycle.rotationDays,
+    everyHours: config.lifecycle.verifyEveryHours,
+    isSealed: () => ctx.vault.isSealed(),
+    audit: ctx.audit,
+    monitor: alerts.monitor,
+    onError: (err) => log.error({ err }, 'scheduled key verification failed'),
+  });
   log.info({ url, sealed: ctx.vault.isSealed(), sandbox: sandbox?.url }, 'keywarden gateway listening');
   process.stdout.write(
     `keywarden gateway listening on ${url} (${ctx.vault.isSealed() ? 'sealed: run keywarden unseal' : 'unsealed'})${
@@ -100,11 +135,14 @@ export async function serve(dataDir: string, opts: ServeOptions) {
     }\n`,
   );
   const close = async () => {
+    lifecycle.stop();
     await stack.close();
+    // After the last request: deliver what is queued and record it before the audit log closes.
+    await alerts.close();
     await sandbox?.sandbox.close();
     await ctx.close();
   };
-  return { url, stack, sandbox, close };
+  return { url, stack, sandbox, monitor: alerts, lifecycle, close };
 }
 
 export function register(program: Command): void {

@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { KeywardenError } from '../errors.js';
 import { EXCHANGE_IDS, type ExchangeId } from '../exchanges/adapter.js';
+import { monitorConfigSchema } from '../monitor/monitor-config.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8787';
 export const CONFIG_FILE = 'keywarden.yaml';
@@ -88,6 +89,11 @@ export const configSchema = z
         rotationGraceSeconds: z.number().int().nonnegative().max(86_400).default(60),
         /** `serve` re-verifies every key and checks rotation this often (0 = never). */
         verifyEveryHours: z.number().nonnegative().max(8760).default(24),
+        /** The address exchanges see the gateway's requests come from (advice: pin keys to it). Detected best effort when absent. */
+        egressIp: z
+          .string()
+          .refine((v) => isIP(v) !== 0, { message: 'expected an IP address' })
+          .optional(),
       })
       .strict()
       .default({
@@ -95,6 +101,8 @@ export const configSchema = z
         rotationGraceSeconds: 60,
         verifyEveryHours: 24,
       }),
+    /** Alert rules, anomaly detection and sinks (schema and defaults in src/monitor/monitor-config.ts). */
+    monitor: monitorConfigSchema.default(monitorConfigSchema.parse({})),
     exchanges: z
       .object(
         Object.fromEntries(EXCHANGE_IDS.map((id) => [id, exchangeSchema.optional()])) as Record<

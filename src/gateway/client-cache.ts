@@ -1,8 +1,10 @@
 /**
  * The gateway's view of client state: loaded from the store once, kept in memory, and reloaded
  * whenever `clients_version` changes. The version is read on every request (one prepared
- * SQLite statement, microseconds), so a `client revoke|freeze` from another process takes
- * effect on the very next request; in this process the change also bumps the counter.
+ * SQLite statement, microseconds), so a `client revoke|freeze` or a lockdown from another
+ * process takes effect on the very next request; in this process the change also bumps the
+ * counter. A request that saw a newer version waits for a load of that version (never for an
+ * older load still running), which is what makes "nothing accepted after lockdown returns" hold.
  */
 import type { ClientRecord, LiveCredential, LoadedClient } from '../lifecycle/clients-types.js';
 import { createAllowList, type IpAllowList } from './ip.js';
@@ -70,6 +72,15 @@ export function createClientCache(source: {
   let lookup: ClientLookup = EMPTY;
   let loadedVersion = -1;
   let loading: Promise<ClientLookup> | undefined;
+  let loadingVersion = -1;
+
+  const noop = () => undefined;
+  const settle = (p: Promise<ClientLookup>) => {
+    if (loading === p) {
+      loading = undefined;
+      loadingVersion = -1;
+    }
+  };
 
   async function reload(version: number): Promise<ClientLookup> {
     const loaded = await source.loadAll();
@@ -87,11 +98,19 @@ export function createClientCache(source: {
       }
       const v = source.version();
       if (v === loadedVersion) return Promise.resolve(lookup);
-      if (!loading)
-        loading = reload(v).finally(() => {
-          loading = undefined;
-        });
-      return loading;
+      if (loading && loadingVersion === v) return loading;
+      // A load started for an older version may have read the state before this change (a
+      // freeze, a lockdown): never answer a request that saw the new version from it. Chain a
+      // fresh load after it instead, so loads finish in version order.
+      const previous = loading;
+      const next = previous ? previous.then(noop, noop).then(() => reload(v)) : reload(v);
+      loading = next;
+      loadingVersion = v;
+      next.then(
+        () => settle(next),
+        () => settle(next),
+      );
+      return next;
     },
     invalidate() {
       loadedVersion = -1;

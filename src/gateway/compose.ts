@@ -5,10 +5,13 @@
  */
 import type { AuditLog } from '../audit/audit-types.js';
 import type { KeywardenConfig } from '../config/config.js';
-import { EXCHANGE_IDS, type ExchangeId } from '../exchanges/adapter.js';
+import { type Clock, EXCHANGE_IDS, type ExchangeId } from '../exchanges/adapter.js';
 import { ADAPTERS } from '../exchanges/index.js';
 import type { LoadedClient } from '../lifecycle/clients-types.js';
 import type { KeyRegistry } from '../lifecycle/key-types.js';
+import type { MonitorMetrics } from '../monitor/metrics.js';
+import type { Monitor } from '../monitor/monitor-types.js';
+import { monitoredAuditLog } from '../monitor/monitored-audit.js';
 import { evaluate as defaultEvaluate } from '../policy/policy-eval.js';
 import type { Evaluate } from '../policy/policy-types.js';
 import type { MasterKeySource, Vault } from '../vault/vault-types.js';
@@ -28,6 +31,11 @@ export interface StackOptions {
   ready?: () => Promise<{ store: boolean; audit: boolean }>;
   unseal?: (source: MasterKeySource) => Promise<void>;
   onError?: (requestId: string, err: unknown) => void;
+  /** Alert rules and anomaly detection (src/monitor/open-monitor.ts builds it from config). */
+  monitor?: Monitor;
+  /** Served at GET /metrics; pass the same instance the monitor was built with. */
+  metrics?: MonitorMetrics;
+  clock?: Clock;
 }
 
 export interface GatewayStack {
@@ -52,21 +60,36 @@ export function buildGatewayStack(options: StackOptions): GatewayStack {
       keepAliveMs: config.upstream.keepAliveMs,
     });
   }
+  const { monitor, metrics, vault } = options;
+  // Timed, and a failed append is reported; not while sealed (the log opens on unseal).
+  const audit =
+    monitor || metrics
+      ? monitoredAuditLog(options.audit, {
+          ...(monitor ? { monitor } : {}),
+          ...(metrics ? { metrics } : {}),
+          ...(options.clock ? { clock: options.clock } : {}),
+          expectFailures: () => vault.isSealed(),
+        })
+      : options.audit;
   const gateway = createGateway({
     config,
-    vault: options.vault,
+    vault,
     keys: options.keys,
     clients: options.clients,
-    audit: options.audit,
+    audit,
     evaluate: options.evaluate ?? defaultEvaluate,
     adapters: ADAPTERS,
     upstreams,
     ...(options.ready ? { ready: options.ready } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
+    ...(monitor ? { monitor } : {}),
+    ...(metrics ? { metrics } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const server = createGatewayServer({
     config,
     gateway,
+    ...(metrics ? { metrics: { registry: metrics, isSealed: () => vault.isSealed() } } : {}),
     ...(options.unseal ? { unseal: options.unseal } : {}),
   });
   return {

@@ -5,6 +5,8 @@ import type { KeywardenConfig } from '../config/config.js';
 import type { Clock, ExchangeAdapter, ExchangeId } from '../exchanges/adapter.js';
 import type { LoadedClient } from '../lifecycle/clients-types.js';
 import type { KeyRegistry } from '../lifecycle/key-types.js';
+import type { MonitorMetrics } from '../monitor/metrics.js';
+import type { Monitor } from '../monitor/monitor-types.js';
 import type { Evaluate } from '../policy/policy-types.js';
 import type { Vault } from '../vault/vault-types.js';
 import type { Upstream } from './upstream.js';
@@ -24,6 +26,13 @@ export interface GatewayDeps {
   ready?: () => Promise<{ store: boolean; audit: boolean }>;
   /** Unexpected failures (never secrets): logged in full with the request id. */
   onError?: (requestId: string, err: unknown) => void;
+  /**
+   * Told about every finished request and about a sealed vault. Its `observe` also records the
+   * request metrics, so pass the `metrics` it was built with (see src/monitor/open-monitor.ts).
+   */
+  monitor?: Monitor;
+  /** Request metrics for what is not the monitor's business (probes, malformed requests), or all of them without a monitor. */
+  metrics?: MonitorMetrics;
 }
 
 export interface GatewayRequest {

@@ -21,6 +21,7 @@ import type {
 import { createMemoryNonceLedger, createNonceSource } from '../exchanges/memory-nonce-ledger.js';
 import { hashToken } from '../lifecycle/clients.js';
 import type { KeyRecord } from '../lifecycle/key-types.js';
+import type { RequestEvent } from '../monitor/monitor-types.js';
 import type { Policy, PolicyContext } from '../policy/policy-types.js';
 import { createUsageTracker } from '../policy/usage.js';
 import { safeEqual } from '../util/safe-equal.js';
@@ -37,6 +38,8 @@ export interface Gateway {
   errorAnswer(rawUrl: string, code: ErrorCode, requestId: string, message?: string): GatewayAnswer;
   /** Drop cached client state and decrypted credentials (after seal/unseal or a local change). */
   invalidate(): void;
+  /** The nonce sequence an exchange key signs with; lifecycle checks in this process share it (Kraken). */
+  nonceFor(keyId: string): NonceSource;
   readiness(): Promise<{ ready: boolean; sealed: boolean; store: boolean; audit: boolean }>;
 }
 
@@ -65,8 +68,28 @@ interface Ctx {
   exchange: ExchangeId;
   adapter: ExchangeAdapter;
   sourceIp: string;
+  /** `METHOD /path` (no query) until the adapter has classified the request. */
+  endpoint: string;
   hit?: CredentialHit;
   classification?: Classification;
+  /** For the monitor: set once known. */
+  keyLabel?: string;
+  notional?: number;
+  /** The policy decision of a request that was forwarded (or refused only because the audit failed). */
+  decision?: 'allow' | 'would-deny';
+  /** Denial rule (policy rule or code) and message, or the would-deny of monitor mode. */
+  rule?: string;
+  message?: string;
+  upstreamStatus?: number;
+}
+
+/**
+ * Denials that are protocol noise rather than something a known client did (probes of unknown
+ * paths, malformed requests, a sealed vault): counted in metrics, never alerted one by one.
+ * Failed authentications are alerted as bursts by the rule engine.
+ */
+function alertable(client: string | undefined, code: string | undefined): boolean {
+  return client !== undefined || code === undefined || code.startsWith('auth_') || code === 'client_revoked';
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {
@@ -114,6 +137,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const nonceSources = new Map<string, NonceSource>();
   const keyInfo = new Map<string, { record: KeyRecord; at: number }>();
   const credentials = new Map<string, Credential>();
+  let keyInfoFor: unknown;
   const prices = new Map<ExchangeId, PriceSource>();
   for (const [id, up] of Object.entries(deps.upstreams)) {
     const adapter = deps.adapters[id as ExchangeId];
@@ -167,6 +191,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   /** Deny: the record is written first (best effort: a denial is answered even if the log is down). */
   async function deny(ctx: Ctx, code: ErrorCode, message: string, rule?: string): Promise<GatewayAnswer> {
+    ctx.rule = rule ?? code;
+    ctx.message = message;
     try {
       await audit.append({ ...baseEvent(ctx), decision: 'deny', rule: rule ?? code, message });
     } catch (err) {
@@ -189,7 +215,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const cacheKey = `${key.id}:${key.version}`;
     const hit = credentials.get(cacheKey);
     if (hit) return hit;
-    const c = await deps.keys.credential(key.id);
+    const c = await deps.keys.credential(key.id, key.version);
     for (const k of credentials.keys()) if (k.startsWith(`${key.id}:`)) credentials.delete(k);
     credentials.set(cacheKey, c);
     return c;
@@ -212,7 +238,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     return { ...request, headers };
   }
 
-  async function pipeline(req: GatewayRequest): Promise<GatewayAnswer> {
+  async function pipeline(req: GatewayRequest, seen: { ctx?: Ctx }): Promise<GatewayAnswer> {
     const target = checkTarget(req.rawUrl);
     if (!target.ok) {
       const adapter = target.exchange ? deps.adapters[target.exchange] : undefined;
@@ -231,7 +257,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
     if (!adapter || !upstream)
       return answer(undefined, 'not_found', req.requestId, `exchange ${exchange} is not enabled`);
     const sourceIp = clientAddress(req.peer, headerValue(req.headers['x-forwarded-for']), trustedProxies);
-    const ctx: Ctx = { requestId: req.requestId, exchange, adapter, sourceIp };
+    const ctx: Ctx = {
+      requestId: req.requestId,
+      exchange,
+      adapter,
+      sourceIp,
+      endpoint: `${req.method.toUpperCase()} ${target.path}`,
+    };
+    seen.ctx = ctx;
 
     for (const h of METHOD_OVERRIDE)
       if (req.headers[h] !== undefined) return deny(ctx, 'path_not_allowed', `${h} header is not accepted`);
@@ -239,6 +272,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
     if (!isSaneHost(host)) return deny(ctx, 'bad_request', 'malformed Host header');
     if (vault.isSealed()) {
       credentials.clear();
+      deps.monitor?.observe({
+        type: 'system',
+        at: clock.now(),
+        kind: 'gateway_sealed',
+        message: `a ${exchange} request arrived while the vault is sealed; every signing request is refused until \`keywarden unseal\``,
+        detail: { exchange },
+      });
       return answer(adapter, 'vault_sealed', req.requestId, ERROR_CODES.vault_sealed.message);
     }
 
@@ -260,6 +300,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
     // --- authenticate ---
     const lookup = await cache.current();
+    // A key rotation bumps the client-state counter too: re-read key records (version) at once.
+    if (lookup !== keyInfoFor) {
+      keyInfo.clear();
+      keyInfoFor = lookup;
+    }
     const authz = headers.authorization;
     let anonymous = false;
     if (authz !== undefined && /^Bearer kw_/i.test(authz)) {
@@ -295,6 +340,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const client = ctx.hit?.client;
     if (client) {
       const r = client.record;
+      // Named in alerts about this client (cached; the policy step reads the key record anyway).
+      if (deps.monitor) ctx.keyLabel = (await keyRecord(r.keyId).catch(() => undefined))?.label;
       if (r.status === 'revoked') return deny(ctx, 'client_revoked', `client ${r.name} is revoked`);
       if (r.status === 'frozen') return deny(ctx, 'client_frozen', `client ${r.name} is frozen`);
       if (r.expiresAt !== undefined && r.expiresAt <= now)
@@ -331,6 +378,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
           priced[s] = values[i];
         });
       }
+      const pricedNotional = orderNotional(classification, priced);
+      if (pricedNotional > 0) ctx.notional = pricedNotional;
       const result = deps.evaluate(r.policy, classification, {
         now,
         clientEnvironment: r.environment,
@@ -350,6 +399,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
     // --- audit before forwarding (fail closed) ---
     const notional = orderNotional(classification, priced);
+    if (notional > 0) ctx.notional = notional;
+    ctx.decision = decision;
+    if (wouldDeny) {
+      ctx.rule = wouldDeny.rule;
+      ctx.message = wouldDeny.message;
+    }
     try {
       await audit.append({
         ...baseEvent(ctx),
@@ -395,6 +450,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     };
     try {
       const r = await upstream.stream(outgoing);
+      ctx.upstreamStatus = r.status;
       outcome(r.status);
       return { status: r.status, headers: { ...r.headers, 'x-request-id': req.requestId }, stream: r.body };
     } catch (err) {
@@ -404,10 +460,49 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }
   }
 
+  /**
+   * Tell the monitor how the request ended (synchronous and cheap: delivery happens later, off
+   * the request path). Names only: the client's name and key label, never a client key id.
+   */
+  function report(ctx: Ctx, result: GatewayAnswer, latencyMs: number): void {
+    const c = ctx.classification;
+    const code = 'stream' in result ? undefined : result.headers['x-keywarden-code'];
+    const record = ctx.hit?.client.record;
+    const symbols = c ? [...new Set(c.orders.flatMap((o) => (o.symbol ? [o.symbol] : [])))] : [];
+    const keyLabel = ctx.keyLabel ?? (record ? keyInfo.get(record.keyId)?.record.label : undefined);
+    // Refused after the policy allowed it (audit down, upstream failed): the policy decision stands, the code says why.
+    const decision = ctx.decision && code !== 'audit_unavailable' ? ctx.decision : code ? 'deny' : 'allow';
+    const event: RequestEvent = {
+      type: 'request',
+      at: clock.now(),
+      requestId: ctx.requestId,
+      ...(record ? { client: record.name } : {}),
+      ...(keyLabel ? { keyLabel } : {}),
+      exchange: ctx.exchange,
+      action: c?.action ?? 'unknown',
+      endpoint: c?.endpoint ?? ctx.endpoint,
+      symbols,
+      ...(ctx.notional !== undefined ? { notional: ctx.notional } : {}),
+      sourceIp: ctx.sourceIp,
+      decision,
+      ...(decision === 'deny' ? { code: code === 'policy_denied' ? (ctx.rule ?? code) : code } : {}),
+      ...(decision === 'would-deny' && ctx.rule ? { code: ctx.rule } : {}),
+      ...(decision === 'allow' && code ? { code } : {}),
+      ...(ctx.message !== undefined ? { message: ctx.message } : {}),
+      ...(ctx.upstreamStatus !== undefined ? { upstreamStatus: ctx.upstreamStatus } : {}),
+      latencyMs,
+    };
+    if (deps.monitor && alertable(event.client, event.code)) deps.monitor.observe(event);
+    else deps.metrics?.recordRequest(event);
+  }
+
   return {
     async handle(req) {
+      const started = performance.now();
+      const seen: { ctx?: Ctx } = {};
+      let result: GatewayAnswer;
       try {
-        return await pipeline(req);
+        result = await pipeline(req, seen);
       } catch (err) {
         deps.onError?.(req.requestId, err);
         const target = checkTarget(req.rawUrl);
@@ -416,8 +511,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
           err instanceof KeywardenError && (err.code === 'vault_sealed' || err.code === 'upstream_failed')
             ? err.code
             : 'internal';
-        return answer(adapter, code, req.requestId, ERROR_CODES[code].message);
+        result = answer(adapter, code, req.requestId, ERROR_CODES[code].message);
       }
+      if (seen.ctx && (deps.monitor || deps.metrics)) report(seen.ctx, result, performance.now() - started);
+      return result;
     },
     errorAnswer(rawUrl, code, requestId, message) {
       const target = checkTarget(rawUrl);
@@ -434,6 +531,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       credentials.clear();
       keyInfo.clear();
     },
+    nonceFor,
     async readiness() {
       const sealed = vault.isSealed();
       const r = deps.ready

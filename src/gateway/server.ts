@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { KeywardenConfig } from '../config/config.js';
 import { KeywardenError } from '../errors.js';
+import type { MonitorMetrics } from '../monitor/metrics.js';
 import type { MasterKeySource } from '../vault/vault-types.js';
 import type { Gateway } from './gateway.js';
 import type { GatewayAnswer } from './gateway-types.js';
@@ -19,6 +20,8 @@ export interface ServerOptions {
   gateway: Gateway;
   /** Unseal the vault (POST /_keywarden/unseal, loopback peers only). */
   unseal?: (source: MasterKeySource) => Promise<void>;
+  /** Prometheus text at GET /metrics (labels from closed sets only: no client, key id or secret). */
+  metrics?: { registry: MonitorMetrics; isSealed: () => boolean };
 }
 
 export interface GatewayServer {
@@ -113,6 +116,15 @@ export function createGatewayServer(options: ServerOptions): GatewayServer {
     reply.code(r.ready ? 200 : 503).header('x-request-id', request.id);
     return { status: r.ready ? 'ready' : 'not ready', sealed: r.sealed, store: r.store, audit: r.audit };
   });
+
+  const metrics = options.metrics;
+  if (metrics)
+    app.get('/metrics', async (request, reply) => {
+      // Read at scrape time so the gauge follows seal/unseal from any path.
+      metrics.registry.setVaultSealed(metrics.isSealed());
+      const text = await metrics.registry.render();
+      return reply.header('x-request-id', request.id).type(metrics.registry.contentType).send(text);
+    });
 
   app.post('/_keywarden/unseal', async (request, reply) => {
     reply.header('x-request-id', request.id);

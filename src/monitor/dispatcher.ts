@@ -190,12 +190,12 @@ class SinkChannel {
 
   async flush(): Promise<void> {
     for (const [key, group] of this.groups) this.release(key, group);
-    if (this.running || this.queue.length > 0)
-      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    await this.idle();
   }
 
+  /** Send what is queued once more at most (no further retries), then stop the sink. */
   async close(): Promise<void> {
-    await this.flush();
+    for (const [key, group] of this.groups) this.release(key, group);
     this.closed = true;
     for (const group of this.groups.values()) if (group.timer) clearTimeout(group.timer);
     this.groups.clear();
@@ -203,7 +203,21 @@ class SinkChannel {
       clearTimeout(entry.timer);
       entry.resolve();
     }
+    await this.idle();
     await this.configured.sink.close?.();
+  }
+
+  private async idle(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return;
+    // Attempt timeouts and backoff sleeps are unref'd so they never hold a gateway open; someone
+    // awaiting delivery (a CLI command's last alert) must keep the process alive meanwhile, or
+    // Node exits mid-await with code 13.
+    const keepAlive = setInterval(() => {}, 1_000);
+    try {
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 }
 

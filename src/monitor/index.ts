@@ -1,5 +1,7 @@
 /** The monitor's public surface: what the gateway, the lifecycle and the CLI may use. */
 
+export { alertAuditEvent } from './alert-audit.js';
+export { type ClientStateChanges, withClientAlerts } from './client-alerts.js';
 export { clampLabel, createMetrics, LABEL_VALUES, type MonitorMetrics } from './metrics.js';
 export { createMonitor, createMonitorFromConfig, type MonitorOptions } from './monitor.js';
 export {
@@ -9,6 +11,8 @@ export {
   type SinkConfig,
 } from './monitor-config.js';
 export type { Alert, Monitor, MonitorEvent, RequestEvent, Severity, SystemEvent } from './monitor-types.js';
+export { monitoredAuditLog } from './monitored-audit.js';
+export { type MonitorHandle, type OpenMonitorDeps, openMonitor } from './open-monitor.js';
 export { RULE_IDS, RULE_SEVERITY, type RuleId } from './rule-ids.js';
 export { rotationEvent } from './rules.js';
 export { buildSinks, type ConfiguredSink, type DeliveryOptions } from './sinks/build.js';

@@ -118,6 +118,11 @@ export const rulesConfigSchema = z.strictObject({
   authFailuresOverall: burst.default({ count: 100, windowSeconds: 60 }),
   /** A key is "due" this many days before its rotation deadline. */
   rotationDueDays: z.number().int().min(1).max(365).default(14),
+  /**
+   * Conditions the gateway reports on every affected request (`gateway.sealed`,
+   * `audit.write_failed`) raise at most once per this many seconds.
+   */
+  repeatSeconds: z.number().int().min(1).max(86_400).default(60),
 });
 export type RulesConfig = z.infer<typeof rulesConfigSchema>;
 

@@ -15,9 +15,22 @@ export interface RuleEngine {
 /** Distinct source IPs whose failure windows are remembered; the least recently failing are forgotten first. */
 const MAX_TRACKED_IPS = 10_000;
 
+/** System events the gateway emits per request while a condition lasts: raised once per `repeatSeconds`. */
+const REPEATING = new Set<SystemEvent['kind']>(['gateway_sealed', 'audit_write_failed']);
+
 export function createRuleEngine(config: RulesConfig): RuleEngine {
   const perIp = new Map<string, SlidingCount>();
   const overall = new SlidingCount(config.authFailuresOverall.count);
+  const lastRaised = new Map<SystemEvent['kind'], number>();
+
+  /** A sealed vault or a dead audit disk affects every request: one alert per window, not one per request. */
+  function quiet(event: SystemEvent): boolean {
+    if (!REPEATING.has(event.kind)) return false;
+    const last = lastRaised.get(event.kind);
+    if (last !== undefined && event.at >= last && event.at - last < config.repeatSeconds * 1000) return true;
+    lastRaised.set(event.kind, event.at);
+    return false;
+  }
 
   function authBurst(event: RequestEvent): AlertDraft[] {
     const out: AlertDraft[] = [];
@@ -127,7 +140,8 @@ export function createRuleEngine(config: RulesConfig): RuleEngine {
 
   return {
     evaluate(event) {
-      return event.type === 'request' ? request(event) : system(event);
+      if (event.type === 'request') return request(event);
+      return quiet(event) ? [] : system(event);
     },
   };
 }

@@ -12,7 +12,7 @@ import type { AuditLog, AuditRecord } from '../../src/audit/audit-types.js';
 import { createAuditLog, createCheckpointKey, createSigner, queryAudit } from '../../src/audit/index.js';
 import { ccxtOverride } from '../../src/cli/sandbox.js';
 import { type KeywardenConfig, parseConfig } from '../../src/config/config.js';
-import type { Credential, ExchangeId } from '../../src/exchanges/adapter.js';
+import type { Clock, Credential, ExchangeId } from '../../src/exchanges/adapter.js';
 import { ADAPTERS, adapterFor } from '../../src/exchanges/index.js';
 import { buildGatewayStack } from '../../src/gateway/compose.js';
 import type { Gateway } from '../../src/gateway/gateway.js';
@@ -21,6 +21,7 @@ import { type ClientService, createClientService, createVersionReader } from '..
 import type { IssuedClient, NewClient } from '../../src/lifecycle/clients-types.js';
 import type { KeyRegistry } from '../../src/lifecycle/key-types.js';
 import { createKeyRegistry } from '../../src/lifecycle/keys.js';
+import { type MonitorHandle, openMonitor } from '../../src/monitor/open-monitor.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import type { SandboxKey } from '../../src/sandbox/emulator.js';
 import { EMULATORS } from '../../src/sandbox/emulators.js';
@@ -43,6 +44,8 @@ export interface Harness {
   gateway: Gateway;
   server: GatewayServer;
   config: KeywardenConfig;
+  /** Present when started with `monitor`: built from `config.monitor` exactly as `serve` builds it. */
+  monitor?: MonitorHandle;
   /** The registered exchange key label per exchange (the sandbox's `full` key: it could withdraw). */
   keyLabel(exchange: ExchangeId): string;
   issue(exchange: ExchangeId, name: string, extra?: Partial<NewClient>): Promise<IssuedClient>;
@@ -65,6 +68,12 @@ export async function startHarness(
     exchanges?: ExchangeId[];
     /** Change the sandbox's generated keys before it starts (e.g. plant a canary secret). */
     plantKeys?: (keys: SandboxKey[]) => void;
+    /** Wire the monitor from `config.monitor` (sinks read `{ env }` secrets from `env`). */
+    monitor?: { env?: NodeJS.ProcessEnv };
+    /** One clock for the gateway, the sandbox and the monitor (tests that move time). */
+    clock?: Clock;
+    /** Send these exchanges somewhere other than the sandbox (e.g. a closed port). */
+    baseUrls?: Partial<Record<ExchangeId, string>>;
   } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'kw-gw-'));
@@ -92,7 +101,11 @@ export async function startHarness(
   };
   const seedKeys = EMULATORS.flatMap((e) => e.generateKeys());
   options.plantKeys?.(seedKeys);
-  const sandbox = createSandbox({ emulators: EMULATORS, keys: seedKeys });
+  const sandbox = createSandbox({
+    emulators: EMULATORS,
+    keys: seedKeys,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   await sandbox.listen(0, '127.0.0.1');
   const exchanges = options.exchanges ?? (Object.keys(ADAPTERS) as ExchangeId[]);
   for (const ex of exchanges) {
@@ -102,7 +115,9 @@ export async function startHarness(
   }
   const config = parseConfig({
     ...(options.config ?? {}),
-    exchanges: Object.fromEntries(exchanges.map((ex) => [ex, { baseUrl: sandbox.baseUrl(ex) }])),
+    exchanges: Object.fromEntries(
+      exchanges.map((ex) => [ex, { baseUrl: options.baseUrls?.[ex] ?? sandbox.baseUrl(ex) }]),
+    ),
   });
   const clients = createClientService({
     db: store.db,
@@ -112,12 +127,24 @@ export async function startHarness(
     audit,
     adapterFor,
   });
+  const monitor = options.monitor
+    ? openMonitor(config, {
+        audit,
+        clients,
+        ...(options.monitor.env ? { env: options.monitor.env } : {}),
+        ...(options.clock ? { clock: options.clock } : {}),
+        onError: (context, err) =>
+          process.stderr.write(`monitor error (${context}): ${err instanceof Error ? err.message : ''}\n`),
+      })
+    : undefined;
   const stack = buildGatewayStack({
     config,
     vault,
     keys,
     clients,
     audit,
+    ...(monitor ? { monitor: monitor.monitor, metrics: monitor.metrics } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
     unseal: (s) => vault.unseal(s),
     onError: (id, err) =>
       process.stderr.write(`gateway error ${id}: ${err instanceof Error ? err.message : ''}\n`),
@@ -138,6 +165,7 @@ export async function startHarness(
     gateway,
     server,
     config,
+    ...(monitor ? { monitor } : {}),
     keyLabel: (ex) => `${ex}-main`,
     issue: (exchange, name, extra = {}) =>
       clients.add({ name, key: `${exchange}-main`, policy: DEFAULT_POLICY, ...extra }),
@@ -154,6 +182,7 @@ export async function startHarness(
     },
     async close() {
       await stack.close();
+      await monitor?.close();
       await sandbox.close();
       await log.close();
       await store.close();

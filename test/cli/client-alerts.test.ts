@@ -1,0 +1,92 @@
+/**
+ * An operator's `client freeze` / `client revoke` is an alert: it reaches the configured sinks
+ * (a real HMAC-verifying webhook receiver here) and the audit log, and `unfreeze` raises none.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyWebhookSignature } from '../../src/monitor/index.js';
+import { startReceiver } from '../monitor/receiver.js';
+
+const MAIN = join(process.cwd(), 'dist/cli/main.js');
+const dir = mkdtempSync(join(tmpdir(), 'kw-client-alerts-'));
+const HOOK_SECRET = randomBytes(24).toString('hex');
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  KEYWARDEN_DATA_DIR: dir,
+  KEYWARDEN_MASTER_KEY: randomBytes(32).toString('base64'),
+  KEYWARDEN_CONFIG: join(dir, 'keywarden.yaml'),
+  KW_HOOK_SECRET: HOOK_SECRET,
+};
+const cli = (...args: string[]) => execFileSync(process.execPath, [MAIN, ...args], { env, encoding: 'utf8' });
+
+/** Async: the webhook receiver lives in this process and must keep answering meanwhile. */
+const cliAsync = async (...args: string[]) =>
+  (await promisify(execFile)(process.execPath, [MAIN, ...args], { env, encoding: 'utf8' })).stdout;
+
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+
+function alertsReceived(): Array<{ rule: string; client: string | null; severity: string }> {
+  return receiver.received.map((r) => {
+    expect(verifyWebhookSignature(HOOK_SECRET, r.headers, r.body, Date.now(), 300).ok).toBe(true);
+    return JSON.parse(r.body) as { rule: string; client: string | null; severity: string };
+  });
+}
+
+beforeAll(async () => {
+  if (!existsSync(MAIN)) throw new Error('run npm run build first');
+  receiver = await startReceiver();
+  writeFileSync(
+    env.KEYWARDEN_CONFIG as string,
+    [
+      'monitor:',
+      '  sinks:',
+      '    - type: webhook',
+      '      name: oncall',
+      `      url: ${receiver.url}/hook`,
+      '      secret: { env: KW_HOOK_SECRET }',
+      '      minSeverity: info',
+      '      groupWaitMs: 0',
+      '',
+    ].join('\n'),
+  );
+  cli('init');
+  cli('sandbox', 'keys', '--json');
+  const seed = JSON.parse(readFileSync(join(dir, 'sandbox', 'seed.json'), 'utf8')) as {
+    keys: Array<{ exchange: string; name: string; credential: Record<string, string> }>;
+  };
+  const key = seed.keys.find((k) => k.exchange === 'binance' && k.name === 'trade');
+  if (!key) throw new Error('no sandbox key');
+  execFileSync(process.execPath, [MAIN, 'key', 'add', 'binance', '--label', 'bn', '--stdin'], {
+    env,
+    input: JSON.stringify(key.credential),
+  });
+  cli('client', 'add', '--key', 'bn', '--name', 'bot-a', '--json');
+  cli('client', 'add', '--key', 'bn', '--name', 'bot-b', '--json');
+}, 60_000);
+
+afterAll(async () => {
+  await receiver?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('client freeze and revoke from the CLI', () => {
+  it('freeze raises client.frozen at the sink and in the audit log; unfreeze raises nothing', async () => {
+    expect(await cliAsync('client', 'freeze', 'bot-a')).toContain('frozen');
+    expect(alertsReceived().map((a) => [a.rule, a.client])).toEqual([['client.frozen', 'bot-a']]);
+    await cliAsync('client', 'unfreeze', 'bot-a');
+    expect(receiver.received).toHaveLength(1);
+    const audit = cli('audit', 'query', '--json');
+    expect(audit).toContain('client.frozen');
+  });
+
+  it('revoke raises client.revoked', async () => {
+    await cliAsync('client', 'revoke', 'bot-b');
+    expect(alertsReceived().map((a) => a.rule)).toContain('client.revoked');
+    expect(cli('audit', 'verify')).toMatch(/ok|verified/i);
+  });
+});
