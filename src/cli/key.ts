@@ -1,25 +1,31 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { loadConfig } from '../config/config.js';
 import { KeywardenError } from '../errors.js';
 import type { Credential, ExchangeId } from '../exchanges/adapter.js';
 import type { Environment, KeyRecord } from '../lifecycle/key-types.js';
 import { createKeyRegistry, parseCredentialJson } from '../lifecycle/keys.js';
-import { action, printTable, resolveDataDir } from './cli-kit.js';
+import { type RotationState, rotationState } from '../lifecycle/lifecycle-types.js';
+import { action, CliError, cliMonitorHooks, describeError, printTable, resolveDataDir } from './cli-kit.js';
 import { readSecretLine, readStdin } from './secret-input.js';
 import { openUnsealed, type SourceFlags } from './vault-open.js';
 
-interface AddOpts extends SourceFlags {
+/** Where a credential comes from: never argv. */
+interface SecretFlags {
+  stdin?: boolean;
+  fromEnv?: string;
+  fromFile?: string;
+}
+
+interface AddOpts extends SourceFlags, SecretFlags {
   label: string;
   env: string;
   owner?: string;
   notes?: string;
-  stdin?: boolean;
-  fromEnv?: string;
-  fromFile?: string;
   json?: boolean;
 }
 
-async function readCredential(opts: AddOpts, exchange: string): Promise<Credential> {
+async function readCredential(opts: SecretFlags, exchange: string): Promise<Credential> {
   if (opts.stdin) return parseCredentialJson(await readStdin());
   if (opts.fromEnv !== undefined) {
     const v = process.env[opts.fromEnv];
@@ -47,6 +53,23 @@ async function readCredential(opts: AddOpts, exchange: string): Promise<Credenti
   return cred;
 }
 
+const DAY_MS = 86_400_000;
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The rotation column: where a key stands against the policy for its environment. */
+export function rotationWords(state: RotationState, now: number): string {
+  switch (state.status) {
+    case 'none':
+      return '-';
+    case 'ok':
+      return `due ${day(state.dueAt)}`;
+    case 'due_soon':
+      return `due in ${Math.max(0, Math.ceil((state.dueAt - now) / DAY_MS))}d (${day(state.dueAt)})`;
+    case 'overdue':
+      return `OVERDUE ${Math.floor((now - state.dueAt) / DAY_MS)}d (since ${day(state.dueAt)})`;
+  }
+}
+
 const view = (k: KeyRecord) => ({
   id: k.id,
   label: k.label,
@@ -63,6 +86,250 @@ const sourceOptions = (c: Command) =>
   c
     .option('--passphrase-file <file>', 'read the vault passphrase from a file')
     .option('--key-file <file>', 'use a base64 32-byte master key file');
+
+const configOption = (c: Command) =>
+  c.option('--config <file>', 'keywarden.yaml (default ./keywarden.yaml if present, or KEYWARDEN_CONFIG)');
+
+export interface KeyVerifyOptions extends SourceFlags {
+  all?: boolean;
+  json?: boolean;
+  config?: string;
+}
+
+/** Wrap a command so any failure exits 2 (its documented "could not run" code), not 1 ("flagged"). */
+function errorsExit2<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      throw new CliError(describeError(err).message, 2);
+    }
+  };
+}
+
+/**
+ * `key verify`: introspect each key through its exchange adapter, record the check, raise
+ * `key_over_permissive`, print permissions, IP restriction, flags and the fix for each flag.
+ * Returns the exit code: 0 clean, 1 a key is flagged, 2 a key could not be checked.
+ */
+export async function runKeyVerify(
+  dataDir: string,
+  label: string | undefined,
+  opts: KeyVerifyOptions,
+  out: (text: string) => void = (t) => process.stdout.write(t),
+): Promise<number> {
+  if ((label === undefined) === (opts.all !== true)) throw new CliError('give one key LABEL or --all', 2);
+  const config = loadConfig(opts.config ? { path: opts.config } : {});
+  const [
+    { openAdminContext },
+    { createExchangeAccess },
+    checksMod,
+    advice,
+    { destroyExpiredCredentials },
+    mon,
+  ] = await Promise.all([
+    import('./gateway-context.js'),
+    import('../lifecycle/exchange-access.js'),
+    import('../lifecycle/key-checks.js'),
+    import('../lifecycle/key-advice.js'),
+    import('../lifecycle/rotation.js'),
+    import('../monitor/index.js'),
+  ]);
+  const ctx = await openAdminContext(dataDir, opts);
+  const access = createExchangeAccess(config);
+  const alerts = mon.openMonitor(config, { audit: ctx.audit, ...cliMonitorHooks });
+  try {
+    await destroyExpiredCredentials({ store: ctx.store, audit: ctx.audit });
+    let keys: KeyRecord[];
+    if (label !== undefined) {
+      const k = await ctx.keys.get(label);
+      if (!k) throw new CliError(`no key "${label.slice(0, 64)}"`, 2);
+      if (k.status !== 'active') throw new CliError(`key ${k.label} is retired`, 2);
+      keys = [k];
+    } else keys = await ctx.keys.list();
+    const checks = await checksMod.verifyKeys(
+      {
+        keys: ctx.keys,
+        access,
+        checks: checksMod.createKeyCheckStore(ctx.store),
+        audit: ctx.audit,
+        monitor: alerts.monitor,
+      },
+      keys,
+    );
+    const egressIp = config.lifecycle.egressIp ?? advice.detectEgressIp();
+    const results = keys.map((k, i) => {
+      const c = checks[i] as (typeof checks)[number];
+      const r = c.introspection;
+      return {
+        label: k.label,
+        keyId: k.id,
+        exchange: k.exchange,
+        environment: k.environment,
+        version: c.keyVersion,
+        checkedAt: c.checkedAt,
+        live: r.available,
+        ...(r.available
+          ? {
+              permissions: {
+                read: r.canRead,
+                trade: r.canTrade,
+                withdraw: r.canWithdraw,
+                transfer: r.canTransfer,
+              },
+              ipRestricted: r.ipRestricted,
+              ...(r.ipList ? { ipList: r.ipList } : {}),
+            }
+          : { reason: r.reason }),
+        flags: c.flags,
+        advice: advice.adviceFor(c, egressIp),
+        text: { permissions: advice.permissionWords(r), ip: advice.ipRestrictionWords(r) },
+      };
+    });
+    if (opts.json) out(`${JSON.stringify(results.map(({ text: _t, ...r }) => r))}\n`);
+    else {
+      for (const r of results) {
+        out(`${r.label}  (${r.exchange}, ${r.environment}, version ${r.version})\n`);
+        out(`  permissions     ${r.text.permissions}\n`);
+        out(`  IP restriction  ${r.text.ip}\n`);
+        out(`  flags           ${r.flags.length > 0 ? r.flags.join(', ') : 'none'}\n`);
+        r.advice.forEach((a, i) => {
+          out(`  ${i === 0 ? 'advice' : ''.padEnd(6)}          ${a}\n`);
+        });
+      }
+      const flagged = results.filter((r) => r.flags.length > 0).length;
+      out(`${results.length} key${results.length === 1 ? '' : 's'} checked, ${flagged} flagged\n`);
+    }
+    if (checks.some((c) => c.flags.includes('check_failed'))) return 2;
+    return checks.some((c) => c.flags.length > 0) ? 1 : 0;
+  } finally {
+    await alerts.close();
+    await access.close();
+    await ctx.close();
+  }
+}
+
+const GRACE = /^(\d+)(s|m|h)?$/;
+const GRACE_UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** `--grace 60s|5m|1h|0`; a bare number is seconds. */
+export function parseGrace(value: string): number {
+  const m = GRACE.exec(value.trim());
+  const ms = m ? Number(m[1]) * (GRACE_UNIT_MS[m[2] ?? 's'] ?? 1_000) : Number.NaN;
+  if (!Number.isSafeInteger(ms) || ms > 86_400_000)
+    throw new CliError(
+      `--grace expects a duration up to 24h like 60s, 5m or 1h, got "${value.slice(0, 20)}"`,
+      2,
+    );
+  return ms;
+}
+
+export interface KeyRotateOptions extends SourceFlags, SecretFlags {
+  grace?: string;
+  verify: boolean;
+  json?: boolean;
+  config?: string;
+}
+
+/**
+ * `key rotate`: new credential in (never from argv) → verified against the exchange → atomic
+ * switch → old credential kept for the grace period → destroyed → reminder to delete it on
+ * the exchange. Progress goes to stderr with --json (stdout then holds only the result).
+ */
+export async function runKeyRotate(
+  dataDir: string,
+  ref: string,
+  opts: KeyRotateOptions,
+  io: { out: (t: string) => void; err: (t: string) => void } = {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+  },
+): Promise<void> {
+  const config = loadConfig(opts.config ? { path: opts.config } : {});
+  const graceMs =
+    opts.grace !== undefined ? parseGrace(opts.grace) : config.lifecycle.rotationGraceSeconds * 1000;
+  const say = opts.json ? io.err : io.out;
+  const [{ openAdminContext }, { createExchangeAccess }, checksMod, advice, rotation, mon] =
+    await Promise.all([
+      import('./gateway-context.js'),
+      import('../lifecycle/exchange-access.js'),
+      import('../lifecycle/key-checks.js'),
+      import('../lifecycle/key-advice.js'),
+      import('../lifecycle/rotation.js'),
+      import('../monitor/index.js'),
+    ]);
+  const ctx = await openAdminContext(dataDir, opts);
+  const access = createExchangeAccess(config);
+  const alerts = mon.openMonitor(config, { audit: ctx.audit, ...cliMonitorHooks });
+  try {
+    await rotation.destroyExpiredCredentials({ store: ctx.store, audit: ctx.audit });
+    const key = await ctx.keys.get(ref);
+    if (!key) throw new KeywardenError('not_found', `no key "${ref.slice(0, 64)}"`);
+    const credential = await readCredential(opts, key.exchange);
+    const result = await rotation.rotateKey(
+      {
+        store: ctx.store,
+        vault: ctx.vault,
+        keys: ctx.keys,
+        access,
+        checks: checksMod.createKeyCheckStore(ctx.store),
+        audit: ctx.audit,
+        monitor: alerts.monitor,
+      },
+      key.id,
+      credential,
+      { graceMs, verify: opts.verify },
+    );
+    const k = result.key;
+    if (result.check) {
+      const r = result.check.introspection;
+      say(
+        `verified the new credential on ${k.exchange}: live; permissions ${advice.permissionWords(r)}; IP restriction ${advice.ipRestrictionWords(r)}\n`,
+      );
+      const tips = advice.adviceFor(result.check, config.lifecycle.egressIp ?? advice.detectEgressIp());
+      for (const tip of tips) say(`  warning: ${tip}\n`);
+    } else say('not verified against the exchange (--no-verify)\n');
+    say(
+      `switched ${k.label} to the new credential …${k.last4} (version ${k.version}): every client of the key signs with it from its next request\n`,
+    );
+    const wait = result.graceUntil - Date.now();
+    if (wait > 0) {
+      say(
+        `keeping the old credential …${result.previousLast4} for ${Math.ceil(wait / 1000)}s for requests in flight\n`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    await rotation.destroyExpiredCredentials(
+      { store: ctx.store, audit: ctx.audit },
+      { keyId: k.id, version: result.previousVersion },
+    );
+    const reminder = `now delete the old API key …${result.previousLast4} on ${k.exchange} (its API management page): keywarden no longer has it, but the exchange still accepts it`;
+    say(`old credential …${result.previousLast4} destroyed in keywarden\n`);
+    say(`${reminder}\n`);
+    if (opts.json)
+      io.out(
+        `${JSON.stringify({
+          label: k.label,
+          keyId: k.id,
+          exchange: k.exchange,
+          version: k.version,
+          previousVersion: result.previousVersion,
+          last4: k.last4,
+          previousLast4: result.previousLast4,
+          rotatedAt: k.rotatedAt,
+          verified: result.check !== undefined,
+          flags: result.check?.flags ?? [],
+          graceSeconds: graceMs / 1000,
+          previousDestroyed: true,
+          reminder,
+        })}\n`,
+      );
+  } finally {
+    await alerts.close();
+    await access.close();
+    await ctx.close();
+  }
+}
 
 export function register(program: Command): void {
   const dataDir = () => resolveDataDir(program.opts<{ dataDir?: string }>().dataDir);
@@ -106,18 +373,28 @@ export function register(program: Command): void {
     }),
   );
   sourceOptions(
-    key
-      .command('list')
-      .description('List registered keys')
-      .option('--all', 'include retired')
-      .option('--json', 'JSON output'),
+    configOption(
+      key
+        .command('list')
+        .description('List registered keys, with where each stands against the rotation policy')
+        .option('--all', 'include retired')
+        .option('--json', 'JSON output'),
+    ),
   ).action(
-    action(async (opts: SourceFlags & { all?: boolean; json?: boolean }) => {
+    action(async (opts: SourceFlags & { all?: boolean; json?: boolean; config?: string }) => {
+      const policy = loadConfig(opts.config ? { path: opts.config } : {}).lifecycle.rotationDays;
       const { store, vault } = await openUnsealed(dataDir(), opts);
       try {
         const keys = await createKeyRegistry(store, vault).list({ includeRetired: opts.all === true });
-        if (opts.json) process.stdout.write(`${JSON.stringify(keys)}\n`);
-        else printTable(keys.map(view), ['id', 'label', 'exchange', 'env', 'status', 'last4', 'fingerprint']);
+        const now = Date.now();
+        const rows = keys.map((k) => ({ key: k, rotation: rotationState(k, policy, now) }));
+        if (opts.json)
+          process.stdout.write(`${JSON.stringify(rows.map((r) => ({ ...r.key, rotation: r.rotation })))}\n`);
+        else
+          printTable(
+            rows.map((r) => ({ ...view(r.key), rotation: rotationWords(r.rotation, now) })),
+            ['id', 'label', 'exchange', 'env', 'status', 'last4', 'fingerprint', 'rotation'],
+          );
       } finally {
         vault.seal();
         await store.close();
@@ -158,6 +435,45 @@ export function register(program: Command): void {
         vault.seal();
         await store.close();
       }
+    }),
+  );
+  sourceOptions(
+    configOption(
+      key
+        .command('verify [label]')
+        .description(
+          'Ask the exchange what a key may do; flag withdraw/transfer permission and no IP restriction (exit 0 clean, 1 flagged, 2 error)',
+        )
+        .option('--all', 'verify every active key')
+        .option('--json', 'JSON output'),
+    ),
+  ).action(
+    action(
+      errorsExit2(async (label: string | undefined, opts: KeyVerifyOptions) => {
+        process.exitCode = await runKeyVerify(dataDir(), label, opts);
+      }),
+    ),
+  );
+  sourceOptions(
+    configOption(
+      key
+        .command('rotate <label>')
+        .description(
+          'Replace a key with a new one from the exchange: verify, switch every client atomically, destroy the old after --grace',
+        )
+        .option('--stdin', 'read the new credential JSON (apiKey, secret, password, ...) from stdin')
+        .option('--from-env <var>', 'read that JSON from an environment variable')
+        .option('--from-file <file>', 'read that JSON from a file')
+        .option(
+          '--grace <duration>',
+          'keep the old credential for requests in flight (e.g. 60s, 5m; default lifecycle.rotationGraceSeconds)',
+        )
+        .option('--no-verify', 'skip checking the new credential against the exchange')
+        .option('--json', 'JSON output'),
+    ),
+  ).action(
+    action(async (label: string, opts: KeyRotateOptions) => {
+      await runKeyRotate(dataDir(), label, opts);
     }),
   );
 }

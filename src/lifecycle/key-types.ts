@@ -37,6 +37,10 @@ export interface KeyRegistry {
   /** By label or id. */
   get(ref: string): Promise<KeyRecord | undefined>;
   retire(ref: string): Promise<KeyRecord>;
-  /** Decrypt for signing (requires an unsealed vault). Internal use only: no API or CLI returns it. */
-  credential(ref: string): Promise<Credential>;
+  /**
+   * Decrypt for signing (requires an unsealed vault). Internal use only: no API or CLI returns it.
+   * `version` asks for that version while a rotation keeps it in its grace period (a request that
+   * read the key just before the switch); otherwise the current credential is returned.
+   */
+  credential(ref: string, version?: number): Promise<Credential>;
 }

@@ -67,7 +67,12 @@ export function parseCredentialJson(text: string): Credential {
   return cred;
 }
 
-function toRecord(r: CredentialsTable): KeyRecord {
+/** The identity a key's envelope is bound to (AAD): a copied or re-versioned ciphertext fails to decrypt. */
+export function credentialIdentity(key: { id: string; version: number; exchange: string; label: string }) {
+  return { id: `credential:${key.id}`, version: key.version, exchange: key.exchange, label: key.label };
+}
+
+export function toKeyRecord(r: CredentialsTable): KeyRecord {
   const rec: KeyRecord = {
     id: r.id,
     label: r.label,
@@ -107,7 +112,7 @@ export function createKeyRegistry(store: Store, vault: Vault): KeyRegistry {
       const id = prefixedId('key');
       const version = 1;
       const blob = vault.encrypt(
-        { id: `credential:${id}`, version, exchange: input.exchange, label: input.label },
+        credentialIdentity({ id, version, exchange: input.exchange, label: input.label }),
         Buffer.from(JSON.stringify(credential)),
       );
       const r: CredentialsTable = {
@@ -127,16 +132,16 @@ export function createKeyRegistry(store: Store, vault: Vault): KeyRegistry {
         retired_at: null,
       };
       await store.db.insertInto('credentials').values(r).execute();
-      return toRecord(r);
+      return toKeyRecord(r);
     },
     async list(options) {
       let q = store.db.selectFrom('credentials').selectAll().orderBy('created_at').orderBy('label');
       if (options?.includeRetired !== true) q = q.where('status', '=', 'active');
-      return (await q.execute()).map(toRecord);
+      return (await q.execute()).map(toKeyRecord);
     },
     async get(ref) {
       const r = await row(ref);
-      return r === undefined ? undefined : toRecord(r);
+      return r === undefined ? undefined : toKeyRecord(r);
     },
     async retire(ref) {
       const r = await row(ref);
@@ -147,15 +152,29 @@ export function createKeyRegistry(store: Store, vault: Vault): KeyRegistry {
         .set({ status: 'retired', retired_at: now })
         .where('id', '=', r.id)
         .execute();
-      return toRecord({ ...r, status: 'retired', retired_at: now });
+      return toKeyRecord({ ...r, status: 'retired', retired_at: now });
     },
-    async credential(ref) {
+    async credential(ref, version) {
       const r = await row(ref);
       if (r === undefined) throw new KeywardenError('not_found', `No key ${ref}`);
-      const plain = vault.decrypt(
-        { id: `credential:${r.id}`, version: r.version, exchange: r.exchange, label: r.label },
-        { envelope: r.envelope },
-      );
+      if (version !== undefined && version !== r.version) {
+        const old = await store.db
+          .selectFrom('retiring_credentials')
+          .selectAll()
+          .where('key_id', '=', r.id)
+          .where('version', '=', version)
+          .where('grace_until', '>', Date.now())
+          .executeTakeFirst();
+        if (old !== undefined) {
+          const plain = vault.decrypt(
+            credentialIdentity({ id: r.id, version: old.version, exchange: old.exchange, label: old.label }),
+            { envelope: old.envelope },
+          );
+          return parseCredentialJson(plain.toString('utf8'));
+        }
+        // Past its grace period the old credential is gone: the current one always signs validly.
+      }
+      const plain = vault.decrypt(credentialIdentity(r), { envelope: r.envelope });
       return parseCredentialJson(plain.toString('utf8'));
     },
   };

@@ -113,6 +113,9 @@ export function kdfFor(source: MasterKeySource): KdfParams {
 export const ENVELOPE_COLUMNS: ReadonlyArray<{ table: string; column: string }> = [
   { table: 'credentials', column: 'envelope' },
   { table: 'client_credentials', column: 'verifier_envelope' },
+  { table: 'retiring_credentials', column: 'envelope' },
+  // The audit log's Ed25519 checkpoint key (src/gateway/audit-open.ts).
+  { table: 'sealed_settings', column: 'envelope' },
 ];
 
 interface MetaRow {

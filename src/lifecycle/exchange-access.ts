@@ -1,0 +1,94 @@
+/**
+ * How lifecycle checks reach an exchange: the same configured base URLs and upstream client
+ * the gateway uses (never an arbitrary URL), and a nonce sequence per key. Inside `serve` the
+ * gateway's own upstreams and nonce sources are used; a one-shot CLI process builds its own.
+ */
+import type { KeywardenConfig } from '../config/config.js';
+import { KeywardenError } from '../errors.js';
+import type { ExchangeId, NonceSource, Transport } from '../exchanges/adapter.js';
+import { adapterFor } from '../exchanges/index.js';
+import { createNonceSource } from '../exchanges/memory-nonce-ledger.js';
+import { createUpstream, type Upstream } from '../gateway/upstream.js';
+
+export interface ExchangeAccess {
+  baseUrl(exchange: ExchangeId): string;
+  /** Sends one signed request to the exchange's base URL. Throws KeywardenError('upstream_failed'). */
+  transport(exchange: ExchangeId): Transport;
+  /** The nonce sequence a key signs with (Kraken rejects any nonce not above the last one it saw). */
+  nonce(keyId: string): NonceSource;
+  close(): Promise<void>;
+}
+
+/**
+ * A CLI process cannot share the running gateway's nonce sequence, so its sequence trails the
+ * clock by this much: the gateway's next nonce (clock-based, microsecond scale) is then always
+ * above ours and a check never makes a bot's request fail. The cost: a check of a key the gateway
+ * signed with during the last 2 s may itself be refused (reported as unavailable, never silent).
+ */
+export const CLI_NONCE_LAG_MS = 2_000;
+
+/** For one-shot CLI commands: one upstream per exchange actually used, from the validated config. */
+export function createExchangeAccess(
+  config: KeywardenConfig,
+  options: { clock?: () => number; nonceLagMs?: number } = {},
+): ExchangeAccess {
+  const now = options.clock ?? Date.now;
+  const lag = options.nonceLagMs ?? CLI_NONCE_LAG_MS;
+  const upstreams = new Map<ExchangeId, Upstream>();
+  const nonces = new Map<string, NonceSource>();
+  const baseUrl = (exchange: ExchangeId): string => {
+    const conf = config.exchanges[exchange];
+    if (conf?.enabled === false)
+      throw new KeywardenError('invalid_config', `exchange ${exchange} is disabled in the configuration`);
+    return conf?.baseUrl ?? adapterFor(exchange).defaultBaseUrl;
+  };
+  return {
+    baseUrl,
+    transport(exchange) {
+      let up = upstreams.get(exchange);
+      if (!up) {
+        up = createUpstream(baseUrl(exchange), {
+          connections: 2,
+          timeoutMs: config.upstream.timeoutMs,
+          keepAliveMs: config.upstream.keepAliveMs,
+        });
+        upstreams.set(exchange, up);
+      }
+      const upstream = up;
+      return (request) => upstream.send(request);
+    },
+    nonce(keyId) {
+      let n = nonces.get(keyId);
+      if (!n) {
+        n = createNonceSource(() => now() - lag);
+        nonces.set(keyId, n);
+      }
+      return n;
+    },
+    async close() {
+      await Promise.all([...upstreams.values()].map((u) => u.close()));
+      upstreams.clear();
+    },
+  };
+}
+
+/** Inside `serve`: the gateway's own upstreams and per-key nonce sequences. */
+export function exchangeAccessFrom(
+  upstreams: Partial<Record<ExchangeId, Pick<Upstream, 'baseUrl' | 'send'>>>,
+  nonceFor: (keyId: string) => NonceSource,
+): ExchangeAccess {
+  const get = (exchange: ExchangeId) => {
+    const up = upstreams[exchange];
+    if (!up) throw new KeywardenError('invalid_config', `exchange ${exchange} is not enabled`);
+    return up;
+  };
+  return {
+    baseUrl: (exchange) => get(exchange).baseUrl,
+    transport(exchange) {
+      const up = get(exchange);
+      return (request) => up.send(request);
+    },
+    nonce: nonceFor,
+    close: async () => {},
+  };
+}

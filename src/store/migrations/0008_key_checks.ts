@@ -1,0 +1,39 @@
+import type { Kysely } from 'kysely';
+
+/**
+ * Key lifecycle (src/lifecycle): `key_checks` holds every verification of a key against its
+ * exchange; `retiring_credentials` holds the previous envelope of a rotated key until its grace
+ * period ends (then the row is deleted, destroying the old credential).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not the typed Database
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('key_checks')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('key_id', 'text', (c) => c.notNull())
+    .addColumn('key_version', 'integer', (c) => c.notNull())
+    .addColumn('checked_at', 'bigint', (c) => c.notNull())
+    .addColumn('introspection_json', 'text', (c) => c.notNull())
+    .addColumn('flags_json', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('key_checks_key').on('key_checks').columns(['key_id', 'id']).execute();
+  await db.schema
+    .createTable('retiring_credentials')
+    .addColumn('key_id', 'text', (c) => c.notNull())
+    .addColumn('version', 'integer', (c) => c.notNull())
+    // The label and exchange the envelope's associated data was bound to.
+    .addColumn('exchange', 'text', (c) => c.notNull())
+    .addColumn('label', 'text', (c) => c.notNull())
+    .addColumn('envelope', 'text', (c) => c.notNull())
+    .addColumn('last4', 'text', (c) => c.notNull())
+    .addColumn('grace_until', 'bigint', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('retiring_credentials_pk', ['key_id', 'version'])
+    .execute();
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: see up()
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('retiring_credentials').execute();
+  await db.schema.dropTable('key_checks').execute();
+}
