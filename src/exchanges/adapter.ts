@@ -178,6 +178,14 @@ export type Introspection = IntrospectionResult | { available: false; reason: st
 /** Sends one already-signed request to the exchange's base URL and returns its answer. */
 export type Transport = (request: ExchangeRequest) => Promise<ExchangeResponse>;
 
+/** What `cancelAllOrders` achieved: counts from the exchange's own answers, failures with its reason. */
+export interface CancelAllResult {
+  /** Orders the exchange confirmed cancelled. */
+  cancelled: number;
+  /** Orders, symbols or calls the exchange refused; `ref` is an order id, a symbol or `*` (the whole call). */
+  failed: Array<{ ref: string; reason: string }>;
+}
+
 /** A freshly issued drop-in client credential: what the bot gets, and what keywarden keeps. */
 export interface IssuedClientCredential {
   /** Given to the bot once, in CCXT's field names. */
@@ -216,6 +224,13 @@ export interface ExchangeAdapter {
 
   /** Ask the exchange what the key may do, through `send` (already pointed at the base URL). */
   introspect(credential: Credential, send: Transport, ctx: SignContext): Promise<Introspection>;
+
+  /**
+   * Cancel every open spot order of the key's account with the exchange's own endpoints (for
+   * `keywarden lockdown --cancel-orders`). Exchange refusals come back in `failed`; only a
+   * transport failure throws. Each call signs afresh through `ctx` (Kraken takes a nonce from it).
+   */
+  cancelAllOrders?(credential: Credential, send: Transport, ctx: SignContext): Promise<CancelAllResult>;
 
   /** The exchange's own error shape for a keywarden denial or failure. */
   errorResponse(kind: ExchangeErrorKind, message: string): ExchangeResponse;

@@ -7,6 +7,7 @@ import { createHmac, createPrivateKey, createPublicKey, sign as cryptoSign, veri
 import { randomToken } from '../util/random-id.js';
 import { safeEqual } from '../util/safe-equal.js';
 import {
+  type CancelAllResult,
   type Classification,
   type Credential,
   CredentialError,
@@ -18,6 +19,8 @@ import {
   type OrderIntent,
   type ParseResult,
   type Side,
+  type SignContext,
+  type Transport,
   type VerifyResult,
 } from './adapter.js';
 import { decodedName, dropRawParams, hasSpaceOrControl, headerValue, withoutHeaders } from './http-text.js';
@@ -465,6 +468,54 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
+/** `HTTP 400 -2011 Unknown order sent.`: a Binance refusal in one line (its `{code,msg}` shape). */
+function binanceReason(response: ExchangeResponse): string {
+  const raw = asRecord(parseJson(response.body));
+  const code = typeof raw?.code === 'number' ? ` ${raw.code}` : '';
+  const msg = typeof raw?.msg === 'string' ? ` ${raw.msg.slice(0, 200)}` : '';
+  return `HTTP ${response.status}${code}${msg}`;
+}
+
+/**
+ * Binance has no account-wide cancel: list every open order (GET /api/v3/openOrders without a
+ * symbol, weight 80, one call) and send DELETE /api/v3/openOrders once per symbol found.
+ */
+async function cancelAllOrders(
+  credential: Credential,
+  send: Transport,
+  ctx: SignContext,
+): Promise<CancelAllResult> {
+  const signed = (method: string, query: string) =>
+    binance.sign({ method, path: '/api/v3/openOrders', query, headers: {}, body: '' }, credential, ctx);
+  const listed = await send(signed('GET', ''));
+  const open = parseJson(listed.body);
+  if (listed.status !== 200 || !Array.isArray(open))
+    return {
+      cancelled: 0,
+      failed: [{ ref: '*', reason: `GET /api/v3/openOrders: ${binanceReason(listed)}` }],
+    };
+  const symbols = new Set<string>();
+  for (const o of open) {
+    const symbol = asRecord(o)?.symbol;
+    if (typeof symbol === 'string') symbols.add(symbol);
+  }
+  const result: CancelAllResult = { cancelled: 0, failed: [] };
+  for (const symbol of symbols) {
+    const r = await send(signed('DELETE', `symbol=${encodeURIComponent(symbol)}`));
+    const cancelled = parseJson(r.body);
+    if (r.status !== 200 || !Array.isArray(cancelled)) {
+      result.failed.push({ ref: symbol, reason: binanceReason(r) });
+      continue;
+    }
+    // An entry is one cancelled order, or an order list (OCO) whose legs are in `orderReports`.
+    for (const entry of cancelled) {
+      const legs = asRecord(entry)?.orderReports;
+      result.cancelled += Array.isArray(legs) ? legs.length : 1;
+    }
+  }
+  return result;
+}
+
 export const binance: ExchangeAdapter = {
   id: 'binance',
   defaultBaseUrl: 'https://api.binance.com',
@@ -656,6 +707,8 @@ export const binance: ExchangeAdapter = {
       raw,
     };
   },
+
+  cancelAllOrders,
 
   errorResponse: binanceErrorResponse,
 

@@ -8,7 +8,9 @@ import { randomToken } from '../util/random-id.js';
 import { safeEqual } from '../util/safe-equal.js';
 import {
   type Action,
+  type CancelAllResult,
   type Classification,
+  type Credential,
   CredentialError,
   type ExchangeAdapter,
   type ExchangeErrorKind,
@@ -17,6 +19,8 @@ import {
   type Introspection,
   type OrderIntent,
   type ParseResult,
+  type SignContext,
+  type Transport,
   type VerifyResult,
   type WithdrawalIntent,
 } from './adapter.js';
@@ -229,6 +233,54 @@ const ERRORS: Record<ExchangeErrorKind, [number, number]> = {
   internal: [10016, 200],
 };
 
+/**
+ * Bybit cancels every open spot order in one call: POST /v5/order/cancel-all with
+ * `{"category":"spot"}` (no symbol = all spot symbols; ordinary orders, Bybit's default filter).
+ * The answer lists the cancelled orders and says `success: "1"`.
+ */
+async function cancelAllOrders(
+  credential: Credential,
+  send: Transport,
+  ctx: SignContext,
+): Promise<CancelAllResult> {
+  const response = await send(
+    bybit.sign(
+      {
+        method: 'POST',
+        path: '/v5/order/cancel-all',
+        query: '',
+        headers: {},
+        body: JSON.stringify({ category: 'spot' }),
+      },
+      credential,
+      ctx,
+    ),
+  );
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(response.body);
+  } catch {
+    parsed = undefined;
+  }
+  const result = isRecord(parsed) && isRecord(parsed.result) ? parsed.result : undefined;
+  if (!isRecord(parsed) || parsed.retCode !== 0 || !result || !Array.isArray(result.list)) {
+    const code = isRecord(parsed) ? textField(parsed, 'retCode') : undefined;
+    const msg = isRecord(parsed) ? textField(parsed, 'retMsg') : undefined;
+    return {
+      cancelled: 0,
+      failed: [
+        {
+          ref: '*',
+          reason: `POST /v5/order/cancel-all: HTTP ${response.status}${code ? ` ${code}` : ''}${msg ? ` ${msg.slice(0, 200)}` : ''}`,
+        },
+      ],
+    };
+  }
+  if (textField(result, 'success') === '0')
+    return { cancelled: 0, failed: [{ ref: '*', reason: 'POST /v5/order/cancel-all: success "0"' }] };
+  return { cancelled: result.list.length, failed: [] };
+}
+
 export const bybit: ExchangeAdapter = {
   id: 'bybit',
   defaultBaseUrl: 'https://api.bybit.com',
@@ -368,6 +420,8 @@ export const bybit: ExchangeAdapter = {
       raw: safe,
     };
   },
+
+  cancelAllOrders,
 
   errorResponse(kind, message) {
     const [code, status] = ERRORS[kind];

@@ -20,6 +20,7 @@ import {
 import { randomToken } from '../util/random-id.js';
 import { safeEqual } from '../util/safe-equal.js';
 import {
+  type CancelAllResult,
   type Classification,
   type ClientVerifier,
   type Credential,
@@ -666,6 +667,108 @@ async function introspect(credential: Credential, send: Transport, ctx: SignCont
   };
 }
 
+/** Coinbase's batch_cancel takes at most 100 order ids per call. */
+const COINBASE_CANCEL_BATCH = 100;
+/** Bounds the list-then-cancel loop (each round lists one page of OPEN orders and cancels it). */
+const COINBASE_CANCEL_ROUNDS = 50;
+
+function jsonRecord(body: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(body) as unknown;
+    return isRecord(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `HTTP 401 UNAUTHENTICATED …`: a Coinbase refusal in one line (gRPC-gateway or v3 error shape). */
+function coinbaseReason(status: number, body: Record<string, unknown> | undefined): string {
+  const error = typeof body?.error === 'string' ? ` ${body.error}` : '';
+  const message = typeof body?.message === 'string' ? ` ${body.message.slice(0, 200)}` : '';
+  return `HTTP ${status}${error}${message}`;
+}
+
+/**
+ * Coinbase has no cancel-everything call: list OPEN orders
+ * (GET /api/v3/brokerage/orders/historical/batch?order_status=OPEN) and cancel them with
+ * POST /api/v3/brokerage/orders/batch_cancel (`order_ids`, up to 100); list again until none is left.
+ */
+async function cancelAllOrders(
+  credential: Credential,
+  send: Transport,
+  ctx: SignContext,
+): Promise<CancelAllResult> {
+  const result: CancelAllResult = { cancelled: 0, failed: [] };
+  const refused = new Set<string>();
+  for (let round = 0; round < COINBASE_CANCEL_ROUNDS; round++) {
+    const listed = await send(
+      signCoinbase(
+        {
+          method: 'GET',
+          path: `${V3}/orders/historical/batch`,
+          query: 'order_status=OPEN',
+          headers: {},
+          body: '',
+        },
+        credential,
+        ctx,
+      ),
+    );
+    const page = jsonRecord(listed.body);
+    if (listed.status !== 200 || !Array.isArray(page?.orders)) {
+      result.failed.push({
+        ref: '*',
+        reason: `GET ${V3}/orders/historical/batch: ${coinbaseReason(listed.status, page)}`,
+      });
+      break;
+    }
+    const ids: string[] = [];
+    for (const o of page.orders) {
+      const id = isRecord(o) ? o.order_id : undefined;
+      const status = isRecord(o) ? o.status : undefined;
+      if (typeof id === 'string' && (status === undefined || status === 'OPEN') && !refused.has(id))
+        ids.push(id);
+    }
+    if (ids.length === 0) break;
+    for (let i = 0; i < ids.length; i += COINBASE_CANCEL_BATCH) {
+      const batch = ids.slice(i, i + COINBASE_CANCEL_BATCH);
+      const r = await send(
+        signCoinbase(
+          {
+            method: 'POST',
+            path: `${V3}/orders/batch_cancel`,
+            query: '',
+            headers: {},
+            body: JSON.stringify({ order_ids: batch }),
+          },
+          credential,
+          ctx,
+        ),
+      );
+      const answer = jsonRecord(r.body);
+      const rows = Array.isArray(answer?.results) ? answer.results.filter(isRecord) : [];
+      if (r.status !== 200 || rows.length === 0) {
+        for (const id of batch) {
+          refused.add(id);
+          result.failed.push({ ref: id, reason: coinbaseReason(r.status, answer) });
+        }
+        continue;
+      }
+      for (const row of rows) {
+        const id = typeof row.order_id === 'string' ? row.order_id : '?';
+        if (row.success === true) {
+          result.cancelled++;
+          continue;
+        }
+        refused.add(id);
+        const why = typeof row.failure_reason === 'string' ? row.failure_reason : 'refused';
+        result.failed.push({ ref: id, reason: why.slice(0, 200) });
+      }
+    }
+  }
+  return result;
+}
+
 export const coinbase: ExchangeAdapter = {
   id: 'coinbase',
   defaultBaseUrl: COINBASE_BASE_URL,
@@ -700,6 +803,7 @@ export const coinbase: ExchangeAdapter = {
   sign: signCoinbase,
   classify: classifyCoinbase,
   introspect,
+  cancelAllOrders,
   errorResponse: coinbaseErrorResponse,
 
   issueClientCredential() {

@@ -8,6 +8,7 @@ import { randomToken } from '../util/random-id.js';
 import { safeEqual } from '../util/safe-equal.js';
 import {
   type Action,
+  type CancelAllResult,
   type Classification,
   type Credential,
   CredentialError,
@@ -19,6 +20,8 @@ import {
   type OrderIntent,
   type ParseResult,
   type Side,
+  type SignContext,
+  type Transport,
   type VerifyResult,
 } from './adapter.js';
 import { dropRawParams, hasSpaceOrControl, headerValue, withoutHeaders } from './http-text.js';
@@ -420,6 +423,56 @@ function method(path: string): string | undefined {
   return path.startsWith(PRIVATE_PREFIX) ? path.slice(PRIVATE_PREFIX.length) : undefined;
 }
 
+/** Tries of CancelAll when Kraken answers `EAPI:Invalid nonce` (another process signed with a higher one). */
+const CANCEL_ALL_NONCE_TRIES = 3;
+
+/**
+ * Kraken cancels every open order of the key's account in one call: POST /0/private/CancelAll
+ * → `{count}`. A lockdown runs in its own process while the gateway may have just signed with a
+ * higher nonce for the same key: an `EAPI:Invalid nonce` answer is retried with a fresh one
+ * (nothing was cancelled by a refused call, so retrying cannot cancel twice).
+ */
+async function cancelAllOrders(
+  credential: Credential,
+  send: Transport,
+  ctx: SignContext,
+): Promise<CancelAllResult> {
+  let response: ExchangeResponse | undefined;
+  let parsed: Record<string, unknown> | undefined;
+  let errors: unknown[] = [];
+  for (let attempt = 0; attempt < CANCEL_ALL_NONCE_TRIES; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 5 * attempt));
+    response = await send(
+      kraken.sign(
+        { method: 'POST', path: '/0/private/CancelAll', query: '', headers: {}, body: '' },
+        credential,
+        ctx,
+      ),
+    );
+    parsed = parseJsonRecord(response.body);
+    errors = Array.isArray(parsed?.error) ? parsed.error : [];
+    if (!errors.some((e) => typeof e === 'string' && e.startsWith('EAPI:Invalid nonce'))) break;
+  }
+  if (!response)
+    return { cancelled: 0, failed: [{ ref: '*', reason: 'POST /0/private/CancelAll: not sent' }] };
+  const result = parsed?.result;
+  const count =
+    typeof result === 'object' && result !== null
+      ? Number((result as Record<string, unknown>).count)
+      : Number.NaN;
+  if (response.status !== 200 || errors.length > 0 || !Number.isInteger(count))
+    return {
+      cancelled: 0,
+      failed: [
+        {
+          ref: '*',
+          reason: `POST /0/private/CancelAll: ${String(errors[0] ?? `HTTP ${response.status}`).slice(0, 200)}`,
+        },
+      ],
+    };
+  return { cancelled: count, failed: [] };
+}
+
 export const kraken: ExchangeAdapter = {
   id: 'kraken',
   defaultBaseUrl: 'https://api.kraken.com',
@@ -579,6 +632,8 @@ export const kraken: ExchangeAdapter = {
       raw,
     };
   },
+
+  cancelAllOrders,
 
   errorResponse: krakenErrorResponse,
 

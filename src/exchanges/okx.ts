@@ -8,7 +8,9 @@ import { randomToken } from '../util/random-id.js';
 import { safeEqual } from '../util/safe-equal.js';
 import {
   type Action,
+  type CancelAllResult,
   type Classification,
+  type Credential,
   CredentialError,
   type ExchangeAdapter,
   type ExchangeErrorKind,
@@ -17,6 +19,8 @@ import {
   type Introspection,
   type OrderIntent,
   type ParseResult,
+  type SignContext,
+  type Transport,
   type VerifyResult,
   type WithdrawalIntent,
 } from './adapter.js';
@@ -234,6 +238,103 @@ const ERRORS: Record<ExchangeErrorKind, [string, number]> = {
   internal: ['50026', 500],
 };
 
+/** Largest `cancel-batch-orders` call OKX accepts (20 orders). */
+const OKX_CANCEL_BATCH = 20;
+/** Bounds the list-then-cancel loop: each round lists one page (up to 100 orders) and cancels it. */
+const OKX_CANCEL_ROUNDS = 50;
+
+function parsedBody(body: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(body) as unknown;
+    return isRecord(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `HTTP 200 50113 Invalid Sign`: an OKX refusal in one line. */
+function okxReason(status: number, parsed: Record<string, unknown> | undefined): string {
+  const code = parsed ? textField(parsed, 'code') : undefined;
+  const msg = parsed ? textField(parsed, 'msg') : undefined;
+  return `HTTP ${status}${code ? ` ${code}` : ''}${msg ? ` ${msg.slice(0, 200)}` : ''}`;
+}
+
+/**
+ * OKX has no cancel-everything call: list pending orders (GET /api/v5/trade/orders-pending, one
+ * page of up to 100, every instrument type) and cancel them in batches of 20 with
+ * POST /api/v5/trade/cancel-batch-orders; list again until nothing cancellable is left.
+ */
+async function cancelAllOrders(
+  credential: Credential,
+  send: Transport,
+  ctx: SignContext,
+): Promise<CancelAllResult> {
+  const result: CancelAllResult = { cancelled: 0, failed: [] };
+  const refused = new Set<string>();
+  for (let round = 0; round < OKX_CANCEL_ROUNDS; round++) {
+    const listed = await send(
+      okx.sign(
+        { method: 'GET', path: '/api/v5/trade/orders-pending', query: '', headers: {}, body: '' },
+        credential,
+        ctx,
+      ),
+    );
+    const page = parsedBody(listed.body);
+    if (listed.status !== 200 || page?.code !== '0' || !Array.isArray(page.data)) {
+      result.failed.push({
+        ref: '*',
+        reason: `GET /api/v5/trade/orders-pending: ${okxReason(listed.status, page)}`,
+      });
+      break;
+    }
+    const open: Array<{ instId: string; ordId: string }> = [];
+    for (const o of page.data) {
+      if (!isRecord(o)) continue;
+      const instId = textField(o, 'instId');
+      const ordId = textField(o, 'ordId');
+      if (instId && ordId && !refused.has(ordId)) open.push({ instId, ordId });
+    }
+    if (open.length === 0) break;
+    for (let i = 0; i < open.length; i += OKX_CANCEL_BATCH) {
+      const batch = open.slice(i, i + OKX_CANCEL_BATCH);
+      const r = await send(
+        okx.sign(
+          {
+            method: 'POST',
+            path: '/api/v5/trade/cancel-batch-orders',
+            query: '',
+            headers: {},
+            body: JSON.stringify(batch),
+          },
+          credential,
+          ctx,
+        ),
+      );
+      const answer = parsedBody(r.body);
+      const rows = Array.isArray(answer?.data) ? answer.data.filter(isRecord) : [];
+      if (r.status !== 200 || rows.length === 0) {
+        // The whole call was refused (code 1 with no per-order rows, auth, rate limit).
+        for (const o of batch) {
+          refused.add(o.ordId);
+          result.failed.push({ ref: o.ordId, reason: okxReason(r.status, answer) });
+        }
+        continue;
+      }
+      for (const row of rows) {
+        const ordId = textField(row, 'ordId') ?? '';
+        if (textField(row, 'sCode') === '0') {
+          result.cancelled++;
+          continue;
+        }
+        refused.add(ordId);
+        const why = `${textField(row, 'sCode') ?? '?'} ${textField(row, 'sMsg') ?? ''}`.trim();
+        result.failed.push({ ref: ordId || '?', reason: why.slice(0, 200) });
+      }
+    }
+  }
+  return result;
+}
+
 export const okx: ExchangeAdapter = {
   id: 'okx',
   defaultBaseUrl: 'https://www.okx.com',
@@ -357,6 +458,8 @@ export const okx: ExchangeAdapter = {
       },
     };
   },
+
+  cancelAllOrders,
 
   errorResponse(kind, message) {
     const [code, status] = ERRORS[kind];

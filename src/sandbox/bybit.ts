@@ -340,6 +340,21 @@ function privateRoute(req: SandboxRequest, key: SandboxKey, ctx: SandboxContext,
       if (!canceled.ok) return bybitError(170213, 'Order does not exist.', now);
       return ok({ orderId: canceled.value.id, orderLinkId: canceled.value.clientOrderId ?? '' }, now);
     }
+    case 'POST /v5/order/cancel-all': {
+      // Spot without a symbol cancels every open spot order (Bybit's default `orderFilter=Order`).
+      if (textField(f, 'category') !== 'spot')
+        return bybitError(10001, 'params error: the sandbox emulates category=spot only', now);
+      const raw = textField(f, 'symbol');
+      const symbol = raw === undefined ? undefined : bybitSymbol(raw, 'spot');
+      if (raw !== undefined && symbol === undefined)
+        return bybitError(10001, 'params error: symbol invalid', now);
+      const list = [];
+      for (const o of engine.openOrders(key.account, symbol)) {
+        const canceled = engine.cancelOrder(key.account, { id: o.id });
+        if (canceled.ok) list.push({ orderId: o.id, orderLinkId: o.clientOrderId ?? '' });
+      }
+      return ok({ list, success: '1' }, now);
+    }
     case 'GET /v5/order/realtime':
     case 'GET /v5/order/history': {
       const symbol = symbolOf();

@@ -353,7 +353,15 @@ function privateRoute(
         req.path === '/api/v5/trade/orders-pending'
           ? engine.openOrders(key.account, symbol)
           : engine.closedOrders(key.account, symbol);
-      return ok(list.map(orderShape).reverse());
+      // Newest first, one page: `limit` (default and maximum 100), `after` = older than that ordId.
+      const limit = Math.min(100, Math.max(1, Number(getParam(q, 'limit') ?? 100) || 100));
+      const after = getParam(q, 'after');
+      const page = list
+        .slice()
+        .reverse()
+        .filter((o) => after === undefined || Number(o.id) < Number(after))
+        .slice(0, limit);
+      return ok(page.map(orderShape));
     }
     case 'GET /api/v5/trade/order': {
       const ordId = getParam(q, 'ordId');

@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely';
+
+/**
+ * Lockdowns (src/lifecycle/lockdown.ts): one row per `keywarden lockdown`, so `unlock` reverses
+ * exactly that lockdown. `clients_json` lists every client in scope; `frozen_json` only those
+ * this lockdown froze (clients frozen before it stay frozen after `unlock`).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not the typed Database
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('lockdowns')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('scope', 'text', (c) => c.notNull())
+    .addColumn('target_id', 'text')
+    .addColumn('target_label', 'text')
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('actor', 'text', (c) => c.notNull())
+    .addColumn('started_at', 'integer', (c) => c.notNull())
+    .addColumn('ended_at', 'integer')
+    .addColumn('unlock_reason', 'text')
+    .addColumn('unlock_actor', 'text')
+    .addColumn('clients_json', 'text', (c) => c.notNull())
+    .addColumn('frozen_json', 'text', (c) => c.notNull())
+    .addColumn('cancel_json', 'text')
+    .addColumn('report_path', 'text')
+    .execute();
+  await db.schema.createIndex('lockdowns_active').on('lockdowns').columns(['ended_at', 'scope']).execute();
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: see up()
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('lockdowns').execute();
+}
