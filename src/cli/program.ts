@@ -21,6 +21,8 @@ const GROUPS: ReadonlyArray<{ names: readonly string[]; load: () => Promise<{ re
   { names: ['hook'], load: () => import('./hook.js') },
   { names: ['alerts'], load: () => import('./alerts.js') },
   { names: ['sandbox'], load: () => import('./sandbox.js') },
+  { names: ['lockdown', 'unlock'], load: () => import('./lockdown.js') },
+  { names: ['posture'], load: () => import('./posture.js') },
 ];
 
 /** The first argument that is not a global option (or its value): the command the user asked for. */

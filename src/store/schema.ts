@@ -5,6 +5,8 @@
  * Timestamps are integer milliseconds since the epoch; booleans are 0/1 integers.
  */
 
+import type { Generated } from 'kysely';
+
 // --- vault & key registry (src/vault, src/lifecycle/keys) ---
 
 export interface VaultMetaTable {
@@ -120,6 +122,67 @@ export interface Database {
   audit_log: AuditLogTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_meta: AuditMetaTable;
+}
+
+// --- key lifecycle: verification and rotation (src/lifecycle/key-checks.ts, rotation.ts) ---
+
+export interface KeyChecksTable {
+  /** SQLite rowid: insertion order, so the newest check per key is the highest id. */
+  id: Generated<number>;
+  key_id: string;
+  key_version: number;
+  checked_at: number;
+  /** The adapter's Introspection with its `raw` answer scrubbed of anything secret. */
+  introspection_json: string;
+  /** JSON array of KeyCheckFlag codes. */
+  flags_json: string;
+}
+
+/** The previous credential of a rotated key, kept (vault-encrypted) until `grace_until`, then deleted. */
+export interface RetiringCredentialsTable {
+  key_id: string;
+  version: number;
+  exchange: string;
+  label: string;
+  envelope: string;
+  last4: string;
+  grace_until: number;
+  created_at: number;
+}
+
+export interface Database {
+  key_checks: KeyChecksTable;
+  retiring_credentials: RetiringCredentialsTable;
+}
+
+// --- lockdown (src/lifecycle/lockdown.ts) ---
+
+export interface LockdownsTable {
+  id: string;
+  /** `all`, `key` or `client`. */
+  scope: string;
+  /** Key registry id or client id the lockdown was asked for (null for `all`). */
+  target_id: string | null;
+  /** Its label or name at the time, for reports. */
+  target_label: string | null;
+  reason: string;
+  actor: string;
+  started_at: number;
+  /** Set by `unlock`; null while the lockdown is active. */
+  ended_at: number | null;
+  unlock_reason: string | null;
+  unlock_actor: string | null;
+  /** JSON array of the ids of every client in scope. */
+  clients_json: string;
+  /** JSON array of the client ids this lockdown froze (the only ones `unlock` unfreezes). */
+  frozen_json: string;
+  /** JSON of the per-key `--cancel-orders` results, when asked. */
+  cancel_json: string | null;
+  report_path: string | null;
+}
+
+export interface Database {
+  lockdowns: LockdownsTable;
 }
 
 // biome-ignore lint/suspicious/noEmptyInterface: each section above adds its tables to this interface

@@ -2,6 +2,8 @@ import type { Migration } from 'kysely';
 import * as m0002Vault from './0002_vault.js';
 import * as m0005Clients from './0005_clients.js';
 import * as m0007Audit from './0007_audit.js';
+import * as m0008KeyChecks from './0008_key_checks.js';
+import * as m0009Lockdowns from './0009_lockdowns.js';
 
 /**
  * Every migration, in order. Names sort lexically; never edit a released migration, add one.
@@ -10,4 +12,6 @@ export const migrations: Record<string, Migration> = {
   '0002_vault': m0002Vault,
   '0005_clients': m0005Clients,
   '0007_audit': m0007Audit,
+  '0008_key_checks': m0008KeyChecks,
+  '0009_lockdowns': m0009Lockdowns,
 };

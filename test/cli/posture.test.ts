@@ -1,0 +1,310 @@
+/**
+ * `keywarden posture` end to end on a demo-like setup: the built CLI, a real vault and SQLite
+ * file in a temp data dir, the in-process sandbox exchange for verification and rotation. The
+ * fix commands the report prints are run as printed (through `sh -c`, so their quoting counts).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { monitorView } from '../../src/cli/posture.js';
+import { parseConfig } from '../../src/config/config.js';
+import type { Credential } from '../../src/exchanges/adapter.js';
+import type { CheckItem, Fix, PostureReport } from '../../src/lifecycle/posture-types.js';
+import type { SandboxKey } from '../../src/sandbox/emulator.js';
+import { EMULATORS } from '../../src/sandbox/emulators.js';
+import { createSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { openStore } from '../../src/store/db.js';
+
+const MAIN = join(import.meta.dirname, '../../dist/cli/main.js');
+const DAY = 86_400_000;
+
+interface Run {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+/** Asynchronous, so the in-process sandbox keeps answering while the CLI runs. */
+function exec(file: string, args: string[], env: Record<string, string>, input = ''): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out, err }));
+    child.stdin.end(input);
+  });
+}
+
+describe('keywarden posture on a demo-like setup', () => {
+  let dir: string;
+  let dataDir: string;
+  let binDir: string;
+  let sandbox: Sandbox;
+  let env: Record<string, string>;
+  /** Three independent sets of the sandbox's Binance keys (read, trade, full, …). */
+  const sets: SandboxKey[][] = [];
+  /** Every output of every posture run (and of the fix commands), for the canary check. */
+  const outputs: string[] = [];
+  const secrets: string[] = [];
+
+  const cli = (args: string[], input = '') => exec(process.execPath, [MAIN, ...args], env, input);
+  /** A printed command, run by a shell exactly as printed, with `keywarden` on PATH. */
+  const shell = async (command: string, input = '', base = env): Promise<Run> => {
+    const r = await exec(
+      'sh',
+      ['-c', command],
+      { ...base, PATH: `${binDir}:${process.env.PATH ?? ''}` },
+      input,
+    );
+    outputs.push(r.out, r.err);
+    return r;
+  };
+  const posture = async (args: string[] = []): Promise<PostureReport> => {
+    const r = await cli(['posture', '--format', 'json', ...args]);
+    outputs.push(r.out, r.err);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    return JSON.parse(r.out) as PostureReport;
+  };
+  const check = (report: PostureReport, label: string, id: CheckItem['id']): CheckItem => {
+    const item = report.keys.find((k) => k.label === label)?.checks.find((c) => c.id === id);
+    if (!item) throw new Error(`no ${id} for ${label}`);
+    return item;
+  };
+  const cred = (set: number, name: string): Credential => {
+    const k = sets[set]?.find((s) => s.name === name);
+    if (!k) throw new Error(`no sandbox key ${name}`);
+    return k.credential;
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kw-posture-'));
+    dataDir = join(dir, 'data');
+    binDir = join(dir, 'bin');
+    mkdirSync(binDir);
+    writeFileSync(join(binDir, 'keywarden'), `#!/bin/sh\nexec "${process.execPath}" "${MAIN}" "$@"\n`);
+    chmodSync(join(binDir, 'keywarden'), 0o755);
+    const binance = EMULATORS.find((e) => e.exchange === 'binance');
+    if (!binance) throw new Error('no binance emulator');
+    for (let i = 0; i < 3; i++) sets.push(binance.generateKeys());
+    sandbox = createSandbox({ emulators: [binance], keys: sets.flat() });
+    await sandbox.listen(0, '127.0.0.1');
+    const config = join(dir, 'keywarden.yaml');
+    // No grace period: `key rotate` would otherwise wait for requests in flight before returning.
+    writeFileSync(config, 'server:\n  listen: 127.0.0.1:8787\nlifecycle:\n  rotationGraceSeconds: 0\n');
+    env = {
+      PATH: process.env.PATH ?? '',
+      KEYWARDEN_DATA_DIR: dataDir,
+      KEYWARDEN_MASTER_KEY: randomBytes(32).toString('base64'),
+      KEYWARDEN_CONFIG: config,
+      KEYWARDEN_BINANCE_BASE_URL: sandbox.baseUrl('binance'),
+    };
+    for (const set of sets) for (const k of set) secrets.push(k.credential.apiKey, k.credential.secret);
+
+    expect((await cli(['init'])).code).toBe(0);
+    // The demo's seeded key: the sandbox's withdraw-capable `full` key.
+    const add = (label: string, c: Credential) =>
+      cli(['key', 'add', 'binance', '--label', label, '--env', 'prod', '--stdin'], JSON.stringify(c));
+    expect((await add('demo-full', cred(0, 'full'))).code).toBe(0);
+    expect((await add('demo-old', cred(0, 'trade'))).code).toBe(0);
+    for (const [name, key] of [
+      ['bot-full', 'demo-full'],
+      ['bot-old', 'demo-old'],
+    ] as const) {
+      const issued = await cli([
+        'client',
+        'add',
+        '--key',
+        key,
+        '--name',
+        name,
+        '--ip',
+        '127.0.0.1/32',
+        '--json',
+      ]);
+      expect(issued.code, issued.err).toBe(0);
+      const bot = JSON.parse(issued.out) as { apiKey: string; secret: string; token: string };
+      secrets.push(bot.secret, bot.token);
+    }
+    // demo-old was registered 120 days ago: past the 90-day prod rotation policy.
+    const store = await openStore(dataDir);
+    await store.db
+      .updateTable('credentials')
+      .set({ created_at: Date.now() - 120 * DAY })
+      .where('label', '=', 'demo-old')
+      .execute();
+    await store.close();
+  });
+
+  afterAll(async () => {
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('flags the over-permissive and the overdue key, and its printed fixes raise the score', async () => {
+    // 1. Never verified: least privilege is unknown, and the fix is `key verify`.
+    const before = await posture();
+    const unverified = check(before, 'demo-full', 'key.withdraw_disabled');
+    expect(unverified.status).toBe('unknown');
+    expect(unverified.fix?.commands).toEqual(['keywarden key verify demo-full']);
+    expect(check(before, 'demo-old', 'key.rotation').status).toBe('fail');
+    for (const label of ['demo-full', 'demo-old']) {
+      const command = check(before, label, 'key.withdraw_disabled').fix?.commands[0] ?? '';
+      const r = await shell(command);
+      // `key verify` exits 1 when it flags something (no IP restriction on sandbox keys).
+      expect([0, 1], r.err).toContain(r.code);
+    }
+
+    // 2. Verified against the sandbox: the `full` key can withdraw and transfer; demo-old is overdue.
+    const flagged = await posture();
+    const withdraw = check(flagged, 'demo-full', 'key.withdraw_disabled');
+    expect(withdraw.status).toBe('fail');
+    expect(withdraw.fix?.action).toContain('uncheck "Enable Withdrawals"');
+    expect(check(flagged, 'demo-full', 'key.transfer_disabled').status).toBe('fail');
+    expect(check(flagged, 'demo-old', 'key.withdraw_disabled').status).toBe('pass');
+    expect(check(flagged, 'demo-old', 'key.ip_restricted').status).toBe('fail');
+    const overdue = check(flagged, 'demo-old', 'key.rotation');
+    expect(overdue.status).toBe('fail');
+    expect(overdue.evidence).toContain('OVERDUE');
+    expect(overdue.fix?.commands).toEqual(['keywarden key rotate demo-old --stdin']);
+    expect(flagged.score).toBeLessThan(before.score);
+
+    // 3. Run the printed fixes: replace the full key by a trade-only one, rotate the overdue one.
+    const replace = withdraw.fix?.alternative as Fix;
+    expect(replace.commands).toEqual([
+      'keywarden key rotate demo-full --stdin',
+      'keywarden key verify demo-full',
+    ]);
+    const rotated = await shell(replace.commands[0] ?? '', JSON.stringify(cred(1, 'trade')));
+    expect(rotated.code, rotated.err).toBe(0);
+    expect([0, 1]).toContain((await shell(replace.commands[1] ?? '')).code);
+    const rotateOld = await shell(overdue.fix?.commands[0] ?? '', JSON.stringify(cred(2, 'trade')));
+    expect(rotateOld.code, rotateOld.err).toBe(0);
+
+    // 4. Rerun: both flags are gone and the score rose.
+    const after = await posture();
+    expect(check(after, 'demo-full', 'key.withdraw_disabled').status).toBe('pass');
+    expect(check(after, 'demo-full', 'key.transfer_disabled').status).toBe('pass');
+    expect(check(after, 'demo-old', 'key.rotation').status).toBe('pass');
+    expect(check(after, 'demo-full', 'key.unique').status).toBe('pass');
+    expect(after.score).toBeGreaterThan(flagged.score);
+    expect(after.score).toBeGreaterThan(before.score);
+    const fullKey = after.keys.find((k) => k.label === 'demo-full');
+    const fullBefore = flagged.keys.find((k) => k.label === 'demo-full');
+    expect(fullKey?.score).toBeGreaterThan(fullBefore?.score ?? 100);
+  });
+
+  it('prints a readable table and a standalone HTML file, and no secret anywhere', async () => {
+    const table = await cli(['posture']);
+    outputs.push(table.out, table.err);
+    expect(table.code).toBe(0);
+    expect(table.out).toMatch(/^keywarden posture: score \d+\/100/);
+    expect(table.out).toContain('KEY demo-old');
+    for (const line of table.out.split('\n'))
+      if (line.length > 100) expect(line.trimStart()).toMatch(/^\$ keywarden /);
+
+    const file = join(dir, 'posture.html');
+    const html = await cli(['posture', '--format', 'html', '--out', file]);
+    expect(html.code, html.err).toBe(0);
+    expect(html.out).toMatch(/^posture score \d+\/100 written to /);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const doc = readFileSync(file, 'utf8');
+    outputs.push(doc, html.out, html.err);
+    expect(doc).toContain('<!DOCTYPE html>');
+    expect(doc).toContain('demo-old');
+    expect(doc).not.toMatch(/https?:\/\//);
+    expect(doc).not.toMatch(/<script/i);
+
+    const all = outputs.join('\n');
+    expect(secrets.length).toBeGreaterThan(10);
+    for (const s of secrets) expect(all).not.toContain(s);
+  });
+
+  it('escapes a label containing <script> in the HTML report', async () => {
+    const r = await cli(
+      ['key', 'add', 'binance', '--label', '<script>alert(1)</script>', '--env', 'dev', '--stdin'],
+      JSON.stringify(cred(2, 'read')),
+    );
+    expect(r.code, r.err).toBe(0);
+    const html = await cli(['posture', '--format', 'html']);
+    outputs.push(html.out);
+    expect(html.code).toBe(0);
+    expect(html.out).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html.out).not.toContain('<script>');
+    // The fix commands quote it for the shell.
+    const json = await posture();
+    const item = json.keys.find((k) => k.label.startsWith('<script>'))?.checks[0];
+    expect(item?.fix?.commands).toEqual(["keywarden key verify '<script>alert(1)</script>'"]);
+  });
+
+  it('exits 0 whatever the score unless --fail-under is given; bad options exit 2', async () => {
+    const report = await posture();
+    expect(report.score).toBeLessThan(100);
+    const gate = await cli(['posture', '--json', '--fail-under', String(report.score + 1)]);
+    expect(gate.code).toBe(1);
+    expect(gate.err).toBe(
+      `keywarden: posture score ${report.score} is below --fail-under ${report.score + 1}\n`,
+    );
+    expect((await cli(['posture', '--json', '--fail-under', String(report.score)])).code).toBe(0);
+    const bad = await cli(['posture', '--fail-under', '101']);
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim().split('\n')).toHaveLength(1);
+    const fmt = await cli(['posture', '--format', 'pdf']);
+    expect(fmt.code).toBe(2);
+    expect(fmt.err).toBe('keywarden: --format must be one of table, json, html\n');
+  });
+
+  it('carries an explicit --data-dir into the fix commands, and they still run', async () => {
+    const explicit = { ...env };
+    delete explicit.KEYWARDEN_DATA_DIR;
+    const r = await exec(process.execPath, [MAIN, '--data-dir', dataDir, 'posture', '--json'], explicit);
+    expect(r.code, r.err).toBe(0);
+    const report = JSON.parse(r.out) as PostureReport;
+    const item = report.keys
+      .find((k) => k.label === 'demo-old')
+      ?.checks.find((c) => c.id === 'key.ip_restricted');
+    const command = item?.fix?.commands[0] ?? '';
+    expect(command).toBe(`keywarden --data-dir ${dataDir} key verify demo-old`);
+    const run = await shell(command, '', explicit);
+    expect([0, 1], run.err).toContain(run.code);
+  });
+});
+
+describe('posture config view', () => {
+  it('takes sink names, types and thresholds from monitor.sinks, never their URLs or secrets', () => {
+    const config = parseConfig({
+      monitor: {
+        sinks: [
+          { type: 'discord', name: 'ops', url: 'https://discord.test/api/webhooks/1/SINKTOKEN123' },
+          {
+            type: 'webhook',
+            name: 'hook',
+            url: 'https://hooks.test/x',
+            secret: 'HOOKSECRET-0123456789',
+            minSeverity: 'critical',
+          },
+        ],
+      },
+    });
+    const view = monitorView(config);
+    expect(view).toEqual({
+      enabled: true,
+      sinks: [
+        { name: 'ops', type: 'discord', minSeverity: 'warning' },
+        { name: 'hook', type: 'webhook', minSeverity: 'critical' },
+      ],
+    });
+    expect(JSON.stringify(view)).not.toMatch(/SINKTOKEN|HOOKSECRET|https:/);
+    expect(monitorView(parseConfig({}))).toEqual({ enabled: true, sinks: [] });
+  });
+});
