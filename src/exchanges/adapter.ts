@@ -194,10 +194,40 @@ export interface IssuedClientCredential {
   verifier: ClientVerifier;
 }
 
+/**
+ * Where a human changes this exchange's API-key settings on its website, in the words its own
+ * console uses. Guidance, not protocol: posture fixes and incident reports quote it, so a new
+ * exchange brings its own text here instead of a table in src/lifecycle/. Each path starts with
+ * `name` (`Binance → Account → API Management → …`); the operator follows it by hand.
+ */
+export interface ExchangeConsole {
+  /** The exchange's name as its website shows it, e.g. `Binance`. */
+  readonly name: string;
+  /** The page that lists the account's API keys (https), e.g. for a link next to `deleteKey`. */
+  readonly apiKeysUrl: string;
+  /** How to turn withdrawals off for a key (or, when `permissionsEditable` is false, get a key without them). */
+  readonly disableWithdrawals: string;
+  /** How to turn transfers between accounts (internal, universal, sub-account) off for a key. */
+  readonly disableTransfers: string;
+  /** Where a key's IP allow-list is set; callers append the address to add. */
+  readonly restrictIp: string;
+  /** How to delete (revoke) a key, so it is dead even outside keywarden. */
+  readonly deleteKey: string;
+  /** False when a key's permissions cannot be edited after creation (a new key is needed). */
+  readonly permissionsEditable: boolean;
+  /**
+   * False when `introspect` cannot see the key's IP allow-list (its `ipRestricted` is then always
+   * false): only the console shows it, so posture asks the operator to confirm it there.
+   */
+  readonly reportsIpRestriction: boolean;
+}
+
 export interface ExchangeAdapter {
   readonly id: ExchangeId;
   /** Production REST base URL, e.g. `https://api.binance.com`. */
   readonly defaultBaseUrl: string;
+  /** Console guidance for the operator: where this exchange's website keeps each API-key setting. */
+  readonly console: ExchangeConsole;
 
   /** Throws `CredentialError` with a one-line message when fields are missing or malformed (bad PEM, bad base64). */
   validateCredential(credential: Credential): void;

@@ -731,4 +731,16 @@ export const binance: ExchangeAdapter = {
     if (response.status !== 200) return undefined;
     return toNumber(asRecord(parseJson(response.body))?.price);
   },
+
+  console: {
+    name: 'Binance',
+    apiKeysUrl: 'https://www.binance.com/en/my/settings/api-management',
+    disableWithdrawals: 'Binance → API Management → Edit restrictions → uncheck "Enable Withdrawals"',
+    disableTransfers:
+      'Binance → API Management → Edit restrictions → uncheck "Permits Universal Transfer" and "Enable Internal Transfer"',
+    restrictIp: 'Binance → API Management → Edit restrictions → "Restrict access to trusted IPs only"',
+    deleteKey: 'Binance → Account → API Management → Delete',
+    permissionsEditable: true,
+    reportsIpRestriction: true,
+  },
 };

@@ -455,4 +455,17 @@ export const bybit: ExchangeAdapter = {
       return undefined;
     }
   },
+
+  console: {
+    name: 'Bybit',
+    apiKeysUrl: 'https://www.bybit.com/app/user/api-management',
+    disableWithdrawals: 'Bybit → API Management → Edit → Wallet → untick "Withdrawal"',
+    disableTransfers:
+      'Bybit → API Management → Edit → Wallet → untick "Account Transfer" and "Subaccount Transfer"',
+    restrictIp:
+      'Bybit → API Management → Edit → "Only IPs with permissions granted are allowed to access the OpenAPI"',
+    deleteKey: 'Bybit → Account → API Management → Delete',
+    permissionsEditable: true,
+    reportsIpRestriction: true,
+  },
 };

@@ -833,4 +833,19 @@ export const coinbase: ExchangeAdapter = {
       return undefined;
     }
   },
+
+  // CDP keys cannot change permissions once created, and key_permissions says nothing of the
+  // key's IP allowlist (introspect reports ipRestricted: false), so both go through the console.
+  console: {
+    name: 'Coinbase',
+    apiKeysUrl: 'https://portal.cdp.coinbase.com/projects/api-keys',
+    disableWithdrawals:
+      'Coinbase Developer Platform → API Keys → Create API key with only "View" and "Trade" ("Transfer" unticked); permissions cannot be edited on an existing key',
+    disableTransfers:
+      'Coinbase Developer Platform → API Keys → Create API key with only "View" and "Trade" ("Transfer" unticked); permissions cannot be edited on an existing key',
+    restrictIp: 'Coinbase Developer Platform → API Keys → Configure → Edit → API restrictions → IP allowlist',
+    deleteKey: 'Coinbase Developer Platform → API Keys → Delete',
+    permissionsEditable: false,
+    reportsIpRestriction: false,
+  },
 };

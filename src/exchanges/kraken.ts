@@ -661,4 +661,16 @@ export const kraken: ExchangeAdapter = {
     const c = typeof first === 'object' && first !== null ? (first as Record<string, unknown>).c : undefined;
     return Array.isArray(c) ? toNumber(c[0]) : undefined;
   },
+
+  console: {
+    name: 'Kraken',
+    apiKeysUrl: 'https://pro.kraken.com/app/settings/api',
+    disableWithdrawals: 'Kraken → Settings → API → Edit key → Funds permissions → untick "Withdraw Funds"',
+    disableTransfers:
+      'Kraken → Settings → API → Edit key → Funds permissions → untick "Withdraw Funds" (account transfers need it)',
+    restrictIp: 'Kraken → Settings → API → Edit key → Advanced settings → IP allowlist',
+    deleteKey: 'Kraken → Settings → API → Delete key',
+    permissionsEditable: true,
+    reportsIpRestriction: true,
+  },
 };

@@ -13,6 +13,7 @@ import type SQLite from 'better-sqlite3';
 import { queryAudit } from '../audit/audit-query.js';
 import type { AuditFilter, AuditRecord } from '../audit/index.js';
 import type { ExchangeId } from '../exchanges/adapter.js';
+import { adapterFor } from '../exchanges/index.js';
 import type { LockdownRecord } from './lockdown.js';
 import { shellArg } from './posture-fixes.js';
 
@@ -24,17 +25,6 @@ export interface IncidentInput {
   hours: number;
   now: number;
 }
-
-/** Where an exchange's owner deletes an API key (console path, and the page as the exchange names it). */
-export const REVOKE_KEY_PAGE: Readonly<Record<ExchangeId, string>> = Object.freeze({
-  binance:
-    'Binance → Account → API Management → Delete (https://www.binance.com/en/my/settings/api-management)',
-  coinbase:
-    'Coinbase Developer Platform → API Keys → Delete (https://portal.cdp.coinbase.com/projects/api-keys)',
-  kraken: 'Kraken → Settings → API → Delete key (https://pro.kraken.com/app/settings/api)',
-  okx: 'OKX → Profile → API → Delete (https://www.okx.com/account/my-api)',
-  bybit: 'Bybit → Account → API Management → Delete (https://www.bybit.com/app/user/api-management)',
-});
 
 /** Detailed rows per list; counts and totals are always complete. */
 const MAX_ROWS = 25;
@@ -533,8 +523,12 @@ export function buildIncidentReport(sqlite: SQLite.Database, input: IncidentInpu
   const step = (text: string) => out.push(`${n++}. ${text}`);
   if (keys.size > 0) {
     step('Revoke (delete) the exposed API key on the exchange, so it is dead even outside keywarden:');
-    for (const k of keys.values())
-      out.push(`   - ${mdCode(k.label)} on ${k.exchange}: ${mdText(REVOKE_KEY_PAGE[k.exchange], 200)}`);
+    for (const k of keys.values()) {
+      const site = adapterFor(k.exchange).console;
+      out.push(
+        `   - ${mdCode(k.label)} on ${k.exchange}: ${mdText(`${site.deleteKey} (${site.apiKeysUrl})`, 200)}`,
+      );
+    }
     step(
       'Create a new key on the exchange (read and trade only, pinned to the gateway’s egress IP) and switch to it:',
     );

@@ -1,6 +1,8 @@
 /**
- * What a key check means for the operator: the permissions in words and, for each flag, the
- * exchange-side setting that fixes it. Shared by `key verify`, `key rotate` and the posture report.
+ * What a key check means for the operator: the permissions in words and, for each flag, a
+ * one-line next step, for `key verify` and `key rotate`. The egress-IP guess is shared with
+ * `keywarden posture`. The exact console paths (which box to untick on which exchange) live in
+ * each adapter's `console` (src/exchanges/) and are quoted by the posture report, not here.
  */
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';

@@ -1,69 +1,7 @@
-import type { ExchangeId } from '../exchanges/adapter.js';
-
 /**
- * Where each exchange keeps the API-key settings posture asks the operator to change, by the
- * names the exchanges' own consoles use. This is console guidance, not protocol: the adapters
- * (src/exchanges/) say what a key can do; this says where a human turns it off.
+ * The commands posture fixes print. Where a human changes a key's settings on the exchange's
+ * website is not here: each adapter carries it (`ExchangeAdapter.console`, src/exchanges/).
  */
-export interface ExchangeKeySettings {
-  name: string;
-  withdraw: string;
-  transfer: string;
-  /** Where the key's IP allow-list is set; posture appends the address to add. */
-  ipRestriction: string;
-  /** False when a key's permissions cannot be edited after creation (a new key is needed). */
-  permissionsEditable: boolean;
-  /** False when the exchange's introspection does not report the key's IP allow-list. */
-  reportsIpRestriction: boolean;
-}
-
-export const EXCHANGE_KEY_SETTINGS: Readonly<Record<ExchangeId, ExchangeKeySettings>> = Object.freeze({
-  binance: {
-    name: 'Binance',
-    withdraw: 'Binance → API Management → Edit restrictions → uncheck "Enable Withdrawals"',
-    transfer:
-      'Binance → API Management → Edit restrictions → uncheck "Permits Universal Transfer" and "Enable Internal Transfer"',
-    ipRestriction: `Binance → API Management → Edit restrictions → "Restrict access to trusted IPs only"`,
-    permissionsEditable: true,
-    reportsIpRestriction: true,
-  },
-  coinbase: {
-    name: 'Coinbase',
-    withdraw:
-      'Coinbase Developer Platform → API Keys → Create API key with only "View" and "Trade" ("Transfer" unticked); permissions cannot be edited on an existing key',
-    transfer:
-      'Coinbase Developer Platform → API Keys → Create API key with only "View" and "Trade" ("Transfer" unticked); permissions cannot be edited on an existing key',
-    ipRestriction: `Coinbase Developer Platform → API Keys → Configure → Edit → API restrictions → IP allowlist`,
-    permissionsEditable: false,
-    reportsIpRestriction: false,
-  },
-  kraken: {
-    name: 'Kraken',
-    withdraw: 'Kraken → Settings → API → Edit key → Funds permissions → untick "Withdraw Funds"',
-    transfer:
-      'Kraken → Settings → API → Edit key → Funds permissions → untick "Withdraw Funds" (account transfers need it)',
-    ipRestriction: `Kraken → Settings → API → Edit key → Advanced settings → IP allowlist`,
-    permissionsEditable: true,
-    reportsIpRestriction: true,
-  },
-  okx: {
-    name: 'OKX',
-    withdraw: 'OKX → Profile → API → Edit → Permissions → untick "Withdraw"',
-    transfer:
-      'OKX grants funding transfers with "Trade": run the bot on a sub-account (OKX → Sub-accounts) whose API key has only "Read" and "Trade", so a transfer cannot reach other funds',
-    ipRestriction: `OKX → Profile → API → Edit → IP address`,
-    permissionsEditable: true,
-    reportsIpRestriction: true,
-  },
-  bybit: {
-    name: 'Bybit',
-    withdraw: 'Bybit → API Management → Edit → Wallet → untick "Withdrawal"',
-    transfer: 'Bybit → API Management → Edit → Wallet → untick "Account Transfer" and "Subaccount Transfer"',
-    ipRestriction: `Bybit → API Management → Edit → "Only IPs with permissions granted are allowed to access the OpenAPI"`,
-    permissionsEditable: true,
-    reportsIpRestriction: true,
-  },
-});
 
 const SAFE_ARG = /^[A-Za-z0-9_./:@%+=,-]+$/;
 

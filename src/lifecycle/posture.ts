@@ -6,10 +6,11 @@
  */
 import { parseListen } from '../config/config.js';
 import type { IntrospectionResult } from '../exchanges/adapter.js';
+import { adapterFor } from '../exchanges/index.js';
 import type { ClientRecord } from './clients-types.js';
 import type { KeyRecord } from './key-types.js';
 import { type KeyCheck, rotationState } from './lifecycle-types.js';
-import { type CommandBuilder, commandBuilder, EXCHANGE_KEY_SETTINGS } from './posture-fixes.js';
+import { type CommandBuilder, commandBuilder } from './posture-fixes.js';
 import {
   type CheckId,
   type CheckItem,
@@ -119,14 +120,14 @@ function permissionItem(
   v: Verification,
   cmd: CommandBuilder,
 ): CheckItem {
-  const settings = EXCHANGE_KEY_SETTINGS[key.exchange];
+  const settings = adapterFor(key.exchange).console;
   const id: CheckId = kind === 'withdraw' ? 'key.withdraw_disabled' : 'key.transfer_disabled';
   const title =
     kind === 'withdraw'
       ? 'least privilege: key cannot withdraw'
       : 'least privilege: key cannot transfer between accounts';
   const severity: CheckSeverity = kind === 'withdraw' ? 'critical' : 'high';
-  const setting = kind === 'withdraw' ? settings.withdraw : settings.transfer;
+  const setting = kind === 'withdraw' ? settings.disableWithdrawals : settings.disableTransfers;
   if (v.kind !== 'ok') return unverified(id, title, severity, key, v, cmd, setting);
   const enabled = kind === 'withdraw' ? v.result.canWithdraw : v.result.canTransfer;
   const when = `verified ${minute(v.check.checkedAt)}`;
@@ -147,10 +148,10 @@ function permissionItem(
 }
 
 function ipItem(key: KeyRecord, v: Verification, input: PostureInput, cmd: CommandBuilder): CheckItem {
-  const settings = EXCHANGE_KEY_SETTINGS[key.exchange];
+  const settings = adapterFor(key.exchange).console;
   const id: CheckId = 'key.ip_restricted';
   const title = 'exchange-side IP restriction';
-  const setting = `${settings.ipRestriction} → add ${input.egressIp ?? "the gateway host's public egress IP"}`;
+  const setting = `${settings.restrictIp} → add ${input.egressIp ?? "the gateway host's public egress IP"}`;
   if (v.kind !== 'ok') return unverified(id, title, 'high', key, v, cmd, setting);
   const when = `verified ${minute(v.check.checkedAt)}`;
   if (v.result.ipRestricted) {
@@ -188,7 +189,7 @@ function rotationItem(key: KeyRecord, input: PostureInput, cmd: CommandBuilder):
     );
   const facts = `${origin}, ${state.ageDays} days old, policy ${state.maxDays} days`;
   if (state.status === 'overdue') {
-    const settings = EXCHANGE_KEY_SETTINGS[key.exchange];
+    const settings = adapterFor(key.exchange).console;
     return item(id, title, 'high', 'fail', `OVERDUE since ${day(state.dueAt)} (${facts})`, {
       action: `create a new ${settings.name} API key (read + trade, IP-restricted), rotate to it (JSON credential on stdin), then delete the old key on ${settings.name}`,
       commands: [cmd.rotate(key.label)],

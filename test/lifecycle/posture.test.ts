@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { adapterFor } from '../../src/exchanges/index.js';
 import { buildPostureReport, scoreOf } from '../../src/lifecycle/posture.js';
-import { EXCHANGE_KEY_SETTINGS, shellArg } from '../../src/lifecycle/posture-fixes.js';
+import { shellArg } from '../../src/lifecycle/posture-fixes.js';
 import type { CheckId, CheckItem, PostureReport } from '../../src/lifecycle/posture-types.js';
 import { CHECK_IDS } from '../../src/lifecycle/posture-types.js';
 import { check, client, DAY, exchanges, input, introspection, key, NOW } from './posture-fixtures.js';
@@ -175,11 +176,16 @@ describe('posture: exchange-side IP restriction', () => {
     expect(c.fix?.action).toContain('IP allowlist');
   });
 
-  it('has console guidance for every exchange', () => {
+  it("quotes each exchange's own console text (from its adapter) in the fixes", () => {
     for (const e of exchanges) {
-      const s = EXCHANGE_KEY_SETTINGS[e];
-      for (const text of [s.withdraw, s.transfer, s.ipRestriction])
-        expect(text).toMatch(new RegExp(`^${s.name}|${s.name}`));
+      const site = adapterFor(e).console;
+      const k = key({ exchange: e, label: `${e}-key` });
+      const intro = introspection({ canWithdraw: true, canTransfer: true, ipRestricted: false });
+      const report = buildPostureReport(input({ keys: [k], checks: new Map([[k.id, check(k, intro)]]) }));
+      expect(find(report, 'key.withdraw_disabled').fix?.action).toContain(site.disableWithdrawals);
+      expect(find(report, 'key.transfer_disabled').fix?.action).toContain(site.disableTransfers);
+      expect(find(report, 'key.ip_restricted').fix?.action).toContain(`${site.restrictIp} → add`);
+      expect(find(report, 'key.withdraw_disabled').evidence).toContain(`ENABLED on ${site.name}`);
     }
   });
 });
