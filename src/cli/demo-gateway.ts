@@ -1,18 +1,21 @@
 /**
  * The gateway part of `npm start`: the sandbox exchange and the gateway in-process, one issued
- * client, and a short scripted CCXT bot showing allowed orders and three denials, then the
- * audit trail and its verification. Everything listens on 127.0.0.1 port 0 and is closed after.
+ * client, and a short scripted CCXT bot showing allowed orders and two denials, then the audit
+ * trail and its verification. Everything listens on 127.0.0.1 port 0 and is closed after.
  */
+import type { AuditLogHandle } from '../audit/audit-log.js';
 import { queryAudit, verifyAuditLog } from '../audit/index.js';
 import { parseConfig } from '../config/config.js';
 import type { ExchangeId } from '../exchanges/adapter.js';
 import { adapterFor } from '../exchanges/index.js';
 import { openAuditLog } from '../gateway/audit-open.js';
 import { buildGatewayStack } from '../gateway/compose.js';
-import { createClientService, createVersionReader } from '../lifecycle/clients.js';
+import { type ClientService, createClientService, createVersionReader } from '../lifecycle/clients.js';
+import type { IssuedClient } from '../lifecycle/clients-types.js';
+import type { KeyRecord } from '../lifecycle/key-types.js';
 import type { Policy } from '../policy/policy-types.js';
 import { EMULATORS } from '../sandbox/emulators.js';
-import { createSandbox } from '../sandbox/server.js';
+import { createSandbox, type Sandbox } from '../sandbox/server.js';
 import { formatRecord } from './audit.js';
 import type { DemoContext, DemoStep } from './demo.js';
 import { ccxtOverride } from './sandbox.js';
@@ -25,11 +28,27 @@ const POLICY: Policy = {
   priceBandPercent: 5,
 };
 
-interface CcxtLike {
+/** The part of a CCXT exchange class the demo bot calls. */
+export interface CcxtLike {
   fetchBalance(): Promise<Record<string, { total?: number } | undefined>>;
   createOrder(s: string, t: string, side: string, amount: number, price?: number): Promise<{ id: string }>;
   cancelOrder(id: string, symbol: string): Promise<unknown>;
   withdraw(code: string, amount: number, address: string): Promise<unknown>;
+}
+
+/** What the gateway, alert and lockdown steps share: one sandbox exchange, its key, one issued bot. */
+export interface DemoExchange {
+  exchange: ExchangeId;
+  sandbox: Sandbox;
+  /** The sandbox's withdraw-capable key, registered in the vault. */
+  key: KeyRecord;
+  audit: AuditLogHandle;
+  clients: ClientService;
+  bot: IssuedClient;
+  /** keywarden.yaml's `exchanges:` section pointing at the sandbox. */
+  exchangesConfig: Record<string, { baseUrl: string }>;
+  /** A CCXT client for the bot pointed at a gateway; undefined when ccxt is not installed. */
+  connectBot(gatewayUrl: string): CcxtLike | undefined;
 }
 
 async function loadCcxt(): Promise<Record<string, unknown> | undefined> {
@@ -40,12 +59,14 @@ async function loadCcxt(): Promise<Record<string, unknown> | undefined> {
   }
 }
 
-async function gatewayDemo(ctx: DemoContext): Promise<void> {
+/** Opened once per demo run (through `ctx.use`) and closed when the demo ends. */
+export async function openDemoExchange(ctx: DemoContext): Promise<DemoExchange> {
   const { say } = ctx;
   const exchange: ExchangeId = 'binance';
   const seedKeys = EMULATORS.flatMap((e) => e.generateKeys());
   const sandbox = createSandbox({ emulators: EMULATORS, keys: seedKeys });
   await sandbox.listen(0, '127.0.0.1');
+  ctx.defer(() => sandbox.close());
   const full = seedKeys.find((k) => k.exchange === exchange && k.name === 'full');
   if (!full) throw new Error('sandbox has no binance key');
   const key = await ctx.keys.add(
@@ -56,6 +77,7 @@ async function gatewayDemo(ctx: DemoContext): Promise<void> {
     `sandbox exchange on ${sandbox.baseUrl(exchange)}; its withdraw-capable key registered as ${key.label}`,
   );
   const audit = openAuditLog(ctx.store, ctx.vault);
+  ctx.defer(() => audit.close());
   const clients = createClientService({
     db: ctx.store.db,
     readVersion: createVersionReader(ctx.store.sqlite),
@@ -65,50 +87,73 @@ async function gatewayDemo(ctx: DemoContext): Promise<void> {
     adapterFor,
     actor: 'demo',
   });
+  const bot = await clients.add({ name: 'demo-bot', key: key.label, policy: POLICY, environment: 'dev' });
+  say(
+    `client demo-bot issued: apiKey ${bot.credential.apiKey.slice(0, 12)}… (the bot never sees the exchange secret)`,
+  );
+  say(`policy: ${JSON.stringify(POLICY)}`);
+  const ccxt = await loadCcxt();
+  const Binance = ccxt?.binance as (new (o: Record<string, unknown>) => CcxtLike) | undefined;
+  return {
+    exchange,
+    sandbox,
+    key,
+    audit,
+    clients,
+    bot,
+    exchangesConfig: { [exchange]: { baseUrl: sandbox.baseUrl(exchange) } },
+    connectBot: (gatewayUrl) =>
+      Binance &&
+      new Binance({
+        apiKey: bot.credential.apiKey,
+        secret: bot.credential.secret,
+        ...ccxtOverride(exchange, `${gatewayUrl}/${exchange}`),
+        enableRateLimit: false,
+      }),
+  };
+}
+
+export const NO_CCXT =
+  'ccxt is not installed (it is a devDependency): run `npm install` in the repository to see the bot';
+
+/** The first line of a denial as the bot sees it, without CCXT's request dump. */
+export function denialText(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return /keywarden denied \[[^\]]+\]: [^"]*/.exec(text)?.[0] ?? text.split('\n')[0] ?? '';
+}
+
+/** Run one bot call and print `✓ label: result` or `✗ label: denial`. */
+export function botStep(say: (line: string) => void) {
+  return async (label: string, fn: () => Promise<string>): Promise<boolean> => {
+    try {
+      say(`  ✓ ${label}: ${await fn()}`);
+      return true;
+    } catch (err) {
+      say(`  ✗ ${label}: ${denialText(err)}`);
+      return false;
+    }
+  };
+}
+
+async function gatewayDemo(ctx: DemoContext): Promise<void> {
+  const { say } = ctx;
+  const ex = await ctx.use(openDemoExchange);
   const stack = buildGatewayStack({
-    config: parseConfig({}),
+    config: parseConfig({ exchanges: ex.exchangesConfig }),
     vault: ctx.vault,
     keys: ctx.keys,
-    clients,
-    audit,
-    baseUrls: Object.fromEntries(EMULATORS.map((e) => [e.exchange, sandbox.baseUrl(e.exchange)])),
+    clients: ex.clients,
+    audit: ex.audit,
   });
   try {
     const url = await stack.listen('127.0.0.1', 0);
     say(`gateway on ${url}`);
-    const issued = await clients.add({
-      name: 'demo-bot',
-      key: key.label,
-      policy: POLICY,
-      environment: 'dev',
-    });
-    say(
-      `client demo-bot issued: apiKey ${issued.credential.apiKey.slice(0, 12)}… (the bot never sees the exchange secret)`,
-    );
-    say(`policy: ${JSON.stringify(POLICY)}`);
-    const ccxt = await loadCcxt();
-    const Binance = ccxt?.binance as (new (o: Record<string, unknown>) => CcxtLike) | undefined;
-    if (!Binance) {
-      say(
-        'ccxt is not installed (it is a devDependency): run `npm install` in the repository to see the bot',
-      );
+    const bot = ex.connectBot(url);
+    if (!bot) {
+      say(NO_CCXT);
       return;
     }
-    const bot = new Binance({
-      apiKey: issued.credential.apiKey,
-      secret: issued.credential.secret,
-      ...ccxtOverride(exchange, `${url}/${exchange}`),
-      enableRateLimit: false,
-    });
-    const step = async (label: string, fn: () => Promise<string>) => {
-      try {
-        say(`  ✓ ${label}: ${await fn()}`);
-      } catch (err) {
-        const text = err instanceof Error ? err.message : String(err);
-        const denial = /keywarden denied \[[^\]]+\]: [^"]*/.exec(text)?.[0] ?? text.split('\n')[0];
-        say(`  ✗ ${label}: ${denial}`);
-      }
-    };
+    const step = botStep(say);
     say('an unmodified CCXT binance client, pointed at the gateway:');
     await step('fetchBalance', async () => `USDT ${(await bot.fetchBalance()).USDT?.total}`);
     let orderId = '';
@@ -125,10 +170,6 @@ async function gatewayDemo(ctx: DemoContext): Promise<void> {
       return 'canceled';
     });
     await step(
-      'withdraw 100 USDT',
-      async () => `${JSON.stringify(await bot.withdraw('USDT', 100, 'TXYZdemoaddress00000000000000000'))}`,
-    );
-    await step(
       'limit buy 1 SOL/USDT (not on the allow-list)',
       async () => (await bot.createOrder('SOL/USDT', 'limit', 'buy', 1, 150)).id,
     );
@@ -136,15 +177,13 @@ async function gatewayDemo(ctx: DemoContext): Promise<void> {
       'limit buy 0.01 BTC/USDT @ 40000 (33% under the market)',
       async () => (await bot.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 40000)).id,
     );
-    const forwarded = sandbox.log
+    const forwarded = ex.sandbox.log
       .filter((l) => /withdraw|\/order$/.test(l.path))
       .map((l) => `${l.method} ${l.path}`);
-    say(
-      `the exchange received these order/withdraw calls (denials never reached it): ${forwarded.join(', ')}`,
-    );
+    say(`the exchange received these order calls (denials never reached it): ${forwarded.join(', ')}`);
     // Outcome records are appended after the answer; let them land, then sign a checkpoint.
     await new Promise((r) => setTimeout(r, 20));
-    await audit.checkpoint();
+    await ex.audit.checkpoint();
     say('audit trail (requests and decisions):');
     for (const r of queryAudit(ctx.store.sqlite).filter((r) => r.kind === 'request' && r.action !== 'public'))
       say(`  ${formatRecord(r)}`);
@@ -153,9 +192,7 @@ async function gatewayDemo(ctx: DemoContext): Promise<void> {
       `audit verify: ${verified.ok ? 'OK' : 'FAILED'} (${verified.records} records, hash-chained, signed checkpoints)`,
     );
   } finally {
-    await audit.close();
     await stack.close();
-    await sandbox.close();
   }
 }
 

@@ -10,6 +10,7 @@ import { initVault, openVault } from '../vault/vault.js';
 import type { Vault } from '../vault/vault-types.js';
 import { action } from './cli-kit.js';
 import { GATEWAY_DEMO_STEPS } from './demo-gateway.js';
+import { RESPONSE_DEMO_STEPS } from './demo-response.js';
 
 /** What every demo step can use; later issues add steps (gateway, scanner) to DEMO_STEPS. */
 export interface DemoContext {
@@ -18,6 +19,13 @@ export interface DemoContext {
   vault: Vault;
   keys: KeyRegistry;
   say(line: string): void;
+  /**
+   * A resource several steps share (the sandbox, a running gateway): opened by `open` on first
+   * use in this run, the same one afterwards. `open` registers its own clean-up with `defer`.
+   */
+  use<T>(open: (ctx: DemoContext) => Promise<T>): Promise<T>;
+  /** Clean-up run when the demo ends, last registered first, even after a failed step. */
+  defer(close: () => Promise<void> | void): void;
 }
 
 export interface DemoStep {
@@ -62,7 +70,21 @@ export const DEMO_STEPS: DemoStep[] = [
     },
   },
   ...GATEWAY_DEMO_STEPS,
+  ...RESPONSE_DEMO_STEPS,
 ];
+
+/** Run every clean-up even if one fails; the first failure is rethrown after. */
+async function closeAll(cleanups: Array<() => Promise<void> | void>): Promise<void> {
+  let first: unknown;
+  for (const close of cleanups.reverse()) {
+    try {
+      await close();
+    } catch (err) {
+      first ??= err;
+    }
+  }
+  if (first !== undefined) throw first;
+}
 
 /** Run the demo in a throw-away data directory with a random master key. */
 export async function runDemo(
@@ -78,10 +100,31 @@ export async function runDemo(
     const vault = openVault(store);
     await vault.unseal({ kind: 'env', variable });
     say('vault initialised with a random 256-bit master key and unsealed');
-    const ctx: DemoContext = { dataDir, store, vault, keys: createKeyRegistry(store, vault), say };
-    for (const [i, step] of DEMO_STEPS.entries()) {
-      say(`\n${i + 1}. ${step.title}`);
-      await step.run(ctx);
+    const opened = new Map<unknown, Promise<unknown>>();
+    const cleanups: Array<() => Promise<void> | void> = [];
+    const ctx: DemoContext = {
+      dataDir,
+      store,
+      vault,
+      keys: createKeyRegistry(store, vault),
+      say,
+      use<T>(open: (c: DemoContext) => Promise<T>): Promise<T> {
+        let resource = opened.get(open);
+        if (!resource) {
+          resource = open(ctx);
+          opened.set(open, resource);
+        }
+        return resource as Promise<T>;
+      },
+      defer: (close) => void cleanups.push(close),
+    };
+    try {
+      for (const [i, step] of DEMO_STEPS.entries()) {
+        say(`\n${i + 1}. ${step.title}`);
+        await step.run(ctx);
+      }
+    } finally {
+      await closeAll(cleanups);
     }
     vault.seal();
   } finally {
@@ -94,6 +137,8 @@ export async function runDemo(
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('Show what keywarden stores, in a throw-away data directory')
+    .description(
+      'Show what keywarden stores, a bot trading through the gateway, an alert and a lockdown (throw-away data directory)',
+    )
     .action(action(async () => await runDemo()));
 }
