@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { KeywardenError } from '../errors.js';
 import type { Credential, ExchangeId } from '../exchanges/adapter.js';
-import type { Environment, KeyRecord } from '../lifecycle/key-types.js';
+import type { Environment, KeyRecord, KeyRegistry } from '../lifecycle/key-types.js';
 import { createKeyRegistry, parseCredentialJson } from '../lifecycle/keys.js';
 import { type RotationState, rotationState } from '../lifecycle/lifecycle-types.js';
 import { action, CliError, cliMonitorHooks, describeError, printTable, resolveDataDir } from './cli-kit.js';
@@ -97,6 +97,21 @@ export interface KeyVerifyOptions extends SourceFlags {
 }
 
 /** Wrap a command so any failure exits 2 (its documented "could not run" code), not 1 ("flagged"). */
+/** Runs `fn` on the key registry of an unsealed vault, sealing it and closing the store however `fn` ends. */
+async function withKeyRegistry(
+  dataDir: string,
+  flags: SourceFlags,
+  fn: (keys: KeyRegistry) => Promise<void>,
+): Promise<void> {
+  const { store, vault } = await openUnsealed(dataDir, flags);
+  try {
+    await fn(createKeyRegistry(store, vault));
+  } finally {
+    vault.seal();
+    await store.close();
+  }
+}
+
 function errorsExit2<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
@@ -349,9 +364,8 @@ export function register(program: Command): void {
   ).action(
     action(async (exchange: string, opts: AddOpts) => {
       const cred = await readCredential(opts, exchange);
-      const { store, vault } = await openUnsealed(dataDir(), opts);
-      try {
-        const rec = await createKeyRegistry(store, vault).add(
+      await withKeyRegistry(dataDir(), opts, async (registry) => {
+        const rec = await registry.add(
           {
             label: opts.label,
             exchange: exchange as ExchangeId,
@@ -366,10 +380,7 @@ export function register(program: Command): void {
           process.stdout.write(
             `registered ${rec.label} (${rec.id}) fingerprint ${rec.fingerprint.slice(0, 16)}\n`,
           );
-      } finally {
-        vault.seal();
-        await store.close();
-      }
+      });
     }),
   );
   sourceOptions(
@@ -383,9 +394,8 @@ export function register(program: Command): void {
   ).action(
     action(async (opts: SourceFlags & { all?: boolean; json?: boolean; config?: string }) => {
       const policy = loadConfig(opts.config ? { path: opts.config } : {}).lifecycle.rotationDays;
-      const { store, vault } = await openUnsealed(dataDir(), opts);
-      try {
-        const keys = await createKeyRegistry(store, vault).list({ includeRetired: opts.all === true });
+      await withKeyRegistry(dataDir(), opts, async (registry) => {
+        const keys = await registry.list({ includeRetired: opts.all === true });
         const now = Date.now();
         const rows = keys.map((k) => ({ key: k, rotation: rotationState(k, policy, now) }));
         if (opts.json)
@@ -395,19 +405,15 @@ export function register(program: Command): void {
             rows.map((r) => ({ ...view(r.key), rotation: rotationWords(r.rotation, now) })),
             ['id', 'label', 'exchange', 'env', 'status', 'last4', 'fingerprint', 'rotation'],
           );
-      } finally {
-        vault.seal();
-        await store.close();
-      }
+      });
     }),
   );
   sourceOptions(
     key.command('show <ref>').description('Show one key (label or id)').option('--json', 'JSON output'),
   ).action(
     action(async (ref: string, opts: SourceFlags & { json?: boolean }) => {
-      const { store, vault } = await openUnsealed(dataDir(), opts);
-      try {
-        const rec = await createKeyRegistry(store, vault).get(ref);
+      await withKeyRegistry(dataDir(), opts, async (registry) => {
+        const rec = await registry.get(ref);
         if (rec === undefined) throw new KeywardenError('not_found', `No key ${ref}`);
         if (opts.json) process.stdout.write(`${JSON.stringify(rec)}\n`);
         else
@@ -417,24 +423,17 @@ export function register(program: Command): void {
             notes: rec.notes ?? '',
           }))
             process.stdout.write(`${k.padEnd(12)} ${v}\n`);
-      } finally {
-        vault.seal();
-        await store.close();
-      }
+      });
     }),
   );
   sourceOptions(
     key.command('retire <ref>').description('Retire a key').option('--json', 'JSON output'),
   ).action(
     action(async (ref: string, opts: SourceFlags & { json?: boolean }) => {
-      const { store, vault } = await openUnsealed(dataDir(), opts);
-      try {
-        const rec = await createKeyRegistry(store, vault).retire(ref);
+      await withKeyRegistry(dataDir(), opts, async (registry) => {
+        const rec = await registry.retire(ref);
         process.stdout.write(opts.json ? `${JSON.stringify(rec)}\n` : `retired ${rec.label}\n`);
-      } finally {
-        vault.seal();
-        await store.close();
-      }
+      });
     }),
   );
   sourceOptions(

@@ -24,7 +24,10 @@ import {
   type VerifyResult,
 } from './adapter.js';
 import { decodedName, dropRawParams, hasSpaceOrControl, headerValue, withoutHeaders } from './http-text.js';
+import { sendIntrospection } from './introspection.js';
+import { parseJson, parseJsonRecord, refusalLine, stringList } from './json-fields.js';
 import { getParam, type Params, parseParams, toNumber } from './params.js';
+import { isRecord } from './strict-json.js';
 
 // Re-exported for modules that imported these helpers from here before http-text.ts existed.
 export { dropRawParams, hasSpaceOrControl, headerValue, withoutHeaders } from './http-text.js';
@@ -454,26 +457,9 @@ export function binanceErrorResponse(kind: ExchangeErrorKind, message: string): 
   }
 }
 
-function parseJson(body: string): unknown {
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
 /** `HTTP 400 -2011 Unknown order sent.`: a Binance refusal in one line (its `{code,msg}` shape). */
 function binanceReason(response: ExchangeResponse): string {
-  const raw = asRecord(parseJson(response.body));
-  const code = typeof raw?.code === 'number' ? ` ${raw.code}` : '';
-  const msg = typeof raw?.msg === 'string' ? ` ${raw.msg.slice(0, 200)}` : '';
-  return `HTTP ${response.status}${code}${msg}`;
+  return refusalLine(response.status, parseJson(response.body), 'code', 'msg');
 }
 
 /**
@@ -496,7 +482,7 @@ async function cancelAllOrders(
     };
   const symbols = new Set<string>();
   for (const o of open) {
-    const symbol = asRecord(o)?.symbol;
+    const symbol = isRecord(o) ? o.symbol : undefined;
     if (typeof symbol === 'string') symbols.add(symbol);
   }
   const result: CancelAllResult = { cancelled: 0, failed: [] };
@@ -509,7 +495,7 @@ async function cancelAllOrders(
     }
     // An entry is one cancelled order, or an order list (OCO) whose legs are in `orderReports`.
     for (const entry of cancelled) {
-      const legs = asRecord(entry)?.orderReports;
+      const legs = isRecord(entry) ? entry.orderReports : undefined;
       result.cancelled += Array.isArray(legs) ? legs.length : 1;
     }
   }
@@ -660,13 +646,14 @@ export const binance: ExchangeAdapter = {
       credential,
       ctx,
     );
-    let response: ExchangeResponse;
-    try {
-      response = await send(request);
-    } catch {
-      return { available: false, reason: 'binance did not answer GET /sapi/v1/account/apiRestrictions' };
-    }
-    const raw = asRecord(parseJson(response.body));
+    const sent = await sendIntrospection(
+      send,
+      request,
+      'binance did not answer GET /sapi/v1/account/apiRestrictions',
+    );
+    if (!sent.ok) return sent.result;
+    const { response } = sent;
+    const raw = parseJsonRecord(response.body);
     if (response.status !== 200 || !raw || typeof raw.enableReading !== 'boolean') {
       const msg = typeof raw?.msg === 'string' ? raw.msg : `HTTP ${response.status}`;
       return { available: false, reason: `binance apiRestrictions failed: ${msg.slice(0, 200)}` };
@@ -689,9 +676,8 @@ export const binance: ExchangeAdapter = {
             ctx,
           ),
         );
-        const list = asRecord(parseJson(r.body))?.ipList;
-        if (r.status === 200 && Array.isArray(list))
-          ipList = list.filter((x): x is string => typeof x === 'string');
+        const list = parseJsonRecord(r.body)?.ipList;
+        if (r.status === 200 && Array.isArray(list)) ipList = stringList(list);
       } catch {
         ipList = undefined;
       }
@@ -729,7 +715,7 @@ export const binance: ExchangeAdapter = {
 
   parseTicker(response) {
     if (response.status !== 200) return undefined;
-    return toNumber(asRecord(parseJson(response.body))?.price);
+    return toNumber(parseJsonRecord(response.body)?.price);
   },
 
   console: {

@@ -25,6 +25,10 @@ import {
   type WithdrawalIntent,
 } from './adapter.js';
 import { hasSpaceOrControl, headerValue, withoutHeaders } from './http-text.js';
+import { ipRestriction, refusedIntrospection } from './introspection.js';
+import { parseJson, parseJsonRecord, refusalLine, stringList } from './json-fields.js';
+import { parseJsonRequest } from './json-request.js';
+import { orderIntentOf } from './order-intent.js';
 import { parseParams, toNumber } from './params.js';
 import { isRecord, parseStrictJson, textField } from './strict-json.js';
 
@@ -167,22 +171,16 @@ function orderIntent(o: Record<string, unknown>, category: string | undefined): 
   // Spot market buys count qty in quote coin unless marketUnit says otherwise; sells in base unless quoteCoin.
   const unit = textField(o, 'marketUnit') || (side === 'buy' ? 'quoteCoin' : 'baseCoin');
   const inQuote = spot && type === 'market' && unit === 'quoteCoin';
-  const symbol = rawSymbol === undefined ? undefined : bybitSymbol(rawSymbol, cat);
-  const intent: OrderIntent = {};
-  if (symbol !== undefined) intent.symbol = symbol;
-  if (rawSymbol !== undefined) intent.rawSymbol = rawSymbol;
-  if (side !== undefined) intent.side = side;
-  if (type !== undefined) intent.type = type;
-  if (price !== undefined && type !== 'market') intent.price = price;
-  if (qty !== undefined) {
-    if (inQuote) intent.quoteQuantity = qty;
-    else intent.quantity = qty;
-  }
-  if (intent.quoteQuantity !== undefined) intent.notional = intent.quoteQuantity;
-  else if (intent.quantity !== undefined && intent.price !== undefined && cat !== 'inverse') {
-    intent.notional = intent.quantity * intent.price;
-  }
-  return intent;
+  return orderIntentOf({
+    symbol: rawSymbol === undefined ? undefined : bybitSymbol(rawSymbol, cat),
+    rawSymbol,
+    side,
+    type,
+    price: type === 'market' ? undefined : price,
+    size: qty,
+    sizeInQuote: inQuote,
+    priceTimesSize: cat !== 'inverse',
+  });
 }
 
 function withdrawalIntent(o: Record<string, unknown>): WithdrawalIntent {
@@ -256,25 +254,11 @@ async function cancelAllOrders(
       ctx,
     ),
   );
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(response.body);
-  } catch {
-    parsed = undefined;
-  }
+  const parsed = parseJson(response.body);
   const result = isRecord(parsed) && isRecord(parsed.result) ? parsed.result : undefined;
   if (!isRecord(parsed) || parsed.retCode !== 0 || !result || !Array.isArray(result.list)) {
-    const code = isRecord(parsed) ? textField(parsed, 'retCode') : undefined;
-    const msg = isRecord(parsed) ? textField(parsed, 'retMsg') : undefined;
-    return {
-      cancelled: 0,
-      failed: [
-        {
-          ref: '*',
-          reason: `POST /v5/order/cancel-all: HTTP ${response.status}${code ? ` ${code}` : ''}${msg ? ` ${msg.slice(0, 200)}` : ''}`,
-        },
-      ],
-    };
+    const reason = `POST /v5/order/cancel-all: ${refusalLine(response.status, parsed, 'retCode', 'retMsg')}`;
+    return { cancelled: 0, failed: [{ ref: '*', reason }] };
   }
   if (textField(result, 'success') === '0')
     return { cancelled: 0, failed: [{ ref: '*', reason: 'POST /v5/order/cancel-all: success "0"' }] };
@@ -299,17 +283,7 @@ export const bybit: ExchangeAdapter = {
   },
 
   parse(request): ParseResult {
-    const query = parseParams(request.query);
-    if (!query.ok) return query;
-    if (request.body !== '') {
-      // A GET body is signed but meaningless to the exchange: refuse rather than let it hide anything.
-      if (request.method.toUpperCase() === 'GET')
-        return { ok: false, message: 'GET requests must not have a body' };
-      const parsed = parseStrictJson(request.body);
-      if (!parsed.ok) return parsed;
-      if (!isRecord(parsed.value)) return { ok: false, message: 'body must be a JSON object' };
-    }
-    return { ok: true, request };
+    return parseJsonRequest(request, isRecord, 'body must be a JSON object');
   },
 
   clientKeyId(request) {
@@ -380,30 +354,22 @@ export const bybit: ExchangeAdapter = {
       ctx,
     );
     const response = await send(request);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(response.body);
-    } catch {
+    const parsed = parseJson(response.body);
+    if (parsed === undefined) {
       return { available: false, reason: `bybit answered HTTP ${response.status} without JSON` };
     }
     if (!isRecord(parsed) || parsed.retCode !== 0 || !isRecord(parsed.result)) {
-      const code = isRecord(parsed) ? textField(parsed, 'retCode') : undefined;
-      const msg = isRecord(parsed) ? textField(parsed, 'retMsg') : undefined;
-      return { available: false, reason: `bybit ${code ?? response.status}: ${msg ?? 'unexpected answer'}` };
+      return refusedIntrospection('bybit', response.status, parsed, 'retCode', 'retMsg');
     }
     const result = parsed.result;
     const permissions = isRecord(result.permissions) ? result.permissions : {};
-    const list = (name: string): string[] => {
-      const v = permissions[name];
-      return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-    };
+    const list = (name: string): string[] => stringList(permissions[name]);
     const readOnly = textField(result, 'readOnly') === '1';
     const wallet = list('Wallet');
     const tradeLists = ['ContractTrade', 'Spot', 'Options', 'Derivatives'];
     const canTrade = !readOnly && tradeLists.some((n) => list(n).length > 0);
-    const ips = Array.isArray(result.ips) ? result.ips.filter((x): x is string => typeof x === 'string') : [];
     // Bybit reports an unrestricted key as ["*"].
-    const ipList = ips.filter((ip) => ip !== '*' && ip !== '');
+    const ipList = stringList(result.ips).filter((ip) => ip !== '*' && ip !== '');
     const { secret: _secret, ...safe } = result;
     return {
       available: true,
@@ -415,8 +381,7 @@ export const bybit: ExchangeAdapter = {
         (wallet.includes('AccountTransfer') ||
           wallet.includes('SubMemberTransfer') ||
           wallet.includes('SubMemberTransferList')),
-      ipRestricted: ipList.length > 0,
-      ...(ipList.length > 0 ? { ipList } : {}),
+      ...ipRestriction(ipList),
       raw: safe,
     };
   },
@@ -445,15 +410,11 @@ export const bybit: ExchangeAdapter = {
 
   parseTicker(response) {
     if (response.status !== 200) return undefined;
-    try {
-      const parsed: unknown = JSON.parse(response.body);
-      if (!isRecord(parsed) || parsed.retCode !== 0 || !isRecord(parsed.result)) return undefined;
-      const list = parsed.result.list;
-      const first: unknown = Array.isArray(list) ? list[0] : undefined;
-      return isRecord(first) ? toNumber(textField(first, 'lastPrice')) : undefined;
-    } catch {
-      return undefined;
-    }
+    const parsed = parseJsonRecord(response.body);
+    if (parsed?.retCode !== 0 || !isRecord(parsed.result)) return undefined;
+    const list = parsed.result.list;
+    const first: unknown = Array.isArray(list) ? list[0] : undefined;
+    return isRecord(first) ? toNumber(textField(first, 'lastPrice')) : undefined;
   },
 
   console: {

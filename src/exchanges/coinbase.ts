@@ -38,8 +38,11 @@ import {
   type VerifyResult,
   type WithdrawalIntent,
 } from './adapter.js';
+import { cancelByListing } from './cancel-listed.js';
+import { sendIntrospection } from './introspection.js';
+import { parseJson, parseJsonRecord, refusalLine } from './json-fields.js';
 import { parseParams, toNumber } from './params.js';
-import { parseStrictJson } from './strict-json.js';
+import { isRecord, parseStrictJson } from './strict-json.js';
 
 export const COINBASE_BASE_URL = 'https://api.coinbase.com';
 
@@ -173,10 +176,6 @@ export interface DecodedJwt {
   claims: Record<string, unknown>;
   signingInput: string;
   signature: Buffer;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function decodeJwt(token: string): DecodedJwt | undefined {
@@ -638,21 +637,14 @@ async function introspect(credential: Credential, send: Transport, ctx: SignCont
     credential,
     ctx,
   );
-  let response: ExchangeResponse;
-  try {
-    response = await send(request);
-  } catch {
-    return { available: false, reason: 'coinbase key_permissions request failed' };
-  }
+  const sent = await sendIntrospection(send, request, 'coinbase key_permissions request failed');
+  if (!sent.ok) return sent.result;
+  const { response } = sent;
   if (response.status !== 200) {
     return { available: false, reason: `coinbase key_permissions answered HTTP ${response.status}` };
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(response.body);
-  } catch {
-    return { available: false, reason: 'coinbase key_permissions answer is not JSON' };
-  }
+  const raw = parseJson(response.body);
+  if (raw === undefined) return { available: false, reason: 'coinbase key_permissions answer is not JSON' };
   if (!isRecord(raw)) return { available: false, reason: 'coinbase key_permissions answer is not an object' };
   const canTransfer = raw.can_transfer === true;
   return {
@@ -672,20 +664,9 @@ const COINBASE_CANCEL_BATCH = 100;
 /** Bounds the list-then-cancel loop (each round lists one page of OPEN orders and cancels it). */
 const COINBASE_CANCEL_ROUNDS = 50;
 
-function jsonRecord(body: string): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(body) as unknown;
-    return isRecord(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** `HTTP 401 UNAUTHENTICATED …`: a Coinbase refusal in one line (gRPC-gateway or v3 error shape). */
 function coinbaseReason(status: number, body: Record<string, unknown> | undefined): string {
-  const error = typeof body?.error === 'string' ? ` ${body.error}` : '';
-  const message = typeof body?.message === 'string' ? ` ${body.message.slice(0, 200)}` : '';
-  return `HTTP ${status}${error}${message}`;
+  return refusalLine(status, body, 'error', 'message');
 }
 
 /**
@@ -698,75 +679,45 @@ async function cancelAllOrders(
   send: Transport,
   ctx: SignContext,
 ): Promise<CancelAllResult> {
-  const result: CancelAllResult = { cancelled: 0, failed: [] };
-  const refused = new Set<string>();
-  for (let round = 0; round < COINBASE_CANCEL_ROUNDS; round++) {
-    const listed = await send(
-      signCoinbase(
-        {
-          method: 'GET',
-          path: `${V3}/orders/historical/batch`,
-          query: 'order_status=OPEN',
-          headers: {},
-          body: '',
-        },
-        credential,
-        ctx,
-      ),
-    );
-    const page = jsonRecord(listed.body);
-    if (listed.status !== 200 || !Array.isArray(page?.orders)) {
-      result.failed.push({
-        ref: '*',
-        reason: `GET ${V3}/orders/historical/batch: ${coinbaseReason(listed.status, page)}`,
-      });
-      break;
-    }
-    const ids: string[] = [];
-    for (const o of page.orders) {
-      const id = isRecord(o) ? o.order_id : undefined;
-      const status = isRecord(o) ? o.status : undefined;
-      if (typeof id === 'string' && (status === undefined || status === 'OPEN') && !refused.has(id))
-        ids.push(id);
-    }
-    if (ids.length === 0) break;
-    for (let i = 0; i < ids.length; i += COINBASE_CANCEL_BATCH) {
-      const batch = ids.slice(i, i + COINBASE_CANCEL_BATCH);
-      const r = await send(
-        signCoinbase(
-          {
-            method: 'POST',
-            path: `${V3}/orders/batch_cancel`,
-            query: '',
-            headers: {},
-            body: JSON.stringify({ order_ids: batch }),
-          },
-          credential,
-          ctx,
-        ),
-      );
-      const answer = jsonRecord(r.body);
+  const call = (method: string, path: string, query: string, body: string) =>
+    send(signCoinbase({ method, path, query, headers: {}, body }, credential, ctx));
+  return cancelByListing<string>({
+    rounds: COINBASE_CANCEL_ROUNDS,
+    batchSize: COINBASE_CANCEL_BATCH,
+    async list() {
+      const listed = await call('GET', `${V3}/orders/historical/batch`, 'order_status=OPEN', '');
+      const page = parseJsonRecord(listed.body);
+      if (listed.status !== 200 || !Array.isArray(page?.orders)) {
+        return {
+          ok: false,
+          reason: `GET ${V3}/orders/historical/batch: ${coinbaseReason(listed.status, page)}`,
+        };
+      }
+      const ids: string[] = [];
+      for (const o of page.orders) {
+        const id = isRecord(o) ? o.order_id : undefined;
+        const status = isRecord(o) ? o.status : undefined;
+        if (typeof id === 'string' && (status === undefined || status === 'OPEN')) ids.push(id);
+      }
+      return { ok: true, open: ids };
+    },
+    idOf: (id) => id,
+    async cancel(batch) {
+      const r = await call('POST', `${V3}/orders/batch_cancel`, '', JSON.stringify({ order_ids: batch }));
+      const answer = parseJsonRecord(r.body);
       const rows = Array.isArray(answer?.results) ? answer.results.filter(isRecord) : [];
-      if (r.status !== 200 || rows.length === 0) {
-        for (const id of batch) {
-          refused.add(id);
-          result.failed.push({ ref: id, reason: coinbaseReason(r.status, answer) });
-        }
-        continue;
-      }
-      for (const row of rows) {
-        const id = typeof row.order_id === 'string' ? row.order_id : '?';
-        if (row.success === true) {
-          result.cancelled++;
-          continue;
-        }
-        refused.add(id);
-        const why = typeof row.failure_reason === 'string' ? row.failure_reason : 'refused';
-        result.failed.push({ ref: id, reason: why.slice(0, 200) });
-      }
-    }
-  }
-  return result;
+      if (r.status !== 200 || rows.length === 0)
+        return { ok: false, reason: coinbaseReason(r.status, answer) };
+      return {
+        ok: true,
+        rows: rows.map((row) => ({
+          id: typeof row.order_id === 'string' ? row.order_id : undefined,
+          cancelled: row.success === true,
+          reason: typeof row.failure_reason === 'string' ? row.failure_reason : 'refused',
+        })),
+      };
+    },
+  });
 }
 
 export const coinbase: ExchangeAdapter = {
@@ -824,14 +775,8 @@ export const coinbase: ExchangeAdapter = {
 
   parseTicker(response) {
     if (response.status !== 200) return undefined;
-    try {
-      const body: unknown = JSON.parse(response.body);
-      if (!isRecord(body)) return undefined;
-      const price = toNumber(body.price);
-      return price !== undefined && price > 0 ? price : undefined;
-    } catch {
-      return undefined;
-    }
+    const price = toNumber(parseJsonRecord(response.body)?.price);
+    return price !== undefined && price > 0 ? price : undefined;
   },
 
   // CDP keys cannot change permissions once created, and key_permissions says nothing of the

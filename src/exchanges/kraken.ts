@@ -25,6 +25,9 @@ import {
   type VerifyResult,
 } from './adapter.js';
 import { dropRawParams, hasSpaceOrControl, headerValue, withoutHeaders } from './http-text.js';
+import { sendIntrospection } from './introspection.js';
+import { parseJsonRecord, stringList } from './json-fields.js';
+import { orderIntentOf } from './order-intent.js';
 import { getParam, type Params, parseParams, toNumber } from './params.js';
 
 const AUTH_HEADERS = ['api-key', 'api-sign'];
@@ -236,29 +239,18 @@ function sideOf(v: string | undefined): Side | undefined {
 }
 
 function orderIntent(get: (name: string) => string | undefined, pairOverride?: string): OrderIntent {
-  const out: OrderIntent = {};
   const rawSymbol = get('pair') ?? pairOverride;
-  if (rawSymbol !== undefined) {
-    out.rawSymbol = rawSymbol;
-    const symbol = krakenSymbol(rawSymbol);
-    if (symbol) out.symbol = symbol;
-  }
-  const side = sideOf(get('type'));
-  if (side) out.side = side;
-  const type = get('ordertype')?.toLowerCase();
-  if (type) out.type = type;
-  const volume = toNumber(get('volume') ?? get('order_qty'));
-  // `viqc` flag: volume is in quote currency (market buys by cost).
-  const viqc = (get('oflags') ?? '').split(',').includes('viqc');
-  if (volume !== undefined) {
-    if (viqc) out.quoteQuantity = volume;
-    else out.quantity = volume;
-  }
-  const price = toNumber(get('price') ?? get('limit_price'));
-  if (price !== undefined) out.price = price;
-  if (out.quantity !== undefined && price !== undefined) out.notional = out.quantity * price;
-  else if (out.quoteQuantity !== undefined) out.notional = out.quoteQuantity;
-  return out;
+  return orderIntentOf({
+    symbol: (rawSymbol !== undefined && krakenSymbol(rawSymbol)) || undefined,
+    rawSymbol,
+    side: sideOf(get('type')),
+    type: get('ordertype')?.toLowerCase() || undefined,
+    price: toNumber(get('price') ?? get('limit_price')),
+    size: toNumber(get('volume') ?? get('order_qty')),
+    // `viqc` flag: volume is in quote currency (market buys by cost).
+    sizeInQuote: (get('oflags') ?? '').split(',').includes('viqc'),
+    priceTimesSize: true,
+  });
 }
 
 function batchOrders(body: Body): OrderIntent[] {
@@ -406,17 +398,6 @@ function fail(reason: Exclude<VerifyResult, { ok: true }>['reason'], message: st
 
 function isBase64(text: string): boolean {
   return text.length > 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(text) && text.length % 4 === 0;
-}
-
-function parseJsonRecord(body: string): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(body) as unknown;
-    return typeof v === 'object' && v !== null && !Array.isArray(v)
-      ? (v as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function method(path: string): string | undefined {
@@ -596,12 +577,13 @@ export const kraken: ExchangeAdapter = {
       credential,
       ctx,
     );
-    let response: ExchangeResponse;
-    try {
-      response = await send(request);
-    } catch {
-      return { available: false, reason: 'kraken did not answer POST /0/private/GetApiKeyInfo' };
-    }
+    const sent = await sendIntrospection(
+      send,
+      request,
+      'kraken did not answer POST /0/private/GetApiKeyInfo',
+    );
+    if (!sent.ok) return sent.result;
+    const { response } = sent;
     const parsed = parseJsonRecord(response.body);
     const errors = Array.isArray(parsed?.error) ? parsed.error : [];
     const result = parsed?.result;
@@ -613,12 +595,8 @@ export const kraken: ExchangeAdapter = {
     }
     const raw = { ...(result as Record<string, unknown>) };
     delete raw.apiKey;
-    const permissions = Array.isArray(raw.permissions)
-      ? raw.permissions.filter((p): p is string => typeof p === 'string')
-      : [];
-    const ipList = Array.isArray(raw.ipAllowlist)
-      ? raw.ipAllowlist.filter((p): p is string => typeof p === 'string')
-      : [];
+    const permissions = stringList(raw.permissions);
+    const ipList = stringList(raw.ipAllowlist);
     const has = (re: RegExp) => permissions.some((p) => re.test(p));
     return {
       available: true,

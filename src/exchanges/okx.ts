@@ -24,8 +24,13 @@ import {
   type VerifyResult,
   type WithdrawalIntent,
 } from './adapter.js';
+import { cancelByListing } from './cancel-listed.js';
 import { hasSpaceOrControl, headerValue, withoutHeaders } from './http-text.js';
-import { parseParams, toNumber } from './params.js';
+import { ipRestriction, refusedIntrospection } from './introspection.js';
+import { parseJson, parseJsonRecord, refusalLine } from './json-fields.js';
+import { parseJsonRequest } from './json-request.js';
+import { orderIntentOf } from './order-intent.js';
+import { toNumber } from './params.js';
 import { isRecord, parseStrictJson, textField } from './strict-json.js';
 
 export const OKX_AUTH_HEADERS = [
@@ -177,22 +182,17 @@ function orderIntent(o: Record<string, unknown>): OrderIntent {
   // OKX's default unit for spot market orders: quote for buys, base for sells.
   const tgtCcy = textField(o, 'tgtCcy') || (side === 'buy' ? 'quote_ccy' : 'base_ccy');
   const inQuote = spot && type === 'market' && tgtCcy === 'quote_ccy';
-  const symbol = rawSymbol === undefined ? undefined : okxSymbol(rawSymbol);
-  const intent: OrderIntent = {};
-  if (symbol !== undefined) intent.symbol = symbol;
-  if (rawSymbol !== undefined) intent.rawSymbol = rawSymbol;
-  if (side !== undefined) intent.side = side;
-  if (type !== undefined) intent.type = type;
-  if (price !== undefined && type !== 'market') intent.price = price;
-  if (sz !== undefined) {
-    if (inQuote) intent.quoteQuantity = sz;
-    else intent.quantity = sz;
-  }
-  if (intent.quoteQuantity !== undefined) intent.notional = intent.quoteQuantity;
-  else if (intent.quantity !== undefined && intent.price !== undefined && spot) {
-    intent.notional = intent.quantity * intent.price;
-  }
-  return intent;
+  return orderIntentOf({
+    symbol: rawSymbol === undefined ? undefined : okxSymbol(rawSymbol),
+    rawSymbol,
+    side,
+    type,
+    price: type === 'market' ? undefined : price,
+    size: sz,
+    sizeInQuote: inQuote,
+    // Derivatives are sized in contracts: contracts × price is no quote amount.
+    priceTimesSize: spot,
+  });
 }
 
 function withdrawalIntent(o: Record<string, unknown>): WithdrawalIntent {
@@ -243,20 +243,9 @@ const OKX_CANCEL_BATCH = 20;
 /** Bounds the list-then-cancel loop: each round lists one page (up to 100 orders) and cancels it. */
 const OKX_CANCEL_ROUNDS = 50;
 
-function parsedBody(body: string): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(body) as unknown;
-    return isRecord(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** `HTTP 200 50113 Invalid Sign`: an OKX refusal in one line. */
 function okxReason(status: number, parsed: Record<string, unknown> | undefined): string {
-  const code = parsed ? textField(parsed, 'code') : undefined;
-  const msg = parsed ? textField(parsed, 'msg') : undefined;
-  return `HTTP ${status}${code ? ` ${code}` : ''}${msg ? ` ${msg.slice(0, 200)}` : ''}`;
+  return refusalLine(status, parsed, 'code', 'msg');
 }
 
 /**
@@ -269,70 +258,43 @@ async function cancelAllOrders(
   send: Transport,
   ctx: SignContext,
 ): Promise<CancelAllResult> {
-  const result: CancelAllResult = { cancelled: 0, failed: [] };
-  const refused = new Set<string>();
-  for (let round = 0; round < OKX_CANCEL_ROUNDS; round++) {
-    const listed = await send(
-      okx.sign(
-        { method: 'GET', path: '/api/v5/trade/orders-pending', query: '', headers: {}, body: '' },
-        credential,
-        ctx,
-      ),
-    );
-    const page = parsedBody(listed.body);
-    if (listed.status !== 200 || page?.code !== '0' || !Array.isArray(page.data)) {
-      result.failed.push({
-        ref: '*',
-        reason: `GET /api/v5/trade/orders-pending: ${okxReason(listed.status, page)}`,
-      });
-      break;
-    }
-    const open: Array<{ instId: string; ordId: string }> = [];
-    for (const o of page.data) {
-      if (!isRecord(o)) continue;
-      const instId = textField(o, 'instId');
-      const ordId = textField(o, 'ordId');
-      if (instId && ordId && !refused.has(ordId)) open.push({ instId, ordId });
-    }
-    if (open.length === 0) break;
-    for (let i = 0; i < open.length; i += OKX_CANCEL_BATCH) {
-      const batch = open.slice(i, i + OKX_CANCEL_BATCH);
-      const r = await send(
-        okx.sign(
-          {
-            method: 'POST',
-            path: '/api/v5/trade/cancel-batch-orders',
-            query: '',
-            headers: {},
-            body: JSON.stringify(batch),
-          },
-          credential,
-          ctx,
-        ),
-      );
-      const answer = parsedBody(r.body);
+  const call = (method: string, path: string, body: string) =>
+    send(okx.sign({ method, path, query: '', headers: {}, body }, credential, ctx));
+  return cancelByListing<{ instId: string; ordId: string }>({
+    rounds: OKX_CANCEL_ROUNDS,
+    batchSize: OKX_CANCEL_BATCH,
+    async list() {
+      const listed = await call('GET', '/api/v5/trade/orders-pending', '');
+      const page = parseJsonRecord(listed.body);
+      if (listed.status !== 200 || page?.code !== '0' || !Array.isArray(page.data)) {
+        return { ok: false, reason: `GET /api/v5/trade/orders-pending: ${okxReason(listed.status, page)}` };
+      }
+      const open: Array<{ instId: string; ordId: string }> = [];
+      for (const o of page.data) {
+        if (!isRecord(o)) continue;
+        const instId = textField(o, 'instId');
+        const ordId = textField(o, 'ordId');
+        if (instId && ordId) open.push({ instId, ordId });
+      }
+      return { ok: true, open };
+    },
+    idOf: (o) => o.ordId,
+    async cancel(batch) {
+      const r = await call('POST', '/api/v5/trade/cancel-batch-orders', JSON.stringify(batch));
+      const answer = parseJsonRecord(r.body);
       const rows = Array.isArray(answer?.data) ? answer.data.filter(isRecord) : [];
-      if (r.status !== 200 || rows.length === 0) {
-        // The whole call was refused (code 1 with no per-order rows, auth, rate limit).
-        for (const o of batch) {
-          refused.add(o.ordId);
-          result.failed.push({ ref: o.ordId, reason: okxReason(r.status, answer) });
-        }
-        continue;
-      }
-      for (const row of rows) {
-        const ordId = textField(row, 'ordId') ?? '';
-        if (textField(row, 'sCode') === '0') {
-          result.cancelled++;
-          continue;
-        }
-        refused.add(ordId);
-        const why = `${textField(row, 'sCode') ?? '?'} ${textField(row, 'sMsg') ?? ''}`.trim();
-        result.failed.push({ ref: ordId || '?', reason: why.slice(0, 200) });
-      }
-    }
-  }
-  return result;
+      // No per-order rows: the whole call was refused (code 1, auth, rate limit).
+      if (r.status !== 200 || rows.length === 0) return { ok: false, reason: okxReason(r.status, answer) };
+      return {
+        ok: true,
+        rows: rows.map((row) => ({
+          id: textField(row, 'ordId'),
+          cancelled: textField(row, 'sCode') === '0',
+          reason: `${textField(row, 'sCode') ?? '?'} ${textField(row, 'sMsg') ?? ''}`.trim(),
+        })),
+      };
+    },
+  });
 }
 
 export const okx: ExchangeAdapter = {
@@ -349,19 +311,12 @@ export const okx: ExchangeAdapter = {
   },
 
   parse(request): ParseResult {
-    const query = parseParams(request.query);
-    if (!query.ok) return query;
-    if (request.body !== '') {
-      // A GET body is signed but meaningless to the exchange: refuse rather than let it hide anything.
-      if (request.method.toUpperCase() === 'GET')
-        return { ok: false, message: 'GET requests must not have a body' };
-      const parsed = parseStrictJson(request.body);
-      if (!parsed.ok) return parsed;
-      if (typeof parsed.value !== 'object' || parsed.value === null) {
-        return { ok: false, message: 'body must be a JSON object or array' };
-      }
-    }
-    return { ok: true, request };
+    // Batch endpoints take a JSON array of orders.
+    return parseJsonRequest(
+      request,
+      (body) => typeof body === 'object' && body !== null,
+      'body must be a JSON object or array',
+    );
   },
 
   clientKeyId(request) {
@@ -418,10 +373,8 @@ export const okx: ExchangeAdapter = {
       ctx,
     );
     const response = await send(request);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(response.body);
-    } catch {
+    const parsed = parseJson(response.body);
+    if (parsed === undefined) {
       return { available: false, reason: `okx answered HTTP ${response.status} without JSON` };
     }
     if (
@@ -430,9 +383,7 @@ export const okx: ExchangeAdapter = {
       !Array.isArray(parsed.data) ||
       !isRecord(parsed.data[0])
     ) {
-      const code = isRecord(parsed) ? textField(parsed, 'code') : undefined;
-      const msg = isRecord(parsed) ? textField(parsed, 'msg') : undefined;
-      return { available: false, reason: `okx ${code ?? response.status}: ${msg ?? 'unexpected answer'}` };
+      return refusedIntrospection('okx', response.status, parsed, 'code', 'msg');
     }
     const config = parsed.data[0];
     const perm = (textField(config, 'perm') ?? '').split(',').map((p) => p.trim());
@@ -449,8 +400,7 @@ export const okx: ExchangeAdapter = {
       canWithdraw,
       // OKX's asset/transfer is allowed to trade keys: treat either permission as transfer-capable.
       canTransfer: canTrade || canWithdraw,
-      ipRestricted: ipList.length > 0,
-      ...(ipList.length > 0 ? { ipList } : {}),
+      ...ipRestriction(ipList),
       raw: {
         perm: textField(config, 'perm'),
         ip: textField(config, 'ip'),
@@ -490,14 +440,10 @@ export const okx: ExchangeAdapter = {
 
   parseTicker(response) {
     if (response.status !== 200) return undefined;
-    try {
-      const parsed: unknown = JSON.parse(response.body);
-      if (!isRecord(parsed) || parsed.code !== '0' || !Array.isArray(parsed.data)) return undefined;
-      const first: unknown = parsed.data[0];
-      return isRecord(first) ? toNumber(textField(first, 'last')) : undefined;
-    } catch {
-      return undefined;
-    }
+    const parsed = parseJsonRecord(response.body);
+    if (parsed?.code !== '0' || !Array.isArray(parsed.data)) return undefined;
+    const first: unknown = parsed.data[0];
+    return isRecord(first) ? toNumber(textField(first, 'last')) : undefined;
   },
 
   console: {

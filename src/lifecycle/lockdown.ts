@@ -118,6 +118,18 @@ function runCompiled(sqlite: Store['sqlite'], query: CompiledQuery): unknown[] {
   return [];
 }
 
+/** Every gateway reloads client state when `clients_version` moves (see the header comment). */
+function bumpClientsVersion(sqlite: Store['sqlite'], db: Store['db']): void {
+  runCompiled(
+    sqlite,
+    db
+      .updateTable('clients_version')
+      .set((eb) => ({ version: eb('version', '+', 1) }))
+      .where('id', '=', 1)
+      .compile(),
+  );
+}
+
 function scopeText(scope: LockdownRecord['scope'], target: LockdownRecord['target']): string {
   return scope === 'all' ? 'all clients' : `${scope} ${target?.label ?? '?'}`;
 }
@@ -192,6 +204,17 @@ export function createLockdownService(deps: LockdownDeps) {
     return runCompiled(store.sqlite, q.compile()) as ClientRow[];
   }
 
+  /** The clients a lockdown covered (as they are now) and the ids it froze. */
+  function clientsOf(l: LockdownRow): { frozen: string[]; clients: LockdownClient[] } {
+    const clients = [...clientsById(parseIds(l.clients_json)).values()].map((c) => ({
+      id: c.id,
+      name: c.name,
+      exchange: c.exchange as ExchangeId,
+      keyId: c.key_id,
+    }));
+    return { frozen: parseIds(l.frozen_json), clients };
+  }
+
   function toRecord(row: LockdownRow, clients: LockdownClient[], frozenNames: string[], already: string[]) {
     const record: LockdownRecord = {
       id: row.id,
@@ -254,14 +277,7 @@ export function createLockdownService(deps: LockdownDeps) {
               .where('status', '=', 'active')
               .compile(),
           );
-          runCompiled(
-            store.sqlite,
-            db
-              .updateTable('clients_version')
-              .set((eb) => ({ version: eb('version', '+', 1) }))
-              .where('id', '=', 1)
-              .compile(),
-          );
+          bumpClientsVersion(store.sqlite, db);
         }
         const row: LockdownRow = {
           id,
@@ -542,14 +558,7 @@ export function createLockdownService(deps: LockdownDeps) {
                 .where('status', '=', 'frozen')
                 .compile(),
             );
-            runCompiled(
-              store.sqlite,
-              db
-                .updateTable('clients_version')
-                .set((eb) => ({ version: eb('version', '+', 1) }))
-                .where('id', '=', 1)
-                .compile(),
-            );
+            bumpClientsVersion(store.sqlite, db);
           }
           return { selected, unfreeze, handedOver, skipped, statuses };
         })
@@ -557,14 +566,7 @@ export function createLockdownService(deps: LockdownDeps) {
 
       const names = (ids: string[]) => ids.map((id) => outcome.statuses.get(id)?.name ?? id);
       const ended = outcome.selected.map((l) => {
-        const frozen = parseIds(l.frozen_json);
-        const all = clientsById(parseIds(l.clients_json));
-        const clients = [...all.values()].map((c) => ({
-          id: c.id,
-          name: c.name,
-          exchange: c.exchange as ExchangeId,
-          keyId: c.key_id,
-        }));
+        const { frozen, clients } = clientsOf(l);
         return toRecord(
           { ...l, ended_at: t, unlock_reason: reason },
           clients,
@@ -625,14 +627,7 @@ export function createLockdownService(deps: LockdownDeps) {
             db.selectFrom('lockdowns').selectAll().orderBy('started_at', 'desc').compile(),
           ) as LockdownRow[]);
       return rows.map((l) => {
-        const frozen = parseIds(l.frozen_json);
-        const all = clientsById(parseIds(l.clients_json));
-        const clients = [...all.values()].map((c) => ({
-          id: c.id,
-          name: c.name,
-          exchange: c.exchange as ExchangeId,
-          keyId: c.key_id,
-        }));
+        const { frozen, clients } = clientsOf(l);
         return toRecord(
           l,
           clients,

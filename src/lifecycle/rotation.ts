@@ -12,29 +12,21 @@
  */
 import type { AuditLog } from '../audit/audit-types.js';
 import { KeywardenError } from '../errors.js';
-import type { Credential, ExchangeAdapter, ExchangeId, Introspection } from '../exchanges/adapter.js';
+import type { Credential, ExchangeAdapter, Introspection } from '../exchanges/adapter.js';
 import { adapterFor as defaultAdapterFor } from '../exchanges/index.js';
-import type { Monitor } from '../monitor/monitor-types.js';
 import type { Store } from '../store/db.js';
 import type { CredentialsTable } from '../store/schema.js';
 import type { Vault } from '../vault/vault-types.js';
-import type { ExchangeAccess } from './exchange-access.js';
-import { flagsFor, introspectCredential, overPermissiveEvent } from './key-checks.js';
+import { flagsFor, introspectCredential, overPermissiveEvent, type VerifyDeps } from './key-checks.js';
 import type { KeyRecord, KeyRegistry } from './key-types.js';
 import { credentialIdentity, toKeyRecord, validateCredential } from './keys.js';
-import type { KeyCheck, KeyCheckStore } from './lifecycle-types.js';
+import type { KeyCheck } from './lifecycle-types.js';
 
-export interface RotationDeps {
+/** What verifying a key needs (the new credential is checked the same way), plus the store and vault. */
+export interface RotationDeps extends VerifyDeps {
   store: Pick<Store, 'db' | 'sqlite'>;
   vault: Vault;
   keys: Pick<KeyRegistry, 'get' | 'credential'>;
-  access: ExchangeAccess;
-  checks?: KeyCheckStore;
-  audit?: Pick<AuditLog, 'append'>;
-  monitor?: Pick<Monitor, 'observe'>;
-  adapterFor?: (id: ExchangeId) => ExchangeAdapter;
-  now?: () => number;
-  actor?: string;
 }
 
 export interface RotateOptions {

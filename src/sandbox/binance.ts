@@ -12,14 +12,15 @@ import { getParam, type Params, toNumber } from '../exchanges/params.js';
 import { randomToken } from '../util/random-id.js';
 import {
   json,
-  SANDBOX_RESTRICTED_IP,
   type SandboxContext,
   type SandboxEmulator,
   type SandboxKey,
   type SandboxPermissions,
   type SandboxRequest,
 } from './emulator.js';
-import type { EngineError, Market, Order, Trade } from './engine.js';
+import { type EngineError, type Market, marketAssets, type Order, type Trade } from './engine.js';
+import { ipRefused, verifyWithKey } from './key-auth.js';
+import { type IssuedKey, sandboxKey, seedKeys } from './seed-keys.js';
 
 type Need = 'none' | 'read' | 'trade' | 'withdraw';
 
@@ -103,15 +104,6 @@ function tradeJson(t: Trade) {
   };
 }
 
-function assets(ctx: SandboxContext): string[] {
-  const set = new Set<string>();
-  for (const m of ctx.engine.markets()) {
-    set.add(m.base);
-    set.add(m.quote);
-  }
-  return [...set].sort();
-}
-
 function exchangeInfo(ctx: SandboxContext, now: number) {
   return {
     timezone: 'UTC',
@@ -162,7 +154,7 @@ function exchangeInfo(ctx: SandboxContext, now: number) {
 
 function coinConfig(ctx: SandboxContext, key: SandboxKey) {
   const balances = ctx.engine.balances(key.account);
-  return assets(ctx).map((coin) => {
+  return marketAssets(ctx.engine).map((coin) => {
     const b = balances.get(coin);
     return {
       coin,
@@ -509,48 +501,34 @@ function allowed(need: Need, p: SandboxPermissions): boolean {
   return need === 'none' || p[need];
 }
 
-function generateKey(name: string, permissions: SandboxPermissions, ipAllow?: string[]): SandboxKey {
+function issueHmacKey(): IssuedKey {
   const secret = randomToken(64);
-  return {
-    exchange: 'binance',
-    name,
-    credential: { apiKey: randomToken(64), secret },
-    verifySecret: secret,
-    permissions,
-    ...(ipAllow ? { ipAllow } : {}),
-    account: 'main',
-  };
+  return { credential: { apiKey: randomToken(64), secret }, verifySecret: secret };
 }
 
 /** An Ed25519 key as Binance issues them: the user keeps the private PEM, the exchange the public one. */
 function generateEd25519Key(): SandboxKey {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return {
-    exchange: 'binance',
-    name: 'ed25519',
+  const issued = {
     credential: {
       apiKey: randomToken(64),
       secret: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     },
     verifySecret: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    permissions: { read: true, trade: true, withdraw: false, transfer: false },
-    account: 'main',
   };
+  return sandboxKey('binance', 'ed25519', issued, {
+    read: true,
+    trade: true,
+    withdraw: false,
+    transfer: false,
+  });
 }
 
 export const binanceEmulator: SandboxEmulator = {
   exchange: 'binance',
 
   generateKeys() {
-    return [
-      generateKey('read', { read: true, trade: false, withdraw: false, transfer: false }),
-      generateKey('trade', { read: true, trade: true, withdraw: false, transfer: false }),
-      generateKey('full', { read: true, trade: true, withdraw: true, transfer: true }),
-      generateKey('iprestricted', { read: true, trade: true, withdraw: false, transfer: false }, [
-        SANDBOX_RESTRICTED_IP,
-      ]),
-      generateEd25519Key(),
-    ];
+    return [...seedKeys('binance', issueHmacKey), generateEd25519Key()];
   },
 
   handle(request, ctx) {
@@ -568,18 +546,14 @@ export const binanceEmulator: SandboxEmulator = {
     if (!apiKey) return err(401, -2014, 'API-key format invalid.');
     const key = ctx.keyById(apiKey);
     if (!key) return err(401, -2015, 'Invalid API-key, IP, or permissions for action.');
-    if (key.ipAllow && !key.ipAllow.includes(request.sourceIp)) {
+    if (ipRefused(key, request)) {
       return err(
         401,
         -2015,
         `Invalid API-key, IP, or permissions for action, request ip: ${request.sourceIp}`,
       );
     }
-    const verdict = binance.verifyClient(
-      request,
-      { apiKey: key.credential.apiKey, secret: key.verifySecret },
-      { clock: ctx.clock, nonces: ctx.nonces, origin: { host: request.host, prefix: request.prefix } },
-    );
+    const verdict = verifyWithKey(binance, request, key, ctx);
     if (!verdict.ok) {
       switch (verdict.reason) {
         case 'bad_signature':

@@ -11,15 +11,16 @@ import { isRecord, parseStrictJson, textField } from '../exchanges/strict-json.j
 import { randomToken } from '../util/random-id.js';
 import {
   json,
-  SANDBOX_RESTRICTED_IP,
   type SandboxContext,
   type SandboxEmulator,
   type SandboxKey,
   type SandboxPermissions,
   type SandboxRequest,
 } from './emulator.js';
-import type { EngineError, Order, Trade } from './engine.js';
+import { type EngineError, marketAssets, type Order, type Trade } from './engine.js';
+import { ipRefused } from './key-auth.js';
 import { decimal } from './okx.js';
+import { type IssuedKey, seedKeys } from './seed-keys.js';
 
 function ok(result: unknown, now: number): ExchangeResponse {
   return json(200, { retCode: 0, retMsg: 'OK', result, retExtInfo: {}, time: now });
@@ -274,12 +275,7 @@ function privateRoute(req: SandboxRequest, key: SandboxKey, ctx: SandboxContext,
         now,
       );
     case 'GET /v5/asset/coin/query-info': {
-      const coins = new Set<string>();
-      for (const m of engine.markets()) {
-        coins.add(m.base);
-        coins.add(m.quote);
-      }
-      const rows = [...coins].map((coin) => ({
+      const rows = marketAssets(engine).map((coin) => ({
         name: coin,
         coin,
         remainAmount: '1000000',
@@ -433,7 +429,7 @@ function handle(req: SandboxRequest, ctx: SandboxContext): ExchangeResponse {
   if (!key) return bybitError(10003, 'API key is invalid.', now);
   const failure = bybitVerify(req, key.verifySecret, now);
   if (failure) return bybitError(failure.retCode, failure.retMsg, now);
-  if (key.ipAllow && !key.ipAllow.includes(req.sourceIp)) {
+  if (ipRefused(key, req)) {
     return bybitError(10010, "Unmatched IP, please check your API key's bound IP addresses.", now);
   }
   if (!key.permissions[needs(req.path, req.method)]) {
@@ -449,33 +445,17 @@ function handle(req: SandboxRequest, ctx: SandboxContext): ExchangeResponse {
   return privateRoute(req, key, ctx, fields);
 }
 
-function makeKey(name: string, permissions: SandboxPermissions, ipAllow?: string[]): SandboxKey {
+function issueKey(): IssuedKey {
   // Bybit's system-generated keys: 18-character key, 36-character secret, both alphanumeric.
   const apiKey = randomToken(18);
   const secret = randomToken(36);
-  return {
-    exchange: 'bybit',
-    name,
-    credential: { apiKey, secret },
-    verifySecret: secret,
-    permissions,
-    ...(ipAllow ? { ipAllow } : {}),
-    account: 'main',
-  };
+  return { credential: { apiKey, secret }, verifySecret: secret };
 }
 
 export const bybitEmulator: SandboxEmulator = {
   exchange: 'bybit',
   generateKeys() {
-    const read = { read: true, trade: false, withdraw: false, transfer: false };
-    const trade = { read: true, trade: true, withdraw: false, transfer: false };
-    const full = { read: true, trade: true, withdraw: true, transfer: true };
-    return [
-      makeKey('read', read),
-      makeKey('trade', trade),
-      makeKey('full', full),
-      makeKey('iprestricted', trade, [SANDBOX_RESTRICTED_IP]),
-    ];
+    return seedKeys('bybit', issueKey);
   },
   handle,
 };

@@ -21,14 +21,22 @@ import {
 import { randomToken } from '../util/random-id.js';
 import {
   json,
-  SANDBOX_RESTRICTED_IP,
   type SandboxContext,
   type SandboxEmulator,
   type SandboxKey,
   type SandboxPermissions,
   type SandboxRequest,
 } from './emulator.js';
-import type { Engine, EngineError, Market, Order, Trade } from './engine.js';
+import {
+  type Engine,
+  type EngineError,
+  type Market,
+  marketAssets,
+  type Order,
+  type Trade,
+} from './engine.js';
+import { ipRefused } from './key-auth.js';
+import { type IssuedKey, seedKeys } from './seed-keys.js';
 
 const V3 = '/api/v3/brokerage';
 const FEE_RATE = '0.001';
@@ -83,15 +91,6 @@ function first(q: Map<string, string[]>, name: string): string | undefined {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function currencies(engine: Engine): string[] {
-  const set = new Set<string>();
-  for (const m of engine.markets()) {
-    set.add(m.base);
-    set.add(m.quote);
-  }
-  return [...set].sort();
 }
 
 function product(m: Market): Record<string, unknown> {
@@ -254,7 +253,7 @@ function v2Account(account: string, code: string, total: number, now: number) {
 }
 
 function accountCodes(engine: Engine, account: string): string[] {
-  const set = new Set(currencies(engine));
+  const set = new Set(marketAssets(engine));
   for (const k of engine.balances(account).keys()) set.add(k);
   return [...set].sort();
 }
@@ -441,14 +440,14 @@ function publicRoute(req: SandboxRequest, engine: Engine, now: number): Exchange
   const path = req.path;
   if (path === '/v2/currencies') {
     return json(200, {
-      data: currencies(engine)
+      data: marketAssets(engine)
         .filter((c) => FIAT.has(c))
         .map((c) => ({ id: c, name: CURRENCY_NAMES[c] ?? c, min_size: '0.01' })),
     });
   }
   if (path === '/v2/currencies/crypto') {
     return json(200, {
-      data: currencies(engine)
+      data: marketAssets(engine)
         .filter((c) => !FIAT.has(c))
         .map((c, i) => ({
           asset_id: uuidFor('asset', c),
@@ -665,7 +664,7 @@ async function handle(req: SandboxRequest, ctx: SandboxContext): Promise<Exchang
   });
   if (!verified.ok) return coinbaseUnauthorized();
   // The CDP gateway refuses a key outside its allow-list before any scope check.
-  if (key.ipAllow && !key.ipAllow.includes(req.sourceIp)) return coinbaseUnauthorized();
+  if (ipRefused(key, req)) return coinbaseUnauthorized();
 
   let body: Record<string, unknown> = {};
   if (req.body.trim() !== '') {
@@ -684,33 +683,21 @@ async function handle(req: SandboxRequest, ctx: SandboxContext): Promise<Exchang
   return privateRoute(req, key, ctx, body);
 }
 
-function makeKey(name: string, permissions: SandboxPermissions, ipAllow?: string[]): SandboxKey {
+function issueKey(name: string): IssuedKey {
   const { privatePem, publicPem } = generateCdpKeyPair();
   return {
-    exchange: 'coinbase',
-    name,
     credential: {
       apiKey: `organizations/${uuidFor('org', 'sandbox')}/apiKeys/${randomToken(8)}-${name}`,
       secret: privatePem,
     },
     verifySecret: publicPem,
-    permissions,
-    ...(ipAllow ? { ipAllow } : {}),
-    account: 'main',
   };
 }
 
 export const coinbaseEmulator: SandboxEmulator = {
   exchange: 'coinbase',
   generateKeys() {
-    return [
-      makeKey('read', { read: true, trade: false, withdraw: false, transfer: false }),
-      makeKey('trade', { read: true, trade: true, withdraw: false, transfer: false }),
-      makeKey('full', { read: true, trade: true, withdraw: true, transfer: true }),
-      makeKey('iprestricted', { read: true, trade: true, withdraw: false, transfer: false }, [
-        SANDBOX_RESTRICTED_IP,
-      ]),
-    ];
+    return seedKeys('coinbase', issueKey);
   },
   handle,
 };

@@ -120,6 +120,16 @@ export interface Engine {
   withdrawals(account: string): Withdrawal[];
 }
 
+/** Every asset some market trades (base or quote), sorted: what an exchange lists as its coins. */
+export function marketAssets(engine: Pick<Engine, 'markets'>): string[] {
+  const set = new Set<string>();
+  for (const m of engine.markets()) {
+    set.add(m.base);
+    set.add(m.quote);
+  }
+  return [...set].sort();
+}
+
 export interface EngineOptions {
   now?: () => number;
   markets?: ReadonlyArray<Omit<Market, 'symbol'>>;

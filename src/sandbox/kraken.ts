@@ -11,14 +11,15 @@ import { parseParams, toNumber } from '../exchanges/params.js';
 import { randomToken } from '../util/random-id.js';
 import {
   json,
-  SANDBOX_RESTRICTED_IP,
   type SandboxContext,
   type SandboxEmulator,
   type SandboxKey,
   type SandboxPermissions,
   type SandboxRequest,
 } from './emulator.js';
-import type { EngineError, Market, Order, Trade } from './engine.js';
+import { type EngineError, type Market, marketAssets, type Order, type Trade } from './engine.js';
+import { ipRefused, verifyWithKey } from './key-auth.js';
+import { type IssuedKey, seedKeys } from './seed-keys.js';
 
 const LEGACY_ID: Record<string, string> = {
   BTC: 'XXBT',
@@ -76,17 +77,8 @@ function findPair(ctx: SandboxContext, raw: string | undefined): Market | undefi
 
 function assetOf(ctx: SandboxContext, raw: string): string | undefined {
   const s = raw.toUpperCase();
-  const all = allAssets(ctx);
+  const all = marketAssets(ctx.engine);
   return all.find((a) => krakenAssetId(a) === s || altname(a) === s || a === s);
-}
-
-function allAssets(ctx: SandboxContext): string[] {
-  const set = new Set<string>();
-  for (const m of ctx.engine.markets()) {
-    set.add(m.base);
-    set.add(m.quote);
-  }
-  return [...set].sort();
 }
 
 function txid(o: { id: string }, prefix: 'O' | 'T' | 'F'): string {
@@ -378,7 +370,7 @@ function publicRoute(request: SandboxRequest, get: Get, ctx: SandboxContext): Ex
     case 'Assets':
       return ok(
         Object.fromEntries(
-          allAssets(ctx).map((a) => [
+          marketAssets(ctx.engine).map((a) => [
             krakenAssetId(a),
             {
               aclass: 'currency',
@@ -457,31 +449,16 @@ function publicRoute(request: SandboxRequest, get: Get, ctx: SandboxContext): Ex
   }
 }
 
-function generateKey(name: string, permissions: SandboxPermissions, ipAllow?: string[]): SandboxKey {
+function issueKey(): IssuedKey {
   const secret = randomBytes(64).toString('base64');
-  return {
-    exchange: 'kraken',
-    name,
-    credential: { apiKey: randomToken(56), secret },
-    verifySecret: secret,
-    permissions,
-    ...(ipAllow ? { ipAllow } : {}),
-    account: 'main',
-  };
+  return { credential: { apiKey: randomToken(56), secret }, verifySecret: secret };
 }
 
 export const krakenEmulator: SandboxEmulator = {
   exchange: 'kraken',
 
   generateKeys() {
-    return [
-      generateKey('read', { read: true, trade: false, withdraw: false, transfer: false }),
-      generateKey('trade', { read: true, trade: true, withdraw: false, transfer: false }),
-      generateKey('full', { read: true, trade: true, withdraw: true, transfer: true }),
-      generateKey('iprestricted', { read: true, trade: true, withdraw: false, transfer: false }, [
-        SANDBOX_RESTRICTED_IP,
-      ]),
-    ];
+    return seedKeys('kraken', issueKey);
   },
 
   handle(request, ctx) {
@@ -499,11 +476,7 @@ export const krakenEmulator: SandboxEmulator = {
     const apiKey = headerValue(request.headers, 'api-key');
     const key = apiKey ? ctx.keyById(apiKey) : undefined;
     if (!key) return fail(KRAKEN_ERRORS.invalidKey);
-    const verdict = kraken.verifyClient(
-      request,
-      { apiKey: key.credential.apiKey, secret: key.verifySecret },
-      { clock: ctx.clock, nonces: ctx.nonces, origin: { host: request.host, prefix: request.prefix } },
-    );
+    const verdict = verifyWithKey(kraken, request, key, ctx);
     if (!verdict.ok) {
       switch (verdict.reason) {
         case 'bad_signature':
@@ -517,7 +490,7 @@ export const krakenEmulator: SandboxEmulator = {
       }
     }
     // Which string Kraken returns for a non-allow-listed IP is UNCONFIRMED; permission denied is the closest documented one.
-    if (key.ipAllow && !key.ipAllow.includes(request.sourceIp)) return fail(KRAKEN_ERRORS.permissionDenied);
+    if (ipRefused(key, request)) return fail(KRAKEN_ERRORS.permissionDenied);
     if (route.need !== 'none' && !key.permissions[route.need]) return fail(KRAKEN_ERRORS.permissionDenied);
     const body = bodyFields(request);
     return route.handle((n) => body.get(n), key, ctx);

@@ -12,14 +12,15 @@ import { isRecord, parseStrictJson, textField } from '../exchanges/strict-json.j
 import { randomToken } from '../util/random-id.js';
 import {
   json,
-  SANDBOX_RESTRICTED_IP,
   type SandboxContext,
   type SandboxEmulator,
   type SandboxKey,
   type SandboxPermissions,
   type SandboxRequest,
 } from './emulator.js';
-import type { EngineError, Order, Trade } from './engine.js';
+import { type EngineError, marketAssets, type Order, type Trade } from './engine.js';
+import { ipRefused } from './key-auth.js';
+import { type IssuedKey, seedKeys } from './seed-keys.js';
 
 /** Up to 10 decimals, never exponent notation (OKX sends decimal strings). */
 export function decimal(n: number): string {
@@ -283,13 +284,8 @@ function privateRoute(
       ]);
     }
     case 'GET /api/v5/asset/currencies': {
-      const coins = new Set<string>();
-      for (const m of engine.markets()) {
-        coins.add(m.base);
-        coins.add(m.quote);
-      }
       return ok(
-        [...coins].map((ccy) => ({
+        marketAssets(engine).map((ccy) => ({
           ccy,
           name: ccy,
           chain: `${ccy}-${ccy === 'USDT' ? 'TRC20' : ccy}`,
@@ -450,7 +446,7 @@ function handle(req: SandboxRequest, ctx: SandboxContext): ExchangeResponse {
   if (!key) return err('50111', 'Invalid OK-ACCESS-KEY', 401);
   const failure = okxVerify(req, key.verifySecret, key.credential.password, ctx.clock.now());
   if (failure) return err(failure.code, failure.msg, 401);
-  if (key.ipAllow && !key.ipAllow.includes(req.sourceIp)) {
+  if (ipRefused(key, req)) {
     return err('50110', `Your IP ${req.sourceIp} is not included in your API key's IP whitelist.`, 401);
   }
   const need = needs(req.path, req.method);
@@ -460,31 +456,15 @@ function handle(req: SandboxRequest, ctx: SandboxContext): ExchangeResponse {
   return privateRoute(req, key, ctx, q.params, body);
 }
 
-function makeKey(name: string, permissions: SandboxPermissions, ipAllow?: string[]): SandboxKey {
+function issueKey(): IssuedKey {
   const secret = randomBytes(16).toString('hex').toUpperCase();
-  return {
-    exchange: 'okx',
-    name,
-    credential: { apiKey: randomUUID(), secret, password: randomToken(16) },
-    verifySecret: secret,
-    permissions,
-    ...(ipAllow ? { ipAllow } : {}),
-    account: 'main',
-  };
+  return { credential: { apiKey: randomUUID(), secret, password: randomToken(16) }, verifySecret: secret };
 }
 
 export const okxEmulator: SandboxEmulator = {
   exchange: 'okx',
   generateKeys() {
-    const read = { read: true, trade: false, withdraw: false, transfer: false };
-    const trade = { read: true, trade: true, withdraw: false, transfer: false };
-    const full = { read: true, trade: true, withdraw: true, transfer: true };
-    return [
-      makeKey('read', read),
-      makeKey('trade', trade),
-      makeKey('full', full),
-      makeKey('iprestricted', trade, [SANDBOX_RESTRICTED_IP]),
-    ];
+    return seedKeys('okx', issueKey);
   },
   handle,
 };

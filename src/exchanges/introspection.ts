@@ -1,0 +1,40 @@
+/**
+ * Steps every adapter's `introspect` shares. Introspection is advisory: when the exchange cannot
+ * be reached or answers oddly, the result says why it is unavailable instead of throwing.
+ */
+import type { ExchangeRequest, ExchangeResponse, Introspection, Transport } from './adapter.js';
+import { errorFields } from './json-fields.js';
+
+export type IntrospectionAnswer =
+  | { ok: true; response: ExchangeResponse }
+  | { ok: false; result: Introspection };
+
+/** Sends the signed call; a transport failure becomes `{ available: false, reason: unreachable }`. */
+export async function sendIntrospection(
+  send: Transport,
+  request: ExchangeRequest,
+  unreachable: string,
+): Promise<IntrospectionAnswer> {
+  try {
+    return { ok: true, response: await send(request) };
+  } catch {
+    return { ok: false, result: { available: false, reason: unreachable } };
+  }
+}
+
+/** `okx 50113: Invalid Sign` (or the HTTP status when the answer carries no code). */
+export function refusedIntrospection(
+  exchange: string,
+  status: number,
+  answer: unknown,
+  codeField: string,
+  messageField: string,
+): Introspection {
+  const { code, message } = errorFields(answer, codeField, messageField);
+  return { available: false, reason: `${exchange} ${code ?? status}: ${message ?? 'unexpected answer'}` };
+}
+
+/** An allow-list as Introspection reports it: `ipList` only when there is one. */
+export function ipRestriction(ipList: string[]): { ipRestricted: boolean; ipList?: string[] } {
+  return ipList.length > 0 ? { ipRestricted: true, ipList } : { ipRestricted: false };
+}
