@@ -15,6 +15,10 @@ export async function setupBenchGateway({ dist, dataDir, seedDir, sandboxUrl }) 
   const { buildGatewayStack } = await load('gateway/compose.js');
   const { parseConfig } = await load('config/config.js');
   const { adapterFor } = await load('exchanges/index.js');
+  // BENCH_MONITOR=1: also wire alert rules, anomaly detection and /metrics as `keywarden serve` does.
+  const withMonitor = process.env.BENCH_MONITOR === '1';
+  const { openMonitor } = withMonitor ? await load('monitor/open-monitor.js') : {};
+  const { createMetrics } = withMonitor ? await load('monitor/metrics.js') : {};
 
   process.env.KW_BENCH_MASTER_KEY = randomBytes(32).toString('base64');
   const source = { kind: 'env', variable: 'KW_BENCH_MASTER_KEY' };
@@ -41,8 +45,13 @@ export async function setupBenchGateway({ dist, dataDir, seedDir, sandboxUrl }) 
     policy: { mode: 'enforce', actions: ['public', 'read'] },
     ratePerSecond: 0,
   });
+  const config = parseConfig({});
+  const monitor = withMonitor
+    ? openMonitor(config, { audit, clients, metrics: createMetrics({ processMetrics: true }) })
+    : undefined;
   const stack = buildGatewayStack({
-    config: parseConfig({}),
+    config,
+    ...(monitor ? { monitor: monitor.monitor, metrics: monitor.metrics } : {}),
     vault,
     keys,
     clients,

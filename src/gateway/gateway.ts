@@ -173,20 +173,32 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const c = ctx.classification;
     const first = c?.orders[0];
     const record = ctx.hit?.client.record;
-    const sensitive: Record<string, string> = {};
-    if (ctx.hit) sensitive.clientKeyId = ctx.hit.credential.apiKeyId;
-    if (c?.withdrawal?.address) sensitive.address = c.withdrawal.address;
-    return {
+    // Built by assignment, not conditional spreads: this runs for every request (hot path).
+    const event: AuditEvent = {
       kind: 'request',
       requestId: ctx.requestId,
       exchange: ctx.exchange,
       sourceIp: ctx.sourceIp,
-      ...(record ? { actor: record.name, clientId: record.id, keyId: record.keyId } : {}),
-      ...(c ? { action: c.action, endpoint: c.endpoint } : {}),
-      ...(first?.symbol ? { symbol: first.symbol } : {}),
-      ...(first?.side ? { side: first.side } : {}),
-      ...(Object.keys(sensitive).length > 0 ? { sensitive } : {}),
     };
+    if (record) {
+      event.actor = record.name;
+      event.clientId = record.id;
+      event.keyId = record.keyId;
+    }
+    if (c) {
+      event.action = c.action;
+      event.endpoint = c.endpoint;
+    }
+    if (first?.symbol) event.symbol = first.symbol;
+    if (first?.side) event.side = first.side;
+    const address = c?.withdrawal?.address;
+    if (ctx.hit || address) {
+      const sensitive: Record<string, string> = {};
+      if (ctx.hit) sensitive.clientKeyId = ctx.hit.credential.apiKeyId;
+      if (address) sensitive.address = address;
+      event.sensitive = sensitive;
+    }
+    return event;
   }
 
   /** Deny: the record is written first (best effort: a denial is answered even if the log is down). */
@@ -194,7 +206,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ctx.rule = rule ?? code;
     ctx.message = message;
     try {
-      await audit.append({ ...baseEvent(ctx), decision: 'deny', rule: rule ?? code, message });
+      const event = baseEvent(ctx);
+      event.decision = 'deny';
+      event.rule = rule ?? code;
+      event.message = message;
+      await audit.append(event);
     } catch (err) {
       deps.onError?.(ctx.requestId, err);
     }
@@ -283,8 +299,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }
 
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) {
-      const value = headerValue(v);
+    for (const k of Object.keys(req.headers)) {
+      const value = headerValue(req.headers[k]);
       if (value !== undefined) headers[k.toLowerCase()] = value;
     }
     const parsed = adapter.parse({
@@ -406,12 +422,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
       ctx.message = wouldDeny.message;
     }
     try {
-      await audit.append({
-        ...baseEvent(ctx),
-        decision,
-        ...(notional > 0 ? { notional } : {}),
-        ...(wouldDeny ? { rule: wouldDeny.rule, message: wouldDeny.message } : {}),
-      });
+      const event = baseEvent(ctx);
+      event.decision = decision;
+      if (notional > 0) event.notional = notional;
+      if (wouldDeny) {
+        event.rule = wouldDeny.rule;
+        event.message = wouldDeny.message;
+      }
+      await audit.append(event);
     } catch (err) {
       deps.onError?.(req.requestId, err);
       return answer(adapter, 'audit_unavailable', req.requestId, ERROR_CODES.audit_unavailable.message);
@@ -438,21 +456,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }
     const started = performance.now();
     const outcome = (upstreamStatus: number | undefined) => {
-      audit
-        .append({
-          kind: 'outcome',
-          requestId: req.requestId,
-          exchange,
-          ...(upstreamStatus !== undefined ? { upstreamStatus } : {}),
-          latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
-        })
-        .catch((err: unknown) => deps.onError?.(req.requestId, err));
+      const event: AuditEvent = { kind: 'outcome', requestId: req.requestId, exchange };
+      if (upstreamStatus !== undefined) event.upstreamStatus = upstreamStatus;
+      event.latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
+      audit.append(event).catch((err: unknown) => deps.onError?.(req.requestId, err));
     };
     try {
       const r = await upstream.stream(outgoing);
       ctx.upstreamStatus = r.status;
       outcome(r.status);
-      return { status: r.status, headers: { ...r.headers, 'x-request-id': req.requestId }, stream: r.body };
+      // The upstream's header object is this response's own copy: add to it rather than spread it.
+      r.headers['x-request-id'] = req.requestId;
+      return { status: r.status, headers: r.headers, stream: r.body };
     } catch (err) {
       outcome(undefined);
       if (err instanceof KeywardenError) return answer(adapter, err.code, req.requestId, err.message);
