@@ -9,11 +9,17 @@ export interface Automaton {
   /** Keyword indices ending in each state (empty for most). */
   outputs: readonly (readonly number[])[];
   hasOutput: Uint8Array;
+  /**
+   * States are numbered so that exactly those with outputs are `>= firstOutput`: the hot loop
+   * tests one integer instead of loading a flag per character.
+   */
+  firstOutput: number;
   /** Calls `onHit(keywordIndex, endOffset)` for every occurrence (case-insensitive for ASCII); end is exclusive. */
   search(text: string, onHit: (keyword: number, end: number) => void): void;
 }
 
 export function buildAutomaton(keywords: readonly string[]): Automaton {
+  if (keywords.some((k) => k === '')) throw new Error('empty keyword');
   // Trie first, then a full transition table delta[state * 128 + char] (ASCII; other chars map to 0).
   const transitions: Array<Map<number, number>> = [new Map()];
   const outputs: number[][] = [[]];
@@ -60,14 +66,29 @@ export function buildAutomaton(keywords: readonly string[]): Automaton {
       }
     }
   }
+  // Renumber: states without output first (the root, which has none, stays 0), then the rest.
+  const order: number[] = [];
+  for (let s = 0; s < stateCount; s++) if ((outputs[s]?.length ?? 0) === 0) order.push(s);
+  const firstOutput = order.length;
+  for (let s = 0; s < stateCount; s++) if ((outputs[s]?.length ?? 0) > 0) order.push(s);
+  const renumbered = new Int32Array(stateCount);
+  order.forEach((s, i) => {
+    renumbered[s] = i;
+  });
+  const table = new Int32Array(stateCount * 128);
+  for (let s = 0; s < stateCount; s++)
+    for (let c = 0; c < 128; c++)
+      table[((renumbered[s] ?? 0) << 7) | c] = renumbered[delta[(s << 7) | c] ?? 0] ?? 0;
+  const outputsByState = order.map((s) => outputs[s] ?? []);
   const hasOutput = new Uint8Array(stateCount);
-  for (let s = 0; s < stateCount; s++) hasOutput[s] = (outputs[s]?.length ?? 0) > 0 ? 1 : 0;
+  for (let s = firstOutput; s < stateCount; s++) hasOutput[s] = 1;
 
   return {
     keywords,
-    delta,
-    outputs,
+    delta: table,
+    outputs: outputsByState,
     hasOutput,
+    firstOutput,
     search(text, onHit) {
       let state = 0;
       const n = text.length;
@@ -75,9 +96,9 @@ export function buildAutomaton(keywords: readonly string[]): Automaton {
         let c = text.charCodeAt(i);
         if (c >= 65 && c <= 90) c += 32;
         else if (c > 127) c = 0;
-        state = delta[(state << 7) | c] ?? 0;
-        if (hasOutput[state] === 1) {
-          for (const keyword of outputs[state] ?? []) onHit(keyword, i + 1);
+        state = table[(state << 7) | c] ?? 0;
+        if (state >= firstOutput) {
+          for (const keyword of outputsByState[state] ?? []) onHit(keyword, i + 1);
         }
       }
     },
