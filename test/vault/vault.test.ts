@@ -53,11 +53,26 @@ describe('vault', () => {
     );
   });
 
-  it('never repeats a nonce across 100k encryptions', () => {
-    const seen = new Set<string>();
-    for (let i = 0; i < 100_000; i++) seen.add(freshNonce().toString('base64'));
-    expect(seen.size).toBe(100_000);
-  });
+  it('never repeats a nonce across 100k encryptions (data nonces and master-key wrap nonces)', async () => {
+    const { vault } = await fresh();
+    // Every wrap uses the one master key, so its nonces are the ones that must never collide.
+    const wrapNonces = new Set<string>();
+    const dataNonces = new Set<string>();
+    const plain = Buffer.from('x');
+    for (let i = 0; i < 100_000; i++) {
+      const env = JSON.parse(vault.encrypt(id, plain).envelope) as { n: string; wk: string };
+      const wrapNonce = env.wk.split('.')[0] ?? '';
+      if (i < 100) {
+        expect(Buffer.from(env.n, 'base64')).toHaveLength(12);
+        expect(Buffer.from(wrapNonce, 'base64')).toHaveLength(12);
+      }
+      dataNonces.add(env.n);
+      wrapNonces.add(wrapNonce);
+    }
+    expect(dataNonces.size).toBe(100_000);
+    expect(wrapNonces.size).toBe(100_000);
+    expect(freshNonce()).toHaveLength(12);
+  }, 60_000);
 
   it('rejects a flipped ciphertext byte with decrypt_failed', async () => {
     const { vault } = await fresh();
