@@ -80,8 +80,10 @@ function progressPrinter(enabled: boolean): {
 async function linkVault(flags: ScanFlags, findings: Finding[]): Promise<void> {
   const { existsSync } = await import('node:fs');
   const { join } = await import('node:path');
-  const { DB_FILE, openStore } = await import('../store/db.js');
   const dataDir = resolveDataDir(flags.dataDir);
+  // No data dir, no vault: skip loading the store (SQLite, Kysely, migrations: ~0.1 s).
+  if (!existsSync(dataDir)) return;
+  const { DB_FILE, openStore } = await import('../store/db.js');
   if (!existsSync(join(dataDir, DB_FILE))) return;
   const { openVault, vaultExists } = await import('../vault/vault.js');
   const store = await openStore(dataDir);

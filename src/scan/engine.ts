@@ -100,8 +100,10 @@ export function findMatches(text: string, compiled: CompiledRules, depth = 0): M
     const end = i + 1 < lineCount ? (starts[i + 1] ?? text.length) - 1 : text.length;
     return text.slice(starts[i] ?? 0, end);
   };
-  // rule index -> line -> distance to the nearest keyword
-  const pending = new Map<number, Map<number, number>>();
+  // rule index -> the lines near its keywords, ascending, with the distance to the nearest keyword.
+  // Hits come in line order and a rule's window has a fixed size, so a new hit only revisits the
+  // tail of the list and appends: no hashing per (hit, line).
+  const pending = new Map<number, { lines: number[]; distances: number[] }>();
   const hits = pass.hits;
   for (let h = 0; h < hits.length; h += 2) {
     const keyword = hits[h] ?? 0;
@@ -109,17 +111,24 @@ export function findMatches(text: string, compiled: CompiledRules, depth = 0): M
     for (const r of compiled.owners[keyword] ?? []) {
       const rule = compiled.rules[r];
       if (!rule) continue;
-      let lines = pending.get(r);
-      if (!lines) {
-        lines = new Map();
-        pending.set(r, lines);
+      let near = pending.get(r);
+      if (!near) {
+        near = { lines: [], distances: [] };
+        pending.set(r, near);
       }
+      const { lines, distances } = near;
       const from = rule.multiline ? hitLine : Math.max(0, hitLine - (rule.before ?? 0));
       const to = rule.multiline ? hitLine : Math.min(lineCount - 1, hitLine + (rule.after ?? 0));
-      for (let l = from; l <= to; l++) {
-        const d = Math.abs(l - hitLine);
-        const prev = lines.get(l);
-        if (prev === undefined || d < prev) lines.set(l, d);
+      let k = lines.length;
+      while (k > 0 && (lines[k - 1] ?? 0) >= from) k--;
+      for (; k < lines.length; k++) {
+        const d = Math.abs((lines[k] ?? 0) - hitLine);
+        if (d < (distances[k] ?? 0)) distances[k] = d;
+      }
+      const last = lines.length > 0 ? (lines[lines.length - 1] ?? 0) : -1;
+      for (let l = Math.max(from, last + 1); l <= to; l++) {
+        lines.push(l);
+        distances.push(Math.abs(l - hitLine));
       }
     }
   }
@@ -147,10 +156,12 @@ export function findMatches(text: string, compiled: CompiledRules, depth = 0): M
     });
   };
 
-  for (const [r, lines] of pending) {
+  for (const [r, { lines, distances }] of pending) {
     const rule = compiled.rules[r];
     if (!rule) continue;
-    for (const [l, distance] of lines) {
+    for (let k = 0; k < lines.length; k++) {
+      const l = lines[k] ?? 0;
+      const distance = distances[k] ?? 0;
       if (rule.multiline) {
         const blockEnd = Math.min(lineCount - 1, l + (rule.after ?? 0));
         const from = starts[l] ?? 0;

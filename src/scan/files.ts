@@ -84,8 +84,20 @@ export function looksBinary(head: Uint8Array): boolean {
   return head.subarray(0, 8192).includes(0);
 }
 
-/** The file's text, or undefined for binaries. */
-export function readTextFile(path: string): string | undefined {
+/** Files up to this size are read whole in one call; bigger ones get their head checked first. */
+const READ_WHOLE_BYTES = 1024 * 1024;
+
+/** Text of a file's bytes, or undefined for binaries. */
+function decodeText(bytes: Buffer): string | undefined {
+  return looksBinary(bytes) ? undefined : bytes.toString('utf8');
+}
+
+/**
+ * The file's text, or undefined for binaries. Small files (nearly all source files) are read in
+ * one call instead of a head read plus a second open; a big binary still costs only its head.
+ */
+export function readTextFile(path: string, size = Number.POSITIVE_INFINITY): string | undefined {
+  if (size <= READ_WHOLE_BYTES) return decodeText(readFileSync(path));
   const fd = openSync(path, 'r');
   try {
     const head = Buffer.alloc(8192);

@@ -73,7 +73,7 @@ function scanInThread(files: FileEntry[], options: TreeScanOptions, stats: ScanS
   files.forEach((f, i) => {
     let text: string | undefined;
     try {
-      text = readTextFile(f.path);
+      text = readTextFile(f.path, f.size);
     } catch {
       text = undefined;
     }
