@@ -1,5 +1,5 @@
 /**
- * `keywarden client add|list|show|freeze|unfreeze|reroll|revoke`: client credentials bound to one
+ * `keywarden client add|list|show|set-ip|set-policy|freeze|unfreeze|reroll|revoke`: client credentials bound to one
  * registered exchange key and one policy. The credential is printed once, at issue time.
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { adapterFor } from '../exchanges/index.js';
 import { type ClientService, createClientService, createVersionReader } from '../lifecycle/clients.js';
 import type { ClientRecord, IssuedClient } from '../lifecycle/clients-types.js';
 import { ENVIRONMENTS, type Environment } from '../lifecycle/key-types.js';
-import { defaultPolicy, parsePolicy } from '../policy/index.js';
+import { defaultPolicy, type Policy, parsePolicy } from '../policy/index.js';
 import { action, CliError, cliMonitorHooks, printTable, resolveDataDir } from './cli-kit.js';
 import { type AdminContext, openAdminContext } from './gateway-context.js';
 import { ccxtOverride } from './sandbox.js';
@@ -82,6 +82,16 @@ function printIssued(issued: IssuedClient, gatewayUrl: string, json: boolean | u
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+function readPolicy(file: string): Policy {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new CliError(`cannot read policy file ${file.slice(0, 200)}`, 2);
+  }
+  return parsePolicy(text);
+}
+
 async function withClients<T>(
   cmd: Command,
   fn: (clients: ClientService, ctx: AdminContext) => Promise<T>,
@@ -146,17 +156,8 @@ export function register(program: Command): void {
         const rate = rateText === undefined ? undefined : Number(rateText);
         if (rate !== undefined && (!Number.isFinite(rate) || rate < 0))
           throw new CliError('--rate expects a number >= 0', 2);
-        let policy = defaultPolicy();
         const policyFile = str('policy');
-        if (policyFile) {
-          let text: string;
-          try {
-            text = readFileSync(policyFile, 'utf8');
-          } catch {
-            throw new CliError(`cannot read policy file ${policyFile}`, 2);
-          }
-          policy = parsePolicy(text);
-        }
+        const policy = policyFile ? readPolicy(policyFile) : defaultPolicy();
         const expires = str('expires');
         const gatewayUrl = gatewayUrlFrom(str('gatewayUrl'), str('config'));
         const issued = await withClients(cmd, (clients) =>
@@ -214,6 +215,41 @@ export function register(program: Command): void {
               .join('\n')}\n`,
           );
       }),
+    );
+
+  sub('set-ip <name> <cidr...>')
+    .description('replace a client’s source-IP allow-list (applies on its next request)')
+    .option('--json', 'JSON output')
+    .action(
+      action(async (name: string, cidrs: string[], opts: { json?: boolean }, cmd: Command) => {
+        const bad = cidrs.find((c) => !isCidr(c));
+        if (bad !== undefined)
+          throw new CliError(`"${bad.slice(0, 50)}" is not an IP address or CIDR block`, 2);
+        const c = await withClients(cmd, (s) => s.setIpAllow(name, cidrs));
+        if (opts.json) process.stdout.write(`${JSON.stringify(publicView(c))}\n`);
+        else process.stdout.write(`client ${c.name}: allowed from ${c.ipAllow.join(', ')}\n`);
+      }),
+    );
+
+  sub('set-policy <name>')
+    .description('replace a client’s policy (applies on its next request)')
+    .option('--policy <file>', 'policy file (YAML or JSON)')
+    .option('--default', 'the built-in least-privilege policy')
+    .option('--json', 'JSON output')
+    .action(
+      action(
+        async (name: string, opts: { policy?: string; default?: boolean; json?: boolean }, cmd: Command) => {
+          if ((opts.policy === undefined) === (opts.default !== true))
+            throw new CliError('give exactly one of --policy <file> or --default', 2);
+          const policy = opts.policy !== undefined ? readPolicy(opts.policy) : defaultPolicy();
+          const c = await withClients(cmd, (s) => s.setPolicy(name, policy));
+          if (opts.json) process.stdout.write(`${JSON.stringify(publicView(c))}\n`);
+          else
+            process.stdout.write(
+              `client ${c.name}: policy ${c.policy.mode}, actions ${c.policy.actions.join(', ')}\n`,
+            );
+        },
+      ),
     );
 
   for (const [verb, describe] of [

@@ -8,8 +8,10 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AuditLog } from '../audit/audit-types.js';
+import { isCidr } from '../config/config.js';
 import { KeywardenError } from '../errors.js';
 import type { ClientVerifier, ExchangeAdapter, ExchangeId } from '../exchanges/adapter.js';
+import { validatePolicy } from '../policy/index.js';
 import type { Policy } from '../policy/policy-types.js';
 import type { Database } from '../store/schema.js';
 import { prefixedId } from '../util/random-id.js';
@@ -44,6 +46,10 @@ export interface ClientService {
   freeze(ref: string): Promise<ClientRecord>;
   unfreeze(ref: string): Promise<ClientRecord>;
   revoke(ref: string): Promise<ClientRecord>;
+  /** Replace the source-IP allow-list (at least one address or CIDR block); applies on the next request. */
+  setIpAllow(ref: string, cidrs: string[]): Promise<ClientRecord>;
+  /** Replace the policy (validated again here); applies on the next request. */
+  setPolicy(ref: string, policy: Policy): Promise<ClientRecord>;
   /** New credentials; the old ones keep working for `graceMs` (0 = revoked at once). */
   reroll(ref: string, graceMs?: number): Promise<IssuedClient>;
   /** Every client with its decrypted verifiers (requires an unsealed vault). For the gateway's cache. */
@@ -187,6 +193,35 @@ export function createClientService(deps: ClientServiceDeps): ClientService {
     return toRecord(await row(r.id), await liveKeyIds(r.id));
   }
 
+  /** Change settings of a live client in one transaction with the version bumps, then audit it. */
+  async function update(
+    ref: string,
+    set: Partial<Pick<Row, 'ip_allow_json' | 'policy_json'>>,
+    action: string,
+    detail: Record<string, unknown>,
+  ): Promise<ClientRecord> {
+    const r = await row(ref);
+    if (r.status === 'revoked')
+      throw new KeywardenError('invalid_input', `client "${r.name}" is revoked; issue a new client`);
+    const t = now();
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('clients')
+        .set({ ...set, updated_at: t, version: r.version + 1 })
+        .where('id', '=', r.id)
+        .execute();
+      await bump(trx);
+    });
+    await record({
+      kind: 'admin',
+      action,
+      clientId: r.id,
+      exchange: r.exchange,
+      detail: { name: r.name, ...detail },
+    });
+    return toRecord(await row(r.id), await liveKeyIds(r.id));
+  }
+
   return {
     async add(input) {
       if (!NAME_RE.test(input.name))
@@ -260,6 +295,28 @@ export function createClientService(deps: ClientServiceDeps): ClientService {
     freeze: (ref) => setStatus(ref, 'frozen', 'client.freeze'),
     unfreeze: (ref) => setStatus(ref, 'active', 'client.unfreeze'),
     revoke: (ref) => setStatus(ref, 'revoked', 'client.revoke'),
+
+    async setIpAllow(ref, cidrs) {
+      if (cidrs.length === 0)
+        throw new KeywardenError(
+          'invalid_input',
+          'an allow-list needs at least one IP address or CIDR block',
+        );
+      const bad = cidrs.find((c) => !isCidr(c));
+      if (bad !== undefined)
+        throw new KeywardenError('invalid_input', `"${bad.slice(0, 50)}" is not an IP address or CIDR block`);
+      const ipAllow = [...new Set(cidrs)];
+      return update(ref, { ip_allow_json: JSON.stringify(ipAllow) }, 'client.set_ip', { ipAllow });
+    },
+
+    async setPolicy(ref, policy) {
+      // Callers may hand in any object (a parsed file, a library user's literal): check it here too.
+      const valid = validatePolicy(policy);
+      return update(ref, { policy_json: JSON.stringify(valid) }, 'client.set_policy', {
+        mode: valid.mode,
+        actions: valid.actions,
+      });
+    },
 
     async reroll(ref, graceMs = 0) {
       const r = await row(ref);

@@ -25,6 +25,13 @@ export function commandBuilder(cli: string, configPath?: string) {
       cmd('client', 'add', '--key', q(key), '--name', q(name), ...extra),
     clientShow: (name: string) => cmd('client', 'show', q(name)),
     clientRevoke: (name: string) => cmd('client', 'revoke', q(name)),
+    /** `cidr` may be a placeholder such as `<bot-ip>/32`, printed as is for the operator to fill in. */
+    clientSetIp: (name: string, cidr: string) => cmd('client', 'set-ip', q(name), cidr),
+    /** Without a file: the built-in least-privilege policy (`--default`). */
+    clientSetPolicy: (name: string, policyFile?: string) =>
+      policyFile === undefined
+        ? cmd('client', 'set-policy', q(name), '--default')
+        : cmd('client', 'set-policy', q(name), '--policy', q(policyFile)),
     clientReroll: (name: string) => cmd('client', 'reroll', q(name), '--grace', '1h'),
     alertsTest: () =>
       configPath === undefined ? cmd('alerts', 'test') : cmd('alerts', 'test', '--config', q(configPath)),

@@ -276,15 +276,7 @@ function uniqueItem(key: KeyRecord, keys: readonly KeyRecord[], cmd: CommandBuil
 
 const CATCH_ALL = new Set(['0.0.0.0/0', '::/0', '0.0.0.0', '::']);
 
-function clientItems(
-  client: ClientRecord,
-  key: KeyRecord | undefined,
-  input: PostureInput,
-  cmd: CommandBuilder,
-): CheckItem[] {
-  const keyRef = key?.label ?? client.keyId;
-  const replacement = `${client.name}-2`;
-  const policyFile = '<policy-file>';
+function clientItems(client: ClientRecord, input: PostureInput, cmd: CommandBuilder): CheckItem[] {
   const out: CheckItem[] = [];
 
   const open = client.ipAllow.filter((c) => CATCH_ALL.has(c));
@@ -304,11 +296,9 @@ function clientItems(
           ? `allow-list contains ${open.join(', ')}: any address can use this credential`
           : 'no allow-list: any host holding the credential can use it',
         {
-          action: `a client's allow-list is set when it is issued: issue a replacement pinned to the bot's address (same policy: \`${cmd.clientShow(client.name)}\` prints it), move the bot to the new credential, then revoke this client`,
-          commands: [
-            cmd.clientAdd(keyRef, replacement, ['--ip', '<bot-ip>/32', '--policy', policyFile]),
-            cmd.clientRevoke(client.name),
-          ],
+          action:
+            "pin the client to the bot's address (replace <bot-ip>; list several addresses if the bot has several); the gateway applies it on the next request",
+          commands: [cmd.clientSetIp(client.name, '<bot-ip>/32')],
         },
       ),
     );
@@ -316,8 +306,8 @@ function clientItems(
   const moving = client.policy.actions.filter((a) => a === 'withdraw' || a === 'transfer');
   const replace: Fix = {
     action:
-      'issue a replacement client on the default least-privilege policy (or on a policy file checked with `keywarden policy check`), move the bot to it, then revoke this client',
-    commands: [cmd.clientAdd(keyRef, replacement), cmd.clientRevoke(client.name)],
+      'put the client on the default least-privilege policy (or on a policy file checked with `keywarden policy check`: `--policy FILE`); the gateway applies it on the next request',
+    commands: [cmd.clientSetPolicy(client.name)],
   };
   const policyTitle = 'client policy denies withdraw and transfer';
   if (moving.length === 0)
@@ -360,7 +350,7 @@ function clientItems(
           {
             ...replace,
             action:
-              'issue a replacement client on a policy with `mode: enforce` (the default policy enforces), move the bot to it, then revoke this client',
+              'put the client on a policy with `mode: enforce` (the default policy enforces; or `--policy FILE`); the gateway applies it on the next request',
           },
         ),
   );
@@ -530,7 +520,7 @@ export function buildPostureReport(input: PostureInput): PostureReport {
 
   const clientPostures: ClientPosture[] = clients.map((c) => {
     const key = keyById.get(c.keyId);
-    const checks = clientItems(c, key, input, cmd);
+    const checks = clientItems(c, input, cmd);
     return {
       id: c.id,
       name: c.name,

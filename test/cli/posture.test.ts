@@ -278,6 +278,70 @@ describe('keywarden posture on a demo-like setup', () => {
     const run = await shell(command, '', explicit);
     expect([0, 1], run.err).toContain(run.code);
   });
+  it('fixes an open client in place with the printed set-ip and set-policy commands', async () => {
+    const policyFile = join(dir, 'monitor-policy.yaml');
+    writeFileSync(policyFile, 'mode: monitor\nactions: [public, read]\n');
+    const issued = await cli([
+      'client',
+      'add',
+      '--key',
+      'demo-old',
+      '--name',
+      'open-bot',
+      '--policy',
+      policyFile,
+      '--json',
+    ]);
+    expect(issued.code, issued.err).toBe(0);
+    const bot = JSON.parse(issued.out) as { secret: string; token: string };
+    secrets.push(bot.secret, bot.token);
+    const clientCheck = (report: PostureReport, id: CheckItem['id']) => {
+      const item = report.clients.find((c) => c.name === 'open-bot')?.checks.find((c) => c.id === id);
+      if (!item) throw new Error(`no ${id} for open-bot`);
+      return item;
+    };
+
+    const flagged = await posture();
+    const ip = clientCheck(flagged, 'client.ip_allowlist');
+    const enforced = clientCheck(flagged, 'client.policy_enforced');
+    expect(ip.status).toBe('fail');
+    expect(ip.fix?.commands).toEqual(['keywarden client set-ip open-bot <bot-ip>/32']);
+    expect(enforced.status).toBe('fail');
+    expect(enforced.fix?.commands).toEqual(['keywarden client set-policy open-bot --default']);
+
+    // Bad input: one line, exit 2 (CIDR) or non-zero (policy), and nothing changes.
+    const badIp = await cli(['client', 'set-ip', 'open-bot', '10.0.0.1/40']);
+    expect(badIp.code).toBe(2);
+    expect(badIp.err).toBe('keywarden: "10.0.0.1/40" is not an IP address or CIDR block\n');
+    const badFile = join(dir, 'bad-policy.yaml');
+    writeFileSync(badFile, 'actions: [read, teleport]\n');
+    const badPolicy = await cli(['client', 'set-policy', 'open-bot', '--policy', badFile]);
+    expect(badPolicy.code).not.toBe(0);
+    expect(badPolicy.err).toMatch(/^keywarden: invalid policy: actions.*\n$/);
+    expect((await cli(['client', 'set-policy', 'open-bot'])).code).toBe(2);
+
+    // The IP fix, with the operator's one edit (the bot's address); the policy fix exactly as printed.
+    const setIp = await shell((ip.fix?.commands[0] ?? '').replace('<bot-ip>', '127.0.0.1'));
+    expect(setIp.code, setIp.err).toBe(0);
+    expect(setIp.out).toBe('client open-bot: allowed from 127.0.0.1/32\n');
+    const setPolicy = await shell(enforced.fix?.commands[0] ?? '');
+    expect(setPolicy.code, setPolicy.err).toBe(0);
+
+    const after = await posture();
+    expect(clientCheck(after, 'client.ip_allowlist').status).toBe('pass');
+    expect(clientCheck(after, 'client.policy_enforced').status).toBe('pass');
+    const score = (r: PostureReport) => r.clients.find((c) => c.name === 'open-bot')?.score ?? 0;
+    expect(score(after)).toBeGreaterThan(score(flagged));
+    const show = await cli(['client', 'show', 'open-bot', '--json']);
+    const shown = JSON.parse(show.out) as { ipAllow: string[]; policy: { mode: string }; version: number };
+    expect(shown).toMatchObject({ ipAllow: ['127.0.0.1/32'], policy: { mode: 'enforce' }, version: 3 });
+    const audit = await cli(['audit', 'query', '--kind', 'admin', '--json']);
+    expect(audit.code, audit.err).toBe(0);
+    expect(audit.out).toContain('client.set_ip');
+    expect(audit.out).toContain('client.set_policy');
+    outputs.push(show.out, audit.out, badIp.err, badPolicy.err);
+    for (const secret of secrets) expect(outputs.join('\n')).not.toContain(secret);
+  });
 });
 
 describe('posture config view', () => {

@@ -128,4 +128,57 @@ describe('client credentials', () => {
     expect(await clients.get('missing')).toBeUndefined();
     expect((await clients.list()).map((c) => c.name)).toEqual(['bot']);
   });
+
+  it('set-ip and set-policy persist, bump the client and the counter, and are audited', async () => {
+    const { client } = await clients.add({ name: 'bot', key: 'bn', policy });
+    const v = clients.version();
+    const pinned = await clients.setIpAllow('bot', ['10.0.0.5', 'fd00::/8', '10.0.0.5']);
+    expect(pinned.ipAllow).toEqual(['10.0.0.5', 'fd00::/8']);
+    expect(pinned.version).toBe(client.version + 1);
+    const strict = {
+      mode: 'enforce' as const,
+      actions: ['public' as const, 'read' as const, 'cancel' as const],
+    };
+    const changed = await clients.setPolicy(client.id, strict);
+    expect(changed.policy).toEqual(strict);
+    expect(changed.version).toBe(client.version + 2);
+    expect(clients.version()).toBe(v + 2);
+    // What the gateway reloads carries the new settings and the same credentials.
+    const [loaded] = await clients.loadAll();
+    expect(loaded?.record).toMatchObject({ ipAllow: ['10.0.0.5', 'fd00::/8'], policy: strict });
+    expect(loaded?.credentials.map((c) => c.apiKeyId)).toEqual(client.apiKeyIds);
+    const audited = queryAudit(store.sqlite, { kind: 'admin' }).filter((r) =>
+      r.action?.startsWith('client.set'),
+    );
+    expect(audited.map((r) => r.action)).toEqual(['client.set_ip', 'client.set_policy']);
+    expect(audited.map((r) => r.clientId)).toEqual([client.id, client.id]);
+    expect(JSON.stringify(audited[0])).toContain('fd00::/8');
+  });
+
+  it('set-ip and set-policy refuse bad input, unknown and revoked clients, changing nothing', async () => {
+    const { client } = await clients.add({ name: 'bot', key: 'bn', policy, ipAllow: ['10.0.0.5'] });
+    const v = clients.version();
+    await expect(clients.setIpAllow('bot', ['10.0.0.5', '10.0.0.300/8'])).rejects.toThrow(
+      /"10\.0\.0\.300\/8" is not an IP address or CIDR block/,
+    );
+    await expect(clients.setIpAllow('bot', ['10.0.0.0/33'])).rejects.toThrow(/not an IP address or CIDR/);
+    await expect(clients.setIpAllow('bot', [])).rejects.toThrow(/at least one/);
+    const bad = { mode: 'enforce', actions: ['read', 'teleport'] } as unknown as typeof policy;
+    await expect(clients.setPolicy('bot', bad)).rejects.toMatchObject({
+      code: 'invalid_config',
+      message: expect.stringMatching(/^invalid policy: actions/),
+    });
+    await expect(clients.setIpAllow('ghost', ['10.0.0.1'])).rejects.toThrow(/no client "ghost"/);
+    expect(clients.version()).toBe(v);
+    expect(await clients.get('bot')).toMatchObject({
+      ipAllow: ['10.0.0.5'],
+      policy,
+      version: client.version,
+    });
+    await clients.revoke('bot');
+    await expect(clients.setIpAllow('bot', ['10.0.0.1'])).rejects.toThrow(/revoked/);
+    await expect(clients.setPolicy('bot', policy)).rejects.toThrow(/revoked/);
+    const actions = queryAudit(store.sqlite, { kind: 'admin' }).map((r) => r.action);
+    expect(actions).toEqual(['client.add', 'client.revoke']);
+  });
 });

@@ -284,10 +284,8 @@ describe('posture: clients', () => {
     for (const ipAllow of [[], ['0.0.0.0/0']]) {
       const c = find(buildPostureReport(input({ clients: [client({ ipAllow })] })), 'client.ip_allowlist');
       expect(c.status).toBe('fail');
-      expect(c.fix?.commands).toEqual([
-        'keywarden client add --key bot-key --name bot-1-2 --ip <bot-ip>/32 --policy <policy-file>',
-        'keywarden client revoke bot-1',
-      ]);
+      // One command, in place: the gateway applies it on the client's next request.
+      expect(c.fix?.commands).toEqual(['keywarden client set-ip bot-1 <bot-ip>/32']);
     }
   });
 
@@ -308,11 +306,10 @@ describe('posture: clients', () => {
     const w = find(report, 'client.policy_no_withdraw');
     expect(w).toMatchObject({ status: 'fail', severity: 'critical' });
     expect(w.evidence).toBe('policy allows withdraw (to 1 allow-listed address, no daily cap)');
-    expect(w.fix?.commands).toEqual([
-      'keywarden client add --key bot-key --name bot-1-2',
-      'keywarden client revoke bot-1',
-    ]);
-    expect(find(report, 'client.policy_enforced').status).toBe('fail');
+    expect(w.fix?.commands).toEqual(['keywarden client set-policy bot-1 --default']);
+    const enforced = find(report, 'client.policy_enforced');
+    expect(enforced.status).toBe('fail');
+    expect(enforced.fix?.commands).toEqual(['keywarden client set-policy bot-1 --default']);
   });
 
   it('fails a credential older than the environment’s rotation policy, counting from its newest issue', () => {
