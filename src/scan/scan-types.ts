@@ -16,6 +16,11 @@ export interface Rule {
   keywords: string[];
   /** Global regex. Group `secret` (or group 0) is the credential. */
   pattern: RegExp;
+  /**
+   * Cheap necessary condition on a line (non-global): a line it rejects cannot match `pattern`.
+   * Rules sharing one prefilter object test each line once, so most window lines skip the pattern.
+   */
+  prefilter?: RegExp;
   /** Lines before/after a keyword hit that the pattern may match on (exchange names often sit a few lines above the key). */
   before?: number;
   after?: number;

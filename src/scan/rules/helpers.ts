@@ -27,6 +27,13 @@ export const KEY_NAME = `(?<!${ci('(?:secret|private)')}[_.-]?)${ci('(?:api[_.-]
 export const SECRET_NAME = ci('(?:api[_.-]?secret|secret[_.-]?key|secretkey|secret|private[_.-]?key)');
 export const PASS_NAME = ci('(?:passphrase|pass[_.-]?phrase|password|passwd)');
 
+/**
+ * Every default name above ends in key, api id, secret, phrase, word or passwd, and SEPARATOR starts
+ * with an optional quote and bracket, spaces, then `:` or `=`: a line without that cannot match.
+ * Shared by all exchange rules (one test per line, however many exchanges are near it).
+ */
+export const ASSIGNMENT_PREFILTER = /(?:key|api[_.-]?id|secret|phrase|word|passwd)["'`]?\]?\s*[:=]/i;
+
 export interface PartSpec {
   value: string;
   name?: string;
@@ -59,6 +66,8 @@ function partRule(
     description: p.description ?? `${spec.label} API ${part === 'apiKey' ? 'key' : suffix}`,
     keywords: spec.keywords,
     pattern: assignment(p.name ?? defaultName, p.value),
+    // A custom name may end otherwise (Deribit's client_id).
+    ...(p.name === undefined ? { prefilter: ASSIGNMENT_PREFILTER } : {}),
     before: spec.before ?? 4,
     after: spec.after ?? 8,
     ...(p.entropy !== undefined ? { entropy: p.entropy } : {}),
