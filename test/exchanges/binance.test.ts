@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { binance, binanceSignature, binanceSymbol } from '../../src/exchanges/binance.js';
+import { malformedPem } from '../pem.js';
 import { expectSymbols, recordingTransport, reply, signCtxAt, verifyCtxAt } from './helpers.js';
 
 // Official vectors (binance-spot-api-docs rest-api.md, exchanges.md §1.3).
@@ -218,7 +219,7 @@ describe('binance credentials, introspection and ticker', () => {
     expect(() =>
       binance.validateCredential({
         apiKey: 'a',
-        secret: '-----BEGIN PRIVATE KEY-----\nxx\n-----END PRIVATE KEY-----',
+        secret: malformedPem('pkcs8'),
       }),
     ).toThrow(/PEM/);
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { CredentialError } from '../../src/exchanges/adapter.js';
 import { bybit, bybitSignature, bybitSymbol } from '../../src/exchanges/bybit.js';
+import { pemHeader } from '../pem.js';
 import { get, post, reply, signCtxAt, verifyCtxAt } from './helpers.js';
 
 const NOW = 1_658_384_314_791;
@@ -145,7 +146,7 @@ describe('bybit symbols, errors, credentials and tickers', () => {
     expect(a.credential.apiKey).toMatch(/^kw_/);
     expect(a.credential.secret).not.toContain('PRIVATE KEY');
     expect(a.credential.secret).not.toBe(bybit.issueClientCredential().credential.secret);
-    expect(() => bybit.validateCredential({ apiKey: 'k', secret: '-----BEGIN PRIVATE KEY-----' })).toThrow(
+    expect(() => bybit.validateCredential({ apiKey: 'k', secret: pemHeader('pkcs8') })).toThrow(
       CredentialError,
     );
     expect(() => bybit.validateCredential({ apiKey: 'k', secret: '' })).toThrow(CredentialError);

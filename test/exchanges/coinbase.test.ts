@@ -12,6 +12,7 @@ import {
   loadSigningKey,
 } from '../../src/exchanges/coinbase.js';
 import { ADAPTERS } from '../../src/exchanges/index.js';
+import { malformedPem, pemHeader } from '../pem.js';
 import { recordingTransport, reply, req, signCtxAt, verifyCtxAt } from './helpers.js';
 
 const NOW = 1_700_000_000;
@@ -411,7 +412,7 @@ describe('coinbase sign', () => {
     expect(() =>
       coinbase.validateCredential({
         apiKey: 'organizations/o/apiKeys/k',
-        secret: '-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----',
+        secret: malformedPem('ec-sec1', 'AAAA'),
       }),
     ).toThrow(/PEM/);
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
@@ -548,7 +549,7 @@ describe('coinbase verifyClient', () => {
 
   it('issues CDP-shaped credentials CCXT accepts', () => {
     expect(issued.credential.apiKey).toMatch(/^organizations\/keywarden\/apiKeys\/kw_[0-9A-Za-z]{24}$/);
-    expect(issued.credential.secret).toMatch(/^-----BEGIN EC PRIVATE KEY-----\n/);
+    expect(issued.credential.secret.startsWith(`${pemHeader('ec-sec1')}\n`)).toBe(true);
     expect(issued.verifier.secret).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
     expect(issued.verifier.secret).not.toContain('PRIVATE');
     expect(other.credential.apiKey).not.toBe(issued.credential.apiKey);

@@ -4,6 +4,7 @@ import { buildJwt, coinbase, loadSigningKey } from '../../src/exchanges/coinbase
 import { coinbaseEmulator } from '../../src/sandbox/coinbase.js';
 import type { SandboxKey } from '../../src/sandbox/emulator.js';
 import { EMULATORS } from '../../src/sandbox/emulators.js';
+import { pemHeader } from '../pem.js';
 import { expectSeededPermissions, introspectSeeded, sendTo, useSandbox } from './helpers.js';
 
 const box = useSandbox(coinbaseEmulator);
@@ -41,7 +42,7 @@ describe('coinbase sandbox authentication', () => {
     expect(keys.map((k) => k.name)).toEqual(['read', 'trade', 'full', 'iprestricted']);
     for (const k of keys) {
       expect(k.credential.apiKey).toMatch(/^organizations\/[^/]+\/apiKeys\/.+$/);
-      expect(k.credential.secret).toContain('BEGIN EC PRIVATE KEY');
+      expect(k.credential.secret.startsWith(pemHeader('ec-sec1'))).toBe(true);
       expect(k.verifySecret).toContain('BEGIN PUBLIC KEY');
     }
     expect(key('iprestricted').ipAllow).toEqual(['203.0.113.7']);

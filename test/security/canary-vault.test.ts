@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { malformedPem } from '../pem.js';
 
 const MAIN = join(process.cwd(), 'dist/cli/main.js');
 
@@ -162,7 +163,7 @@ describe('vault canary', () => {
       [['key', 'add', 'okx', '--label', 'x', '--stdin'], '{"apiKey":"a","secret":"b"}', /password/],
       [
         ['key', 'add', 'coinbase', '--label', 'x', '--stdin'],
-        '{"apiKey":"a","secret":"-----BEGIN EC PRIVATE KEY-----\\nxx\\n-----END EC PRIVATE KEY-----"}',
+        JSON.stringify({ apiKey: 'a', secret: malformedPem('ec-sec1') }),
         /PEM|coinbase/i,
       ],
       [['key', 'add', 'binance', '--label', 'x'], '', /No secret source/],
