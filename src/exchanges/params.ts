@@ -41,10 +41,6 @@ export function getParam(params: Params, name: string): string | undefined {
   return params.find(([k]) => k === name)?.[1];
 }
 
-export function withoutParams(params: Params, names: readonly string[]): Params {
-  return params.filter(([k]) => !names.includes(k));
-}
-
 /** Parse a finite decimal number from a string, or undefined. */
 export function toNumber(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;

@@ -23,7 +23,6 @@ export function commandBuilder(cli: string, configPath?: string) {
       cmd('key', 'add', q(exchange), '--label', q(label), '--env', q(env), '--stdin'),
     clientAdd: (key: string, name: string, extra: string[] = []) =>
       cmd('client', 'add', '--key', q(key), '--name', q(name), ...extra),
-    clientShow: (name: string) => cmd('client', 'show', q(name)),
     clientRevoke: (name: string) => cmd('client', 'revoke', q(name)),
     /** `cidr` may be a placeholder such as `<bot-ip>/32`, printed as is for the operator to fill in. */
     clientSetIp: (name: string, cidr: string) => cmd('client', 'set-ip', q(name), cidr),

@@ -86,18 +86,3 @@ export interface Finding {
   lockdownCommand?: string;
   parts: SecretPart[];
 }
-
-export interface ScanSettings {
-  /** Files larger than this are skipped (bytes). */
-  maxFileBytes: number;
-  /** Respect .gitignore files. */
-  gitignore: boolean;
-  /** Extra ignore patterns (from .keywardenignore). */
-  ignorePatterns: string[];
-}
-
-export const DEFAULT_SETTINGS: ScanSettings = {
-  maxFileBytes: 2 * 1024 * 1024,
-  gitignore: true,
-  ignorePatterns: [],
-};
