@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { KeywardenError } from '../errors.js';
-import type { Credential, ExchangeId } from '../exchanges/adapter.js';
+import { type Credential, type ExchangeId, isExchangeId } from '../exchanges/adapter.js';
+import { ADAPTERS } from '../exchanges/index.js';
 import type { Environment, KeyRecord, KeyRegistry } from '../lifecycle/key-types.js';
 import { createKeyRegistry, parseCredentialJson } from '../lifecycle/keys.js';
 import { type RotationState, rotationState } from '../lifecycle/lifecycle-types.js';
@@ -49,7 +50,8 @@ async function readCredential(opts: SecretFlags, exchange: string): Promise<Cred
     apiKey: await readSecretLine('API key: '),
     secret: await readSecretLine('Secret: '),
   };
-  if (exchange === 'okx') cred.password = await readSecretLine('Passphrase: ');
+  if (isExchangeId(exchange) && ADAPTERS[exchange]?.credentialFields.includes('password'))
+    cred.password = await readSecretLine('Passphrase: ');
   return cred;
 }
 

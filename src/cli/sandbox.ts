@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { type ExchangeId, isExchangeId } from '../exchanges/adapter.js';
+import { adapterFor } from '../exchanges/index.js';
 import type { SandboxEmulator, SandboxKey } from '../sandbox/emulator.js';
 import { EMULATORS } from '../sandbox/emulators.js';
 import { createSandbox, loadOrCreateSeed, type Sandbox } from '../sandbox/server.js';
@@ -14,36 +15,9 @@ import { action, CliError, resolveDataDir } from './cli-kit.js';
 export const DEFAULT_SANDBOX_PORT = 8788;
 export const DEFAULT_SANDBOX_HOST = '127.0.0.1';
 
-/**
- * The `urls` override that points an unmodified CCXT client at `base` (exchanges.md §6.2),
- * plus the options a spot-only emulator needs (Binance would otherwise load futures markets
- * from fapi/dapi hosts the sandbox does not serve).
- */
+/** The CCXT options that point an unmodified CCXT client at `base` (exchanges.md §6.2); the layout is the adapter's. */
 export function ccxtOverride(exchange: ExchangeId, base: string): Record<string, unknown> {
-  switch (exchange) {
-    case 'binance':
-      return {
-        urls: {
-          api: {
-            public: `${base}/api/v3`,
-            private: `${base}/api/v3`,
-            v1: `${base}/api/v1`,
-            sapi: `${base}/sapi/v1`,
-            sapiV2: `${base}/sapi/v2`,
-            sapiV3: `${base}/sapi/v3`,
-            sapiV4: `${base}/sapi/v4`,
-          },
-        },
-        options: { fetchMarkets: { types: ['spot'] } },
-      };
-    case 'kraken':
-      return { urls: { api: { public: base, private: base } } };
-    case 'coinbase':
-    case 'okx':
-      return { urls: { api: { rest: base } } };
-    case 'bybit':
-      return { urls: { api: { public: base, private: base, spot: base, futures: base, v2: base } } };
-  }
+  return adapterFor(exchange).ccxtOverride(base);
 }
 
 function parsePort(raw: string): number {

@@ -228,6 +228,13 @@ export interface ExchangeAdapter {
   readonly defaultBaseUrl: string;
   /** Console guidance for the operator: where this exchange's website keeps each API-key setting. */
   readonly console: ExchangeConsole;
+  /** The CCXT credential fields this exchange's keys need (OKX adds `password`, its API passphrase). */
+  readonly credentialFields: ReadonlyArray<keyof Credential>;
+  /**
+   * The CCXT constructor options that point an unmodified CCXT client at `base` (a gateway or
+   * sandbox URL for this exchange): its `urls` layout, plus options a spot-only upstream needs.
+   */
+  ccxtOverride(base: string): Record<string, unknown>;
 
   /** Throws `CredentialError` with a one-line message when fields are missing or malformed (bad PEM, bad base64). */
   validateCredential(credential: Credential): void;

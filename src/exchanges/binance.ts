@@ -90,17 +90,31 @@ export const BINANCE_ERRORS = {
 const AUTH_PARAMS = ['signature', 'timestamp'] as const;
 const API_KEY_HEADER = 'x-mbx-apikey';
 
-function isJsonBody(request: ExchangeRequest): boolean {
-  return (headerValue(request.headers, 'content-type') ?? '').toLowerCase().includes('json');
-}
+type BinanceParams = { ok: true; params: Params } | { ok: false; message: string };
+
+// The gateway hands the same request object to parse, verifyClient and classify: parse it once.
+// Keyed weakly by that object and re-checked against its inputs, so a changed request is parsed anew.
+const parsedParams = new WeakMap<
+  ExchangeRequest,
+  { query: string; body: string; contentType: string | undefined; result: BinanceParams }
+>();
 
 /** Query and body parameters, each parsed strictly, and refused when one name is in both. */
-export function binanceParams(
-  request: ExchangeRequest,
-): { ok: true; params: Params } | { ok: false; message: string } {
+export function binanceParams(request: ExchangeRequest): BinanceParams {
+  // Content type matters only with a body (JSON bodies are refused).
+  const contentType = request.body === '' ? undefined : headerValue(request.headers, 'content-type');
+  const memo = parsedParams.get(request);
+  if (memo && memo.query === request.query && memo.body === request.body && memo.contentType === contentType)
+    return memo.result;
+  const result = parseBinanceParams(request, contentType);
+  parsedParams.set(request, { query: request.query, body: request.body, contentType, result });
+  return result;
+}
+
+function parseBinanceParams(request: ExchangeRequest, contentType: string | undefined): BinanceParams {
   const q = parseParams(request.query);
   if (!q.ok) return q;
-  if (request.body !== '' && isJsonBody(request))
+  if (request.body !== '' && (contentType ?? '').toLowerCase().includes('json'))
     return { ok: false, message: 'JSON bodies are not accepted' };
   const b = parseParams(request.body);
   if (!b.ok) return b;
@@ -718,6 +732,24 @@ export const binance: ExchangeAdapter = {
     return toNumber(parseJsonRecord(response.body)?.price);
   },
 
+  credentialFields: ['apiKey', 'secret'],
+  ccxtOverride(base: string) {
+    return {
+      urls: {
+        api: {
+          public: `${base}/api/v3`,
+          private: `${base}/api/v3`,
+          v1: `${base}/api/v1`,
+          sapi: `${base}/sapi/v1`,
+          sapiV2: `${base}/sapi/v2`,
+          sapiV3: `${base}/sapi/v3`,
+          sapiV4: `${base}/sapi/v4`,
+        },
+      },
+      // Spot only: CCXT would otherwise load futures markets from fapi/dapi hosts.
+      options: { fetchMarkets: { types: ['spot'] } },
+    };
+  },
   console: {
     name: 'Binance',
     apiKeysUrl: 'https://www.binance.com/en/my/settings/api-management',

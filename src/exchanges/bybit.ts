@@ -417,6 +417,10 @@ export const bybit: ExchangeAdapter = {
     return isRecord(first) ? toNumber(textField(first, 'lastPrice')) : undefined;
   },
 
+  credentialFields: ['apiKey', 'secret'],
+  ccxtOverride(base: string) {
+    return { urls: { api: { public: base, private: base, spot: base, futures: base, v2: base } } };
+  },
   console: {
     name: 'Bybit',
     apiKeysUrl: 'https://www.bybit.com/app/user/api-management',

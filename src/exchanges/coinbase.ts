@@ -781,6 +781,10 @@ export const coinbase: ExchangeAdapter = {
 
   // CDP keys cannot change permissions once created, and key_permissions says nothing of the
   // key's IP allowlist (introspect reports ipRestricted: false), so both go through the console.
+  credentialFields: ['apiKey', 'secret'],
+  ccxtOverride(base: string) {
+    return { urls: { api: { rest: base } } };
+  },
   console: {
     name: 'Coinbase',
     apiKeysUrl: 'https://portal.cdp.coinbase.com/projects/api-keys',

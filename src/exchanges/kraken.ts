@@ -640,6 +640,10 @@ export const kraken: ExchangeAdapter = {
     return Array.isArray(c) ? toNumber(c[0]) : undefined;
   },
 
+  credentialFields: ['apiKey', 'secret'],
+  ccxtOverride(base: string) {
+    return { urls: { api: { public: base, private: base } } };
+  },
   console: {
     name: 'Kraken',
     apiKeysUrl: 'https://pro.kraken.com/app/settings/api',

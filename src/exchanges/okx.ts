@@ -446,6 +446,10 @@ export const okx: ExchangeAdapter = {
     return isRecord(first) ? toNumber(textField(first, 'last')) : undefined;
   },
 
+  credentialFields: ['apiKey', 'secret', 'password'],
+  ccxtOverride(base: string) {
+    return { urls: { api: { rest: base } } };
+  },
   console: {
     name: 'OKX',
     apiKeysUrl: 'https://www.okx.com/account/my-api',

@@ -249,7 +249,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
   function forwardHeaders(request: ExchangeRequest): ExchangeRequest {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(request.headers)) {
-      if (FORWARDED_HEADERS.has(k.toLowerCase())) headers[k.toLowerCase()] = v;
+      const name = k.toLowerCase();
+      if (FORWARDED_HEADERS.has(name)) headers[name] = v;
     }
     return { ...request, headers };
   }

@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { KeywardenError } from '../errors.js';
-import type { Credential, ExchangeId } from '../exchanges/adapter.js';
+import { type Credential, type ExchangeId, isExchangeId } from '../exchanges/adapter.js';
 import { ADAPTERS } from '../exchanges/index.js';
 import type { Store } from '../store/db.js';
 import type { CredentialsTable } from '../store/schema.js';
@@ -10,17 +10,9 @@ import { ENVIRONMENTS, type KeyRecord, type KeyRegistry, type NewKey } from './k
 
 export const EXCHANGES = ['binance', 'coinbase', 'kraken', 'okx', 'bybit'] as const;
 
-const REQUIRED: Record<string, ReadonlyArray<keyof Credential>> = {
-  binance: ['apiKey', 'secret'],
-  coinbase: ['apiKey', 'secret'],
-  kraken: ['apiKey', 'secret'],
-  okx: ['apiKey', 'secret', 'password'],
-  bybit: ['apiKey', 'secret'],
-};
-
 /** Field presence and shape checks, then the adapter's own validation when one is registered. */
 export function validateCredential(exchange: string, cred: Credential): void {
-  const required = REQUIRED[exchange];
+  const required = isExchangeId(exchange) ? ADAPTERS[exchange]?.credentialFields : undefined;
   if (required === undefined) throw new KeywardenError('invalid_input', `Unknown exchange: ${exchange}`);
   for (const f of required)
     if (typeof cred[f] !== 'string' || cred[f] === '')
