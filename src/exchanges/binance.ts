@@ -28,6 +28,7 @@ import { sendIntrospection } from './introspection.js';
 import { parseJson, parseJsonRecord, refusalLine, stringList } from './json-fields.js';
 import { getParam, type Params, parseParams, toNumber } from './params.js';
 import { isRecord } from './strict-json.js';
+import { withdrawalIntent } from './withdrawal-intent.js';
 
 // Re-exported for modules that imported these helpers from here before http-text.ts existed.
 export { dropRawParams, hasSpaceOrControl, headerValue, withoutHeaders } from './http-text.js';
@@ -629,27 +630,19 @@ export const binance: ExchangeAdapter = {
       orders: action === 'public' ? [] : ordersFor(method, path, params),
     };
     if (action === 'withdraw') {
-      const w: Classification['withdrawal'] = {};
-      const coin = getParam(params, 'coin');
-      const amount = toNumber(getParam(params, 'amount'));
-      const address = getParam(params, 'address');
-      const network = getParam(params, 'network');
-      const tag = getParam(params, 'addressTag');
-      if (coin !== undefined) w.coin = coin.toUpperCase();
-      if (amount !== undefined) w.amount = amount;
-      if (address !== undefined) w.address = address;
-      if (network !== undefined) w.network = network;
-      if (tag !== undefined) w.tag = tag;
-      out.withdrawal = w;
+      out.withdrawal = withdrawalIntent({
+        coin: getParam(params, 'coin'),
+        amount: toNumber(getParam(params, 'amount')),
+        address: getParam(params, 'address'),
+        network: getParam(params, 'network'),
+        tag: getParam(params, 'addressTag'),
+      });
     } else if (action === 'transfer') {
-      const w: Classification['withdrawal'] = {};
-      const coin = getParam(params, 'asset') ?? getParam(params, 'coin');
-      const amount = toNumber(getParam(params, 'amount'));
-      const to = getParam(params, 'toEmail') ?? getParam(params, 'type') ?? getParam(params, 'toAccountType');
-      if (coin !== undefined) w.coin = coin.toUpperCase();
-      if (amount !== undefined) w.amount = amount;
-      if (to !== undefined) w.address = to;
-      out.withdrawal = w;
+      out.withdrawal = withdrawalIntent({
+        coin: getParam(params, 'asset') ?? getParam(params, 'coin'),
+        amount: toNumber(getParam(params, 'amount')),
+        address: getParam(params, 'toEmail') ?? getParam(params, 'type') ?? getParam(params, 'toAccountType'),
+      });
     }
     return out;
   },

@@ -31,6 +31,7 @@ import { parseJsonRequest } from './json-request.js';
 import { orderIntentOf } from './order-intent.js';
 import { parseParams, toNumber } from './params.js';
 import { isRecord, parseStrictJson, textField } from './strict-json.js';
+import { withdrawalIntent } from './withdrawal-intent.js';
 
 export const BYBIT_AUTH_HEADERS = ['x-bapi-api-key', 'x-bapi-sign', 'x-bapi-timestamp', 'x-bapi-recv-window'];
 const BYBIT_CREDENTIAL_HEADERS = ['x-bapi-api-key', 'x-bapi-sign', 'x-bapi-timestamp'];
@@ -183,19 +184,14 @@ function orderIntent(o: Record<string, unknown>, category: string | undefined): 
   });
 }
 
-function withdrawalIntent(o: Record<string, unknown>): WithdrawalIntent {
-  const w: WithdrawalIntent = {};
-  const coin = textField(o, 'coin');
-  const amount = toNumber(textField(o, 'amount'));
-  const address = textField(o, 'address');
-  const chain = textField(o, 'chain');
-  const tag = textField(o, 'tag');
-  if (coin !== undefined) w.coin = coin.toUpperCase();
-  if (amount !== undefined) w.amount = amount;
-  if (address !== undefined) w.address = address;
-  if (chain !== undefined) w.network = chain;
-  if (tag !== undefined && tag !== '') w.tag = tag;
-  return w;
+function bybitWithdrawal(o: Record<string, unknown>): WithdrawalIntent {
+  return withdrawalIntent({
+    coin: textField(o, 'coin'),
+    amount: toNumber(textField(o, 'amount')),
+    address: textField(o, 'address'),
+    network: textField(o, 'chain'),
+    tag: textField(o, 'tag'),
+  });
 }
 
 /** Request fields from the JSON body (POST) or the query (GET). */
@@ -342,7 +338,7 @@ export const bybit: ExchangeAdapter = {
       }
     } else if (action === 'withdraw' || action === 'transfer') {
       const f = fields(request);
-      if (f) classification.withdrawal = withdrawalIntent(f);
+      if (f) classification.withdrawal = bybitWithdrawal(f);
     }
     return classification;
   },

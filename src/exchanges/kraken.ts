@@ -29,6 +29,7 @@ import { sendIntrospection } from './introspection.js';
 import { parseJsonRecord, stringList } from './json-fields.js';
 import { orderIntentOf } from './order-intent.js';
 import { getParam, type Params, parseParams, toNumber } from './params.js';
+import { withdrawalIntent } from './withdrawal-intent.js';
 
 const AUTH_HEADERS = ['api-key', 'api-sign'];
 const AUTH_PARAMS = ['nonce', 'otp'];
@@ -556,17 +557,14 @@ export const kraken: ExchangeAdapter = {
       out.orders = [orderIntent(get)];
     else if (action === 'cancel' && get('pair') !== undefined) out.orders = [orderIntent(get)];
     if (action === 'withdraw' || action === 'transfer') {
-      const w: Classification['withdrawal'] = {};
       const asset = get('asset');
-      const amount = toNumber(get('amount'));
-      // Kraken withdraws only to pre-registered address names (`key`); the name stands in for the address.
-      const address = get('address') ?? get('key') ?? get('to');
-      const network = get('method');
-      if (asset !== undefined) w.coin = krakenAsset(asset);
-      if (amount !== undefined) w.amount = amount;
-      if (address !== undefined) w.address = address;
-      if (network !== undefined) w.network = network;
-      out.withdrawal = w;
+      out.withdrawal = withdrawalIntent({
+        coin: asset === undefined ? undefined : krakenAsset(asset),
+        amount: toNumber(get('amount')),
+        // Kraken withdraws only to pre-registered address names (`key`); the name stands in for the address.
+        address: get('address') ?? get('key') ?? get('to'),
+        network: get('method'),
+      });
     }
     return out;
   },

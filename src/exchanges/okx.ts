@@ -32,6 +32,7 @@ import { parseJsonRequest } from './json-request.js';
 import { orderIntentOf } from './order-intent.js';
 import { toNumber } from './params.js';
 import { isRecord, parseStrictJson, textField } from './strict-json.js';
+import { withdrawalIntent } from './withdrawal-intent.js';
 
 export const OKX_AUTH_HEADERS = [
   'ok-access-key',
@@ -195,19 +196,17 @@ function orderIntent(o: Record<string, unknown>): OrderIntent {
   });
 }
 
-function withdrawalIntent(o: Record<string, unknown>): WithdrawalIntent {
-  const w: WithdrawalIntent = {};
+function okxWithdrawal(o: Record<string, unknown>): WithdrawalIntent {
   const coin = textField(o, 'ccy');
-  const amount = toNumber(textField(o, 'amt'));
-  const address = textField(o, 'toAddr');
   const chain = textField(o, 'chain');
-  if (coin !== undefined) w.coin = coin.toUpperCase();
-  if (amount !== undefined) w.amount = amount;
-  if (address !== undefined) w.address = address;
-  // OKX chains are `<CCY>-<network>`, e.g. `USDT-TRC20`.
-  if (chain !== undefined)
-    w.network = coin && chain.startsWith(`${coin}-`) ? chain.slice(coin.length + 1) : chain;
-  return w;
+  return withdrawalIntent({
+    coin,
+    amount: toNumber(textField(o, 'amt')),
+    address: textField(o, 'toAddr'),
+    // OKX chains are `<CCY>-<network>`, e.g. `USDT-TRC20`.
+    network:
+      chain !== undefined && coin && chain.startsWith(`${coin}-`) ? chain.slice(coin.length + 1) : chain,
+  });
 }
 
 function bodyValue(request: ExchangeRequest): unknown {
@@ -361,7 +360,7 @@ export const okx: ExchangeAdapter = {
       for (const item of items) if (isRecord(item)) classification.orders.push(orderIntent(item));
     } else if (action === 'withdraw' || action === 'transfer') {
       const body = bodyValue(request);
-      if (isRecord(body)) classification.withdrawal = withdrawalIntent(body);
+      if (isRecord(body)) classification.withdrawal = okxWithdrawal(body);
     }
     return classification;
   },
