@@ -198,7 +198,10 @@ export function register(program: Command): void {
       [] as string[],
     )
     .option('--verify-timeout <ms>', 'timeout per verification request', '10000')
-    .option('--workers <n>', 'worker threads (default: one per core for trees over 64 MB)')
+    .option(
+      '--workers <n>',
+      'scanning threads, this one included (default: one per core, up to 8, for trees of 64 MB or more; 0 or 1: one thread)',
+    )
     .option('--no-progress', 'no progress bar on stderr')
     .option('--passphrase-file <file>', "unseal the data dir's vault to flag leaked registered keys")
     .action(async (target: string, flags: ScanFlags, command: Command) => {

@@ -22,7 +22,8 @@ export function compileRules(rules: readonly Rule[] = RULES): CompiledRules {
   const owners: number[][] = [];
   const byWord = new Map<string, number>();
   const keywordless: number[] = [];
-  rules.forEach((rule, r) => {
+  const uniform = rules.map(uniformRule);
+  uniform.forEach((rule, r) => {
     if (rule.keywords.length === 0) keywordless.push(r);
     for (const word of rule.keywords) {
       let k = byWord.get(word);
@@ -46,8 +47,37 @@ export function compileRules(rules: readonly Rule[] = RULES): CompiledRules {
   // Run the hot loop once over text that takes every branch, so V8 optimises it with complete type
   // feedback instead of deoptimising on the first escape, percent sign or non-ASCII character of a
   // real tree (measured: 2.5x slower cold scans without this).
-  for (let i = 0; i < 3; i++) textPass(WARM_UP_TEXT, automaton, MIN_BASE64_RUN, MIN_PHRASE_WORDS);
-  return { rules, automaton, owners, keywordless, allowKeyword };
+  for (let i = 0; i < 3; i++) {
+    textPass(WARM_UP_TEXT, automaton, MIN_BASE64_RUN, MIN_PHRASE_WORDS);
+    textPass(WARM_UP_ASCII, automaton, MIN_BASE64_RUN, MIN_PHRASE_WORDS);
+  }
+  return { rules: uniform, automaton, owners, keywordless, allowKeyword };
+}
+
+/**
+ * The rule with every optional field present, in one order: all rules then share one hidden
+ * class, so the hot loops read their fields monomorphically instead of deoptimising on each new
+ * shape of rule literal.
+ */
+function uniformRule(rule: Rule): Rule {
+  return {
+    id: rule.id,
+    description: rule.description,
+    keywords: rule.keywords,
+    pattern: rule.pattern,
+    prefilter: rule.prefilter,
+    before: rule.before,
+    after: rule.after,
+    entropy: rule.entropy,
+    falsePositives: rule.falsePositives,
+    validate: rule.validate,
+    extract: rule.extract,
+    family: rule.family,
+    part: rule.part,
+    confidence: rule.confidence,
+    generic: rule.generic,
+    multiline: rule.multiline,
+  };
 }
 
 const WARM_UP_TEXT = [
@@ -56,6 +86,8 @@ const WARM_UP_TEXT = [
   'abandon ability able about above absent absorb abstract absurd abuse access accident account.',
   'tab\there \r',
 ].join('\n');
+
+const WARM_UP_ASCII = WARM_UP_TEXT.replace(/[\u0080-\uffff]/g, '?');
 
 function keywordSample(): string {
   return 'binance kw_ ghp_ -----begin secret token :aa hooks.slack.com AKIA';
@@ -99,21 +131,71 @@ function accept(rule: Rule, secret: string, whole: string): boolean {
 /**
  * Every rule match in `text`. The automaton finds keywords in one pass; a rule's pattern then
  * runs only on the lines near its keywords; decoded views of escaped/encoded lines are scanned
- * the same way and reported at the line they came from.
+ * the same way and reported at the line they came from. Each step is its own small function: V8
+ * optimises (and, on a path first taken late, re-optimises) them one by one, where one big
+ * function cost ~0.3 s of compiler time per CLI run on the bench corpus.
  */
-export function findMatches(text: string, compiled: CompiledRules, depth = 0): Match[] {
-  const pass = textPass(text, compiled.automaton, MIN_BASE64_RUN, MIN_PHRASE_WORDS);
-  const starts = pass.starts;
-  const lineCount = starts.length;
-  const lineText = (i: number): string => {
-    const end = i + 1 < lineCount ? (starts[i + 1] ?? text.length) - 1 : text.length;
-    return text.slice(starts[i] ?? 0, end);
-  };
-  // rule index -> the lines near its keywords, ascending, with the distance to the nearest keyword.
-  // Hits come in line order and a rule's window has a fixed size, so a new hit only revisits the
-  // tail of the list and appends: no hashing per (hit, line).
-  const pending = new Map<number, { lines: number[]; distances: number[]; lastHit: number }>();
-  const hits = pass.hits;
+export function findMatches(text: string, compiled: CompiledRules, depth = 0, utf8?: Uint8Array): Match[] {
+  const pass = textPass(text, compiled.automaton, MIN_BASE64_RUN, MIN_PHRASE_WORDS, utf8);
+  const lines = new Lines(text, pass.starts);
+  const { windows, allowHit } = ruleWindows(pass.hits, compiled, lines.count);
+  const matches: Match[] = [];
+  // prefilter -> per line: 0 untested, 1 passes, 2 rejects. Shared by the rules using that prefilter.
+  const verdicts = new Map<RegExp, Uint8Array>();
+  for (const [r, window] of windows) {
+    const rule = compiled.rules[r];
+    if (!rule) continue;
+    if (rule.multiline) matchBlocks(rule, window, lines, matches);
+    else matchLines(rule, window, lines, prefilterVerdicts(verdicts, rule, lines.count), matches);
+  }
+  for (const r of compiled.keywordless) {
+    const rule = compiled.rules[r];
+    if (rule) matchPhrases(rule, pass.words, lines, matches);
+  }
+  if (depth < MAX_DECODE_DEPTH) {
+    for (const m of decodedMatches(text, pass, lines, compiled, depth)) matches.push(m);
+  }
+  if (allowHit && text.includes(ALLOW_MARKER)) {
+    return matches.filter((m) => !lines.text(m.line - 1).includes(ALLOW_MARKER));
+  }
+  return matches;
+}
+
+/** A text's lines by index (0-based), without their line feed. */
+class Lines {
+  readonly count: number;
+  constructor(
+    readonly source: string,
+    readonly starts: readonly number[],
+  ) {
+    this.count = starts.length;
+  }
+  start(i: number): number {
+    return this.starts[i] ?? this.source.length;
+  }
+  text(i: number): string {
+    const end = i + 1 < this.count ? this.start(i + 1) - 1 : this.source.length;
+    return this.source.slice(this.start(i), end);
+  }
+}
+
+/** The lines near a rule's keywords, ascending, with the distance from each to its nearest keyword. */
+interface Window {
+  lines: number[];
+  distances: number[];
+  lastHit: number;
+}
+
+/**
+ * rule index -> its window. Hits come in line order and a rule's window has a fixed size, so a
+ * new hit only revisits the tail of the list and appends: no hashing per (hit, line).
+ */
+function ruleWindows(
+  hits: readonly number[],
+  compiled: CompiledRules,
+  lineCount: number,
+): { windows: Map<number, Window>; allowHit: boolean } {
+  const windows = new Map<number, Window>();
   let allowHit = false;
   for (let h = 0; h < hits.length; h += 2) {
     const keyword = hits[h] ?? 0;
@@ -122,123 +204,138 @@ export function findMatches(text: string, compiled: CompiledRules, depth = 0): M
     for (const r of compiled.owners[keyword] ?? []) {
       const rule = compiled.rules[r];
       if (!rule) continue;
-      let near = pending.get(r);
-      if (!near) {
-        near = { lines: [], distances: [], lastHit: -1 };
-        pending.set(r, near);
+      let window = windows.get(r);
+      if (!window) {
+        window = { lines: [], distances: [], lastHit: -1 };
+        windows.set(r, window);
       }
       // Another hit of this rule on the same line: same window, same distances.
-      if (near.lastHit === hitLine) continue;
-      near.lastHit = hitLine;
-      const { lines, distances } = near;
-      const from = rule.multiline ? hitLine : Math.max(0, hitLine - (rule.before ?? 0));
-      const to = rule.multiline ? hitLine : Math.min(lineCount - 1, hitLine + (rule.after ?? 0));
-      let k = lines.length;
-      while (k > 0 && (lines[k - 1] ?? 0) >= from) k--;
-      for (; k < lines.length; k++) {
-        const d = Math.abs((lines[k] ?? 0) - hitLine);
-        if (d < (distances[k] ?? 0)) distances[k] = d;
-      }
-      const last = lines.length > 0 ? (lines[lines.length - 1] ?? 0) : -1;
-      for (let l = Math.max(from, last + 1); l <= to; l++) {
-        lines.push(l);
-        distances.push(Math.abs(l - hitLine));
-      }
+      if (window.lastHit === hitLine) continue;
+      window.lastHit = hitLine;
+      widen(
+        window,
+        hitLine,
+        rule.multiline ? hitLine : Math.max(0, hitLine - (rule.before ?? 0)),
+        rule.multiline ? hitLine : Math.min(lineCount - 1, hitLine + (rule.after ?? 0)),
+      );
     }
   }
+  return { windows, allowHit };
+}
 
-  const matches: Match[] = [];
-  const push = (
-    rule: Rule,
-    line: number,
-    column: number,
-    endLine: number,
-    distance: number,
-    secret: string,
-  ) => {
-    matches.push({
-      ruleId: rule.id,
-      ...(rule.family ? { family: rule.family } : {}),
-      ...(rule.part ? { part: rule.part } : {}),
-      confidence: rule.confidence,
-      generic: rule.generic === true,
-      line: line + 1,
-      column: column + 1,
-      endLine: endLine + 1,
-      distance,
-      secret,
-    });
+function widen(window: Window, hitLine: number, from: number, to: number): void {
+  const { lines, distances } = window;
+  let k = lines.length;
+  while (k > 0 && (lines[k - 1] ?? 0) >= from) k--;
+  for (; k < lines.length; k++) {
+    const d = Math.abs((lines[k] ?? 0) - hitLine);
+    if (d < (distances[k] ?? 0)) distances[k] = d;
+  }
+  const last = lines.length > 0 ? (lines[lines.length - 1] ?? 0) : -1;
+  for (let l = Math.max(from, last + 1); l <= to; l++) {
+    lines.push(l);
+    distances.push(Math.abs(l - hitLine));
+  }
+}
+
+function prefilterVerdicts(
+  verdicts: Map<RegExp, Uint8Array>,
+  rule: Rule,
+  lineCount: number,
+): Uint8Array | undefined {
+  if (!rule.prefilter) return undefined;
+  let shared = verdicts.get(rule.prefilter);
+  if (!shared) {
+    shared = new Uint8Array(lineCount);
+    verdicts.set(rule.prefilter, shared);
+  }
+  return shared;
+}
+
+function toMatch(
+  rule: Rule,
+  line: number,
+  column: number,
+  endLine: number,
+  distance: number,
+  secret: string,
+): Match {
+  return {
+    ruleId: rule.id,
+    ...(rule.family ? { family: rule.family } : {}),
+    ...(rule.part ? { part: rule.part } : {}),
+    confidence: rule.confidence,
+    generic: rule.generic === true,
+    line: line + 1,
+    column: column + 1,
+    endLine: endLine + 1,
+    distance,
+    secret,
   };
+}
 
-  // prefilter -> per line: 0 untested, 1 passes, 2 rejects. Shared by the rules using that prefilter.
-  const prefiltered = new Map<RegExp, Uint8Array>();
-  for (const [r, { lines, distances }] of pending) {
-    const rule = compiled.rules[r];
-    if (!rule) continue;
-    let verdicts: Uint8Array | undefined;
-    if (rule.prefilter && !rule.multiline) {
-      verdicts = prefiltered.get(rule.prefilter);
-      if (!verdicts) {
-        verdicts = new Uint8Array(lineCount);
-        prefiltered.set(rule.prefilter, verdicts);
+/** A single-line rule on each line of its window (that passes the rule's prefilter, if any). */
+function matchLines(
+  rule: Rule,
+  window: Window,
+  lines: Lines,
+  verdicts: Uint8Array | undefined,
+  out: Match[],
+): void {
+  for (let k = 0; k < window.lines.length; k++) {
+    const l = window.lines[k] ?? 0;
+    const line = lines.text(l);
+    if (verdicts && rule.prefilter) {
+      let verdict = verdicts[l];
+      if (verdict === 0) {
+        verdict = rule.prefilter.test(line) ? 1 : 2;
+        verdicts[l] = verdict;
       }
+      if (verdict === 2) continue;
     }
-    for (let k = 0; k < lines.length; k++) {
-      const l = lines[k] ?? 0;
-      const distance = distances[k] ?? 0;
-      if (rule.multiline) {
-        const blockEnd = Math.min(lineCount - 1, l + (rule.after ?? 0));
-        const from = starts[l] ?? 0;
-        const to = blockEnd + 1 < lineCount ? (starts[blockEnd + 1] ?? text.length) : text.length;
-        const block = text.slice(from, to);
-        const firstLineLength = lineText(l).length;
-        for (const m of execAll(rule.pattern, block)) {
-          if (m.index > firstLineLength) break;
-          const secret = m.groups?.secret ?? m[0];
-          if (!accept(rule, secret, m[0])) continue;
-          push(rule, l, m.index, lineOf(starts, from + m.index + m[0].length - 1), distance, m[0]);
-        }
-        continue;
-      }
-      const line = lineText(l);
-      if (verdicts && rule.prefilter) {
-        let verdict = verdicts[l];
-        if (verdict === 0) {
-          verdict = rule.prefilter.test(line) ? 1 : 2;
-          verdicts[l] = verdict;
-        }
-        if (verdict === 2) continue;
-      }
-      for (const m of execAll(rule.pattern, line)) {
-        const secret = m.groups?.secret ?? m[0];
-        if (!accept(rule, secret, m[0])) continue;
-        push(rule, l, m.index + m[0].lastIndexOf(secret), l, distance, secret);
-      }
+    for (const m of execAll(rule.pattern, line)) {
+      const secret = m.groups?.secret ?? m[0];
+      if (!accept(rule, secret, m[0])) continue;
+      out.push(toMatch(rule, l, m.index + m[0].lastIndexOf(secret), l, window.distances[k] ?? 0, secret));
     }
   }
+}
 
-  for (const r of compiled.keywordless) {
-    const rule = compiled.rules[r];
-    if (!rule) continue;
-    const seen = new Set<number>();
-    for (const offset of pass.words) {
-      const l = lineOf(starts, offset);
-      if (seen.has(l)) continue;
-      seen.add(l);
-      const line = lineText(l);
-      const found = rule.extract
-        ? rule.extract(line)
-        : execAll(rule.pattern, line).map((x) => ({ index: x.index, secret: x.groups?.secret ?? x[0] }));
-      for (const f of found) if (accept(rule, f.secret, f.secret)) push(rule, l, f.index, l, 0, f.secret);
+/** A multi-line rule (a PEM block) on the block starting at each hit line; it must start on that line. */
+function matchBlocks(rule: Rule, window: Window, lines: Lines, out: Match[]): void {
+  for (let k = 0; k < window.lines.length; k++) {
+    const l = window.lines[k] ?? 0;
+    const blockEnd = Math.min(lines.count - 1, l + (rule.after ?? 0));
+    const from = lines.start(l);
+    const block = lines.source.slice(
+      from,
+      blockEnd + 1 < lines.count ? lines.start(blockEnd + 1) : lines.source.length,
+    );
+    const firstLineLength = lines.text(l).length;
+    for (const m of execAll(rule.pattern, block)) {
+      if (m.index > firstLineLength) break;
+      const secret = m.groups?.secret ?? m[0];
+      if (!accept(rule, secret, m[0])) continue;
+      const endLine = lineOf(lines.starts, from + m.index + m[0].length - 1);
+      out.push(toMatch(rule, l, m.index, endLine, window.distances[k] ?? 0, m[0]));
     }
   }
+}
 
-  if (depth < MAX_DECODE_DEPTH) matches.push(...decodedMatches(text, pass, lineText, compiled, depth));
-
-  if (allowHit && text.includes(ALLOW_MARKER)) {
-    return matches.filter((m) => !lineText(m.line - 1).includes(ALLOW_MARKER));
+/** A keywordless rule (seed phrases) on each line holding a long run of short words. */
+function matchPhrases(rule: Rule, words: readonly number[], lines: Lines, out: Match[]): void {
+  const seen = new Set<number>();
+  for (const offset of words) {
+    const l = lineOf(lines.starts, offset);
+    if (seen.has(l)) continue;
+    seen.add(l);
+    const line = lines.text(l);
+    const found = rule.extract
+      ? rule.extract(line)
+      : execAll(rule.pattern, line).map((x) => ({ index: x.index, secret: x.groups?.secret ?? x[0] }));
+    for (const f of found)
+      if (accept(rule, f.secret, f.secret)) out.push(toMatch(rule, l, f.index, l, 0, f.secret));
   }
-  return matches;
 }
 
 /** Shortest base64 run worth decoding: 30 bytes of text, less than any encoded `NAME=key` line. */
@@ -248,7 +345,7 @@ const MIN_PHRASE_WORDS = 12;
 function decodedMatches(
   text: string,
   pass: TextPass,
-  lineText: (i: number) => string,
+  lines: Lines,
   compiled: CompiledRules,
   depth: number,
 ): Match[] {
@@ -257,14 +354,14 @@ function decodedMatches(
     for (const m of inner) out.push({ ...m, line: line + 1, endLine: line + 1, column: column + 1 });
   };
   for (const l of pass.escapeLines)
-    relocate(findMatches(unescapeBackslashes(lineText(l)), compiled, depth + 1), l, 0);
+    relocate(findMatches(unescapeBackslashes(lines.text(l)), compiled, depth + 1), l, 0);
   for (const l of pass.percentLines)
-    relocate(findMatches(percentDecode(lineText(l)), compiled, depth + 1), l, 0);
+    relocate(findMatches(percentDecode(lines.text(l)), compiled, depth + 1), l, 0);
   for (const [start, end] of pass.base64) {
     const decoded = decodeBase64Text(text.slice(start, end));
     if (decoded === undefined) continue;
     const l = lineOf(pass.starts, start);
-    relocate(findMatches(decoded, compiled, depth + 1), l, start - (pass.starts[l] ?? 0));
+    relocate(findMatches(decoded, compiled, depth + 1), l, start - lines.start(l));
   }
   return out;
 }

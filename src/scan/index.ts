@@ -6,6 +6,6 @@ export { formatJson, formatSarif, formatText, publicFinding, toSarif } from './r
 export { RULES } from './rules/index.js';
 export { builtinRules, scanText } from './scan-text.js';
 export type { Finding, Rule } from './scan-types.js';
-export { defaultWorkers, scanGit, scanTree } from './scanner.js';
+export { defaultThreads, scanGit, scanTree } from './scanner.js';
 export { linkRegisteredKeys } from './vault-link.js';
 export { credentialOf, describeIntrospection, undiciTransport, verifyFindings } from './verify.js';

@@ -10,11 +10,15 @@ export function builtinRules(): CompiledRules {
   return defaultRules;
 }
 
-/** Scan one text (a file, stdin, or the added lines of a diff) and return merged findings. */
+/**
+ * Scan one text (a file, stdin, or the added lines of a diff) and return merged findings.
+ * `utf8`: the bytes the text was decoded from, when at hand (saves encoding it again).
+ */
 export function scanText(
   text: string,
   ctx: FindingContext,
   rules: CompiledRules = builtinRules(),
+  utf8?: Uint8Array,
 ): Finding[] {
-  return mergeMatches(findMatches(text, rules)).map((g) => toFinding(g, ctx));
+  return mergeMatches(findMatches(text, rules, 0, utf8)).map((g) => toFinding(g, ctx));
 }

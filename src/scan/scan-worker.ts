@@ -1,42 +1,26 @@
-import { parentPort } from 'node:worker_threads';
-import { readTextFile } from './files.js';
-import { scanText } from './scan-text.js';
-import type { Finding } from './scan-types.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { FileEntry } from './files.js';
+import { type BatchResult, scanBatch } from './scan-batch.js';
 
-/** Worker side of the file pool: receives batches of files, answers with their findings. */
-export interface WorkerBatch {
-  id: number;
-  files: Array<{ path: string; rel: string }>;
+/**
+ * Helper thread of a tree scan: claims batches from the counter it shares with the other threads
+ * and answers each with its findings, until none is left; then it ends, which ends the thread.
+ */
+export interface WorkerData {
+  batches: FileEntry[][];
+  /** Next batch to claim: Atomics.add(counter, 0, 1), shared by every scanning thread. */
+  counter: Int32Array;
   fingerprintKey?: string;
 }
 
-export interface WorkerReply {
+export interface WorkerReply extends BatchResult {
   id: number;
-  findings: Finding[];
-  binaries: number;
 }
 
-parentPort?.on('message', (batch: WorkerBatch) => {
-  const findings: Finding[] = [];
-  let binaries = 0;
-  for (const f of batch.files) {
-    let text: string | undefined;
-    try {
-      text = readTextFile(f.path);
-    } catch {
-      text = undefined;
-    }
-    if (text === undefined) {
-      binaries++;
-      continue;
-    }
-    findings.push(
-      ...scanText(text, {
-        file: f.rel,
-        ...(batch.fingerprintKey ? { fingerprintKey: batch.fingerprintKey } : {}),
-      }),
-    );
+if (parentPort) {
+  const { batches, counter, fingerprintKey } = workerData as WorkerData;
+  for (let id = Atomics.add(counter, 0, 1); id < batches.length; id = Atomics.add(counter, 0, 1)) {
+    const reply: WorkerReply = { id, ...scanBatch(batches[id] ?? [], fingerprintKey) };
+    parentPort.postMessage(reply);
   }
-  const reply: WorkerReply = { id: batch.id, findings, binaries };
-  parentPort?.postMessage(reply);
-});
+}

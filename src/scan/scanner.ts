@@ -3,11 +3,12 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type FileEntry, readTextFile, walkFiles } from './files.js';
+import { type FileEntry, walkFiles } from './files.js';
 import { addedChunks, historyArgs, stagedArgs } from './git.js';
+import { type BatchResult, scanBatch } from './scan-batch.js';
 import { scanText } from './scan-text.js';
 import type { Finding } from './scan-types.js';
-import type { WorkerBatch, WorkerReply } from './scan-worker.js';
+import type { WorkerData, WorkerReply } from './scan-worker.js';
 
 export type Progress = (done: number, total: number, bytes: number) => void;
 
@@ -15,9 +16,9 @@ export interface TreeScanOptions {
   maxFileBytes: number;
   gitignore: boolean;
   /**
-   * Worker threads: 0 or 1 = scan in this thread; N > 1 = a pool of N; undefined = automatic
-   * (a pool of `defaultWorkers()` only for trees over AUTO_WORKER_BYTES, where it pays for the
-   * threads' start-up and for handing findings back).
+   * Scanning threads, this one included: 0 or 1 = this thread alone; N > 1 = this thread plus
+   * N - 1 helper threads; undefined = automatic (`defaultThreads()` for trees of at least
+   * AUTO_SHARED_BYTES, where a helper's start-up is paid back).
    */
   workers?: number;
   fingerprintKey?: string;
@@ -29,14 +30,22 @@ export interface ScanStats {
   bytes: number;
   skippedLarge: number;
   skippedBinary: number;
+  /** Files scanned by helper threads rather than this one. */
+  helperFiles: number;
 }
 
 const WORKER_URL = new URL('./scan-worker.js', import.meta.url);
-const AUTO_WORKER_BYTES = 64 * 1024 * 1024;
+/**
+ * A helper thread starts, loads the engine and compiles its hot loops again (~0.2 s of CPU):
+ * on the 2-core bench machine a helper did not pay for itself on the 27 MB corpus (same wall
+ * time, more CPU), so automatic helpers start at a size where they do.
+ */
+const AUTO_SHARED_BYTES = 64 * 1024 * 1024;
 const BATCH_FILES = 32;
+const BATCH_BYTES = 256 * 1024;
 
-/** Pool size for large trees: one thread per core, at most 8. */
-export function defaultWorkers(): number {
+/** Scanning threads for large trees: one per core, at most 8. */
+export function defaultThreads(): number {
   return Math.max(1, Math.min(availableParallelism(), 8));
 }
 
@@ -47,93 +56,106 @@ export async function scanTree(
   const single = statSync(root).isFile();
   const walked = single
     ? { files: [{ path: root, rel: basename(root), size: statSync(root).size }], skipped: 0 }
-    : await walkFiles(root, options);
+    : walkFiles(root, options);
   const files = walked.files.filter((f) => f.size <= options.maxFileBytes);
   const stats: ScanStats = {
     files: files.length,
     bytes: files.reduce((n, f) => n + f.size, 0),
     skippedLarge: walked.skipped + (walked.files.length - files.length),
     skippedBinary: 0,
+    helperFiles: 0,
   };
-  const workers = options.workers ?? (stats.bytes > AUTO_WORKER_BYTES ? defaultWorkers() : 0);
-  // The pool needs the compiled worker (dist/); from sources (vitest) the scan stays in-thread.
-  const useWorkers = workers > 1 && files.length > 1 && existsSync(fileURLToPath(WORKER_URL));
-  const findings = useWorkers
-    ? await scanWithWorkers(files, { ...options, workers }, stats)
-    : scanInThread(files, options, stats);
+  const threads = options.workers ?? (stats.bytes >= AUTO_SHARED_BYTES ? defaultThreads() : 1);
+  // Helpers run the compiled worker (dist/); from sources (vitest) the scan stays in this thread.
+  const helpers = files.length > 1 && existsSync(fileURLToPath(WORKER_URL)) ? Math.max(0, threads - 1) : 0;
+  const findings = await scanShared(files, options, stats, helpers);
   findings.sort((a, b) =>
     a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column,
   );
   return { findings, stats };
 }
 
-function scanInThread(files: FileEntry[], options: TreeScanOptions, stats: ScanStats): Finding[] {
-  const findings: Finding[] = [];
+/** Largest files first (so the last batches are small and the threads finish together), then chunked. */
+function makeBatches(files: FileEntry[]): FileEntry[][] {
+  const batches: FileEntry[][] = [];
+  let batch: FileEntry[] = [];
   let bytes = 0;
-  files.forEach((f, i) => {
-    let text: string | undefined;
-    try {
-      text = readTextFile(f.path, f.size);
-    } catch {
-      text = undefined;
+  for (const f of [...files].sort((a, b) => b.size - a.size)) {
+    if (batch.length > 0 && (batch.length >= BATCH_FILES || bytes + f.size > BATCH_BYTES)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
     }
+    batch.push(f);
     bytes += f.size;
-    if (text === undefined) stats.skippedBinary++;
-    else findings.push(...scanText(text, { file: f.rel, ...fpKey(options) }));
-    options.onProgress?.(i + 1, files.length, bytes);
-  });
-  return findings;
-}
-
-function fpKey(options: { fingerprintKey?: string }): { fingerprintKey?: string } {
-  return options.fingerprintKey ? { fingerprintKey: options.fingerprintKey } : {};
-}
-
-async function scanWithWorkers(
-  files: FileEntry[],
-  options: TreeScanOptions & { workers: number },
-  stats: ScanStats,
-): Promise<Finding[]> {
-  const batches: WorkerBatch[] = [];
-  const sizes: number[] = [];
-  for (let i = 0; i < files.length; i += BATCH_FILES) {
-    const slice = files.slice(i, i + BATCH_FILES);
-    sizes.push(slice.reduce((n, f) => n + f.size, 0));
-    batches.push({
-      id: batches.length,
-      files: slice.map((f) => ({ path: f.path, rel: f.rel })),
-      ...fpKey(options),
-    });
   }
-  const findings: Finding[] = [];
-  let next = 0;
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+/**
+ * This thread and `helpers` worker threads take batches from one shared counter (an Atomics
+ * increment, so no thread waits for another to hand out work). This thread starts at once; a
+ * helper joins when it has loaded, so a helper that is slow to start costs nothing but its core.
+ * A batch whose helper died before answering is scanned here at the end: nothing is skipped.
+ */
+async function scanShared(
+  files: FileEntry[],
+  options: TreeScanOptions,
+  stats: ScanStats,
+  helpers: number,
+): Promise<Finding[]> {
+  const batches = makeBatches(files);
+  const results: Array<BatchResult | undefined> = new Array(batches.length);
+  const counter = new Int32Array(new SharedArrayBuffer(4));
   let doneFiles = 0;
   let doneBytes = 0;
-  const count = Math.min(options.workers, batches.length);
-  const run = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const worker = new Worker(WORKER_URL);
-      const feed = () => {
-        const batch = batches[next++];
-        if (!batch) {
-          void worker.terminate().then(() => resolve());
-          return;
-        }
-        worker.postMessage(batch);
-      };
-      worker.on('message', (reply: WorkerReply) => {
-        findings.push(...reply.findings);
-        stats.skippedBinary += reply.binaries;
-        doneFiles += batches[reply.id]?.files.length ?? 0;
-        doneBytes += sizes[reply.id] ?? 0;
-        options.onProgress?.(doneFiles, files.length, doneBytes);
-        feed();
-      });
-      worker.on('error', reject);
-      feed();
-    });
-  await Promise.all(Array.from({ length: count }, run));
-  return findings;
+  const record = (id: number, result: BatchResult, byHelper: boolean) => {
+    const batch = batches[id] ?? [];
+    results[id] = result;
+    stats.skippedBinary += result.binaries;
+    if (byHelper) stats.helperFiles += batch.length;
+    doneFiles += batch.length;
+    doneBytes += batch.reduce((n, f) => n + f.size, 0);
+    options.onProgress?.(doneFiles, files.length, doneBytes);
+  };
+  const running = Array.from({ length: helpers }, () =>
+    runHelper(batches, counter, options.fingerprintKey, (id, result) => record(id, result, true)),
+  );
+  for (let id = Atomics.add(counter, 0, 1); id < batches.length; id = Atomics.add(counter, 0, 1)) {
+    record(id, scanBatch(batches[id] ?? [], options.fingerprintKey), false);
+    // Let helpers' answers in between batches (progress, and their findings off the queue).
+    if (helpers > 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(running);
+  batches.forEach((batch, id) => {
+    if (!results[id]) record(id, scanBatch(batch, options.fingerprintKey), false);
+  });
+  return results.flatMap((r) => r?.findings ?? []);
+}
+
+/** One helper thread; resolves when it has run out of batches, exited or failed (never rejects). */
+function runHelper(
+  batches: FileEntry[][],
+  counter: Int32Array,
+  fingerprintKey: string | undefined,
+  onBatch: (id: number, result: BatchResult) => void,
+): Promise<void> {
+  const data: WorkerData = {
+    batches: batches.map((b) => b.map((f) => ({ path: f.path, rel: f.rel, size: f.size }))),
+    counter,
+    ...fpKey({ fingerprintKey }),
+  };
+  return new Promise((resolve) => {
+    const worker = new Worker(WORKER_URL, { workerData: data });
+    worker.on('message', (reply: WorkerReply) => onBatch(reply.id, reply));
+    worker.on('error', () => resolve());
+    worker.on('exit', () => resolve());
+  });
+}
+
+function fpKey(options: { fingerprintKey?: string | undefined }): { fingerprintKey?: string } {
+  return options.fingerprintKey ? { fingerprintKey: options.fingerprintKey } : {};
 }
 
 /** Findings in added lines of every commit (`--git`) or of the index (`--staged`). */
