@@ -43,27 +43,22 @@ export function buildAutomaton(keywords: readonly string[]): Automaton {
   const fail = new Int32Array(stateCount);
   const delta = new Int32Array(stateCount * 128);
   const queue: number[] = [];
-  for (let c = 0; c < 128; c++) {
-    const next = transitions[0]?.get(c);
-    if (next !== undefined) {
-      delta[c] = next;
-      fail[next] = 0;
-      queue.push(next);
-    }
+  for (const [c, next] of transitions[0] ?? []) {
+    delta[c] = next;
+    queue.push(next);
   }
+  // Breadth-first, so a state's fail state (shallower) has its full row already: copy that row
+  // natively, then set the state's own transitions (a handful) instead of 128 lookups per state.
   for (let head = 0; head < queue.length; head++) {
     const state = queue[head] ?? 0;
-    const failOut = outputs[fail[state] ?? 0] ?? [];
+    const f = fail[state] ?? 0;
+    const failOut = outputs[f] ?? [];
     if (failOut.length > 0) outputs[state] = [...(outputs[state] ?? []), ...failOut];
-    for (let c = 0; c < 128; c++) {
-      const next = transitions[state]?.get(c);
-      if (next !== undefined) {
-        fail[next] = delta[(fail[state] ?? 0) * 128 + c] ?? 0;
-        delta[state * 128 + c] = next;
-        queue.push(next);
-      } else {
-        delta[state * 128 + c] = delta[(fail[state] ?? 0) * 128 + c] ?? 0;
-      }
+    delta.copyWithin(state * 128, f * 128, f * 128 + 128);
+    for (const [c, next] of transitions[state] ?? []) {
+      fail[next] = delta[f * 128 + c] ?? 0;
+      delta[state * 128 + c] = next;
+      queue.push(next);
     }
   }
   // Renumber: states without output first (the root, which has none, stays 0), then the rest.
