@@ -1,6 +1,7 @@
 import { type Automaton, buildAutomaton } from './aho-corasick.js';
 import { decodeBase64Text, percentDecode, unescapeBackslashes } from './decode.js';
 import { shannonEntropy } from './entropy.js';
+import { Lines, type Segment } from './lines.js';
 import { compositeDescription, PEM_FAMILIES, RULES } from './rules/index.js';
 import type { CredentialPart, Match, Rule } from './scan-types.js';
 import { type TextPass, textPass } from './text-pass.js';
@@ -137,7 +138,7 @@ function accept(rule: Rule, secret: string, whole: string): boolean {
  */
 export function findMatches(text: string, compiled: CompiledRules, depth = 0, utf8?: Uint8Array): Match[] {
   const pass = textPass(text, compiled.automaton, MIN_BASE64_RUN, MIN_PHRASE_WORDS, utf8);
-  const lines = new Lines(text, pass.starts);
+  const lines = new Lines(text, pass.starts, compiled.automaton);
   const { windows, allowHit } = ruleWindows(pass.hits, compiled, lines.count);
   const matches: Match[] = [];
   // prefilter -> per line: 0 untested, 1 passes, 2 rejects. Shared by the rules using that prefilter.
@@ -159,24 +160,6 @@ export function findMatches(text: string, compiled: CompiledRules, depth = 0, ut
     return matches.filter((m) => !lines.text(m.line - 1).includes(ALLOW_MARKER));
   }
   return matches;
-}
-
-/** A text's lines by index (0-based), without their line feed. */
-class Lines {
-  readonly count: number;
-  constructor(
-    readonly source: string,
-    readonly starts: readonly number[],
-  ) {
-    this.count = starts.length;
-  }
-  start(i: number): number {
-    return this.starts[i] ?? this.source.length;
-  }
-  text(i: number): string {
-    const end = i + 1 < this.count ? this.start(i + 1) - 1 : this.source.length;
-    return this.source.slice(this.start(i), end);
-  }
 }
 
 /** The lines near a rule's keywords, ascending, with the distance from each to its nearest keyword. */
@@ -274,7 +257,10 @@ function toMatch(
   };
 }
 
-/** A single-line rule on each line of its window (that passes the rule's prefilter, if any). */
+/**
+ * A single-line rule on each line of its window that passes the rule's prefilter, if any (a long
+ * line: on each of its segments).
+ */
 function matchLines(
   rule: Rule,
   window: Window,
@@ -284,6 +270,14 @@ function matchLines(
 ): void {
   for (let k = 0; k < window.lines.length; k++) {
     const l = window.lines[k] ?? 0;
+    const distance = window.distances[k] ?? 0;
+    if (lines.isLong(l)) {
+      for (const segment of lines.segments(l)) {
+        if (rule.prefilter?.test(segment.text) === false) continue;
+        matchText(rule, segment.text, l, segment.column, distance, out);
+      }
+      continue;
+    }
     const line = lines.text(l);
     if (verdicts && rule.prefilter) {
       let verdict = verdicts[l];
@@ -293,50 +287,86 @@ function matchLines(
       }
       if (verdict === 2) continue;
     }
-    for (const m of execAll(rule.pattern, line)) {
-      const secret = m.groups?.secret ?? m[0];
-      if (!accept(rule, secret, m[0])) continue;
-      out.push(toMatch(rule, l, m.index + m[0].lastIndexOf(secret), l, window.distances[k] ?? 0, secret));
-    }
+    matchText(rule, line, l, 0, distance, out);
   }
 }
 
-/** A multi-line rule (a PEM block) on the block starting at each hit line; it must start on that line. */
+function matchText(
+  rule: Rule,
+  text: string,
+  line: number,
+  column: number,
+  distance: number,
+  out: Match[],
+): void {
+  for (const m of execAll(rule.pattern, text)) {
+    const secret = m.groups?.secret ?? m[0];
+    if (!accept(rule, secret, m[0])) continue;
+    out.push(toMatch(rule, line, column + m.index + m[0].lastIndexOf(secret), line, distance, secret));
+  }
+}
+
+/**
+ * A multi-line rule (a PEM block) on the block starting at each hit line; the match must start on
+ * that line (in a long line: in one of its segments, with the block cut MAX_BLOCK past it).
+ */
 function matchBlocks(rule: Rule, window: Window, lines: Lines, out: Match[]): void {
   for (let k = 0; k < window.lines.length; k++) {
     const l = window.lines[k] ?? 0;
     const blockEnd = Math.min(lines.count - 1, l + (rule.after ?? 0));
-    const from = lines.start(l);
-    const block = lines.source.slice(
-      from,
-      blockEnd + 1 < lines.count ? lines.start(blockEnd + 1) : lines.source.length,
-    );
-    const firstLineLength = lines.text(l).length;
-    for (const m of execAll(rule.pattern, block)) {
-      if (m.index > firstLineLength) break;
-      const secret = m.groups?.secret ?? m[0];
-      if (!accept(rule, secret, m[0])) continue;
-      const endLine = lineOf(lines.starts, from + m.index + m[0].length - 1);
-      out.push(toMatch(rule, l, m.index, endLine, window.distances[k] ?? 0, m[0]));
+    const end = lines.end(blockEnd);
+    const long = lines.isLong(l);
+    for (const segment of lines.segments(l)) {
+      const from = lines.start(l) + segment.column;
+      const block = lines.source.slice(
+        from,
+        long ? Math.min(end, from + segment.text.length + MAX_BLOCK) : end,
+      );
+      for (const m of execAll(rule.pattern, block)) {
+        if (m.index > segment.text.length) break;
+        const secret = m.groups?.secret ?? m[0];
+        if (!accept(rule, secret, m[0])) continue;
+        const endLine = lineOf(lines.starts, from + m.index + m[0].length - 1);
+        out.push(toMatch(rule, l, segment.column + m.index, endLine, window.distances[k] ?? 0, m[0]));
+      }
     }
   }
 }
 
-/** A keywordless rule (seed phrases) on each line holding a long run of short words. */
+/** Longest PEM block worth reading past a long line's segment (an RSA-4096 key is ~3.3 KB). */
+const MAX_BLOCK = 16 * 1024;
+
+/**
+ * A keywordless rule (seed phrases) on each line holding a long run of short words (in a long
+ * line: on the stretch where each run starts).
+ */
 function matchPhrases(rule: Rule, words: readonly number[], lines: Lines, out: Match[]): void {
   const seen = new Set<number>();
   for (const offset of words) {
     const l = lineOf(lines.starts, offset);
-    if (seen.has(l)) continue;
-    seen.add(l);
-    const line = lines.text(l);
+    let segment: Segment;
+    if (lines.isLong(l)) {
+      const column = offset - lines.start(l);
+      segment = { text: lines.source.slice(offset, Math.min(lines.end(l), offset + PHRASE_SPAN)), column };
+    } else {
+      if (seen.has(l)) continue;
+      seen.add(l);
+      segment = { text: lines.text(l), column: 0 };
+    }
     const found = rule.extract
-      ? rule.extract(line)
-      : execAll(rule.pattern, line).map((x) => ({ index: x.index, secret: x.groups?.secret ?? x[0] }));
+      ? rule.extract(segment.text)
+      : execAll(rule.pattern, segment.text).map((x) => ({
+          index: x.index,
+          secret: x.groups?.secret ?? x[0],
+        }));
     for (const f of found)
-      if (accept(rule, f.secret, f.secret)) out.push(toMatch(rule, l, f.index, l, 0, f.secret));
+      if (accept(rule, f.secret, f.secret))
+        out.push(toMatch(rule, l, segment.column + f.index, l, 0, f.secret));
   }
 }
+
+/** Longest seed phrase: 24 words of up to 8 letters and their separators, with room to spare. */
+const PHRASE_SPAN = 512;
 
 /** Shortest base64 run worth decoding: 30 bytes of text, less than any encoded `NAME=key` line. */
 const MIN_BASE64_RUN = 40;
@@ -353,10 +383,13 @@ function decodedMatches(
   const relocate = (inner: Match[], line: number, column: number) => {
     for (const m of inner) out.push({ ...m, line: line + 1, endLine: line + 1, column: column + 1 });
   };
+  // A long line is decoded segment by segment, like it is scanned.
   for (const l of pass.escapeLines)
-    relocate(findMatches(unescapeBackslashes(lines.text(l)), compiled, depth + 1), l, 0);
+    for (const s of lines.segments(l))
+      relocate(findMatches(unescapeBackslashes(s.text), compiled, depth + 1), l, s.column);
   for (const l of pass.percentLines)
-    relocate(findMatches(percentDecode(lines.text(l)), compiled, depth + 1), l, 0);
+    for (const s of lines.segments(l))
+      relocate(findMatches(percentDecode(s.text), compiled, depth + 1), l, s.column);
   for (const [start, end] of pass.base64) {
     const decoded = decodeBase64Text(text.slice(start, end));
     if (decoded === undefined) continue;
