@@ -273,7 +273,7 @@ function matchLines(
     const distance = window.distances[k] ?? 0;
     if (lines.isLong(l)) {
       for (const segment of lines.segments(l)) {
-        if (rule.prefilter?.test(segment.text) === false) continue;
+        if (rule.prefilter && !passes(rule.prefilter, segment)) continue;
         matchText(rule, segment.text, l, segment.column, distance, out);
       }
       continue;
@@ -289,6 +289,17 @@ function matchLines(
     }
     matchText(rule, line, l, 0, distance, out);
   }
+}
+
+/** Whether a segment passes a prefilter, tested once per segment (rules share prefilter objects). */
+function passes(prefilter: RegExp, segment: Segment): boolean {
+  segment.verdicts ??= new Map();
+  let verdict = segment.verdicts.get(prefilter);
+  if (verdict === undefined) {
+    verdict = prefilter.test(segment.text);
+    segment.verdicts.set(prefilter, verdict);
+  }
+  return verdict;
 }
 
 function matchText(

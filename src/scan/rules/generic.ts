@@ -139,7 +139,9 @@ export const GENERIC_RULES: Rule[] = [
       'High-entropy value assigned to a secret-looking name (secret, api_key, passphrase, token, password)',
     keywords: ['secret', 'api_key', 'apikey', 'api-key', 'passphrase', 'password', 'token', 'private_key'],
     pattern: new RegExp(
-      `(?<name>[A-Za-z0-9_.-]*${ci('(?:secret|api[_.-]?key|apikey|passphrase|password|passwd|token|private[_.-]?key)')}[A-Za-z0-9_.-]*)["'\`]?\\]?\\s*(?::=|=>|=|:)\\s*["'\`]?(?<secret>[A-Za-z0-9+/=_.~-]{16,})(?![A-Za-z0-9+/=_.~(-])`,
+      // The lookbehind changes no match (a match inside a name also starts at the name's start, tried
+      // first) but stops the engine from re-scanning every name from each of its characters.
+      `(?<![A-Za-z0-9_.-])(?<name>[A-Za-z0-9_.-]*${ci('(?:secret|api[_.-]?key|apikey|passphrase|password|passwd|token|private[_.-]?key)')}[A-Za-z0-9_.-]*)["'\`]?\\]?\\s*(?::=|=>|=|:)\\s*["'\`]?(?<secret>[A-Za-z0-9+/=_.~-]{16,})(?![A-Za-z0-9+/=_.~(-])`,
       'g',
     ),
     before: 0,
