@@ -200,7 +200,7 @@ export function register(program: Command): void {
     .option('--verify-timeout <ms>', 'timeout per verification request', '10000')
     .option(
       '--workers <n>',
-      'scanning threads, this one included (default: one per core, up to 8, for trees of 64 MB or more; 0 or 1: one thread)',
+      'scanning threads, this one included (default: one per core, up to 8, for trees of 32 MB or more; 0 or 1: one thread)',
     )
     .option('--no-progress', 'no progress bar on stderr')
     .option('--passphrase-file <file>', "unseal the data dir's vault to flag leaked registered keys")
