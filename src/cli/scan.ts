@@ -2,8 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type ExchangeId, isExchangeId } from '../exchanges/adapter.js';
+import type { SystemEvent } from '../monitor/monitor-types.js';
 import type { Finding } from '../scan/scan-types.js';
-import { CliError, describeError, resolveDataDir } from './cli-kit.js';
+import { CliError, cliMonitorHooks, describeError, resolveDataDir } from './cli-kit.js';
 
 // The scanner, its baseline (zod) and the exchange adapters load only when `scan` runs, so a
 // pre-commit hook does not pay for modules it does not use.
@@ -23,6 +24,8 @@ interface ScanFlags {
   workers?: string;
   progress: boolean;
   passphraseFile?: string;
+  keyFile?: string;
+  config?: string;
   /** The program-wide --data-dir, merged in by the action. */
   dataDir?: string;
 }
@@ -73,9 +76,11 @@ function progressPrinter(enabled: boolean): {
 }
 
 /**
- * Marks findings whose api-key id is a key registered in this data dir's vault. The vault keeps
- * only keyed fingerprints of api-key ids, and fingerprinting needs the unsealed vault, so this
- * runs only with --passphrase-file; without it a present vault earns a one-line hint.
+ * Marks findings whose api-key id is a key registered in this data dir's vault, and raises a
+ * critical `key.leaked` alert for each such key (to the configured sinks and the audit log). The
+ * vault keeps only keyed fingerprints of api-key ids, and fingerprinting needs the unsealed
+ * vault, so this runs only with a master-key source given (never a prompt: a pre-commit hook must
+ * not stop to ask); without one a present vault earns a one-line hint.
  */
 async function linkVault(flags: ScanFlags, findings: Finding[]): Promise<void> {
   const { existsSync } = await import('node:fs');
@@ -85,30 +90,74 @@ async function linkVault(flags: ScanFlags, findings: Finding[]): Promise<void> {
   if (!existsSync(dataDir)) return;
   const { DB_FILE, openStore } = await import('../store/db.js');
   if (!existsSync(join(dataDir, DB_FILE))) return;
-  const { openVault, vaultExists } = await import('../vault/vault.js');
+  const { vaultExists } = await import('../vault/vault.js');
   const store = await openStore(dataDir);
+  let present: boolean;
   try {
-    if (!vaultExists(store)) return;
-    if (!flags.passphraseFile) {
-      process.stderr.write(
-        'keywarden: a vault exists in the data dir; pass --passphrase-file to check findings against registered keys\n',
-      );
-      return;
-    }
-    const { createKeyRegistry } = await import('../lifecycle/keys.js');
-    const { linkRegisteredKeys } = await import('../scan/vault-link.js');
-    const vault = openVault(store);
-    const passphrase = readFileSync(flags.passphraseFile, 'utf8').replace(/\r?\n$/, '');
-    await vault.unseal({ kind: 'passphrase', passphrase });
-    try {
-      const keys = await createKeyRegistry(store, vault).list({ includeRetired: true });
-      linkRegisteredKeys(findings, (id) => vault.fingerprint(id), keys);
-    } finally {
-      vault.seal();
-    }
+    present = vaultExists(store);
   } finally {
     await store.close();
   }
+  if (!present) return;
+  const env = process.env;
+  if (
+    !flags.passphraseFile &&
+    !flags.keyFile &&
+    !env.KEYWARDEN_MASTER_KEY &&
+    !env.KEYWARDEN_PASSPHRASE_FILE
+  ) {
+    process.stderr.write(
+      'keywarden: a vault exists in the data dir; pass --passphrase-file or --key-file to check findings against registered keys\n',
+    );
+    return;
+  }
+  const { loadConfig } = await import('../config/config.js');
+  const config = loadConfig(flags.config ? { path: flags.config } : {});
+  const { openAdminContext } = await import('./gateway-context.js');
+  const { linkRegisteredKeys } = await import('../scan/vault-link.js');
+  const ctx = await openAdminContext(dataDir, {
+    ...(flags.passphraseFile !== undefined ? { passphraseFile: flags.passphraseFile } : {}),
+    ...(flags.keyFile !== undefined ? { keyFile: flags.keyFile } : {}),
+  });
+  try {
+    const keys = await ctx.keys.list({ includeRetired: true });
+    if (linkRegisteredKeys(findings, (id) => ctx.vault.fingerprint(id), keys) === 0) return;
+    const { openMonitor } = await import('../monitor/index.js');
+    const alerts = openMonitor(config, { audit: ctx.audit, ...cliMonitorHooks });
+    try {
+      for (const event of leakEvents(findings)) alerts.raise(event);
+    } finally {
+      await alerts.close();
+    }
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** One `leaked_key_found` event per registered key found, naming where (never the secret). */
+function leakEvents(findings: readonly Finding[]): Array<Omit<SystemEvent, 'type' | 'at'>> {
+  const byKey = new Map<string, Finding[]>();
+  for (const f of findings) {
+    if (f.registeredKey === undefined) continue;
+    byKey.set(f.registeredKey, [...(byKey.get(f.registeredKey) ?? []), f]);
+  }
+  return [...byKey].map(([label, found]) => {
+    const places = found.map(
+      (f) => `${f.file}:${f.line}${f.commit ? ` (commit ${f.commit.slice(0, 12)})` : ''}`,
+    );
+    return {
+      kind: 'leaked_key_found',
+      keyLabel: label,
+      message: `registered key ${label} leaked: found by the scanner in ${places.slice(0, 5).join(', ')}${places.length > 5 ? ` and ${places.length - 5} more` : ''}; run: keywarden lockdown --key ${label}`,
+      detail: {
+        places: found
+          .slice(0, 20)
+          .map((f) => ({ file: f.file, line: f.line, ruleId: f.ruleId, commit: f.commit })),
+        fingerprints: found.slice(0, 20).map((f) => f.fingerprint),
+        lockdownCommand: `keywarden lockdown --key ${label}`,
+      },
+    };
+  });
 }
 
 async function runScan(target: string, flags: ScanFlags): Promise<number> {
@@ -204,6 +253,8 @@ export function register(program: Command): void {
     )
     .option('--no-progress', 'no progress bar on stderr')
     .option('--passphrase-file <file>', "unseal the data dir's vault to flag leaked registered keys")
+    .option('--key-file <file>', 'or unseal it with a master key file')
+    .option('--config <file>', 'keywarden.yaml (alert sinks for a leaked registered key)')
     .action(async (target: string, flags: ScanFlags, command: Command) => {
       try {
         const dataDir = command.optsWithGlobals<{ dataDir?: string }>().dataDir;
