@@ -16,6 +16,7 @@ import type { KeyRecord } from '../lifecycle/key-types.js';
 import type { Policy } from '../policy/policy-types.js';
 import { EMULATORS } from '../sandbox/emulators.js';
 import { createSandbox, type Sandbox } from '../sandbox/server.js';
+import { createNonceSequences } from '../store/nonce-sequence.js';
 import { formatRecord } from './audit.js';
 import type { DemoContext, DemoStep } from './demo.js';
 import { ccxtOverride } from './sandbox.js';
@@ -144,6 +145,7 @@ async function gatewayDemo(ctx: DemoContext): Promise<void> {
     keys: ctx.keys,
     clients: ex.clients,
     audit: ex.audit,
+    nonces: createNonceSequences(ctx.store.sqlite),
   });
   try {
     const url = await stack.listen('127.0.0.1', 0);

@@ -20,6 +20,7 @@ import {
   signWebhook,
   TIMESTAMP_HEADER,
 } from '../monitor/index.js';
+import { createNonceSequences } from '../store/nonce-sequence.js';
 import type { DemoContext, DemoStep } from './demo.js';
 import {
   botStep,
@@ -100,6 +101,7 @@ async function openMonitoredGateway(ctx: DemoContext): Promise<MonitoredGateway>
     audit: ex.audit,
     monitor: alerts.monitor,
     metrics: alerts.metrics,
+    nonces: createNonceSequences(ctx.store.sqlite),
   });
   ctx.defer(() => stack.close());
   say(`$ keywarden serve --sandbox --config keywarden.yaml   # keywarden.yaml now has a monitor: section`);
@@ -159,8 +161,7 @@ async function alertDemo(ctx: DemoContext): Promise<void> {
 
 /** The lifecycle service as `keywarden lockdown` / `unlock` open it (src/cli/lockdown.ts), in this process. */
 function openLockdownCommand(ctx: DemoContext, gw: MonitoredGateway, withExchanges: boolean) {
-  // Cancelling must win over the gateway's own nonces (its bots are frozen now), so no lag.
-  const access = withExchanges ? createExchangeAccess(gw.config, { nonceLagMs: 0 }) : undefined;
+  const access = withExchanges ? createExchangeAccess(gw.config, ctx.store) : undefined;
   const alerts = openMonitor(gw.config, {
     audit: gw.ex.audit,
     env: gw.env,

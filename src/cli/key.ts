@@ -153,7 +153,7 @@ export async function runKeyVerify(
     import('../monitor/index.js'),
   ]);
   const ctx = await openAdminContext(dataDir, opts);
-  const access = createExchangeAccess(config);
+  const access = createExchangeAccess(config, ctx.store);
   const alerts = mon.openMonitor(config, { audit: ctx.audit, ...cliMonitorHooks });
   try {
     await destroyExpiredCredentials({ store: ctx.store, audit: ctx.audit });
@@ -276,7 +276,7 @@ export async function runKeyRotate(
       import('../monitor/index.js'),
     ]);
   const ctx = await openAdminContext(dataDir, opts);
-  const access = createExchangeAccess(config);
+  const access = createExchangeAccess(config, ctx.store);
   const alerts = mon.openMonitor(config, { audit: ctx.audit, ...cliMonitorHooks });
   try {
     await rotation.destroyExpiredCredentials({ store: ctx.store, audit: ctx.audit });

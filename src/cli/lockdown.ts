@@ -113,8 +113,7 @@ async function openService(
     ...(flags.passphraseFile !== undefined ? { passphraseFile: flags.passphraseFile } : {}),
     ...(flags.keyFile !== undefined ? { keyFile: flags.keyFile } : {}),
   });
-  // Cancelling must win over the gateway's own Kraken nonces (its bots are frozen now), so no lag.
-  const access = withExchanges ? createExchangeAccess(config, { nonceLagMs: 0 }) : undefined;
+  const access = withExchanges ? createExchangeAccess(config, ctx.store) : undefined;
   const alerts = openMonitor(config, {
     audit: ctx.audit,
     ...cliMonitorHooks,

@@ -17,6 +17,7 @@ import { startLifecycleSchedule } from '../lifecycle/schedule.js';
 import { createMetrics } from '../monitor/metrics.js';
 import { openMonitor } from '../monitor/open-monitor.js';
 import { EMULATORS } from '../sandbox/emulators.js';
+import { createNonceSequences } from '../store/nonce-sequence.js';
 import type { MasterKeySource } from '../vault/vault-types.js';
 import { action, CliError, resolveDataDir } from './cli-kit.js';
 import { openServeContext } from './gateway-context.js';
@@ -102,6 +103,8 @@ export async function serve(dataDir: string, opts: ServeOptions) {
     monitor: alerts.monitor,
     metrics: alerts.metrics,
     baseUrls,
+    // The store's per-key nonce sequences: CLI processes (key verify, lockdown) draw from them too.
+    nonces: createNonceSequences(ctx.store.sqlite),
     unseal: ctx.unseal,
     ready: async () => {
       let store = false;

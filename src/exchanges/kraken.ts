@@ -405,14 +405,16 @@ function method(path: string): string | undefined {
   return path.startsWith(PRIVATE_PREFIX) ? path.slice(PRIVATE_PREFIX.length) : undefined;
 }
 
-/** Tries of CancelAll when Kraken answers `EAPI:Invalid nonce` (another process signed with a higher one). */
+/** Tries of CancelAll when Kraken answers `EAPI:Invalid nonce` (the key signed a higher one elsewhere). */
 const CANCEL_ALL_NONCE_TRIES = 3;
 
 /**
  * Kraken cancels every open order of the key's account in one call: POST /0/private/CancelAll
- * → `{count}`. A lockdown runs in its own process while the gateway may have just signed with a
- * higher nonce for the same key: an `EAPI:Invalid nonce` answer is retried with a fresh one
- * (nothing was cancelled by a refused call, so retrying cannot cancel twice).
+ * → `{count}`. keywarden's own processes share one nonce sequence per key (the store's), but the
+ * same Kraken API key may also sign outside it: other software holding it, or the key registered
+ * twice under two labels (one sequence each). A lockdown must still get through, so an
+ * `EAPI:Invalid nonce` answer is retried with a fresh, clock-advanced nonce (nothing was
+ * cancelled by a refused call, so retrying cannot cancel twice).
  */
 async function cancelAllOrders(
   credential: Credential,

@@ -15,7 +15,9 @@ export function createMemoryNonceLedger(): NonceLedger {
 
 /**
  * A strictly increasing nonce sequence (microsecond-scale, seeded from the clock) for one
- * exchange key. Every client of that key shares it, so Kraken never sees a nonce go backwards.
+ * exchange key, in memory: only for a process without a store (tests, benchmarks). `serve` and
+ * the CLI draw from the store's sequences (src/store/nonce-sequence.ts), which every process
+ * shares, so Kraken never sees a key's nonce go backwards.
  */
 export function createNonceSource(now: () => number, start?: bigint): NonceSource {
   let last = start ?? 0n;

@@ -5,7 +5,7 @@
  */
 import type { AuditLog } from '../audit/audit-types.js';
 import type { KeywardenConfig } from '../config/config.js';
-import { type Clock, EXCHANGE_IDS, type ExchangeId } from '../exchanges/adapter.js';
+import { type Clock, EXCHANGE_IDS, type ExchangeId, type NonceSource } from '../exchanges/adapter.js';
 import { ADAPTERS } from '../exchanges/index.js';
 import type { LoadedClient } from '../lifecycle/clients-types.js';
 import type { KeyRegistry } from '../lifecycle/key-types.js';
@@ -36,6 +36,8 @@ export interface StackOptions {
   /** Served at GET /metrics; pass the same instance the monitor was built with. */
   metrics?: MonitorMetrics;
   clock?: Clock;
+  /** Per-key nonce sequences, normally the store's (src/store/nonce-sequence.ts); see GatewayDeps.nonces. */
+  nonces?: (keyId: string) => NonceSource;
 }
 
 export interface GatewayStack {
@@ -85,6 +87,7 @@ export function buildGatewayStack(options: StackOptions): GatewayStack {
     ...(monitor ? { monitor } : {}),
     ...(metrics ? { metrics } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.nonces ? { nonces: options.nonces } : {}),
   });
   const server = createGatewayServer({
     config,

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { AuditLog } from '../audit/audit-types.js';
 import type { KeywardenConfig } from '../config/config.js';
-import type { Clock, ExchangeAdapter, ExchangeId } from '../exchanges/adapter.js';
+import type { Clock, ExchangeAdapter, ExchangeId, NonceSource } from '../exchanges/adapter.js';
 import type { LoadedClient } from '../lifecycle/clients-types.js';
 import type { KeyRegistry } from '../lifecycle/key-types.js';
 import type { MonitorMetrics } from '../monitor/metrics.js';
@@ -22,6 +22,12 @@ export interface GatewayDeps {
   adapters: Partial<Record<ExchangeId, ExchangeAdapter>>;
   upstreams: Partial<Record<ExchangeId, Upstream>>;
   clock?: Clock;
+  /**
+   * Per-exchange-key nonce sequences (Kraken). `serve` passes the store's
+   * (src/store/nonce-sequence.ts), shared with CLI processes; without it each key gets an
+   * in-memory sequence that only this process draws from.
+   */
+  nonces?: (keyId: string) => NonceSource;
   /** Store and audit reachability for /readyz. */
   ready?: () => Promise<{ store: boolean; audit: boolean }>;
   /** Unexpected failures (never secrets): logged in full with the request id. */

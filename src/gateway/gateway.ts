@@ -38,7 +38,7 @@ export interface Gateway {
   errorAnswer(rawUrl: string, code: ErrorCode, requestId: string, message?: string): GatewayAnswer;
   /** Drop cached client state and decrypted credentials (after seal/unseal or a local change). */
   invalidate(): void;
-  /** The nonce sequence an exchange key signs with; lifecycle checks in this process share it (Kraken). */
+  /** The nonce sequence an exchange key signs with (Kraken); lifecycle checks share it (see GatewayDeps.nonces). */
   nonceFor(keyId: string): NonceSource;
   readiness(): Promise<{ ready: boolean; sealed: boolean; store: boolean; audit: boolean }>;
 }
@@ -238,6 +238,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   }
 
   function nonceFor(keyId: string): NonceSource {
+    if (deps.nonces) return deps.nonces(keyId);
     let n = nonceSources.get(keyId);
     if (!n) {
       n = createNonceSource(() => clock.now());

@@ -1,14 +1,17 @@
 /**
  * How lifecycle checks reach an exchange: the same configured base URLs and upstream client
  * the gateway uses (never an arbitrary URL), and a nonce sequence per key. Inside `serve` the
- * gateway's own upstreams and nonce sources are used; a one-shot CLI process builds its own.
+ * gateway's own upstreams and nonce sources are used; a one-shot CLI process builds its own
+ * upstreams but draws nonces from the store's per-key sequences, the ones a running gateway
+ * draws from too (src/store/nonce-sequence.ts), so neither can make the other's request fail.
  */
 import type { KeywardenConfig } from '../config/config.js';
 import { KeywardenError } from '../errors.js';
 import type { ExchangeId, NonceSource, Transport } from '../exchanges/adapter.js';
 import { adapterFor } from '../exchanges/index.js';
-import { createNonceSource } from '../exchanges/memory-nonce-ledger.js';
 import { createUpstream, type Upstream } from '../gateway/upstream.js';
+import type { Store } from '../store/db.js';
+import { createNonceSequences } from '../store/nonce-sequence.js';
 
 export interface ExchangeAccess {
   baseUrl(exchange: ExchangeId): string;
@@ -20,22 +23,12 @@ export interface ExchangeAccess {
 }
 
 /**
- * A CLI process cannot share the running gateway's nonce sequence, so its sequence trails the
- * clock by this much: the gateway's next nonce (clock-based, microsecond scale) is then always
- * above ours and a check never makes a bot's request fail. The cost: a check of a key the gateway
- * signed with during the last 2 s may itself be refused (reported as unavailable, never silent).
+ * For one-shot CLI commands: one upstream per exchange actually used, from the validated config,
+ * and the nonce sequences of `store` (shared with the gateway and every other process).
  */
-export const CLI_NONCE_LAG_MS = 2_000;
-
-/** For one-shot CLI commands: one upstream per exchange actually used, from the validated config. */
-export function createExchangeAccess(
-  config: KeywardenConfig,
-  options: { clock?: () => number; nonceLagMs?: number } = {},
-): ExchangeAccess {
-  const now = options.clock ?? Date.now;
-  const lag = options.nonceLagMs ?? CLI_NONCE_LAG_MS;
+export function createExchangeAccess(config: KeywardenConfig, store: Pick<Store, 'sqlite'>): ExchangeAccess {
   const upstreams = new Map<ExchangeId, Upstream>();
-  const nonces = new Map<string, NonceSource>();
+  const nonceFor = createNonceSequences(store.sqlite);
   const baseUrl = (exchange: ExchangeId): string => {
     const conf = config.exchanges[exchange];
     if (conf?.enabled === false)
@@ -57,14 +50,7 @@ export function createExchangeAccess(
       const upstream = up;
       return (request) => upstream.send(request);
     },
-    nonce(keyId) {
-      let n = nonces.get(keyId);
-      if (!n) {
-        n = createNonceSource(() => now() - lag);
-        nonces.set(keyId, n);
-      }
-      return n;
-    },
+    nonce: nonceFor,
     async close() {
       await Promise.all([...upstreams.values()].map((u) => u.close()));
       upstreams.clear();

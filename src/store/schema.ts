@@ -185,5 +185,22 @@ export interface Database {
   lockdowns: LockdownsTable;
 }
 
+// --- exchange nonce sequences (src/store/nonce-sequence.ts) ---
+
+export interface NonceSequencesTable {
+  /** The key registry's id of the exchange key. */
+  key_id: string;
+  /**
+   * The last nonce drawn for that key (Kraken: microseconds since the epoch, then +1 per draw).
+   * A 64-bit INTEGER: read it through better-sqlite3 with `safeIntegers()`, as
+   * nonce-sequence.ts does, since a plain read would round it through a JS number past 2^53.
+   */
+  last: bigint;
+}
+
+export interface Database {
+  nonce_sequences: NonceSequencesTable;
+}
+
 // biome-ignore lint/suspicious/noEmptyInterface: each section above adds its tables to this interface
 export interface Database {}

@@ -18,6 +18,7 @@ import { type ClientService, createClientService, createVersionReader } from '..
 import { exchangeAccessFrom } from '../../src/lifecycle/exchange-access.js';
 import { createKeyCheckStore, verifyKeys } from '../../src/lifecycle/key-checks.js';
 import { rotateKey } from '../../src/lifecycle/rotation.js';
+import { createNonceSequences } from '../../src/store/nonce-sequence.js';
 import { startWorld, type World } from '../lifecycle/world.js';
 
 const MAIN = join(import.meta.dirname, '../../dist/cli/main.js');
@@ -105,7 +106,15 @@ beforeAll(async () => {
     audit: w.audit,
     adapterFor,
   });
-  stack = buildGatewayStack({ config: w.config, vault: w.vault, keys: w.keys, clients, audit: w.audit });
+  stack = buildGatewayStack({
+    config: w.config,
+    vault: w.vault,
+    keys: w.keys,
+    clients,
+    audit: w.audit,
+    // As `serve`: the store's per-key nonce sequences, which the `key rotate` process draws from too.
+    nonces: createNonceSequences(w.store.sqlite),
+  });
   url = await stack.listen('127.0.0.1', 0);
   for (const ex of ['binance', 'kraken'] as const)
     await w.keys.add(

@@ -27,6 +27,7 @@ import type { SandboxKey } from '../../src/sandbox/emulator.js';
 import { EMULATORS } from '../../src/sandbox/emulators.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { openStore, type Store } from '../../src/store/db.js';
+import { createNonceSequences } from '../../src/store/nonce-sequence.js';
 import { initVault, openVault } from '../../src/vault/vault.js';
 import type { Vault } from '../../src/vault/vault-types.js';
 
@@ -145,6 +146,8 @@ export async function startHarness(
     audit,
     ...(monitor ? { monitor: monitor.monitor, metrics: monitor.metrics } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    // As `serve`: the store's nonce sequences, shared with a second process's lockdown service.
+    nonces: createNonceSequences(store.sqlite, () => (options.clock ?? Date).now()),
     unseal: (s) => vault.unseal(s),
     onError: (id, err) =>
       process.stderr.write(`gateway error ${id}: ${err instanceof Error ? err.message : ''}\n`),

@@ -144,6 +144,7 @@ describe('key verify against the sandbox', () => {
   it('an unreachable exchange is "check_failed"', async () => {
     const access = createExchangeAccess(
       parseConfig({ exchanges: { binance: { baseUrl: 'http://127.0.0.1:9/binance' } } }),
+      w.store,
     );
     try {
       const key = await w.keys.get('binance-trade');

@@ -23,7 +23,7 @@ export async function lockdownProcess(
   monitor?: Pick<Monitor, 'observe'>,
 ): Promise<SecondProcess> {
   const store = await openStore(h.store.dataDir);
-  const access = createExchangeAccess(h.config, { nonceLagMs: 0 });
+  const access = createExchangeAccess(h.config, store);
   const service = createLockdownService({
     store,
     // The vault is shared in memory (unsealed); the registry reads through the second connection.

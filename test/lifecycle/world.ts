@@ -105,7 +105,7 @@ export async function startWorld(options: { config?: Record<string, unknown> } =
       EMULATORS.map((e) => [e.exchange, { baseUrl: sandbox.baseUrl(e.exchange) }]),
     ),
   });
-  const access = createExchangeAccess(config);
+  const access = createExchangeAccess(config, store);
   return {
     dir,
     dataDir,

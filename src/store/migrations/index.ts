@@ -4,6 +4,7 @@ import * as m0005Clients from './0005_clients.js';
 import * as m0007Audit from './0007_audit.js';
 import * as m0008KeyChecks from './0008_key_checks.js';
 import * as m0009Lockdowns from './0009_lockdowns.js';
+import * as m0010NonceSequences from './0010_nonce_sequences.js';
 
 /**
  * Every migration, in order. Names sort lexically; never edit a released migration, add one.
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0007_audit': m0007Audit,
   '0008_key_checks': m0008KeyChecks,
   '0009_lockdowns': m0009Lockdowns,
+  '0010_nonce_sequences': m0010NonceSequences,
 };
