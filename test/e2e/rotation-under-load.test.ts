@@ -5,7 +5,7 @@
  * the old key before the switch and only the new key once the command is done; the old envelope
  * is gone after the grace period; the new secret appears in no output and no file.
  */
-import { spawn } from 'node:child_process';
+
 import { join } from 'node:path';
 import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import { exchangeAccessFrom } from '../../src/lifecycle/exchange-access.js';
 import { createKeyCheckStore, verifyKeys } from '../../src/lifecycle/key-checks.js';
 import { rotateKey } from '../../src/lifecycle/rotation.js';
 import { createNonceSequences } from '../../src/store/nonce-sequence.js';
+import { runNode } from '../child.js';
 import { startWorld, type World } from '../lifecycle/world.js';
 
 const MAIN = join(import.meta.dirname, '../../dist/cli/main.js');
@@ -72,23 +73,10 @@ function startBot(exchange: ExchangeId, credential: Credential, symbol: string):
 }
 
 function rotate(label: string, credential: Credential) {
-  return new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [MAIN, 'key', 'rotate', label, '--stdin', '--grace', '2s', '--key-file', w.keyFile],
-      { cwd: w.dir, env: w.cliEnv() },
-    );
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-    child.stdin.end(JSON.stringify(credential));
+  return runNode([MAIN, 'key', 'rotate', label, '--stdin', '--grace', '2s', '--key-file', w.keyFile], {
+    cwd: w.dir,
+    env: w.cliEnv(),
+    input: JSON.stringify(credential),
   });
 }
 

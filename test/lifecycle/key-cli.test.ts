@@ -3,12 +3,13 @@
  * the sandbox exchange over real sockets): output, exit codes (verify: 0 clean, 1 flagged,
  * 2 error), the alert in the audit trail, and no secret on screen.
  */
-import { spawn } from 'node:child_process';
+
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryAudit } from '../../src/audit/index.js';
 import type { ExchangeId } from '../../src/exchanges/adapter.js';
+import { runNode } from '../child.js';
 import { startWorld, type World } from './world.js';
 
 const MAIN = join(import.meta.dirname, '../../dist/cli/main.js');
@@ -17,22 +18,10 @@ let w: World;
 let configFile: string;
 
 function run(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {
-  return new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args, '--key-file', w.keyFile], {
-      cwd: w.dir,
-      env: { ...w.cliEnv(), ...options.env },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-    child.stdin.end(options.input ?? '');
+  return runNode([MAIN, ...args, '--key-file', w.keyFile], {
+    cwd: w.dir,
+    env: { ...w.cliEnv(), ...options.env },
+    ...(options.input !== undefined ? { input: options.input } : {}),
   });
 }
 

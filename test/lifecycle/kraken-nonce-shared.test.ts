@@ -4,7 +4,7 @@
  * process (node dist/cli/main.js) checks the same key right after, with no delay, and back
  * again. The sandbox's Kraken refuses any nonce not above the last one it saw for the key.
  */
-import { spawn } from 'node:child_process';
+
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,28 +15,16 @@ import { createKeyRegistry } from '../../src/lifecycle/keys.js';
 import type { SandboxSeed } from '../../src/sandbox/server.js';
 import { openStore } from '../../src/store/db.js';
 import { initVault, openVault } from '../../src/vault/vault.js';
+import { runNode } from '../child.js';
 
 const MAIN = join(import.meta.dirname, '../../dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'kw-kraken-nonce-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function cliVerify(label: string, env: Record<string, string>) {
-  return new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'key', 'verify', label, '--json'], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-    child.stdin.end();
+  return runNode([MAIN, 'key', 'verify', label, '--json'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', ...env },
   });
 }
 

@@ -2,13 +2,14 @@
  * The store's per-key nonce sequences (src/store/nonce-sequence.ts): every connection and every
  * process on one database file draws from one strictly increasing sequence per exchange key.
  */
-import { spawn } from 'node:child_process';
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/db.js';
 import { createNonceSequences } from '../../src/store/nonce-sequence.js';
+import { runNode } from '../child.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kw-nonce-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -113,24 +114,13 @@ describe('store nonce sequences', () => {
       }
       db.close();
       process.stdout.write(JSON.stringify(out));`;
-    const draw = () =>
-      new Promise<string[]>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-          cwd: join(import.meta.dirname, '../..'),
-        });
-        let out = '';
-        let err = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-        });
-        child.stderr.on('data', (d: Buffer) => {
-          err += d.toString();
-        });
-        child.on('error', reject);
-        child.on('close', (code) =>
-          code === 0 ? resolve(JSON.parse(out) as string[]) : reject(new Error(`exit ${code}: ${err}`)),
-        );
+    const draw = async () => {
+      const res = await runNode(['--input-type=module', '-e', script], {
+        cwd: join(import.meta.dirname, '../..'),
       });
+      if (res.code !== 0) throw new Error(`exit ${res.code}: ${res.err}`);
+      return JSON.parse(res.out) as string[];
+    };
     const [one, two] = await Promise.all([draw(), draw()]);
     expectStrictlyIncreasing(one);
     expectStrictlyIncreasing(two);
