@@ -4,13 +4,14 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../src/monitor/index.js';
 import { startReceiver } from '../monitor/receiver.js';
+import { sandboxSeedKey, webhookConfig } from './cli-setup.js';
 
 const MAIN = join(process.cwd(), 'dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'kw-client-alerts-'));
@@ -40,30 +41,12 @@ function alertsReceived(): Array<{ rule: string; client: string | null; severity
 beforeAll(async () => {
   if (!existsSync(MAIN)) throw new Error('run npm run build first');
   receiver = await startReceiver();
-  writeFileSync(
-    env.KEYWARDEN_CONFIG as string,
-    [
-      'monitor:',
-      '  sinks:',
-      '    - type: webhook',
-      '      name: oncall',
-      `      url: ${receiver.url}/hook`,
-      '      secret: { env: KW_HOOK_SECRET }',
-      '      minSeverity: info',
-      '      groupWaitMs: 0',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(env.KEYWARDEN_CONFIG as string, webhookConfig(`${receiver.url}/hook`));
   cli('init');
   cli('sandbox', 'keys', '--json');
-  const seed = JSON.parse(readFileSync(join(dir, 'sandbox', 'seed.json'), 'utf8')) as {
-    keys: Array<{ exchange: string; name: string; credential: Record<string, string> }>;
-  };
-  const key = seed.keys.find((k) => k.exchange === 'binance' && k.name === 'trade');
-  if (!key) throw new Error('no sandbox key');
   execFileSync(process.execPath, [MAIN, 'key', 'add', 'binance', '--label', 'bn', '--stdin'], {
     env,
-    input: JSON.stringify(key.credential),
+    input: JSON.stringify(sandboxSeedKey(dir, 'binance', 'trade')),
   });
   cli('client', 'add', '--key', 'bn', '--name', 'bot-a', '--json');
   cli('client', 'add', '--key', 'bn', '--name', 'bot-b', '--json');

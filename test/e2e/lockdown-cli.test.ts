@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binance } from '../../src/exchanges/binance.js';
 import { createNonceSource } from '../../src/exchanges/memory-nonce-ledger.js';
 import { verifyWebhookSignature } from '../../src/monitor/index.js';
+import { sandboxSeedKey, webhookConfig } from '../cli/cli-setup.js';
 import { startReceiver } from '../monitor/receiver.js';
 
 const MAIN = join(process.cwd(), 'dist/cli/main.js');
@@ -88,27 +89,12 @@ beforeAll(async () => {
   receiver = await startReceiver();
   writeFileSync(
     join(dir, 'keywarden.yaml'),
-    [
-      'monitor:',
-      '  sinks:',
-      '    - type: webhook',
-      '      name: oncall-hook',
-      `      url: ${receiver.url}/hook`,
-      '      secret: { env: KW_HOOK_SECRET }',
-      '      minSeverity: critical',
-      '      groupWaitMs: 0',
-      '',
-    ].join('\n'),
+    webhookConfig(`${receiver.url}/hook`, { name: 'oncall-hook', minSeverity: 'critical' }),
   );
   cli('init');
   cli('sandbox', 'keys', '--json');
-  const seed = JSON.parse(readFileSync(join(dir, 'sandbox', 'seed.json'), 'utf8')) as {
-    keys: Array<{ exchange: string; name: string; credential: { apiKey: string; secret: string } }>;
-  };
-  const key = seed.keys.find((k) => k.exchange === 'binance' && k.name === 'trade');
-  if (!key) throw new Error('no sandbox key');
-  exchangeKey = key.credential;
-  writeFileSync(join(dir, 'cred.json'), JSON.stringify(key.credential), { mode: 0o600 });
+  exchangeKey = sandboxSeedKey(dir, 'binance', 'trade');
+  writeFileSync(join(dir, 'cred.json'), JSON.stringify(exchangeKey), { mode: 0o600 });
   cli('key', 'add', 'binance', '--label', 'bn', '--from-file', join(dir, 'cred.json'));
   rmSync(join(dir, 'cred.json'));
   const policy = join(dir, 'policy.yaml');

@@ -5,11 +5,12 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../src/monitor/index.js';
+import { sandboxSeedKey, webhookConfig } from '../cli/cli-setup.js';
 import { startReceiver } from '../monitor/receiver.js';
 
 const MAIN = join(process.cwd(), 'dist/cli/main.js');
@@ -41,31 +42,13 @@ let credential: { apiKey: string; secret: string };
 beforeAll(async () => {
   if (!existsSync(MAIN)) throw new Error('run npm run build first');
   receiver = await startReceiver();
-  writeFileSync(
-    env.KEYWARDEN_CONFIG as string,
-    [
-      'monitor:',
-      '  sinks:',
-      '    - type: webhook',
-      '      name: oncall',
-      `      url: ${receiver.url}/hook`,
-      '      secret: { env: KW_HOOK_SECRET }',
-      '      minSeverity: info',
-      '      groupWaitMs: 0',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(env.KEYWARDEN_CONFIG as string, webhookConfig(`${receiver.url}/hook`));
   cli('init');
   cli('sandbox', 'keys', '--json');
-  const seed = JSON.parse(readFileSync(join(dataDir, 'sandbox', 'seed.json'), 'utf8')) as {
-    keys: Array<{ exchange: string; name: string; credential: { apiKey: string; secret: string } }>;
-  };
-  const key = seed.keys.find((k) => k.exchange === 'binance' && k.name === 'trade');
-  if (!key) throw new Error('no sandbox key');
-  credential = key.credential;
+  credential = sandboxSeedKey(dataDir, 'binance', 'trade');
   execFileSync(process.execPath, [MAIN, 'key', 'add', 'binance', '--label', 'bn-prod', '--stdin'], {
     env,
-    input: JSON.stringify(key.credential),
+    input: JSON.stringify(credential),
   });
   mkdirSync(join(dir, 'repo'));
 }, 60_000);
