@@ -11,6 +11,7 @@ import {
   sendTestAlert,
 } from '../monitor/index.js';
 import { action, CliError } from './cli-kit.js';
+import { COMMANDS } from './commands.js';
 
 /** `--config`, else KEYWARDEN_CONFIG, else ./keywarden.yaml. */
 export function resolveConfigPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
@@ -77,7 +78,7 @@ export async function runAlertsTest(
 }
 
 export function register(program: Command): void {
-  const alerts = program.command('alerts').description('Alert sinks');
+  const alerts = program.command('alerts').description(COMMANDS.alerts.summary);
   alerts
     .command('test')
     .description('Send a test alert to each configured sink (or one) and report per sink')

@@ -4,6 +4,7 @@ import type { AuditRecord } from '../audit/audit-types.js';
 import { type AuditFilter, queryAudit, toCsv, toJsonl, verifyAuditLog } from '../audit/index.js';
 import { openStore, type Store } from '../store/db.js';
 import { action, CliError, resolveDataDir } from './cli-kit.js';
+import { COMMANDS } from './commands.js';
 
 interface FilterOptions {
   client?: string;
@@ -98,7 +99,7 @@ export function register(program: Command): void {
     }
   };
 
-  const audit = program.command('audit').description('Read, verify and export the tamper-evident audit log');
+  const audit = program.command('audit').description(COMMANDS.audit.summary);
 
   audit
     .command('tail')

@@ -13,6 +13,7 @@ import type { ClientRecord, IssuedClient } from '../lifecycle/clients-types.js';
 import { ENVIRONMENTS, type Environment } from '../lifecycle/key-types.js';
 import { defaultPolicy, type Policy, parsePolicy } from '../policy/index.js';
 import { action, CliError, cliMonitorHooks, printTable, resolveDataDir } from './cli-kit.js';
+import { COMMANDS } from './commands.js';
 import { type AdminContext, openAdminContext } from './gateway-context.js';
 import { ccxtOverride } from './sandbox.js';
 
@@ -122,9 +123,7 @@ async function withClients<T>(
 }
 
 export function register(program: Command): void {
-  const client = program
-    .command('client')
-    .description('client credentials for bots (drop-in and token mode)');
+  const client = program.command('client').description(COMMANDS.client.summary);
   const sub = (name: string) =>
     client
       .command(name)

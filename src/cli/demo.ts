@@ -9,6 +9,7 @@ import { openStore, type Store } from '../store/db.js';
 import { initVault, openVault } from '../vault/vault.js';
 import type { Vault } from '../vault/vault-types.js';
 import { action } from './cli-kit.js';
+import { COMMANDS } from './commands.js';
 import { GATEWAY_DEMO_STEPS } from './demo-gateway.js';
 import { RESPONSE_DEMO_STEPS } from './demo-response.js';
 
@@ -137,8 +138,6 @@ export async function runDemo(
 export function register(program: Command): void {
   program
     .command('demo')
-    .description(
-      'Show what keywarden stores, a bot trading through the gateway, an alert and a lockdown (throw-away data directory)',
-    )
+    .description(COMMANDS.demo.summary)
     .action(action(async () => await runDemo()));
 }

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { action, CliError } from './cli-kit.js';
+import { COMMANDS } from './commands.js';
 
 const MARKER = '# keywarden pre-commit hook';
 
@@ -49,7 +50,7 @@ export function installHook(
 }
 
 export function register(program: Command): void {
-  const hook = program.command('hook').description('Git hooks that run the leak scanner');
+  const hook = program.command('hook').description(COMMANDS.hook.summary);
   hook
     .command('install')
     .description('Install a pre-commit hook running `keywarden scan --staged`')

@@ -8,6 +8,7 @@ import type { Environment, KeyRecord, KeyRegistry } from '../lifecycle/key-types
 import { createKeyRegistry, parseCredentialJson } from '../lifecycle/keys.js';
 import { type RotationState, rotationState } from '../lifecycle/lifecycle-types.js';
 import { action, CliError, cliMonitorHooks, describeError, printTable, resolveDataDir } from './cli-kit.js';
+import { COMMANDS } from './commands.js';
 import { readSecretLine, readStdin } from './secret-input.js';
 import { openUnsealed, type SourceFlags } from './vault-open.js';
 
@@ -350,7 +351,7 @@ export async function runKeyRotate(
 
 export function register(program: Command): void {
   const dataDir = () => resolveDataDir(program.opts<{ dataDir?: string }>().dataDir);
-  const key = program.command('key').description('Register and manage exchange API keys');
+  const key = program.command('key').description(COMMANDS.key.summary);
   sourceOptions(
     key
       .command('add <exchange>')

@@ -11,6 +11,7 @@ import { adapterFor } from '../exchanges/index.js';
 import type { LockdownRecord, LockdownScope } from '../lifecycle/lockdown.js';
 import { shellArg } from '../lifecycle/posture-fixes.js';
 import { action, CliError, cliMonitorHooks, printTable, resolveDataDir } from './cli-kit.js';
+import { COMMANDS } from './commands.js';
 import type { SourceFlags } from './vault-open.js';
 
 interface ScopeFlags {
@@ -264,9 +265,7 @@ export function register(program: Command): void {
   secrets(
     program
       .command('lockdown')
-      .description(
-        'freeze every client of a key (or one client, or all) at once; optionally cancel open orders; alert; write an incident report',
-      )
+      .description(COMMANDS.lockdown.summary)
       .option('--key <label>', 'every client of this exchange key (label or id)')
       .option('--client <name>', 'this one client (name or id)')
       .option('--all', 'every client')
@@ -288,7 +287,7 @@ export function register(program: Command): void {
   secrets(
     program
       .command('unlock')
-      .description('lift a lockdown: unfreezes exactly the clients it froze (--reason required)')
+      .description(COMMANDS.unlock.summary)
       .option('--key <label>', 'the lockdown of this key')
       .option('--client <name>', 'the lockdown of this client')
       .option('--all', 'the lockdown of all clients')

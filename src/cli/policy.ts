@@ -5,6 +5,7 @@ import { ADAPTERS } from '../exchanges/index.js';
 import { evaluate, formatAmount, parsePolicy } from '../policy/index.js';
 import type { Decision, Policy, PolicyContext } from '../policy/policy-types.js';
 import { action, CliError } from './cli-kit.js';
+import { COMMANDS } from './commands.js';
 
 async function readPolicyFile(path: string): Promise<Policy> {
   let text: string;
@@ -111,7 +112,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 export function register(program: Command): void {
-  const policy = program.command('policy').description('Validate and explain client policies');
+  const policy = program.command('policy').description(COMMANDS.policy.summary);
   policy
     .command('check <file>')
     .description('validate a policy file (YAML or JSON) and print it normalised')

@@ -19,6 +19,7 @@ import { renderPostureTable } from '../lifecycle/posture-table.js';
 import type { MonitorView, PostureReport } from '../lifecycle/posture-types.js';
 import type { Store } from '../store/db.js';
 import { action, CliError, resolveDataDir } from './cli-kit.js';
+import { COMMANDS } from './commands.js';
 import { openAdminContext } from './gateway-context.js';
 import type { SourceFlags } from './vault-open.js';
 
@@ -140,9 +141,7 @@ export async function runPosture(
 export function register(program: Command): void {
   program
     .command('posture')
-    .description(
-      'hygiene report for every key and client: checklist, score and the fix for each failing item',
-    )
+    .description(COMMANDS.posture.summary)
     .option('--format <format>', 'table, json or html', 'table')
     .option('--json', 'same as --format json')
     .option('--out <file>', 'write the report to a file (mode 0600) instead of stdout')

@@ -11,6 +11,7 @@ import type { SandboxEmulator, SandboxKey } from '../sandbox/emulator.js';
 import { EMULATORS } from '../sandbox/emulators.js';
 import { createSandbox, loadOrCreateSeed, type Sandbox } from '../sandbox/server.js';
 import { action, CliError, resolveDataDir } from './cli-kit.js';
+import { COMMANDS } from './commands.js';
 
 export const DEFAULT_SANDBOX_PORT = 8788;
 export const DEFAULT_SANDBOX_HOST = '127.0.0.1';
@@ -83,7 +84,7 @@ export function keyView(key: SandboxKey, origin: string) {
 export function register(program: Command): void {
   const sandbox = program
     .command('sandbox')
-    .description('run the embedded exchange emulators (keys: `keywarden sandbox keys`)')
+    .description(COMMANDS.sandbox.summary)
     .option('--port <port>', 'port to listen on', String(DEFAULT_SANDBOX_PORT))
     .option('--host <host>', 'address to listen on', DEFAULT_SANDBOX_HOST)
     .action(

@@ -4,7 +4,9 @@ import type { Command } from 'commander';
 import { type ExchangeId, isExchangeId } from '../exchanges/adapter.js';
 import type { SystemEvent } from '../monitor/monitor-types.js';
 import type { Finding } from '../scan/scan-types.js';
+import { VERSION } from '../version.js';
 import { CliError, cliMonitorHooks, describeError, resolveDataDir } from './cli-kit.js';
+import { COMMANDS } from './commands.js';
 
 // The scanner, its baseline (zod) and the exchange adapters load only when `scan` runs, so a
 // pre-commit hook does not pay for modules it does not use.
@@ -29,8 +31,6 @@ interface ScanFlags {
   /** The program-wide --data-dir, merged in by the action. */
   dataDir?: string;
 }
-
-const VERSION = '0.1.0';
 
 function parseSize(text: string): number {
   const m = /^(\d+)([kmg]?)b?$/i.exec(text.trim());
@@ -229,7 +229,7 @@ async function runScan(target: string, flags: ScanFlags): Promise<number> {
 export function register(program: Command): void {
   program
     .command('scan')
-    .description('Find leaked exchange keys and other secrets in files, git history, staged changes or stdin')
+    .description(COMMANDS.scan.summary)
     .argument('[path]', 'directory or file to scan, or - for stdin', '.')
     .option('--git', 'scan every commit in the repository history (added lines)')
     .option('--staged', 'scan only staged changes (for pre-commit hooks)')

@@ -20,6 +20,7 @@ import { EMULATORS } from '../sandbox/emulators.js';
 import { createNonceSequences } from '../store/nonce-sequence.js';
 import type { MasterKeySource } from '../vault/vault-types.js';
 import { action, CliError, resolveDataDir } from './cli-kit.js';
+import { COMMANDS } from './commands.js';
 import { openServeContext } from './gateway-context.js';
 import { startSandbox } from './sandbox.js';
 
@@ -151,7 +152,7 @@ export async function serve(dataDir: string, opts: ServeOptions) {
 export function register(program: Command): void {
   program
     .command('serve')
-    .description('run the signing gateway')
+    .description(COMMANDS.serve.summary)
     .option('--listen <host:port>', 'listen address (default 127.0.0.1:8787 or keywarden.yaml)')
     .option('--config <file>', 'keywarden.yaml (default ./keywarden.yaml if present, or KEYWARDEN_CONFIG)')
     .option('--sandbox', 'also run the sandbox exchange in-process and send every exchange there')

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { action, resolveDataDir } from './cli-kit.js';
+import { COMMANDS } from './commands.js';
 import { unsealRemote } from './serve.js';
 import { masterKeySource, openUnsealed } from './vault-open.js';
 
 export function register(program: Command): void {
   program
     .command('unseal')
-    .description('Check that the master-key source unseals the vault')
+    .description(COMMANDS.unseal.summary)
     .option('--passphrase-file <file>', 'read the passphrase from a file')
     .option('--key-file <file>', 'use a base64 32-byte master key file')
     .option('--url <gateway>', 'unseal a running gateway on this machine (e.g. http://127.0.0.1:8787)')

@@ -4,6 +4,7 @@ import { openStore } from '../store/db.js';
 import { rotateMaster, vaultExists } from '../vault/vault.js';
 import type { MasterKeySource } from '../vault/vault-types.js';
 import { action, resolveDataDir } from './cli-kit.js';
+import { COMMANDS } from './commands.js';
 import { readSecretLine } from './secret-input.js';
 import { masterKeySource } from './vault-open.js';
 
@@ -28,7 +29,7 @@ async function newSource(opts: RotateOpts): Promise<MasterKeySource> {
 }
 
 export function register(program: Command): void {
-  const vault = program.command('vault').description('Vault maintenance');
+  const vault = program.command('vault').description(COMMANDS.vault.summary);
   vault
     .command('rotate-master')
     .description('Re-wrap every data key under a new master key (one transaction)')

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { buildProgram } from '../../src/cli/program.js';
+import { buildFullProgram } from '../../src/cli/program.js';
 
 const SECRETISH = /secret|password|passphrase|token|api-?key|master|private|credential|hmac/i;
 const SOURCE = /-(file|env)$|^--(from-env|from-file)$/;
@@ -20,7 +20,7 @@ function walk(cmd: Command, path: string[], out: Array<{ path: string; flag: str
 describe('no CLI option takes a secret value in argv', () => {
   it('every value-taking option named like a secret names a file or an env variable instead', async () => {
     const options: Array<{ path: string; flag: string }> = [];
-    walk(await buildProgram(), [], options);
+    walk(await buildFullProgram(), [], options);
     // Control: the walk reaches the secret-source options, so an empty result cannot pass silently.
     expect(options.map((o) => o.flag)).toEqual(expect.arrayContaining(['--passphrase-file', '--from-env']));
     const offending = options.filter((o) => SECRETISH.test(o.flag) && !SOURCE.test(o.flag));
@@ -34,7 +34,7 @@ describe('no CLI option takes a secret value in argv', () => {
         if (SECRETISH.test(arg.name())) found.push(`${path} <${arg.name()}>`);
       for (const sub of cmd.commands) visit(sub, `${path} ${sub.name()}`);
     };
-    visit(await buildProgram(), 'keywarden');
+    visit(await buildFullProgram(), 'keywarden');
     expect(found).toEqual([]);
   });
 });
