@@ -23,6 +23,8 @@ export interface TreeScanOptions {
   workers?: number;
   fingerprintKey?: string;
   onProgress?: Progress;
+  /** The helper thread's module (default: the compiled scan-worker.js next to this file). */
+  helperUrl?: URL;
 }
 
 export interface ScanStats {
@@ -67,8 +69,9 @@ export async function scanTree(
   };
   const threads = options.workers ?? (stats.bytes >= AUTO_SHARED_BYTES ? defaultThreads() : 1);
   // Helpers run the compiled worker (dist/); from sources (vitest) the scan stays in this thread.
-  const helpers = files.length > 1 && existsSync(fileURLToPath(WORKER_URL)) ? Math.max(0, threads - 1) : 0;
-  const findings = await scanShared(files, options, stats, helpers);
+  const helperUrl = options.helperUrl ?? WORKER_URL;
+  const helpers = files.length > 1 && existsSync(fileURLToPath(helperUrl)) ? Math.max(0, threads - 1) : 0;
+  const findings = await scanShared(files, options, stats, helpers, helperUrl);
   findings.sort((a, b) =>
     a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column,
   );
@@ -104,6 +107,7 @@ async function scanShared(
   options: TreeScanOptions,
   stats: ScanStats,
   helpers: number,
+  helperUrl: URL,
 ): Promise<Finding[]> {
   const batches = makeBatches(files);
   const results: Array<BatchResult | undefined> = new Array(batches.length);
@@ -120,7 +124,7 @@ async function scanShared(
     options.onProgress?.(doneFiles, files.length, doneBytes);
   };
   const running = Array.from({ length: helpers }, () =>
-    runHelper(batches, counter, options.fingerprintKey, (id, result) => record(id, result, true)),
+    runHelper(helperUrl, batches, counter, options.fingerprintKey, (id, result) => record(id, result, true)),
   );
   for (let id = Atomics.add(counter, 0, 1); id < batches.length; id = Atomics.add(counter, 0, 1)) {
     record(id, scanBatch(batches[id] ?? [], options.fingerprintKey), false);
@@ -136,6 +140,7 @@ async function scanShared(
 
 /** One helper thread; resolves when it has run out of batches, exited or failed (never rejects). */
 function runHelper(
+  url: URL,
   batches: FileEntry[][],
   counter: Int32Array,
   fingerprintKey: string | undefined,
@@ -147,7 +152,7 @@ function runHelper(
     ...fpKey({ fingerprintKey }),
   };
   return new Promise((resolve) => {
-    const worker = new Worker(WORKER_URL, { workerData: data });
+    const worker = new Worker(url, { workerData: data });
     worker.on('message', (reply: WorkerReply) => onBatch(reply.id, reply));
     worker.on('error', () => resolve());
     worker.on('exit', () => resolve());

@@ -62,3 +62,23 @@ describe('scan helper thread', () => {
     expect(keyed[0]?.findings[0]?.fingerprint).not.toBe(plain[0]?.findings[0]?.fingerprint);
   });
 });
+
+describe('tree scan with helper threads', () => {
+  it('rescans the batches a helper claimed and never answered: nothing is skipped', async () => {
+    const { scanTree } = await import('../../src/scan/scanner.js');
+    // Big enough files for several batches (256 KB each), each with one token at its end.
+    for (let i = 0; i < 12; i++)
+      writeFileSync(join(dir, `f${i}.txt`), `${'x = 1\n'.repeat(40_000)}T=${token()}\n`);
+    const dying = new URL('../fixtures/scan/dying-helper.mjs', import.meta.url);
+    const pooled = await scanTree(dir, {
+      maxFileBytes: 1 << 20,
+      gitignore: true,
+      workers: 3,
+      helperUrl: dying,
+    });
+    const single = await scanTree(dir, { maxFileBytes: 1 << 20, gitignore: true, workers: 0 });
+    expect(single.findings).toHaveLength(12);
+    expect(pooled.findings).toEqual(single.findings);
+    expect(pooled.stats.helperFiles).toBe(0);
+  });
+});
