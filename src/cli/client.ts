@@ -122,6 +122,27 @@ async function withClients<T>(
   }
 }
 
+/**
+ * The client service whose freeze, revoke, set-ip and set-policy also raise their alert (to the
+ * sinks of `configPath`/KEYWARDEN_CONFIG and the audit log) once the change is committed.
+ */
+async function withAlertingClients<T>(
+  cmd: Command,
+  configPath: string | undefined,
+  fn: (clients: ClientService) => Promise<T>,
+): Promise<T> {
+  const config = loadConfig(configPath ? { path: configPath } : {});
+  return withClients(cmd, async (s, ctx) => {
+    const { openMonitor, withClientAlerts } = await import('../monitor/index.js');
+    const alerts = openMonitor(config, { audit: ctx.audit, ...cliMonitorHooks });
+    try {
+      return await fn(withClientAlerts(s, alerts.raise, `cli:${process.env.USER ?? 'operator'}`));
+    } finally {
+      await alerts.close();
+    }
+  });
+}
+
 export function register(program: Command): void {
   const client = program.command('client').description(COMMANDS.client.summary);
   const sub = (name: string) =>
@@ -217,31 +238,41 @@ export function register(program: Command): void {
     );
 
   sub('set-ip <name> <cidr...>')
-    .description('replace a client’s source-IP allow-list (applies on its next request)')
-    .option('--json', 'JSON output')
-    .action(
-      action(async (name: string, cidrs: string[], opts: { json?: boolean }, cmd: Command) => {
-        const bad = cidrs.find((c) => !isCidr(c));
-        if (bad !== undefined)
-          throw new CliError(`"${bad.slice(0, 50)}" is not an IP address or CIDR block`, 2);
-        const c = await withClients(cmd, (s) => s.setIpAllow(name, cidrs));
-        if (opts.json) process.stdout.write(`${JSON.stringify(publicView(c))}\n`);
-        else process.stdout.write(`client ${c.name}: allowed from ${c.ipAllow.join(', ')}\n`);
-      }),
-    );
-
-  sub('set-policy <name>')
-    .description('replace a client’s policy (applies on its next request)')
-    .option('--policy <file>', 'policy file (YAML or JSON)')
-    .option('--default', 'the built-in least-privilege policy')
+    .description(
+      'replace a client’s source-IP allow-list (applies on its next request; raises client.changed)',
+    )
+    .option('--config <file>', 'keywarden.yaml (alert sinks)')
     .option('--json', 'JSON output')
     .action(
       action(
-        async (name: string, opts: { policy?: string; default?: boolean; json?: boolean }, cmd: Command) => {
+        async (name: string, cidrs: string[], opts: { json?: boolean; config?: string }, cmd: Command) => {
+          const bad = cidrs.find((c) => !isCidr(c));
+          if (bad !== undefined)
+            throw new CliError(`"${bad.slice(0, 50)}" is not an IP address or CIDR block`, 2);
+          const c = await withAlertingClients(cmd, opts.config, (s) => s.setIpAllow(name, cidrs));
+          if (opts.json) process.stdout.write(`${JSON.stringify(publicView(c))}\n`);
+          else process.stdout.write(`client ${c.name}: allowed from ${c.ipAllow.join(', ')}\n`);
+        },
+      ),
+    );
+
+  sub('set-policy <name>')
+    .description('replace a client’s policy (applies on its next request; raises client.changed)')
+    .option('--policy <file>', 'policy file (YAML or JSON)')
+    .option('--default', 'the built-in least-privilege policy')
+    .option('--config <file>', 'keywarden.yaml (alert sinks)')
+    .option('--json', 'JSON output')
+    .action(
+      action(
+        async (
+          name: string,
+          opts: { policy?: string; default?: boolean; json?: boolean; config?: string },
+          cmd: Command,
+        ) => {
           if ((opts.policy === undefined) === (opts.default !== true))
             throw new CliError('give exactly one of --policy <file> or --default', 2);
           const policy = opts.policy !== undefined ? readPolicy(opts.policy) : defaultPolicy();
-          const c = await withClients(cmd, (s) => s.setPolicy(name, policy));
+          const c = await withAlertingClients(cmd, opts.config, (s) => s.setPolicy(name, policy));
           if (opts.json) process.stdout.write(`${JSON.stringify(publicView(c))}\n`);
           else
             process.stdout.write(
@@ -262,20 +293,11 @@ export function register(program: Command): void {
       .option('--json', 'JSON output')
       .action(
         action(async (name: string, opts: { json?: boolean; config?: string }, cmd: Command) => {
-          const config = loadConfig(opts.config ? { path: opts.config } : {});
-          const c = await withClients(cmd, async (s, ctx) => {
-            if (verb === 'unfreeze') return s.unfreeze(name);
-            // A freeze or revoke is an alert too: sinks and the audit log hear of it.
-            const { openMonitor, withClientAlerts } = await import('../monitor/index.js');
-            const alerts = openMonitor(config, { audit: ctx.audit, ...cliMonitorHooks });
-            try {
-              return await withClientAlerts(s, alerts.raise, `cli:${process.env.USER ?? 'operator'}`)[verb](
-                name,
-              );
-            } finally {
-              await alerts.close();
-            }
-          });
+          // A freeze or revoke is an alert too: sinks and the audit log hear of it.
+          const c =
+            verb === 'unfreeze'
+              ? await withClients(cmd, (s) => s.unfreeze(name))
+              : await withAlertingClients(cmd, opts.config, (s) => s[verb](name));
           if (opts.json) process.stdout.write(`${JSON.stringify(publicView(c))}\n`);
           else process.stdout.write(`client ${c.name}: ${c.status}\n`);
         }),

@@ -36,6 +36,7 @@ export interface SystemEvent {
   kind:
     | 'client_frozen'
     | 'client_revoked'
+    | 'client_changed'
     | 'key_frozen'
     | 'key_retired'
     | 'key_rotation_due'

@@ -16,6 +16,7 @@ export const RULE_SEVERITY = {
   'auth.failure_burst': 'critical',
   'client.frozen': 'warning',
   'client.revoked': 'warning',
+  'client.changed': 'warning',
   'key.frozen': 'warning',
   'key.retired': 'info',
   'key.rotation_due': 'info',

@@ -149,6 +149,7 @@ export function createRuleEngine(config: RulesConfig): RuleEngine {
 const SYSTEM_RULES: Record<SystemEvent['kind'], { rule: RuleId; title: string }> = {
   client_frozen: { rule: 'client.frozen', title: 'Client frozen' },
   client_revoked: { rule: 'client.revoked', title: 'Client credential revoked' },
+  client_changed: { rule: 'client.changed', title: 'Client settings changed' },
   key_frozen: { rule: 'key.frozen', title: 'Exchange key frozen' },
   key_retired: { rule: 'key.retired', title: 'Exchange key retired' },
   key_rotation_due: { rule: 'key.rotation_due', title: 'Exchange key due for rotation' },

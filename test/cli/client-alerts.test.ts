@@ -67,6 +67,24 @@ describe('client freeze and revoke from the CLI', () => {
     expect(audit).toContain('client.frozen');
   });
 
+  it('set-ip and set-policy raise client.changed, naming the new allow-list and policy', async () => {
+    const before = receiver.received.length;
+    await cliAsync('client', 'set-ip', 'bot-a', '10.1.2.0/24');
+    const policy = join(dir, 'loose.yaml');
+    writeFileSync(policy, 'mode: enforce\nactions: [public, read, trade, withdraw]\n');
+    await cliAsync('client', 'set-policy', 'bot-a', '--policy', policy);
+    const changed = alertsReceived()
+      .slice(before)
+      .map((a) => a as { rule: string; client: string | null; severity: string; message?: string });
+    expect(changed.map((a) => [a.rule, a.client, a.severity])).toEqual([
+      ['client.changed', 'bot-a', 'warning'],
+      ['client.changed', 'bot-a', 'warning'],
+    ]);
+    expect(changed[0]?.message).toContain('10.1.2.0/24');
+    expect(changed[1]?.message).toContain('withdraw');
+    expect(cli('audit', 'query', '--json')).toContain('client.changed');
+  });
+
   it('revoke raises client.revoked', async () => {
     await cliAsync('client', 'revoke', 'bot-b');
     expect(alertsReceived().map((a) => a.rule)).toContain('client.revoked');

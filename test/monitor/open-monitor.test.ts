@@ -6,6 +6,8 @@ import { createMetrics } from '../../src/monitor/metrics.js';
 import type { Alert, Monitor, MonitorEvent } from '../../src/monitor/monitor-types.js';
 import { monitoredAuditLog } from '../../src/monitor/monitored-audit.js';
 import { openMonitor } from '../../src/monitor/open-monitor.js';
+import { defaultPolicy } from '../../src/policy/default-policy.js';
+import type { Policy } from '../../src/policy/policy-types.js';
 import { req, sys, T0 } from './fixtures.js';
 
 function recordingAudit(options: { delayMs?: number; fail?: boolean } = {}) {
@@ -98,19 +100,39 @@ describe('openMonitor', () => {
     ]);
   });
 
-  it('withClientAlerts raises client.frozen and client.revoked after the change', async () => {
+  it('withClientAlerts raises client.frozen, client.revoked and client.changed after the change', async () => {
     const raised: string[] = [];
+    const order: string[] = [];
     const clients = withClientAlerts(
       {
         freeze: async (ref: string) => ({ name: ref }),
         revoke: async (ref: string) => ({ name: ref }),
+        setIpAllow: async (ref: string, cidrs: string[]) => {
+          order.push('committed');
+          return { name: ref, ipAllow: cidrs };
+        },
+        setPolicy: async (ref: string, policy: Policy) => ({ name: ref, policy }),
         other: 1,
       },
-      (e) => raised.push(`${e.kind}:${e.client}`),
+      (e) => {
+        order.push('raised');
+        raised.push(`${e.kind}:${e.client}:${e.message}`);
+      },
     );
     await clients.freeze('bot-a');
     await clients.revoke('bot-b');
-    expect(raised).toEqual(['client_frozen:bot-a', 'client_revoked:bot-b']);
+    order.length = 0;
+    await clients.setIpAllow('bot-c', ['10.0.0.0/8']);
+    expect(order).toEqual(['committed', 'raised']);
+    await clients.setPolicy('bot-d', { ...defaultPolicy(), actions: ['read', 'withdraw'] });
+    expect(raised.map((r) => r.split(':').slice(0, 2).join(':'))).toEqual([
+      'client_frozen:bot-a',
+      'client_revoked:bot-b',
+      'client_changed:bot-c',
+      'client_changed:bot-d',
+    ]);
+    expect(raised[2]).toContain('10.0.0.0/8');
+    expect(raised[3]).toContain('read, withdraw');
     expect(clients.other).toBe(1);
   });
 });

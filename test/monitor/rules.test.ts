@@ -133,6 +133,7 @@ describe('alert rules', () => {
   const systemCases: Array<[SystemEvent['kind'], string, string]> = [
     ['client_frozen', 'client.frozen', 'warning'],
     ['client_revoked', 'client.revoked', 'warning'],
+    ['client_changed', 'client.changed', 'warning'],
     ['key_frozen', 'key.frozen', 'warning'],
     ['key_retired', 'key.retired', 'info'],
     ['key_rotation_due', 'key.rotation_due', 'info'],
