@@ -36,6 +36,25 @@ export const configSchema = z
         trustedProxies: z.array(cidr).default([]),
         /** Forward public market-data requests that carry no client credential. */
         allowAnonymousPublic: z.boolean().default(true),
+        /**
+         * Who may read GET /metrics (counts only, no secrets, but a map of the traffic): the
+         * loopback peer only (default), anyone who reaches the listener, or a bearer token read
+         * from the environment variable `tokenEnv`.
+         */
+        metrics: z
+          .object({
+            access: z.enum(['loopback', 'open', 'token']).default('loopback'),
+            tokenEnv: z
+              .string()
+              .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+              .optional(),
+          })
+          .strict()
+          .refine((m) => m.access !== 'token' || m.tokenEnv !== undefined, {
+            message:
+              'metrics.access "token" needs metrics.tokenEnv (the environment variable holding the token)',
+          })
+          .default({ access: 'loopback' }),
         tls: z
           .object({
             cert: z.string(),
@@ -53,6 +72,7 @@ export const configSchema = z
         bodyLimitBytes: 65_536,
         trustedProxies: [],
         allowAnonymousPublic: true,
+        metrics: { access: 'loopback' },
       }),
     upstream: z
       .object({

@@ -5,6 +5,7 @@
  */
 import type { AuditLog } from '../audit/audit-types.js';
 import type { KeywardenConfig } from '../config/config.js';
+import { KeywardenError } from '../errors.js';
 import { type Clock, EXCHANGE_IDS, type ExchangeId, type NonceSource } from '../exchanges/adapter.js';
 import { ADAPTERS } from '../exchanges/index.js';
 import type { LoadedClient } from '../lifecycle/clients-types.js';
@@ -35,6 +36,8 @@ export interface StackOptions {
   monitor?: Monitor;
   /** Served at GET /metrics; pass the same instance the monitor was built with. */
   metrics?: MonitorMetrics;
+  /** Where server.metrics.tokenEnv is read (default process.env). */
+  env?: NodeJS.ProcessEnv;
   clock?: Clock;
   /** Per-key nonce sequences, normally the store's (src/store/nonce-sequence.ts); see GatewayDeps.nonces. */
   nonces?: (keyId: string) => NonceSource;
@@ -46,6 +49,19 @@ export interface GatewayStack {
   upstreams: Partial<Record<ExchangeId, Upstream>>;
   listen(host: string, port: number): Promise<string>;
   close(): Promise<void>;
+}
+
+/** The /metrics bearer token from the environment variable the config names (access "token"). */
+function metricsToken(config: KeywardenConfig, env: NodeJS.ProcessEnv = process.env): { token?: string } {
+  const m = config.server.metrics;
+  if (m.access !== 'token' || m.tokenEnv === undefined) return {};
+  const token = env[m.tokenEnv];
+  if (token === undefined || token.length < 16)
+    throw new KeywardenError(
+      'invalid_config',
+      `server.metrics.access is "token" but $${m.tokenEnv} is unset or shorter than 16 characters`,
+    );
+  return { token };
 }
 
 export function buildGatewayStack(options: StackOptions): GatewayStack {
@@ -92,7 +108,15 @@ export function buildGatewayStack(options: StackOptions): GatewayStack {
   const server = createGatewayServer({
     config,
     gateway,
-    ...(metrics ? { metrics: { registry: metrics, isSealed: () => vault.isSealed() } } : {}),
+    ...(metrics
+      ? {
+          metrics: {
+            registry: metrics,
+            isSealed: () => vault.isSealed(),
+            ...metricsToken(config, options.env),
+          },
+        }
+      : {}),
     ...(options.unseal ? { unseal: options.unseal } : {}),
   });
   return {

@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { KeywardenConfig } from '../config/config.js';
 import { KeywardenError } from '../errors.js';
 import type { MonitorMetrics } from '../monitor/metrics.js';
+import { safeEqual } from '../util/safe-equal.js';
 import type { MasterKeySource } from '../vault/vault-types.js';
 import type { Gateway } from './gateway.js';
 import type { GatewayAnswer } from './gateway-types.js';
@@ -20,8 +21,11 @@ export interface ServerOptions {
   gateway: Gateway;
   /** Unseal the vault (POST /_keywarden/unseal, loopback peers only). */
   unseal?: (source: MasterKeySource) => Promise<void>;
-  /** Prometheus text at GET /metrics (labels from closed sets only: no client, key id or secret). */
-  metrics?: { registry: MonitorMetrics; isSealed: () => boolean };
+  /**
+   * Prometheus text at GET /metrics (labels from closed sets only: no client, key id or secret),
+   * to whom `config.server.metrics.access` allows; `token` is the bearer token for access "token".
+   */
+  metrics?: { registry: MonitorMetrics; isSealed: () => boolean; token?: string };
 }
 
 export interface GatewayServer {
@@ -34,6 +38,26 @@ const LOOPBACK = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d
 
 export function isLoopback(address: string | undefined): boolean {
   return address !== undefined && LOOPBACK.test(address);
+}
+
+/** Why a scrape of /metrics is refused, or undefined when it may be served. */
+function metricsDenied(
+  access: 'loopback' | 'open' | 'token',
+  request: FastifyRequest,
+  token: string | undefined,
+): { status: 401 | 403; message: string } | undefined {
+  if (access === 'open') return undefined;
+  if (access === 'loopback') {
+    // The socket peer, never X-Forwarded-For (a proxy in front would make every scrape local).
+    if (isLoopback(request.socket.remoteAddress) && request.headers['x-forwarded-for'] === undefined)
+      return undefined;
+    return { status: 403, message: 'metrics are served to loopback only (server.metrics.access)' };
+  }
+  const presented = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim();
+  // Fail closed: no configured token means no scrape, whatever is presented.
+  if (token !== undefined && token !== '' && presented !== undefined && safeEqual(presented, token))
+    return undefined;
+  return { status: 401, message: 'metrics need the bearer token (server.metrics.tokenEnv)' };
 }
 
 function send(reply: FastifyReply, a: GatewayAnswer): FastifyReply {
@@ -120,6 +144,12 @@ export function createGatewayServer(options: ServerOptions): GatewayServer {
   const metrics = options.metrics;
   if (metrics)
     app.get('/metrics', async (request, reply) => {
+      const denied = metricsDenied(options.config.server.metrics.access, request, metrics.token);
+      if (denied)
+        return reply
+          .code(denied.status)
+          .header('x-request-id', request.id)
+          .send({ error: denied.status === 401 ? 'unauthorized' : 'forbidden', message: denied.message });
       // Read at scrape time so the gauge follows seal/unseal from any path.
       metrics.registry.setVaultSealed(metrics.isSealed());
       const text = await metrics.registry.render();

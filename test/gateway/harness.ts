@@ -69,7 +69,7 @@ export async function startHarness(
     exchanges?: ExchangeId[];
     /** Change the sandbox's generated keys before it starts (e.g. plant a canary secret). */
     plantKeys?: (keys: SandboxKey[]) => void;
-    /** Wire the monitor from `config.monitor` (sinks read `{ env }` secrets from `env`). */
+    /** Wire the monitor from `config.monitor` (sinks read `{ env }` secrets, and /metrics its token, from `env`). */
     monitor?: { env?: NodeJS.ProcessEnv };
     /** One clock for the gateway, the sandbox and the monitor (tests that move time). */
     clock?: Clock;
@@ -145,6 +145,7 @@ export async function startHarness(
     clients,
     audit,
     ...(monitor ? { monitor: monitor.monitor, metrics: monitor.metrics } : {}),
+    ...(options.monitor?.env ? { env: options.monitor.env } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     // As `serve`: the store's nonce sequences, shared with a second process's lockdown service.
     nonces: createNonceSequences(store.sqlite, () => (options.clock ?? Date).now()),
