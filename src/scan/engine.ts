@@ -81,8 +81,9 @@ function uniformRule(rule: Rule): Rule {
   };
 }
 
+// The made-up API_KEY carries the allow marker, so the scanner's own source scans clean.
 const WARM_UP_TEXT = [
-  `${keywordSample()} API_KEY = "AbCdEf0123456789+/AbCdEf0123456789+/AbCdEf0123456789==" é ✓`,
+  `${keywordSample()} API_KEY = "AbCdEf0123456789+/AbCdEf0123456789+/AbCdEf0123456789==" é ✓`, // keywarden:allow
   'path\\to \\n \\u00e9 %2F %zz 100% \\q',
   'abandon ability able about above absent absorb abstract absurd abuse access accident account.',
   'tab\there \r',

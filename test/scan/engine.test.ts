@@ -135,5 +135,11 @@ describe('BIP-39', () => {
     expect(isBip39Mnemonic([...Array(11).fill('abandon'), 'about'])).toBe(true);
     expect(isBip39Mnemonic(Array(12).fill('abandon'))).toBe(false);
     expect(isBip39Mnemonic([...Array(23).fill('abandon'), 'art'])).toBe(true);
+    // The word list itself, in its own (ascending) order, is not a mnemonic: one 12-word run in
+    // 16 would pass the 4-bit checksum by chance.
+    const runs = BIP39_ENGLISH.join(' ').match(/(?:\S+ ){11}\S+/g) ?? [];
+    expect(runs.length).toBeGreaterThan(150);
+    expect(runs.filter((r) => isBip39Mnemonic(r.split(' ')))).toEqual([]);
+    expect(scanText(runs.join('\n'), { file: 'english.txt' })).toEqual([]);
   });
 });

@@ -4,15 +4,25 @@ import { BIP39_ENGLISH } from './bip39-english.js';
 const INDEX = new Map(BIP39_ENGLISH.map((word, i) => [word, i]));
 const LENGTHS = [24, 21, 18, 15, 12];
 
-/** True when `words` is a BIP-39 English mnemonic with a valid checksum (ordinary prose almost never is). */
+/**
+ * True when `words` is a BIP-39 English mnemonic with a valid checksum (ordinary prose almost
+ * never is). Words in strictly ascending list order are refused: that is a copy of the word list
+ * itself, where one run of 12 in 16 passes the 4-bit checksum by chance, while a generated
+ * mnemonic is in that order with probability 1/12! (repeats, as in test vectors, still count).
+ */
 export function isBip39Mnemonic(words: readonly string[]): boolean {
   if (!LENGTHS.includes(words.length)) return false;
   let bits = '';
+  let ascending = true;
+  let previous = -1;
   for (const word of words) {
     const index = INDEX.get(word);
     if (index === undefined) return false;
+    if (index <= previous) ascending = false;
+    previous = index;
     bits += index.toString(2).padStart(11, '0');
   }
+  if (ascending) return false;
   const checksumBits = words.length / 3;
   const entropyBits = bits.length - checksumBits;
   const entropy = Buffer.alloc(entropyBits / 8);
