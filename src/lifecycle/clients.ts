@@ -178,7 +178,7 @@ export function createClientService(deps: ClientServiceDeps): ClientService {
     await db.transaction().execute(async (trx) => {
       await trx
         .updateTable('clients')
-        .set({ status, updated_at: t, version: r.version + 1 })
+        .set((eb) => ({ status, updated_at: t, version: eb('version', '+', 1) }))
         .where('id', '=', r.id)
         .execute();
       if (status === 'revoked')
@@ -207,7 +207,7 @@ export function createClientService(deps: ClientServiceDeps): ClientService {
     await db.transaction().execute(async (trx) => {
       await trx
         .updateTable('clients')
-        .set({ ...set, updated_at: t, version: r.version + 1 })
+        .set((eb) => ({ ...set, updated_at: t, version: eb('version', '+', 1) }))
         .where('id', '=', r.id)
         .execute();
       await bump(trx);
@@ -338,7 +338,7 @@ export function createClientService(deps: ClientServiceDeps): ClientService {
         await trx.insertInto('client_credentials').values(issued.row).execute();
         await trx
           .updateTable('clients')
-          .set({ updated_at: t, version: r.version + 1 })
+          .set((eb) => ({ updated_at: t, version: eb('version', '+', 1) }))
           .where('id', '=', r.id)
           .execute();
         await bump(trx);

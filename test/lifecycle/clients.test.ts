@@ -182,3 +182,22 @@ describe('client credentials', () => {
     expect(actions).toEqual(['client.add', 'client.revoke']);
   });
 });
+
+describe('concurrent changes to one client', () => {
+  it('each change bumps the client version once: two at the same time are not one lost update', async () => {
+    await clients.add({ name: 'bot', key: 'bn', policy });
+    const before = (await clients.get('bot'))?.version ?? Number.NaN;
+    // Both read the client before either writes (the service awaits between read and write).
+    await Promise.all([
+      clients.setIpAllow('bot', ['10.0.0.1']),
+      clients.setPolicy('bot', { ...policy, actions: ['public'] }),
+      clients.freeze('bot'),
+    ]);
+    const after = await clients.get('bot');
+    if (!after) throw new Error('client gone');
+    expect(after.version).toBe(before + 3);
+    expect(after.status).toBe('frozen');
+    expect(after.ipAllow).toEqual(['10.0.0.1']);
+    expect(after.policy.actions).toEqual(['public']);
+  });
+});
