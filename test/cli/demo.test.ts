@@ -122,7 +122,7 @@ describe('keywarden demo (npm start)', () => {
     expect(step6).toContain('⇢ webhook receiver: signature verified · critical gateway.lockdown');
     expect(step6).toMatch(/incident report: \S+\.md\n {2}│ # Incident report: lockdown `ld_\w+`/);
     expect(step6).toMatch(
-      /✗ fetchBalance: \{"code":-2015,"msg":"keywarden denied \[client_frozen\]: client demo-bot is frozen"\}/,
+      /✗ fetchBalance: \{"code":-1002,"msg":"keywarden denied \[client_frozen\]: client demo-bot is frozen"\} \(Binance.s error shape; CCXT raised AuthenticationError\)/,
     );
     const unlock = step6.slice(step6.indexOf('$ keywarden unlock --key demo-sandbox-binance --reason'));
     expect(unlock).toMatch(/lifted\n {2}unfrozen: demo-bot\n {2}✓ fetchBalance: USDT \d+/);

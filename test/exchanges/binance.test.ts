@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import ccxt from 'ccxt';
 import { describe, expect, it } from 'vitest';
 import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { binance, binanceSignature, binanceSymbol } from '../../src/exchanges/binance.js';
@@ -183,6 +184,42 @@ describe('binance verifyClient rejects', () => {
       401,
       { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' },
     ]);
+  });
+  it('a frozen client as -1002 / 403, which CCXT raises as AuthenticationError, not a retryable DDoSProtection', () => {
+    const frozen = binance.errorResponse(
+      'permission',
+      'keywarden denied [client_frozen]: client bot is frozen',
+    );
+    expect([frozen.status, (JSON.parse(frozen.body) as { code: number }).code]).toEqual([403, -1002]);
+    const ipRefused = binance.errorResponse(
+      'permission',
+      "keywarden denied [ip_not_allowed]: source IP 10.0.0.9 is not in the client's allow-list",
+    );
+    expect((JSON.parse(ipRefused.body) as { code: number }).code).toBe(-2015);
+    // CCXT, for a key that has already authenticated once (a running bot):
+    const ccxtBinance = new ccxt.binance();
+    ccxtBinance.options.hasAlreadyAuthenticatedSuccessfully = true;
+    const raised = (res: { status: number; body: string }) => {
+      try {
+        ccxtBinance.handleErrors(
+          res.status,
+          '',
+          'https://gw/binance/api/v3/account',
+          'GET',
+          {},
+          res.body,
+          JSON.parse(res.body),
+          {},
+          undefined,
+        );
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    };
+    expect(raised(frozen)).toBeInstanceOf(ccxt.AuthenticationError);
+    expect(raised(frozen)).not.toBeInstanceOf(ccxt.DDoSProtection);
+    expect(raised(ipRefused)).toBeInstanceOf(ccxt.DDoSProtection);
   });
 });
 
