@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -32,4 +33,27 @@ export function sandboxSeedKey(
   const key = seed.keys.find((k) => k.exchange === exchange && k.name === name);
   if (!key) throw new Error(`no sandbox key ${exchange}/${name}`);
   return key.credential;
+}
+
+/**
+ * `keywarden init`, `sandbox keys`, then `key add binance --label LABEL` with the sandbox's
+ * binance `trade` key on stdin (as an operator would), in the data dir `env` points at.
+ * Returns that key's credential.
+ */
+export function initWithSandboxKey(
+  main: string,
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  label: string,
+): { apiKey: string; secret: string } {
+  const cli = (...args: string[]) =>
+    execFileSync(process.execPath, [main, ...args], { env, encoding: 'utf8' });
+  cli('init');
+  cli('sandbox', 'keys', '--json');
+  const credential = sandboxSeedKey(dataDir, 'binance', 'trade');
+  execFileSync(process.execPath, [main, 'key', 'add', 'binance', '--label', label, '--stdin'], {
+    env,
+    input: JSON.stringify(credential),
+  });
+  return credential;
 }

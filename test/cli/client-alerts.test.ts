@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../src/monitor/index.js';
 import { startReceiver } from '../monitor/receiver.js';
-import { sandboxSeedKey, webhookConfig } from './cli-setup.js';
+import { initWithSandboxKey, webhookConfig } from './cli-setup.js';
 
 const MAIN = join(process.cwd(), 'dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'kw-client-alerts-'));
@@ -42,12 +42,7 @@ beforeAll(async () => {
   if (!existsSync(MAIN)) throw new Error('run npm run build first');
   receiver = await startReceiver();
   writeFileSync(env.KEYWARDEN_CONFIG as string, webhookConfig(`${receiver.url}/hook`));
-  cli('init');
-  cli('sandbox', 'keys', '--json');
-  execFileSync(process.execPath, [MAIN, 'key', 'add', 'binance', '--label', 'bn', '--stdin'], {
-    env,
-    input: JSON.stringify(sandboxSeedKey(dir, 'binance', 'trade')),
-  });
+  initWithSandboxKey(MAIN, env, dir, 'bn');
   cli('client', 'add', '--key', 'bn', '--name', 'bot-a', '--json');
   cli('client', 'add', '--key', 'bn', '--name', 'bot-b', '--json');
 }, 60_000);

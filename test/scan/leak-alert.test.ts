@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../src/monitor/index.js';
-import { sandboxSeedKey, webhookConfig } from '../cli/cli-setup.js';
+import { initWithSandboxKey, webhookConfig } from '../cli/cli-setup.js';
 import { startReceiver } from '../monitor/receiver.js';
 
 const MAIN = join(process.cwd(), 'dist/cli/main.js');
@@ -43,13 +43,7 @@ beforeAll(async () => {
   if (!existsSync(MAIN)) throw new Error('run npm run build first');
   receiver = await startReceiver();
   writeFileSync(env.KEYWARDEN_CONFIG as string, webhookConfig(`${receiver.url}/hook`));
-  cli('init');
-  cli('sandbox', 'keys', '--json');
-  credential = sandboxSeedKey(dataDir, 'binance', 'trade');
-  execFileSync(process.execPath, [MAIN, 'key', 'add', 'binance', '--label', 'bn-prod', '--stdin'], {
-    env,
-    input: JSON.stringify(credential),
-  });
+  credential = initWithSandboxKey(MAIN, env, dataDir, 'bn-prod');
   mkdirSync(join(dir, 'repo'));
 }, 60_000);
 
