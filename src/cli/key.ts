@@ -245,6 +245,8 @@ export function parseGrace(value: string): number {
 export interface KeyRotateOptions extends SourceFlags, SecretFlags {
   grace?: string;
   verify: boolean;
+  /** false (--no-wait): return after the switch; `serve` or a later key command destroys the old credential. */
+  wait?: boolean;
   json?: boolean;
   config?: string;
 }
@@ -311,18 +313,28 @@ export async function runKeyRotate(
       `switched ${k.label} to the new credential …${k.last4} (version ${k.version}): every client of the key signs with it from its next request\n`,
     );
     const wait = result.graceUntil - Date.now();
-    if (wait > 0) {
+    const deferred = wait > 0 && opts.wait === false;
+    let reminder: string;
+    if (deferred) {
+      const until = new Date(result.graceUntil).toISOString();
       say(
-        `keeping the old credential …${result.previousLast4} for ${Math.ceil(wait / 1000)}s for requests in flight\n`,
+        `keeping the old credential …${result.previousLast4} until ${until} for requests in flight; a running \`keywarden serve\` destroys it within 10 minutes after that, or the next \`keywarden key verify\` or \`key rotate\` does\n`,
       );
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      reminder = `after ${until}, delete the old API key …${result.previousLast4} on ${k.exchange} (its API management page): the exchange accepts it until you do`;
+    } else {
+      if (wait > 0) {
+        say(
+          `keeping the old credential …${result.previousLast4} for ${Math.ceil(wait / 1000)}s for requests in flight (--no-wait to return now)\n`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+      await rotation.destroyExpiredCredentials(
+        { store: ctx.store, audit: ctx.audit },
+        { keyId: k.id, version: result.previousVersion },
+      );
+      reminder = `now delete the old API key …${result.previousLast4} on ${k.exchange} (its API management page): keywarden no longer has it, but the exchange still accepts it`;
+      say(`old credential …${result.previousLast4} destroyed in keywarden\n`);
     }
-    await rotation.destroyExpiredCredentials(
-      { store: ctx.store, audit: ctx.audit },
-      { keyId: k.id, version: result.previousVersion },
-    );
-    const reminder = `now delete the old API key …${result.previousLast4} on ${k.exchange} (its API management page): keywarden no longer has it, but the exchange still accepts it`;
-    say(`old credential …${result.previousLast4} destroyed in keywarden\n`);
     say(`${reminder}\n`);
     if (opts.json)
       io.out(
@@ -338,7 +350,8 @@ export async function runKeyRotate(
           verified: result.check !== undefined,
           flags: result.check?.flags ?? [],
           graceSeconds: graceMs / 1000,
-          previousDestroyed: true,
+          previousDestroyed: !deferred,
+          ...(deferred ? { previousDestroyAfter: new Date(result.graceUntil).toISOString() } : {}),
           reminder,
         })}\n`,
       );
@@ -471,6 +484,10 @@ export function register(program: Command): void {
           'keep the old credential for requests in flight (e.g. 60s, 5m; default lifecycle.rotationGraceSeconds)',
         )
         .option('--no-verify', 'skip checking the new credential against the exchange')
+        .option(
+          '--no-wait',
+          'return after the switch; serve (or the next key verify/rotate) destroys the old credential after --grace',
+        )
         .option('--json', 'JSON output'),
     ),
   ).action(

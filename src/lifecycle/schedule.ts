@@ -1,6 +1,7 @@
 /**
  * The periodic lifecycle run inside `serve`: destroy old credentials whose rotation grace is
- * over, re-verify every active key against its exchange, and raise rotation reminders.
+ * over, re-verify every active key against its exchange, and raise rotation reminders. Ticks
+ * between runs (every 10 min at most) destroy expired credentials only.
  * Timers are unref'd (they never keep the process alive) and runs never overlap; while the
  * vault is sealed nothing is checked and the run is retried at the next tick.
  */
@@ -86,11 +87,31 @@ export function startLifecycleSchedule(options: LifecycleScheduleOptions): Lifec
     }
   }
 
+  /**
+   * Between full runs, each tick still destroys old credentials whose grace is over: a
+   * `key rotate --no-wait` leaves that to serve, and it should not wait for the next daily check.
+   */
+  async function sweep(): Promise<undefined> {
+    if (running || options.isSealed()) return undefined;
+    running = true;
+    try {
+      await destroyExpiredCredentials({
+        store: options.store,
+        ...(options.audit ? { audit: options.audit } : {}),
+        now,
+        actor: 'schedule',
+      });
+    } finally {
+      running = false;
+    }
+    return undefined;
+  }
+
   function arm(delayMs: number): void {
     if (stopped) return;
     timer = setTimeout(() => {
       const due = lastRunAt === undefined || now() - lastRunAt >= everyMs;
-      const run = due ? runNow() : Promise.resolve(undefined);
+      const run = due ? runNow() : sweep();
       run
         .catch((err: unknown) => options.onError?.(err))
         .finally(() => arm(options.tickMs ?? Math.min(everyMs, 600_000)));

@@ -177,6 +177,32 @@ describe('keywarden key rotate', () => {
     expect(w.diskText()).not.toContain(next.secret);
   });
 
+  it('--no-wait returns after the switch; the next key verify after the grace destroys the old credential', async () => {
+    // Whatever kraken-trade holds now (tests share the world), switch to the other sandbox key.
+    const current = await w.keys.credential('kraken-trade');
+    const trade = w.key('kraken', 'trade').credential;
+    const back = current.apiKey === trade.apiKey ? w.key('kraken', 'trade-next').credential : trade;
+    const retiring = () => w.store.db.selectFrom('retiring_credentials').select('version').execute();
+    const r = await run(
+      ['key', 'rotate', 'kraken-trade', '--stdin', '--grace', '1s', '--no-wait', '--json'],
+      {
+        input: JSON.stringify(back),
+      },
+    );
+    expect(r.code, r.err).toBe(0);
+    const out = JSON.parse(r.out) as { previousDestroyed: boolean; previousDestroyAfter: string };
+    expect(out.previousDestroyed).toBe(false);
+    expect(Date.parse(out.previousDestroyAfter)).toBeGreaterThan(Date.now() - 1_000);
+    expect(r.err).toContain('a running `keywarden serve` destroys it');
+    expect(r.err).toMatch(/after \S+Z, delete the old API key/);
+    expect(await retiring()).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const v = await run(['key', 'verify', 'kraken-trade', '--json']);
+    expect(v.code).not.toBe(2);
+    expect(await retiring()).toEqual([]);
+    expect(await w.keys.credential('kraken-trade')).toEqual(back);
+  });
+
   it('--grace needs a duration', async () => {
     const r = await run(['key', 'rotate', 'kraken-trade', '--stdin', '--grace', 'soon']);
     expect([r.code, r.err]).toEqual([

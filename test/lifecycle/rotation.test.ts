@@ -283,6 +283,45 @@ describe('lifecycle schedule', () => {
     expect(await ran).toMatchObject({ type: 'system', kind: 'key_over_permissive' });
   });
 
+  it('between daily runs, each tick destroys old envelopes whose grace is over (key rotate --no-wait)', async () => {
+    const retiring = () => w.store.db.selectFrom('retiring_credentials').select('key_id').execute();
+    const checks = () => w.store.db.selectFrom('key_checks').select('id').execute();
+    const until = async (cond: () => Promise<boolean>) => {
+      const stopAt = Date.now() + 5_000;
+      while (!(await cond()) && Date.now() < stopAt) await new Promise((r) => setTimeout(r, 20));
+    };
+    const schedule = startLifecycleSchedule({
+      store: w.store,
+      keys: w.keys,
+      access: w.access,
+      checks: createKeyCheckStore(w.store),
+      policy: DEFAULT_ROTATION_POLICY,
+      everyHours: 24,
+      isSealed: () => false,
+      audit: w.audit,
+      firstRunDelayMs: 1,
+      tickMs: 20,
+    });
+    try {
+      // The first (daily) run verifies the keys; the next is a day away, ticks come every 20 ms.
+      await until(async () => (await checks()).length >= 2);
+      const afterDailyRun = (await checks()).length;
+      await rotateKey(deps(), 'bn', w.key('binance', 'trade-next').credential, {
+        graceMs: 150,
+        verify: true,
+      });
+      const afterRotate = (await checks()).length;
+      expect(await retiring()).toHaveLength(1);
+      await until(async () => (await retiring()).length === 0);
+      expect(await retiring()).toEqual([]);
+      // Only the sweep ran: no key was verified again.
+      expect((await checks()).length).toBe(afterRotate);
+      expect(afterDailyRun).toBeGreaterThanOrEqual(2);
+    } finally {
+      schedule.stop();
+    }
+  });
+
   it('everyHours 0 never runs', async () => {
     const schedule = startLifecycleSchedule({
       store: w.store,
