@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
@@ -24,7 +24,11 @@ export function ensureDataDir(dataDir: string): void {
 export async function openStore(dataDir: string): Promise<Store> {
   ensureDataDir(dataDir);
   const file = join(dataDir, DB_FILE);
-  closeSync(openSync(file, 'a', 0o600));
+  // Create the file 0600 before SQLite does (umask would decide), and only when it is missing:
+  // opening and closing a database file this process already has open through SQLite drops
+  // every POSIX lock the process holds on it, so a second connection here would silently let
+  // other processes change the file under the first one's cache.
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');

@@ -3,8 +3,9 @@
  * the key registry, the real audit log, and the in-process sandbox exchange on port 0 whose
  * key lookups are recorded (which api key signed each request it received).
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type KeywardenConfig, parseConfig } from '../../src/config/config.js';
@@ -130,10 +131,18 @@ export async function startWorld(options: { config?: Record<string, unknown> } =
         env[`KEYWARDEN_${e.exchange.toUpperCase()}_BASE_URL`] = sandbox.baseUrl(e.exchange);
       return env;
     },
+    // Read by a child process: closing a descriptor of the database file in this process would
+    // drop every POSIX lock it holds on it, and the store's connection would then miss (or
+    // misread) what CLI processes write afterwards.
     diskText: () =>
-      allFiles(dataDir)
-        .map((f) => readFileSync(f).toString('latin1'))
-        .join('\n'),
+      execFileSync(
+        process.execPath,
+        [
+          '-e',
+          `const fs = require('node:fs'); for (const f of ${JSON.stringify(allFiles(dataDir))}) { try { process.stdout.write(fs.readFileSync(f)); process.stdout.write('\\n'); } catch {} }`,
+        ],
+        { encoding: 'latin1', maxBuffer: 512 * 1024 * 1024 },
+      ),
     async close() {
       await access.close();
       await sandbox.close();
