@@ -15,7 +15,7 @@ import type { KeyRecord } from '../../src/lifecycle/key-types.js';
 import { DEFAULT_ROTATION_POLICY } from '../../src/lifecycle/lifecycle-types.js';
 import { destroyExpiredCredentials, type RotationDeps, rotateKey } from '../../src/lifecycle/rotation.js';
 import { checkRotations } from '../../src/lifecycle/rotation-reminders.js';
-import { startLifecycleSchedule } from '../../src/lifecycle/schedule.js';
+import { type LifecycleScheduleOptions, startLifecycleSchedule } from '../../src/lifecycle/schedule.js';
 import type { MonitorEvent } from '../../src/monitor/index.js';
 import { rotateMaster } from '../../src/vault/vault.js';
 import { startWorld, type World } from './world.js';
@@ -225,6 +225,20 @@ describe('rotation reminders', () => {
 });
 
 describe('lifecycle schedule', () => {
+  /** The world's schedule as `serve` builds it, a daily run unless `options` says otherwise. */
+  const startSchedule = (
+    options: Partial<LifecycleScheduleOptions> & Pick<LifecycleScheduleOptions, 'isSealed'>,
+  ) =>
+    startLifecycleSchedule({
+      store: w.store,
+      keys: w.keys,
+      access: w.access,
+      checks: createKeyCheckStore(w.store),
+      policy: DEFAULT_ROTATION_POLICY,
+      everyHours: 24,
+      ...options,
+    });
+
   it('destroys expired old envelopes, verifies every key and raises reminders on each run', async () => {
     await rotateKey(deps(), 'bn', w.key('binance', 'trade-next').credential, { graceMs: 1, verify: true });
     await w.store.db
@@ -233,13 +247,7 @@ describe('lifecycle schedule', () => {
       .where('label', '=', 'kr')
       .execute();
     let sealed = true;
-    const schedule = startLifecycleSchedule({
-      store: w.store,
-      keys: w.keys,
-      access: w.access,
-      checks: createKeyCheckStore(w.store),
-      policy: DEFAULT_ROTATION_POLICY,
-      everyHours: 24,
+    const schedule = startSchedule({
       isSealed: () => sealed,
       audit: w.audit,
       monitor: { observe: (e) => events.push(e) },
@@ -263,13 +271,7 @@ describe('lifecycle schedule', () => {
 
   it("runs by itself after the first delay, on an unref'd timer", async () => {
     const ran = new Promise<MonitorEvent>((resolve) => {
-      const schedule = startLifecycleSchedule({
-        store: w.store,
-        keys: w.keys,
-        access: w.access,
-        checks: createKeyCheckStore(w.store),
-        policy: DEFAULT_ROTATION_POLICY,
-        everyHours: 24,
+      const schedule = startSchedule({
         isSealed: () => false,
         monitor: {
           observe: (e) => {
@@ -290,13 +292,7 @@ describe('lifecycle schedule', () => {
       const stopAt = Date.now() + 5_000;
       while (!(await cond()) && Date.now() < stopAt) await new Promise((r) => setTimeout(r, 20));
     };
-    const schedule = startLifecycleSchedule({
-      store: w.store,
-      keys: w.keys,
-      access: w.access,
-      checks: createKeyCheckStore(w.store),
-      policy: DEFAULT_ROTATION_POLICY,
-      everyHours: 24,
+    const schedule = startSchedule({
       isSealed: () => false,
       audit: w.audit,
       firstRunDelayMs: 1,
@@ -323,12 +319,7 @@ describe('lifecycle schedule', () => {
   });
 
   it('everyHours 0 never runs', async () => {
-    const schedule = startLifecycleSchedule({
-      store: w.store,
-      keys: w.keys,
-      access: w.access,
-      checks: createKeyCheckStore(w.store),
-      policy: DEFAULT_ROTATION_POLICY,
+    const schedule = startSchedule({
       everyHours: 0,
       isSealed: () => false,
       firstRunDelayMs: 1,
