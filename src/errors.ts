@@ -39,7 +39,10 @@ export const ERROR_CODES = {
     kind: 'timestamp',
     message: 'Client timestamp or nonce outside the allowed window',
   },
-  client_frozen: { status: 403, kind: 'permission', message: 'Client is frozen' },
+  // The operator's decision, like a policy denial (not a refused key): on Binance that is -1002,
+  // which CCXT raises as AuthenticationError; -2015 from a key that has authenticated before
+  // becomes DDoSProtection, a ban bots retry.
+  client_frozen: { status: 403, kind: 'policy', message: 'Client is frozen' },
   client_revoked: { status: 401, kind: 'auth', message: 'Client credential revoked' },
   client_expired: { status: 401, kind: 'auth', message: 'Client credential expired' },
   ip_not_allowed: { status: 403, kind: 'permission', message: 'Source IP not in the client allow-list' },

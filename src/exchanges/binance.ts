@@ -452,11 +452,6 @@ export function binanceErrorResponse(kind: ExchangeErrorKind, message: string): 
     case 'timestamp':
       return binanceError(400, -1021, message);
     case 'permission':
-      // A frozen client is authenticated but not authorised. Binance's -2015 would be truer to
-      // an IP refusal, but CCXT turns -2015 from a key that has already authenticated into
-      // DDoSProtection (a temporary ban, retried); -1002 makes it AuthenticationError, so a bot
-      // stops instead of hammering the gateway while an incident is handled.
-      if (m.includes('[client_frozen]')) return binanceError(403, -1002, message);
       return binanceError(401, -2015, message);
     case 'policy':
       return binanceError(403, -1002, message);

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import ccxt from 'ccxt';
 import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../src/errors.js';
 import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { binance, binanceSignature, binanceSymbol } from '../../src/exchanges/binance.js';
 import { malformedPem } from '../pem.js';
@@ -186,13 +187,14 @@ describe('binance verifyClient rejects', () => {
     ]);
   });
   it('a frozen client as -1002 / 403, which CCXT raises as AuthenticationError, not a retryable DDoSProtection', () => {
+    // Each with the kind the gateway's error table gives it.
     const frozen = binance.errorResponse(
-      'permission',
+      ERROR_CODES.client_frozen.kind,
       'keywarden denied [client_frozen]: client bot is frozen',
     );
     expect([frozen.status, (JSON.parse(frozen.body) as { code: number }).code]).toEqual([403, -1002]);
     const ipRefused = binance.errorResponse(
-      'permission',
+      ERROR_CODES.ip_not_allowed.kind,
       "keywarden denied [ip_not_allowed]: source IP 10.0.0.9 is not in the client's allow-list",
     );
     expect((JSON.parse(ipRefused.body) as { code: number }).code).toBe(-2015);
