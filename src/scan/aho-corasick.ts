@@ -8,7 +8,6 @@ export interface Automaton {
   delta: Int32Array;
   /** Keyword indices ending in each state (empty for most). */
   outputs: readonly (readonly number[])[];
-  hasOutput: Uint8Array;
   /**
    * States are numbered so that exactly those with outputs are `>= firstOutput`: the hot loop
    * tests one integer instead of loading a flag per character.
@@ -17,6 +16,13 @@ export interface Automaton {
   /** Calls `onHit(keywordIndex, endOffset)` for every occurrence (case-insensitive for ASCII); end is exclusive. */
   search(text: string, onHit: (keyword: number, end: number) => void): void;
 }
+
+/**
+ * The automaton's alphabet, indexed by byte (or UTF-16 unit below 256): ASCII lower-cased, any
+ * other value 0. Keywords are ASCII, so a non-ASCII character resets the automaton.
+ */
+export const FOLD: Uint8Array = new Uint8Array(256);
+for (let c = 0; c < 128; c++) FOLD[c] = c >= 65 && c <= 90 ? c + 32 : c;
 
 export function buildAutomaton(keywords: readonly string[]): Automaton {
   if (keywords.some((k) => k === '')) throw new Error('empty keyword');
@@ -75,23 +81,18 @@ export function buildAutomaton(keywords: readonly string[]): Automaton {
     for (let c = 0; c < 128; c++)
       table[((renumbered[s] ?? 0) << 7) | c] = renumbered[delta[(s << 7) | c] ?? 0] ?? 0;
   const outputsByState = order.map((s) => outputs[s] ?? []);
-  const hasOutput = new Uint8Array(stateCount);
-  for (let s = firstOutput; s < stateCount; s++) hasOutput[s] = 1;
 
   return {
     keywords,
     delta: table,
     outputs: outputsByState,
-    hasOutput,
     firstOutput,
     search(text, onHit) {
       let state = 0;
       const n = text.length;
       for (let i = 0; i < n; i++) {
-        let c = text.charCodeAt(i);
-        if (c >= 65 && c <= 90) c += 32;
-        else if (c > 127) c = 0;
-        state = table[(state << 7) | c] ?? 0;
+        const c = text.charCodeAt(i);
+        state = table[(state << 7) | (c < 256 ? (FOLD[c] ?? 0) : 0)] ?? 0;
         if (state >= firstOutput) {
           for (const keyword of outputsByState[state] ?? []) onHit(keyword, i + 1);
         }

@@ -65,26 +65,18 @@ export class Lines {
  * edge moved out to the end of the token it would cut (a secret is never cut in two).
  */
 export function keywordSegments(line: string, automaton: Automaton): Segment[] {
-  const { delta, outputs, firstOutput, keywords } = automaton;
   const ranges: Array<[number, number]> = [];
-  let state = 0;
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    state = delta[(state << 7) | (c < 128 ? (FOLD[c] ?? 0) : 0)] ?? 0;
-    if (state < firstOutput) continue;
-    const end = i + 1;
-    for (const keyword of outputs[state] ?? []) {
-      const from = Math.max(0, end - (keywords[keyword]?.length ?? 0) - RADIUS);
-      const to = Math.min(line.length, end + RADIUS);
-      const last = ranges[ranges.length - 1];
-      if (last && from <= last[1]) {
-        last[0] = Math.min(last[0], from);
-        last[1] = Math.max(last[1], to);
-      } else {
-        ranges.push([from, to]);
-      }
+  automaton.search(line, (keyword, end) => {
+    const from = Math.max(0, end - (automaton.keywords[keyword]?.length ?? 0) - RADIUS);
+    const to = Math.min(line.length, end + RADIUS);
+    const last = ranges[ranges.length - 1];
+    if (last && from <= last[1]) {
+      last[0] = Math.min(last[0], from);
+      last[1] = Math.max(last[1], to);
+    } else {
+      ranges.push([from, to]);
     }
-  }
+  });
   return ranges.map(([from, to]) => {
     let a = from;
     while (a > 0 && from - a < MAX_WIDEN && !isDelimiter(line.charCodeAt(a - 1))) a--;
@@ -93,10 +85,6 @@ export function keywordSegments(line: string, automaton: Automaton): Segment[] {
     return { text: line.slice(a, b), column: a };
   });
 }
-
-/** ASCII lower-casing for the automaton. */
-const FOLD = new Uint8Array(128);
-for (let c = 0; c < 128; c++) FOLD[c] = c >= 65 && c <= 90 ? c + 32 : c;
 
 /** Whitespace, quotes and the punctuation that ends a value in code or config. */
 function isDelimiter(c: number): boolean {

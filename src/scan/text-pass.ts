@@ -1,4 +1,4 @@
-import type { Automaton } from './aho-corasick.js';
+import { type Automaton, FOLD } from './aho-corasick.js';
 
 /**
  * Everything the engine needs from a text: keyword hits (Aho-Corasick), line starts, lines
@@ -36,9 +36,6 @@ mark('0123456789abcdefABCDEF', HEX_DIGIT);
 mark('nrt"\'/u', ESCAPED);
 mark('"\'`,.;)]}', PHRASE_END);
 mark(' \t', SEPARATOR);
-/** Lower-casing for the automaton, indexed by byte: keywords are ASCII, so any other byte maps to 0 (resets). */
-const FOLD = new Uint8Array(256);
-for (let c = 0; c < 128; c++) FOLD[c] = c >= 65 && c <= 90 ? c + 32 : c;
 /**
  * Membership tables for the run search, indexed by UTF-16 code unit (never out of bounds, which
  * would deoptimise the loop): base64 alphabet, and what a seed-phrase run is made of (a-z, space, tab).
