@@ -9,10 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { verifyAuditLog } from '../audit/index.js';
 import { type KeywardenConfig, parseConfig } from '../config/config.js';
-import { adapterFor } from '../exchanges/index.js';
 import { buildGatewayStack } from '../gateway/compose.js';
-import { createExchangeAccess } from '../lifecycle/exchange-access.js';
-import { createLockdownService, type LockdownRecord } from '../lifecycle/lockdown.js';
+import type { LockdownRecord } from '../lifecycle/lockdown.js';
 import {
   type MonitorHandle,
   openMonitor,
@@ -31,6 +29,7 @@ import {
   openDemoExchange,
 } from './demo-gateway.js';
 import { startWebhookReceiver, type WebhookReceiver } from './demo-receiver.js';
+import { openLockdownService } from './lockdown-service.js';
 
 /** The sink reads its HMAC secret from the environment, as an operator's keywarden.yaml would. */
 const HOOK_ENV = 'KW_DEMO_HOOK_SECRET';
@@ -159,34 +158,13 @@ async function alertDemo(ctx: DemoContext): Promise<void> {
   }
 }
 
-/** The lifecycle service as `keywarden lockdown` / `unlock` open it (src/cli/lockdown.ts), in this process. */
+/** The lifecycle service as `keywarden lockdown` / `unlock` open it (src/cli/lockdown-service.ts), in this process. */
 function openLockdownCommand(ctx: DemoContext, gw: MonitoredGateway, withExchanges: boolean) {
-  const access = withExchanges ? createExchangeAccess(gw.config, ctx.store) : undefined;
-  const alerts = openMonitor(gw.config, {
-    audit: gw.ex.audit,
-    env: gw.env,
-    onDeliveryError: gw.onDeliveryError,
-    closeGraceMs: 5_000,
-  });
-  const service = createLockdownService({
-    store: ctx.store,
-    keys: ctx.keys,
-    audit: gw.ex.audit,
-    adapterFor: (id) => adapterFor(id),
-    ...(access ? { exchanges: access } : {}),
-    monitor: alerts.monitor,
-    actor: 'cli:demo',
-  });
-  return {
-    service,
-    async close() {
-      try {
-        await alerts.close();
-      } finally {
-        await access?.close();
-      }
-    },
-  };
+  return openLockdownService(
+    gw.config,
+    { store: ctx.store, keys: ctx.keys, audit: gw.ex.audit, actor: 'cli:demo' },
+    { withExchanges, monitor: { env: gw.env, onDeliveryError: gw.onDeliveryError, closeGraceMs: 5_000 } },
+  );
 }
 
 function lockdownLines(l: LockdownRecord, openAfter: number): string[] {

@@ -7,7 +7,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { KeywardenError } from '../errors.js';
-import { adapterFor } from '../exchanges/index.js';
 import type { LockdownRecord, LockdownScope } from '../lifecycle/lockdown.js';
 import { shellArg } from '../lifecycle/posture-fixes.js';
 import { action, CliError, cliMonitorHooks, printTable, resolveDataDir } from './cli-kit.js';
@@ -103,38 +102,25 @@ async function openService(
   withExchanges: boolean,
 ) {
   const config = loadConfig(flags.config ? { path: flags.config } : {});
-  const [{ openAdminContext }, { createExchangeAccess }, { createLockdownService }, { openMonitor }] =
-    await Promise.all([
-      import('./gateway-context.js'),
-      import('../lifecycle/exchange-access.js'),
-      import('../lifecycle/lockdown.js'),
-      import('../monitor/index.js'),
-    ]);
+  const [{ openAdminContext }, { openLockdownService }] = await Promise.all([
+    import('./gateway-context.js'),
+    import('./lockdown-service.js'),
+  ]);
   const ctx = await openAdminContext(dataDir, {
     ...(flags.passphraseFile !== undefined ? { passphraseFile: flags.passphraseFile } : {}),
     ...(flags.keyFile !== undefined ? { keyFile: flags.keyFile } : {}),
   });
-  const access = withExchanges ? createExchangeAccess(config, ctx.store) : undefined;
-  const alerts = openMonitor(config, {
-    audit: ctx.audit,
-    ...cliMonitorHooks,
-  });
-  const service = createLockdownService({
-    store: ctx.store,
-    keys: ctx.keys,
-    audit: ctx.audit,
-    adapterFor: (id) => adapterFor(id),
-    ...(access ? { exchanges: access } : {}),
-    monitor: alerts.monitor,
-    actor: actorName(),
-  });
+  const { service, close } = openLockdownService(
+    config,
+    { store: ctx.store, keys: ctx.keys, audit: ctx.audit, actor: actorName() },
+    { withExchanges, monitor: cliMonitorHooks },
+  );
   return {
     service,
     async close() {
       try {
-        await alerts.close();
+        await close();
       } finally {
-        await access?.close();
         await ctx.close();
       }
     },
