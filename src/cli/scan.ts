@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { KeywardenError } from '../errors.js';
 import { type ExchangeId, isExchangeId } from '../exchanges/adapter.js';
 import type { SystemEvent } from '../monitor/monitor-types.js';
 import type { Finding } from '../scan/scan-types.js';
@@ -90,35 +91,37 @@ async function linkVault(flags: ScanFlags, findings: Finding[]): Promise<void> {
   if (!existsSync(dataDir)) return;
   const { DB_FILE, openStore } = await import('../store/db.js');
   if (!existsSync(join(dataDir, DB_FILE))) return;
-  const { vaultExists } = await import('../vault/vault.js');
-  const store = await openStore(dataDir);
-  let present: boolean;
-  try {
-    present = vaultExists(store);
-  } finally {
-    await store.close();
-  }
-  if (!present) return;
-  const env = process.env;
-  if (
-    !flags.passphraseFile &&
-    !flags.keyFile &&
-    !env.KEYWARDEN_MASTER_KEY &&
-    !env.KEYWARDEN_PASSPHRASE_FILE
-  ) {
-    process.stderr.write(
-      'keywarden: a vault exists in the data dir; pass --passphrase-file or --key-file to check findings against registered keys\n',
-    );
+  const source = {
+    ...(flags.passphraseFile !== undefined ? { passphraseFile: flags.passphraseFile } : {}),
+    ...(flags.keyFile !== undefined ? { keyFile: flags.keyFile } : {}),
+  };
+  const { masterKeySourceGiven } = await import('./vault-open.js');
+  if (!masterKeySourceGiven(source)) {
+    // Only the hint needs to know whether a vault is there.
+    const { vaultExists } = await import('../vault/vault.js');
+    const store = await openStore(dataDir);
+    try {
+      if (vaultExists(store))
+        process.stderr.write(
+          'keywarden: a vault exists in the data dir; pass --passphrase-file or --key-file to check findings against registered keys\n',
+        );
+    } finally {
+      await store.close();
+    }
     return;
   }
   const { loadConfig } = await import('../config/config.js');
   const config = loadConfig(flags.config ? { path: flags.config } : {});
   const { openAdminContext } = await import('./gateway-context.js');
   const { linkRegisteredKeys } = await import('../scan/vault-link.js');
-  const ctx = await openAdminContext(dataDir, {
-    ...(flags.passphraseFile !== undefined ? { passphraseFile: flags.passphraseFile } : {}),
-    ...(flags.keyFile !== undefined ? { keyFile: flags.keyFile } : {}),
-  });
+  let ctx: Awaited<ReturnType<typeof openAdminContext>>;
+  try {
+    ctx = await openAdminContext(dataDir, source);
+  } catch (err) {
+    // A store without a vault has no registered keys to link.
+    if (err instanceof KeywardenError && err.code === 'vault_not_initialized') return;
+    throw err;
+  }
   try {
     const keys = await ctx.keys.list({ includeRetired: true });
     if (linkRegisteredKeys(findings, (id) => ctx.vault.fingerprint(id), keys) === 0) return;

@@ -10,6 +10,16 @@ export interface SourceFlags {
   keyFile?: string;
 }
 
+/** Whether a master-key source other than the TTY prompt is given (what `masterKeySource` tries first). */
+export function masterKeySourceGiven(flags: SourceFlags, env: NodeJS.ProcessEnv = process.env): boolean {
+  return (
+    Boolean(env.KEYWARDEN_MASTER_KEY) ||
+    env.KEYWARDEN_PASSPHRASE_FILE !== undefined ||
+    flags.passphraseFile !== undefined ||
+    flags.keyFile !== undefined
+  );
+}
+
 /** KEYWARDEN_MASTER_KEY, KEYWARDEN_PASSPHRASE_FILE, --passphrase-file, --key-file, else a no-echo TTY prompt. */
 export async function masterKeySource(
   flags: SourceFlags,
