@@ -25,9 +25,9 @@ export async function openStore(dataDir: string): Promise<Store> {
   ensureDataDir(dataDir);
   const file = join(dataDir, DB_FILE);
   // Create the file 0600 before SQLite does (umask would decide), and only when it is missing:
-  // opening and closing a database file this process already has open through SQLite drops
-  // every POSIX lock the process holds on it, so a second connection here would silently let
-  // other processes change the file under the first one's cache.
+  // closing any descriptor of a database file drops the POSIX locks this process holds on it
+  // (SQLite's "how to corrupt" list), so never touch a file another connection may have open.
+  // Seen in tests (world.diskText), not reproduced through openStore itself.
   if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');

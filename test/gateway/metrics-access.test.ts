@@ -5,8 +5,20 @@
  * to start rather than serve metrics to everyone.
  */
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Harness, startHarness } from './harness.js';
+
+// The token comparison must go through safeEqual (constant time), not `===`.
+const compared = vi.hoisted(() => [] as string[]);
+vi.mock('../../src/util/safe-equal.js', async (original) => {
+  const real = await original<typeof import('../../src/util/safe-equal.js')>();
+  return {
+    safeEqual: (a: string | Buffer, b: string | Buffer) => {
+      compared.push(String(a), String(b));
+      return real.safeEqual(a, b);
+    },
+  };
+});
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -43,6 +55,7 @@ describe('GET /metrics access', () => {
     });
     expect((await scrape(h, '10.0.0.9')).statusCode).toBe(401);
     expect((await scrape(h, '127.0.0.1', { authorization: `Bearer ${token}x` })).statusCode).toBe(401);
+    expect(compared).toContain(`${token}x`);
     expect((await scrape(h, '127.0.0.1', { authorization: 'Basic abc' })).statusCode).toBe(401);
     const ok = await scrape(h, '10.0.0.9', { authorization: `Bearer ${token}` });
     expect(ok.statusCode).toBe(200);
