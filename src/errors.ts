@@ -39,9 +39,8 @@ export const ERROR_CODES = {
     kind: 'timestamp',
     message: 'Client timestamp or nonce outside the allowed window',
   },
-  // The operator's decision, like a policy denial (not a refused key): on Binance that is -1002,
-  // which CCXT raises as AuthenticationError; -2015 from a key that has authenticated before
-  // becomes DDoSProtection, a ban bots retry.
+  // The operator's decision, like a policy denial, not a refused key: each adapter answers it
+  // with its exchange's "not authorised" shape (see the 'policy' case of its errorResponse).
   client_frozen: { status: 403, kind: 'policy', message: 'Client is frozen' },
   client_revoked: { status: 401, kind: 'auth', message: 'Client credential revoked' },
   client_expired: { status: 401, kind: 'auth', message: 'Client credential expired' },

@@ -454,6 +454,8 @@ export function binanceErrorResponse(kind: ExchangeErrorKind, message: string): 
     case 'permission':
       return binanceError(401, -2015, message);
     case 'policy':
+      // Also a frozen client: CCXT raises -1002 as AuthenticationError, so a bot stops, where
+      // -2015 from a key that has authenticated before becomes DDoSProtection, a ban it retries.
       return binanceError(403, -1002, message);
     case 'rate_limited':
       return binanceError(429, -1003, message);
