@@ -48,6 +48,12 @@ export const ERROR_CODES = {
   rate_limited: { status: 429, kind: 'rate_limited', message: 'Client rate limit exceeded' },
   policy_denied: { status: 403, kind: 'policy', message: 'Denied by policy' },
   bad_request: { status: 400, kind: 'bad_request', message: 'Malformed request' },
+  request_rejected: {
+    status: 400,
+    kind: 'bad_request',
+    message: 'Request has a field or form keywarden does not accept for this endpoint',
+  },
+  auth_replayed: { status: 401, kind: 'auth', message: 'This signed request was already used' },
   path_not_allowed: { status: 400, kind: 'bad_request', message: 'Request target not allowed' },
   body_too_large: { status: 413, kind: 'bad_request', message: 'Request body too large' },
   audit_unavailable: { status: 503, kind: 'unavailable', message: 'Audit log unavailable; request refused' },

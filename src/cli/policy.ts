@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { type Classification, type ExchangeRequest, isExchangeId } from '../exchanges/adapter.js';
 import { ADAPTERS } from '../exchanges/index.js';
-import { evaluate, formatAmount, parsePolicy } from '../policy/index.js';
+import { DEFAULT_SLIPPAGE_PERCENT, evaluate, formatAmount, parsePolicy } from '../policy/index.js';
 import type { Decision, Policy, PolicyContext } from '../policy/policy-types.js';
 import { action, CliError } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
@@ -55,8 +55,16 @@ export interface ExplainOptions {
   clientEnv: string;
   keyEnv: string;
   price: string[];
+  slippage?: string;
   now?: string;
   json?: boolean;
+}
+
+function parseSlippage(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100)
+    throw new CliError(`--slippage expects a percentage between 0 and 100, got ${text}`, 2);
+  return n;
 }
 
 function parsePrices(pairs: string[]): Record<string, number> {
@@ -102,9 +110,36 @@ export async function explain(
     clientEnvironment: options.clientEnv,
     keyEnvironment: options.keyEnv,
     prices: parsePrices(options.price),
+    slippagePercent:
+      options.slippage === undefined ? DEFAULT_SLIPPAGE_PERCENT : parseSlippage(options.slippage),
     usage: { dailyNotional: 0, ordersLastMinute: 0, withdrawnToday: {} },
   };
   return { classification, decision: evaluate(policy, classification, ctx) };
+}
+
+/** The parsed intent, order by order: the fields the policy used, the notional and where its price came from. */
+function describeOrders(classification: Classification, decision: Decision): string {
+  const priced = decision.priced ?? [];
+  return classification.orders
+    .map((o, i) => {
+      const head = [o.amend ? 'amend' : undefined, o.side ?? 'side unknown', o.type, o.symbol ?? o.rawSymbol]
+        .filter((x) => x !== undefined)
+        .join(' ');
+      const fields = [
+        `market ${o.market ?? 'spot'}`,
+        o.quantity !== undefined ? `quantity ${o.quantity}${o.contracts ? ' contracts' : ''}` : undefined,
+        o.quoteQuantity !== undefined ? `quote size ${o.quoteQuantity}` : undefined,
+        ...(o.prices ?? []).map((p) => `${p.field} ${p.value}`),
+        o.leverage !== undefined ? `leverage ${o.leverage}` : undefined,
+      ].filter((x) => x !== undefined);
+      const p = priced[i];
+      const notional =
+        p?.notional !== undefined
+          ? `notional ${formatAmount(p.notional)} from ${p.basis}`
+          : `notional unknown (${p?.basis ?? 'not priced'})`;
+      return `order ${i + 1}: ${head}\n  ${fields.join(', ')}\n  ${notional}\n`;
+    })
+    .join('');
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -141,6 +176,10 @@ export function register(program: Command): void {
     .option('--client-env <env>', 'client environment tag', 'prod')
     .option('--key-env <env>', 'exchange key environment tag', 'prod')
     .option('--price <symbol=price>', 'market price (repeatable)', collect, [])
+    .option(
+      '--slippage <percent>',
+      `market orders count at the price plus this margin (default ${DEFAULT_SLIPPAGE_PERCENT})`,
+    )
     .option('--now <iso>', 'evaluate at this time instead of now')
     .option('--json', 'print JSON')
     .action(
@@ -150,16 +189,14 @@ export function register(program: Command): void {
           process.stdout.write(`${JSON.stringify({ classification, decision })}\n`);
           return;
         }
-        const orders = classification.orders
-          .map((o) =>
-            [o.side, o.type, o.quantity, o.symbol, o.price !== undefined ? `@ ${o.price}` : '']
-              .filter((x) => x !== undefined && x !== '')
-              .join(' '),
-          )
-          .join('; ');
-        process.stdout.write(
-          `request: ${classification.action} ${classification.endpoint}${orders ? ` (${orders})` : ''}\n`,
-        );
+        process.stdout.write(`request: ${classification.action} ${classification.endpoint}\n`);
+        if (classification.rejected !== undefined) {
+          process.stdout.write(
+            `decision: DENY\nrule: request_rejected\nreason: ${classification.rejected}\n`,
+          );
+          return;
+        }
+        process.stdout.write(describeOrders(classification, decision));
         if (!decision.allowed)
           process.stdout.write(`decision: DENY\nrule: ${decision.rule}\nreason: ${decision.message}\n`);
         else if (decision.wouldDeny)

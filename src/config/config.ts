@@ -91,9 +91,15 @@ export const configSchema = z
       .strict()
       .default({ perSecond: 20, burst: 40 }),
     prices: z
-      .object({ ttlMs: z.number().int().positive().max(60_000).default(3_000) })
+      .object({
+        ttlMs: z.number().int().positive().max(60_000).default(3_000),
+        /** A failed price lookup is retried after this long, not on every order. */
+        failureTtlMs: z.number().int().positive().max(60_000).default(2_000),
+        /** Market orders count at the market price plus this margin (percent). */
+        slippagePercent: z.number().finite().nonnegative().max(100).default(2),
+      })
       .strict()
-      .default({ ttlMs: 3_000 }),
+      .default({ ttlMs: 3_000, failureTtlMs: 2_000, slippagePercent: 2 }),
     lifecycle: z
       .object({
         /** Days between rotations per environment (null = none). Default: prod keys every 90 days. */

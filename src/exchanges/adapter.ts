@@ -92,7 +92,15 @@ export type VerifyFailure =
   | 'bad_passphrase'
   | 'malformed';
 
-export type VerifyResult = { ok: true } | { ok: false; reason: VerifyFailure; message: string };
+/**
+ * A verified request. `replayKey` names what makes this exact signed request unique (its
+ * signature, a JWT's nonce): the gateway refuses a second request with the same key from the
+ * same client for `replayWindowMs`, the span in which the exchange's freshness check would
+ * still accept it. Kraken's nonce ledger already refuses replays, so it returns none.
+ */
+export type VerifyResult =
+  | { ok: true; replayKey?: string; replayWindowMs?: number }
+  | { ok: false; reason: VerifyFailure; message: string };
 
 export type Action =
   | 'public'
@@ -102,25 +110,75 @@ export type Action =
   | 'withdraw'
   | 'transfer'
   | 'account-admin'
+  /** Borrowing, leverage and cross/isolated margin modes, on any endpoint (an order with a margin flag is one). */
+  | 'margin'
+  /** Asset conversion (Coinbase convert, ...): its orders carry the from/to pair for the symbol rules. */
+  | 'convert'
   | 'unknown';
 
 export type Side = 'buy' | 'sell';
 
+/** `spot` unless the instrument is a derivative; derivatives are opt-in per policy (`markets`). */
+export type MarketType = 'spot' | 'swap' | 'future' | 'option';
+
+/** One price an order carries, by the exchange's own field name. Every one is band-checked. */
+export interface PriceField {
+  field: string;
+  value: number;
+}
+
+/**
+ * What one order will do, read by the exchange's own rules for its order type from the
+ * request's parsed value. Notional is not stored here: the policy computes it from these
+ * fields, the market price and the contract spec (src/policy/notional.ts), so a decoy field
+ * cannot supply it.
+ */
 export interface OrderIntent {
-  /** Normalised `BASE/QUOTE`, e.g. `BTC/USDT`. */
+  /**
+   * Normalised CCXT-style symbol: `BTC/USDT` for spot, `BTC/USDT:USDT` (with the settle asset)
+   * for a derivative. Patterns without `:` never match a derivative.
+   */
   symbol?: string;
-  /** The exchange's own symbol as sent, e.g. `BTCUSDT`, `XBTUSD`, `BTC-USDT`. */
+  /** The exchange's own symbol as sent, e.g. `BTCUSDT`, `XBTUSD`, `BTC-USDT-SWAP`. */
   rawSymbol?: string;
+  /** Instrument kind; undefined is read as `spot`. */
+  market?: MarketType;
+  /** Undefined when the request does not say (an amend): the policy then assumes the costlier side. */
   side?: Side;
   /** `limit`, `market`, or the exchange's own type lower-cased. */
   type?: string;
-  /** Base-currency quantity, when given in base units. */
+  /**
+   * How the order executes for pricing: `market` orders (and any order that can fill at the
+   * market, such as OKX `optimal_limit_ioc`) are priced from the ticker plus slippage, never
+   * from a price field. Defaults from `type === 'market'`.
+   */
+  pricing?: 'limit' | 'market';
+  /** Size in base units (or in contracts when `contracts`). */
   quantity?: number;
-  /** Quote-currency quantity, when given in quote units (market buys by cost). */
+  /** Size in quote units (market buys by cost). Never set together with `quantity`. */
   quoteQuantity?: number;
+  /** `quantity` counts contracts: notional needs the instrument's contract spec. */
+  contracts?: boolean;
+  /** The limit (execution) price of a limit order; absent for market pricing. */
   price?: number;
-  /** Quote-currency notional when computable from the request alone (price × quantity or quoteQuantity). */
-  notional?: number;
+  /** Every price field the order carries (limit, stop, trigger, TP/SL legs, amend targets). */
+  prices?: PriceField[];
+  /**
+   * A price or size keywarden cannot evaluate (relative `+5`, `#5`, `5%`, trailing offsets):
+   * denied whenever a price band or a notional cap applies.
+   */
+  unevaluable?: string;
+  /** An amend of a resting order: a new order for its symbol (and side, when known). */
+  amend?: boolean;
+  /** Leverage the order asks for (margin trading); set together with action `margin`. */
+  leverage?: number;
+}
+
+/** A derivative's contract: how many base units (linear) or quote units (inverse) one contract is. */
+export interface ContractSpec {
+  contractSize: number;
+  /** Inverse contracts are sized in quote currency (USD): notional = contracts × contractSize. */
+  inverse: boolean;
 }
 
 export interface WithdrawalIntent {
@@ -138,6 +196,14 @@ export interface Classification {
   /** One entry per order in the request (batch endpoints carry several). */
   orders: OrderIntent[];
   withdrawal?: WithdrawalIntent;
+  /**
+   * Set when the request does not fit the adapter's strict schema for this endpoint and order
+   * type (an unknown field, a field the order type does not use, a number out of bounds): the
+   * gateway denies it with `request_rejected` and never forwards it, in any policy mode.
+   */
+  rejected?: string;
+  /** Leverage a margin request asks for (set-leverage endpoints, leveraged orders). */
+  leverage?: number;
 }
 
 /** A request's parameters, parsed once. Duplicated names are an error, never silently merged. */
@@ -278,6 +344,19 @@ export interface ExchangeAdapter {
   /** Public market price for a normalised symbol: the request to send and how to read the answer. */
   tickerRequest(symbol: string): ExchangeRequest;
   parseTicker(response: ExchangeResponse): number | undefined;
+
+  /**
+   * The public instruments request for a derivative symbol (`BTC/USDT:USDT`) and how to read
+   * its contract spec. Absent (or an undefined answer): derivatives of this exchange are denied.
+   */
+  instrumentRequest?(symbol: string, market: MarketType): ExchangeRequest;
+  parseInstrument?(response: ExchangeResponse): ContractSpec | undefined;
+
+  /**
+   * The exchange's request weight of a public request (Binance counts `/api/v3/depth?limit=5000`
+   * as 250): the anonymous public relay spends its budget by it. Default 1.
+   */
+  publicWeight?(request: ExchangeRequest): number;
 }
 
 export class CredentialError extends Error {

@@ -157,8 +157,6 @@ function intent(
   const price = toNumber(getParam(params, names.price ?? 'price'));
   const type = getParam(params, names.type ?? 'type')?.toLowerCase();
   const s = sideOverride ?? side(getParam(params, names.side ?? 'side'));
-  const notional =
-    price !== undefined && quantity !== undefined ? price * quantity : (quoteQuantity ?? undefined);
   const out: OrderIntent = {};
   if (rawSymbol !== undefined) {
     out.rawSymbol = rawSymbol;
@@ -170,7 +168,6 @@ function intent(
   if (quantity !== undefined) out.quantity = quantity;
   if (quoteQuantity !== undefined) out.quoteQuantity = quoteQuantity;
   if (price !== undefined) out.price = price;
-  if (notional !== undefined) out.notional = notional;
   return out;
 }
 

@@ -180,7 +180,7 @@ function orderIntent(o: Record<string, unknown>, category: string | undefined): 
     price: type === 'market' ? undefined : price,
     size: qty,
     sizeInQuote: inQuote,
-    priceTimesSize: cat !== 'inverse',
+    contracts: cat === 'inverse',
   });
 }
 

@@ -377,9 +377,6 @@ export function orderIntent(body: Record<string, unknown>): OrderIntent {
       }
     } else if (keys.length > 1) intent.type = 'ambiguous';
   }
-  if (intent.quoteQuantity !== undefined) intent.notional = intent.quoteQuantity;
-  else if (intent.price !== undefined && intent.quantity !== undefined)
-    intent.notional = intent.price * intent.quantity;
   return intent;
 }
 
@@ -432,7 +429,6 @@ export function classifyCoinbase(request: ExchangeRequest): Classification {
       const size = toNumber(b.size);
       if (price !== undefined) o.price = price;
       if (size !== undefined) o.quantity = size;
-      if (price !== undefined && size !== undefined) o.notional = price * size;
       return done('trade', { orders: [o] });
     }
     if (method === 'POST' && rest === '/orders/close_position') {

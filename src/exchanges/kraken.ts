@@ -250,7 +250,6 @@ function orderIntent(get: (name: string) => string | undefined, pairOverride?: s
     size: toNumber(get('volume') ?? get('order_qty')),
     // `viqc` flag: volume is in quote currency (market buys by cost).
     sizeInQuote: (get('oflags') ?? '').split(',').includes('viqc'),
-    priceTimesSize: true,
   });
 }
 

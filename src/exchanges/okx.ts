@@ -192,7 +192,7 @@ function orderIntent(o: Record<string, unknown>): OrderIntent {
     size: sz,
     sizeInQuote: inQuote,
     // Derivatives are sized in contracts: contracts × price is no quote amount.
-    priceTimesSize: spot,
+    contracts: !spot,
   });
 }
 

@@ -2,12 +2,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { AuditLog } from '../audit/audit-types.js';
 import type { KeywardenConfig } from '../config/config.js';
-import type { Clock, ExchangeAdapter, ExchangeId, NonceSource } from '../exchanges/adapter.js';
+import type { Clock, ExchangeAdapter, ExchangeId, NonceLedger, NonceSource } from '../exchanges/adapter.js';
 import type { LoadedClient } from '../lifecycle/clients-types.js';
 import type { KeyRegistry } from '../lifecycle/key-types.js';
 import type { MonitorMetrics } from '../monitor/metrics.js';
 import type { Monitor } from '../monitor/monitor-types.js';
 import type { Evaluate } from '../policy/policy-types.js';
+import type { UsageTracker } from '../policy/usage.js';
 import type { Vault } from '../vault/vault-types.js';
 import type { Upstream } from './upstream.js';
 
@@ -22,6 +23,10 @@ export interface GatewayDeps {
   adapters: Partial<Record<ExchangeId, ExchangeAdapter>>;
   upstreams: Partial<Record<ExchangeId, Upstream>>;
   clock?: Clock;
+  /** The highest nonce seen per client key (Kraken); `serve` passes one persisted in the store, so a restart does not reopen replays. */
+  clientNonces?: NonceLedger;
+  /** Policy usage (daily caps, order counts); `serve` passes one persisted in the store. Default: in memory. */
+  usage?: UsageTracker;
   /**
    * Per-exchange-key nonce sequences (Kraken). `serve` passes the store's
    * (src/store/nonce-sequence.ts), shared with CLI processes; without it each key gets an

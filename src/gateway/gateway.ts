@@ -22,14 +22,16 @@ import { createMemoryNonceLedger, createNonceSource } from '../exchanges/memory-
 import { hashToken } from '../lifecycle/clients.js';
 import type { KeyRecord } from '../lifecycle/key-types.js';
 import type { RequestEvent } from '../monitor/monitor-types.js';
-import type { Policy, PolicyContext } from '../policy/policy-types.js';
-import { createUsageTracker } from '../policy/usage.js';
+import { isOrderAction, marketDataNeeds, precheck } from '../policy/policy-eval.js';
+import type { PolicyContext } from '../policy/policy-types.js';
+import { createUsageTracker, type Reservation } from '../policy/usage.js';
 import { safeEqual } from '../util/safe-equal.js';
 import { type CredentialHit, createClientCache } from './client-cache.js';
 import type { GatewayAnswer, GatewayDeps, GatewayRequest } from './gateway-types.js';
 import { clientAddress, createAllowList } from './ip.js';
-import { createPriceSource, type PriceSource } from './prices.js';
+import { createMarketData, type MarketData } from './market-data.js';
 import { createRateLimiter } from './rate-limit.js';
+import { createReplayCache } from './replay-cache.js';
 import { checkTarget, isSaneHost } from './target.js';
 
 export interface Gateway {
@@ -53,6 +55,29 @@ const FORWARDED_HEADERS = new Set([
 ]);
 const METHOD_OVERRIDE = ['x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-method'];
 const KEY_TTL_MS = 1_000;
+/** Contract specs change rarely (listing changes); an hour keeps instrument calls negligible. */
+const SPEC_TTL_MS = 3_600_000;
+/** Distinct symbols one request may need market data for: a batch of 300 off-list symbols is not 300 ticker calls. */
+const MAX_SYMBOLS_PER_REQUEST = 20;
+/** Replay window when an adapter names a replay key but no window (the largest freshness window of the five). */
+const REPLAY_WINDOW_MS = 120_000;
+/** Sizes and prices keywarden evaluates (the adapters' schemas hold them to this too). */
+const MAX_NUMBER = 1e15;
+
+/** A size, price or leverage that is no finite number within bounds: refused before the policy (not a store failure). */
+function intentOutOfBounds(c: Classification): string | undefined {
+  const bad = (n: number | undefined) =>
+    n !== undefined && !(Number.isFinite(n) && n >= 0 && n <= MAX_NUMBER);
+  if (bad(c.leverage)) return 'leverage out of bounds';
+  for (const o of c.orders) {
+    if (bad(o.quantity) || bad(o.quoteQuantity) || bad(o.price) || bad(o.leverage))
+      return `order size or price out of bounds (at most ${MAX_NUMBER})`;
+    for (const p of o.prices ?? []) if (bad(p.value)) return `${p.field} out of bounds`;
+  }
+  const amount = c.withdrawal?.amount;
+  if (bad(amount)) return 'withdrawal amount out of bounds';
+  return undefined;
+}
 
 const VERIFY_CODES: Record<VerifyFailure, ErrorCode> = {
   missing_credentials: 'auth_missing',
@@ -96,32 +121,6 @@ function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-/** What a policy needs a market price for: limit prices for a band, notional of orders sized in base units. */
-function symbolsNeedingPrices(policy: Policy, c: Classification): string[] {
-  if (c.action !== 'trade') return [];
-  const needs = new Set<string>();
-  const notionalRules = policy.maxOrderNotional !== undefined || policy.maxDailyNotional !== undefined;
-  for (const o of c.orders) {
-    if (!o.symbol) continue;
-    if (policy.priceBandPercent !== undefined && o.price !== undefined) needs.add(o.symbol);
-    if (notionalRules && o.notional === undefined) needs.add(o.symbol);
-  }
-  return [...needs];
-}
-
-function orderNotional(c: Classification, prices: PolicyContext['prices']): number {
-  let total = 0;
-  for (const o of c.orders) {
-    if (o.notional !== undefined) total += o.notional;
-    else if (o.quoteQuantity !== undefined) total += o.quoteQuantity;
-    else if (o.quantity !== undefined) {
-      const p = o.price ?? (o.symbol ? prices[o.symbol] : undefined);
-      if (p !== undefined) total += p * o.quantity;
-    }
-  }
-  return total;
-}
-
 export function createGateway(deps: GatewayDeps): Gateway {
   const clock: Clock = deps.clock ?? { now: Date.now };
   const { config, vault, audit } = deps;
@@ -131,21 +130,38 @@ export function createGateway(deps: GatewayDeps): Gateway {
     isSealed: () => vault.isSealed(),
   });
   const limiter = createRateLimiter(() => clock.now());
-  const usage = createUsageTracker();
+  const usage = deps.usage ?? createUsageTracker();
   const trustedProxies = createAllowList(config.server.trustedProxies);
-  const clientNonces = createMemoryNonceLedger();
+  const clientNonces = deps.clientNonces ?? createMemoryNonceLedger();
+  const replays = createReplayCache(() => clock.now());
   const nonceSources = new Map<string, NonceSource>();
   const keyInfo = new Map<string, { record: KeyRecord; at: number }>();
   const credentials = new Map<string, Credential>();
   let keyInfoFor: unknown;
-  const prices = new Map<ExchangeId, PriceSource>();
+  const marketData = new Map<ExchangeId, MarketData>();
   for (const [id, up] of Object.entries(deps.upstreams)) {
     const adapter = deps.adapters[id as ExchangeId];
     if (up && adapter)
-      prices.set(
+      marketData.set(
         id as ExchangeId,
-        createPriceSource(adapter, up, config.prices.ttlMs, () => clock.now()),
+        createMarketData(adapter, up, {
+          ttlMs: config.prices.ttlMs,
+          failureTtlMs: config.prices.failureTtlMs,
+          specTtlMs: SPEC_TTL_MS,
+          now: () => clock.now(),
+        }),
       );
+  }
+
+  function reserveUsage(clientId: string, at: number, c: Classification, notional: number): Reservation {
+    const w = c.withdrawal;
+    return usage.reserve(clientId, at, {
+      orders: isOrderAction(c.action) ? c.orders.length : 0,
+      notional,
+      ...(c.action === 'withdraw' && w?.coin && w.amount !== undefined
+        ? { withdrawal: { coin: w.coin, amount: w.amount } }
+        : {}),
+    });
   }
 
   function answer(
@@ -351,6 +367,19 @@ export function createGateway(deps: GatewayDeps): Gateway {
         });
         ctx.hit = hit;
         if (!verified.ok) return deny(ctx, VERIFY_CODES[verified.reason], verified.message);
+        if (
+          verified.replayKey !== undefined &&
+          !replays.accept(
+            hit.client.record.id,
+            verified.replayKey,
+            verified.replayWindowMs ?? REPLAY_WINDOW_MS,
+          )
+        )
+          return deny(
+            ctx,
+            'auth_replayed',
+            'this signed request was already used: sign every request afresh',
+          );
       }
     }
 
@@ -379,45 +408,58 @@ export function createGateway(deps: GatewayDeps): Gateway {
     // --- classify and policy ---
     const classification = ctx.classification ?? adapter.classify(request);
     ctx.classification = classification;
+    if (classification.rejected !== undefined) return deny(ctx, 'request_rejected', classification.rejected);
+    const outOfBounds = intentOutOfBounds(classification);
+    if (outOfBounds) return deny(ctx, 'bad_request', outOfBounds);
     let key: KeyRecord | undefined;
     let decision: 'allow' | 'would-deny' = 'allow';
     let wouldDeny: { rule: string; message: string } | undefined;
-    const priced: PolicyContext['prices'] = {};
+    let reservation: Reservation | undefined;
+    let notional = 0;
     if (client) {
       const r = client.record;
       key = await keyRecord(r.keyId);
       if (key?.status !== 'active')
         return deny(ctx, 'auth_unknown_key', 'the exchange key behind this client is retired');
-      const priceSource = prices.get(exchange);
-      const needed = priceSource ? symbolsNeedingPrices(r.policy, classification) : [];
-      if (priceSource && needed.length > 0) {
-        const values = await Promise.all(needed.map((s) => priceSource.price(s)));
-        needed.forEach((s, i) => {
-          priced[s] = values[i];
-        });
-      }
-      const pricedNotional = orderNotional(classification, priced);
-      if (pricedNotional > 0) ctx.notional = pricedNotional;
-      const result = deps.evaluate(r.policy, classification, {
+      const policyCtx: PolicyContext = {
         now,
         clientEnvironment: r.environment,
         keyEnvironment: key.environment,
-        prices: priced,
+        prices: {},
+        specs: {},
+        slippagePercent: config.prices.slippagePercent,
         usage: usage.snapshot(r.id, now),
-      });
+      };
+      // Market data only for a request the data-free rules allow: a denied request costs no upstream call.
+      const early = precheck(r.policy, classification, policyCtx);
+      if (early && (r.policy.mode !== 'monitor' || early.rule === 'environment'))
+        return deny(ctx, 'policy_denied', `policy rule ${early.rule}: ${early.message}`, early.rule);
+      const needs = marketDataNeeds(r.policy, classification);
+      if (needs.prices.length + needs.specs.length > MAX_SYMBOLS_PER_REQUEST)
+        return deny(
+          ctx,
+          'request_rejected',
+          `a request may name at most ${MAX_SYMBOLS_PER_REQUEST} symbols that need market data`,
+        );
+      const market = marketData.get(exchange);
+      if (market) await market.fill(needs, policyCtx);
+      // Synchronous from here to the reservation: concurrent requests of this client see each other's usage.
+      policyCtx.usage = usage.snapshot(r.id, now);
+      const result = deps.evaluate(r.policy, classification, policyCtx);
+      if (result.notional !== undefined && result.notional > 0) ctx.notional = result.notional;
       if (!result.allowed)
         return deny(ctx, 'policy_denied', `policy rule ${result.rule}: ${result.message}`, result.rule);
       if (result.wouldDeny) {
         decision = 'would-deny';
         wouldDeny = result.wouldDeny;
       }
+      notional = result.notional;
+      reservation = reserveUsage(r.id, now, classification, notional);
     } else if (!anonymous) {
       return deny(ctx, 'auth_missing', 'no client credential');
     }
 
     // --- audit before forwarding (fail closed) ---
-    const notional = orderNotional(classification, priced);
-    if (notional > 0) ctx.notional = notional;
     ctx.decision = decision;
     if (wouldDeny) {
       ctx.rule = wouldDeny.rule;
@@ -433,28 +475,29 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
       await audit.append(event);
     } catch (err) {
+      reservation?.release();
       deps.onError?.(req.requestId, err);
       return answer(adapter, 'audit_unavailable', req.requestId, ERROR_CODES.audit_unavailable.message);
-    }
-    if (client) {
-      if (classification.action === 'trade' && classification.orders.length > 0)
-        usage.recordOrders(client.record.id, now, classification.orders.length, notional);
-      const w = classification.withdrawal;
-      if (classification.action === 'withdraw' && w?.coin && w.amount !== undefined)
-        usage.recordWithdrawal(client.record.id, now, w.coin, w.amount);
     }
 
     // --- sign and forward ---
     const stripped = forwardHeaders(adapter.stripAuth(request));
     let outgoing = stripped;
     if (key && classification.action !== 'public') {
-      outgoing = adapter.sign(stripped, await credentialFor(key), {
-        clock,
-        nonce: nonceFor(key.id),
-        baseUrl: upstream.baseUrl,
-      });
-      if (outgoing.path !== request.path || outgoing.method !== request.method)
+      try {
+        outgoing = adapter.sign(stripped, await credentialFor(key), {
+          clock,
+          nonce: nonceFor(key.id),
+          baseUrl: upstream.baseUrl,
+        });
+      } catch (err) {
+        reservation?.release();
+        throw err;
+      }
+      if (outgoing.path !== request.path || outgoing.method !== request.method) {
+        reservation?.release();
         throw new KeywardenError('internal', 'adapter changed the request target while signing');
+      }
     }
     const started = performance.now();
     const outcome = (upstreamStatus: number | undefined) => {
@@ -466,6 +509,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
     try {
       const r = await upstream.stream(outgoing);
       ctx.upstreamStatus = r.status;
+      // A 4xx is the exchange refusing the request: nothing executed, the usage is given back.
+      // A 5xx or a lost answer may have executed, so its reservation stands.
+      if (r.status >= 400 && r.status < 500) reservation?.release();
       outcome(r.status);
       // The upstream's header object is this response's own copy: add to it rather than spread it.
       r.headers['x-request-id'] = req.requestId;

@@ -8,6 +8,7 @@ import type { Policy } from './policy-types.js';
 export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze<Policy>({
   mode: 'enforce',
   actions: ['public', 'read', 'trade', 'cancel'],
+  markets: ['spot'],
   maxOrderNotional: 1_000,
   maxDailyNotional: 10_000,
   maxOrdersPerMinute: 60,
@@ -16,5 +17,5 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze<Policy>({
 
 /** A fresh mutable copy of the default policy. */
 export function defaultPolicy(): Policy {
-  return { ...DEFAULT_POLICY, actions: [...DEFAULT_POLICY.actions] };
+  return { ...DEFAULT_POLICY, actions: [...DEFAULT_POLICY.actions], markets: ['spot'] };
 }

@@ -1,5 +1,6 @@
-import type { Classification, OrderIntent } from '../exchanges/adapter.js';
-import type { Decision, Policy, PolicyContext, PolicyRule } from './policy-types.js';
+import type { Action, Classification, OrderIntent, PriceField } from '../exchanges/adapter.js';
+import { priceOrder } from './notional.js';
+import type { Decision, Policy, PolicyContext, PolicyRule, PricedOrder } from './policy-types.js';
 
 /**
  * The policy decision as a pure function of policy, classified request and context.
@@ -8,11 +9,15 @@ import type { Decision, Policy, PolicyContext, PolicyRule } from './policy-types
  * the engine fails closed.
  */
 export function evaluate(policy: Policy, request: Classification, ctx: PolicyContext): Decision {
-  const denial = firstDenial(policy, request, ctx);
-  if (!denial) return { allowed: true };
+  const priced = isOrderAction(request.action) ? request.orders.map((o) => priceOrder(o, ctx)) : [];
+  let notional = 0;
+  for (const p of priced) notional += p.notional ?? 0;
+  const denial = precheck(policy, request, ctx) ?? pricedDenial(policy, request, priced, ctx);
+  if (!denial) return { allowed: true, notional, priced };
   // A test/dev client reaching a prod key is never only monitored: that separation is the point of tagging keys.
-  if (policy.mode === 'monitor' && denial.rule !== 'environment') return { allowed: true, wouldDeny: denial };
-  return { allowed: false, ...denial };
+  if (policy.mode === 'monitor' && denial.rule !== 'environment')
+    return { allowed: true, wouldDeny: denial, notional, priced };
+  return { allowed: false, ...denial, notional, priced };
 }
 
 interface Denial {
@@ -27,28 +32,71 @@ export function formatAmount(value: number): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: 8 });
 }
 
-function firstDenial(policy: Policy, request: Classification, ctx: PolicyContext): Denial | undefined {
+/** Actions whose requests carry orders the symbol, market and notional rules apply to. */
+export function isOrderAction(action: Action): boolean {
+  return action === 'trade' || action === 'margin' || action === 'convert';
+}
+
+/**
+ * The rules that need no market data: environment, action, market type, symbols, leverage,
+ * trading hours, order count, withdrawal address. The gateway runs these first and fetches
+ * prices only for a request they allow, so a denied request costs no upstream calls.
+ */
+export function precheck(policy: Policy, request: Classification, ctx: PolicyContext): Denial | undefined {
   if (ctx.keyEnvironment === 'prod' && ctx.clientEnvironment !== 'prod') {
     return deny('environment', `a ${ctx.clientEnvironment} client may not use a prod key`);
   }
   if (!policy.actions.includes(request.action)) {
     return deny('actions', `action ${request.action} (${request.endpoint}) is not allowed by this policy`);
   }
-  if (request.action === 'trade') return tradeDenial(policy, request.orders, ctx);
-  if (request.action === 'withdraw') return withdrawalDenial(policy, request, ctx);
+  const leverage = maxLeverageOf(request);
+  if (leverage !== undefined && policy.maxLeverage !== undefined && leverage > policy.maxLeverage) {
+    return deny(
+      'maxLeverage',
+      `leverage ${formatAmount(leverage)} exceeds maxLeverage ${formatAmount(policy.maxLeverage)}`,
+    );
+  }
+  if (isOrderAction(request.action)) return orderPrecheck(policy, request.orders, ctx);
+  if (request.action === 'withdraw') {
+    const address = request.withdrawal?.address;
+    if (!address || !policy.withdrawals?.addresses.includes(address)) {
+      return deny('withdrawals.address', 'withdrawal address is not on the allow-list');
+    }
+  }
   return undefined;
 }
 
-function tradeDenial(policy: Policy, orders: OrderIntent[], ctx: PolicyContext): Denial | undefined {
+function maxLeverageOf(request: Classification): number | undefined {
+  let max = request.leverage;
+  for (const o of request.orders)
+    if (o.leverage !== undefined && (max === undefined || o.leverage > max)) max = o.leverage;
+  return max;
+}
+
+function orderPrecheck(policy: Policy, orders: OrderIntent[], ctx: PolicyContext): Denial | undefined {
+  if (orders.length === 0) return deny('orders', 'the request carries no order keywarden could read');
   if (policy.tradingHours && !withinTradingHours(policy.tradingHours, ctx.now)) {
     const { start, end, days } = policy.tradingHours;
     const dayText = days ? ` on days ${days.join(',')}` : '';
     return deny('tradingHours', `trading is allowed only ${start}-${end} UTC${dayText}`);
   }
+  const markets = policy.markets ?? ['spot'];
+  for (const o of orders) {
+    const market = o.market ?? 'spot';
+    if (!markets.includes(market)) {
+      return deny(
+        'markets',
+        `${market} market ${o.symbol ?? o.rawSymbol ?? ''} is not allowed (markets: ${markets.join(', ')})`.replace(
+          '  ',
+          ' ',
+        ),
+      );
+    }
+  }
   const symbolDenial = orders.map((o) => symbolRuleDenial(policy, o)).find((d) => d !== undefined);
   if (symbolDenial) return symbolDenial;
   if (policy.maxOrdersPerMinute !== undefined) {
-    const total = ctx.usage.ordersLastMinute + Math.max(orders.length, 1);
+    const total = ctx.usage.ordersLastMinute + orders.length;
     if (total > policy.maxOrdersPerMinute) {
       return deny(
         'maxOrdersPerMinute',
@@ -56,39 +104,90 @@ function tradeDenial(policy: Policy, orders: OrderIntent[], ctx: PolicyContext):
       );
     }
   }
-  const needsNotional = policy.maxOrderNotional !== undefined || policy.maxDailyNotional !== undefined;
-  if (needsNotional && orders.length === 0) {
-    return deny('unpriced', 'trade request carries no order whose notional can be computed');
+  return undefined;
+}
+
+/** Symbols whose market price (and derivatives whose contract spec) the price rules will read. */
+export function marketDataNeeds(
+  policy: Policy,
+  request: Classification,
+): { prices: string[]; specs: string[] } {
+  const prices = new Set<string>();
+  const specs = new Set<string>();
+  if (!isOrderAction(request.action)) return { prices: [], specs: [] };
+  const band = policy.priceBandPercent !== undefined;
+  const caps = policy.maxOrderNotional !== undefined || policy.maxDailyNotional !== undefined;
+  for (const o of request.orders) {
+    if (!o.symbol || o.unevaluable !== undefined) continue;
+    if (band && pricesOf(o).length > 0) prices.add(o.symbol);
+    if (!caps) continue;
+    if (o.quoteQuantity !== undefined) continue;
+    if (o.contracts) specs.add(o.symbol);
+    // A limit buy is counted at its limit price; every other order needs the market price.
+    const limitBuy = o.pricing !== 'market' && o.type !== 'market' && o.side === 'buy';
+    if (!limitBuy || o.contracts) prices.add(o.symbol);
   }
+  return { prices: [...prices], specs: [...specs] };
+}
+
+function pricedDenial(
+  policy: Policy,
+  request: Classification,
+  priced: PricedOrder[],
+  ctx: PolicyContext,
+): Denial | undefined {
+  if (isOrderAction(request.action)) return tradeDenial(policy, request.orders, priced, ctx);
+  if (request.action === 'withdraw') return withdrawalDenial(policy, request, ctx);
+  return undefined;
+}
+
+function tradeDenial(
+  policy: Policy,
+  orders: OrderIntent[],
+  priced: PricedOrder[],
+  ctx: PolicyContext,
+): Denial | undefined {
+  const band = policy.priceBandPercent;
+  const needsNotional = policy.maxOrderNotional !== undefined || policy.maxDailyNotional !== undefined;
   let batchNotional = 0;
-  for (const order of orders) {
-    const symbol = order.symbol ?? order.rawSymbol ?? 'unknown symbol';
-    const quote = quoteOf(order.symbol);
-    if (policy.priceBandPercent !== undefined && order.price !== undefined && !isMarket(order)) {
+  for (let i = 0; i < orders.length; i++) {
+    const order = orders[i] as OrderIntent;
+    const p = priced[i] as PricedOrder;
+    const symbol = p.symbol;
+    if (order.unevaluable !== undefined && (band !== undefined || needsNotional)) {
+      return deny(
+        'unpriced',
+        `${symbol}: ${order.unevaluable}; not accepted while a price band or notional cap applies`,
+      );
+    }
+    const fields = pricesOf(order);
+    if (band !== undefined && fields.length > 0) {
       const market = order.symbol ? ctx.prices[order.symbol] : undefined;
-      if (market === undefined || !(market > 0)) {
+      if (market === undefined || !(market > 0) || !Number.isFinite(market)) {
         return deny('unpriced', `no market price for ${symbol} to check the price band`);
       }
-      const offPercent = (Math.abs(order.price - market) / market) * 100;
-      if (offPercent > policy.priceBandPercent) {
-        return deny(
-          'priceBand',
-          `limit price ${formatAmount(order.price)} is ${formatAmount(Number(offPercent.toFixed(2)))}% from market ${formatAmount(market)}, outside priceBandPercent ${formatAmount(policy.priceBandPercent)}`,
-        );
+      for (const f of fields) {
+        const offPercent = (Math.abs(f.value - market) / market) * 100;
+        if (!(offPercent <= band)) {
+          return deny(
+            'priceBand',
+            `${f.field} ${formatAmount(f.value)} is ${formatAmount(Number(offPercent.toFixed(2)))}% from market ${formatAmount(market)}, outside priceBandPercent ${formatAmount(band)}`,
+          );
+        }
       }
     }
     if (!needsNotional) continue;
-    const notional = notionalOf(order, ctx);
-    if (notional === undefined) {
-      return deny('unpriced', `cannot compute the notional of the ${symbol} order (no price known)`);
+    if (p.notional === undefined) {
+      return deny('unpriced', `cannot compute the notional of the ${symbol} order (${p.basis})`);
     }
-    if (policy.maxOrderNotional !== undefined && notional > policy.maxOrderNotional) {
+    const quote = quoteOf(order.symbol);
+    if (policy.maxOrderNotional !== undefined && p.notional > policy.maxOrderNotional) {
       return deny(
         'maxOrderNotional',
-        `order notional ${formatAmount(notional)} ${quote} exceeds maxOrderNotional ${formatAmount(policy.maxOrderNotional)}`,
+        `order notional ${formatAmount(p.notional)} ${quote} exceeds maxOrderNotional ${formatAmount(policy.maxOrderNotional)} (${p.basis})`,
       );
     }
-    batchNotional += notional;
+    batchNotional += p.notional;
   }
   if (policy.maxDailyNotional !== undefined) {
     const total = ctx.usage.dailyNotional + batchNotional;
@@ -104,15 +203,11 @@ function tradeDenial(policy: Policy, orders: OrderIntent[], ctx: PolicyContext):
 
 function withdrawalDenial(policy: Policy, request: Classification, ctx: PolicyContext): Denial | undefined {
   const w = request.withdrawal;
-  const address = w?.address;
-  if (!address || !policy.withdrawals?.addresses.includes(address)) {
-    return deny('withdrawals.address', 'withdrawal address is not on the allow-list');
-  }
-  const caps = policy.withdrawals.dailyCap;
+  const caps = policy.withdrawals?.dailyCap;
   if (caps === undefined) return undefined;
-  const coin = w.coin?.toUpperCase();
+  const coin = w?.coin?.toUpperCase();
   const cap = coin === undefined ? undefined : capFor(caps, coin);
-  if (coin === undefined || cap === undefined) {
+  if (w === undefined || coin === undefined || cap === undefined) {
     return deny('withdrawals.dailyCap', `no daily withdrawal cap is set for ${coin ?? 'an unknown coin'}`);
   }
   if (w.amount === undefined || !Number.isFinite(w.amount)) {
@@ -148,11 +243,20 @@ function symbolRuleDenial(policy: Policy, order: OrderIntent): Denial | undefine
   return undefined;
 }
 
-// Globs per side, case-insensitive: `BTC/*` (any quote), `*` + `/USDT` (any base), `*/*` (all).
+// Globs per side, case-insensitive: `BTC/*` (any quote), `*` + `/USDT` (any base), `*/*` (all
+// spot). A derivative `BTC/USDT:USDT` only matches a pattern with a settle part
+// (`BTC/USDT:USDT`, `*` + `/USDT:*`): a spot pattern never reaches a derivative.
 export function matchesSymbol(pattern: string, symbol: string): boolean {
-  const [pb, pq] = pattern.toUpperCase().split('/');
-  const [sb, sq] = symbol.toUpperCase().split('/');
+  const [pPair, pSettle, pExtra] = pattern.toUpperCase().split(':');
+  const [sPair, sSettle, sExtra] = symbol.toUpperCase().split(':');
+  if (pExtra !== undefined || sExtra !== undefined || pPair === undefined || sPair === undefined)
+    return false;
+  if ((pSettle === undefined) !== (sSettle === undefined)) return false;
+  if (pSettle !== undefined && sSettle !== undefined && !globMatch(pSettle, sSettle)) return false;
+  const [pb, pq, px] = pPair.split('/');
+  const [sb, sq, sx] = sPair.split('/');
   if (pb === undefined || pq === undefined || sb === undefined || sq === undefined) return false;
+  if (px !== undefined || sx !== undefined) return false;
   return globMatch(pb, sb) && globMatch(pq, sq);
 }
 
@@ -165,25 +269,16 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function isMarket(order: OrderIntent): boolean {
-  return order.type === 'market';
+/** Every price field of an order; an intent built without `prices` still has its limit price banded. */
+function pricesOf(order: OrderIntent): PriceField[] {
+  if (order.prices) return order.prices;
+  return order.price !== undefined && order.pricing !== 'market' && order.type !== 'market'
+    ? [{ field: 'price', value: order.price }]
+    : [];
 }
 
 function quoteOf(symbol: string | undefined): string {
-  return symbol?.split('/')[1] ?? 'quote';
-}
-
-/** Quote notional: from the request when it says, else quantity × the known market price. */
-export function notionalOf(order: OrderIntent, ctx: PolicyContext): number | undefined {
-  const valid = (n: number | undefined) => (n !== undefined && Number.isFinite(n) && n >= 0 ? n : undefined);
-  const direct = valid(order.notional) ?? valid(order.quoteQuantity);
-  if (direct !== undefined) return direct;
-  const qty = valid(order.quantity);
-  if (qty === undefined) return undefined;
-  if (!isMarket(order) && valid(order.price) !== undefined) return qty * (order.price ?? 0);
-  const market = order.symbol ? valid(ctx.prices[order.symbol]) : undefined;
-  if (market === undefined || market === 0) return undefined;
-  return qty * market;
+  return symbol?.split(':')[0]?.split('/')[1] ?? 'quote';
 }
 
 /** Minutes-of-day window in UTC; `start > end` wraps midnight; `start == end` means all day. Days use the UTC weekday of `now`. */

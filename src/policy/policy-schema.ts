@@ -12,6 +12,8 @@ const ACTIONS = [
   'withdraw',
   'transfer',
   'account-admin',
+  'margin',
+  'convert',
   'unknown',
 ] as const satisfies readonly Action[];
 
@@ -22,7 +24,10 @@ const symbolPattern = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[A-Za-z0-9*]+\/[A-Za-z0-9*]+$/, 'expected BASE/QUOTE with optional * globs');
+  .regex(
+    /^[A-Za-z0-9*]+\/[A-Za-z0-9*]+(:[A-Za-z0-9*-]+)?$/,
+    'expected BASE/QUOTE (or BASE/QUOTE:SETTLE for a derivative) with optional * globs',
+  );
 const positive = z.number().finite().positive();
 
 /** Strict: an unknown key anywhere is an error naming its path (a typo must never silently widen a policy). */
@@ -38,6 +43,12 @@ export const policySchema = z.strictObject({
       deny: z.array(symbolPattern).max(1000).optional(),
     })
     .optional(),
+  markets: z
+    .array(z.enum(['spot', 'swap', 'future', 'option']))
+    .min(1)
+    .max(4)
+    .default(() => ['spot' as const]),
+  maxLeverage: positive.max(1000).optional(),
   maxOrderNotional: positive.optional(),
   maxDailyNotional: positive.optional(),
   maxOrdersPerMinute: z.number().int().positive().optional(),
@@ -78,7 +89,8 @@ export function validatePolicy(value: unknown): Policy {
     );
   }
   const p = result.data;
-  const policy: Policy = { mode: p.mode, actions: [...new Set(p.actions)] };
+  const policy: Policy = { mode: p.mode, actions: [...new Set(p.actions)], markets: [...new Set(p.markets)] };
+  if (p.maxLeverage !== undefined) policy.maxLeverage = p.maxLeverage;
   if (p.symbols) policy.symbols = p.symbols;
   if (p.maxOrderNotional !== undefined) policy.maxOrderNotional = p.maxOrderNotional;
   if (p.maxDailyNotional !== undefined) policy.maxDailyNotional = p.maxDailyNotional;

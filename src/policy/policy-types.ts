@@ -1,4 +1,4 @@
-import type { Action, Classification } from '../exchanges/adapter.js';
+import type { Action, Classification, ContractSpec, MarketType } from '../exchanges/adapter.js';
 
 /**
  * A client's least-privilege policy (validated by ./policy-schema.ts from YAML or JSON).
@@ -10,7 +10,15 @@ export interface Policy {
   mode: 'enforce' | 'monitor';
   /** Allowed actions. Default: public, read, trade, cancel. */
   actions: Action[];
+  /**
+   * Symbol globs per side, `BASE/QUOTE` for spot; a derivative only matches a pattern that names
+   * its settle part (`BTC/USDT:USDT`, `BTC/USDT:*`): `*` never reaches into it.
+   */
   symbols?: { allow?: string[]; deny?: string[] };
+  /** Instrument kinds the client may trade; undefined (policies stored before it existed) means spot only. */
+  markets?: MarketType[];
+  /** Highest leverage a margin request may ask for (when `margin` is allowed). */
+  maxLeverage?: number;
   /** Max quote-currency notional of one order. */
   maxOrderNotional?: number;
   /** Max quote-currency notional per UTC day across the client's orders. */
@@ -31,6 +39,10 @@ export interface PolicyContext {
   keyEnvironment: string;
   /** Market price per normalised symbol, when known (fetched from the public ticker). */
   prices: Record<string, number | undefined>;
+  /** Contract spec per derivative symbol, when known (from the exchange's instruments endpoint). */
+  specs?: Record<string, ContractSpec | undefined>;
+  /** Market orders are priced at the market price plus this margin (config `prices.slippagePercent`). */
+  slippagePercent?: number;
   usage: {
     /** Quote notional the client has traded today (UTC). */
     dailyNotional: number;
@@ -53,10 +65,27 @@ export type PolicyRule =
   | 'tradingHours'
   | 'withdrawals.address'
   | 'withdrawals.dailyCap'
-  | 'unpriced';
+  | 'unpriced'
+  | 'markets'
+  | 'maxLeverage'
+  | 'orders';
+
+/** How one order's notional was computed: what `policy explain` prints and the gateway reserves. */
+export interface PricedOrder {
+  symbol: string;
+  /** Quote-currency notional, when it could be computed. */
+  notional?: number;
+  /** Where the price came from, e.g. `limit price`, `market 60,000 + 2% slippage`, `max(limit, market)`. */
+  basis: string;
+}
 
 export type Decision =
-  | { allowed: true; wouldDeny?: { rule: PolicyRule; message: string } }
-  | { allowed: false; rule: PolicyRule; message: string };
+  | {
+      allowed: true;
+      wouldDeny?: { rule: PolicyRule; message: string };
+      notional: number;
+      priced: PricedOrder[];
+    }
+  | { allowed: false; rule: PolicyRule; message: string; notional?: number; priced?: PricedOrder[] };
 
 export type Evaluate = (policy: Policy, request: Classification, ctx: PolicyContext) => Decision;

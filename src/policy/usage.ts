@@ -1,20 +1,44 @@
 import type { PolicyContext } from './policy-types.js';
 
 /**
- * In-memory per-client usage the policy reads through PolicyContext.usage: notional traded
- * this UTC day, orders in a sliding 60 s window, amount withdrawn this UTC day per coin.
- * A restart resets it; that can only let a daily cap start over, never let one order exceed
- * maxOrderNotional.
+ * Per-client usage the policy reads through PolicyContext.usage: notional traded this UTC
+ * day, orders in a sliding 60 s window, amount withdrawn this UTC day per coin.
+ *
+ * Usage is reserved, not recorded afterwards: the gateway evaluates and reserves in one
+ * synchronous step (no await between them), so concurrent requests of one client each see
+ * the others' reservations and a cap cannot be raced. A reservation is released when the
+ * request was never forwarded (audit failure) or the exchange refused it.
+ *
+ * Daily amounts are written through to `persistence` (the store), so a restart does not reset
+ * a daily cap; the 60 s order window lives in memory only.
  */
 export interface UsageTracker {
   snapshot(clientId: string, now: number): PolicyContext['usage'];
-  /** Call after an allowed trade request: `count` orders worth `notional` quote in total. */
-  recordOrders(clientId: string, now: number, count: number, notional: number): void;
-  recordWithdrawal(clientId: string, now: number, coin: string, amount: number): void;
+  reserve(clientId: string, now: number, use: UsageRequest): Reservation;
+}
+
+export interface UsageRequest {
+  orders: number;
+  notional: number;
+  withdrawal?: { coin: string; amount: number };
+}
+
+export interface Reservation {
+  /** Give the reservation back (idempotent). */
+  release(): void;
+}
+
+/** Durable daily amounts, written synchronously (better-sqlite3) so reserve stays atomic. */
+export interface UsagePersistence {
+  /** Every amount recorded for UTC day `day` (days since the epoch). */
+  load(day: number): Array<{ clientId: string; item: string; amount: number }>;
+  add(clientId: string, day: number, item: string, delta: number): void;
 }
 
 const DAY_MS = 86_400_000;
 const WINDOW_MS = 60_000;
+const NOTIONAL = 'notional';
+const withdrawItem = (coin: string) => `withdraw:${coin.toUpperCase()}`;
 
 interface ClientUsage {
   day: number;
@@ -23,23 +47,53 @@ interface ClientUsage {
   withdrawn: Record<string, number>;
 }
 
-export function createUsageTracker(): UsageTracker {
+export function createUsageTracker(persistence?: UsagePersistence): UsageTracker {
   const byClient = new Map<string, ClientUsage>();
-  const current = (clientId: string, now: number): ClientUsage => {
-    const day = Math.floor(now / DAY_MS);
+  let loadedDay: number | undefined;
+
+  const loadDay = (day: number) => {
+    if (loadedDay === day || !persistence) return;
+    loadedDay = day;
+    for (const row of persistence.load(day)) {
+      const u = fresh(row.clientId, day);
+      if (row.item === NOTIONAL) u.dailyNotional = row.amount;
+      else if (row.item.startsWith('withdraw:')) u.withdrawn[row.item.slice(9)] = row.amount;
+    }
+  };
+  const fresh = (clientId: string, day: number): ClientUsage => {
     let u = byClient.get(clientId);
     if (!u) {
       u = { day, dailyNotional: 0, orderTimes: [], withdrawn: {} };
       byClient.set(clientId, u);
-    } else if (u.day !== day) {
+    }
+    return u;
+  };
+  const current = (clientId: string, now: number): ClientUsage => {
+    const day = Math.floor(now / DAY_MS);
+    loadDay(day);
+    const u = fresh(clientId, day);
+    if (u.day !== day) {
       u.day = day;
       u.dailyNotional = 0;
       u.withdrawn = {};
     }
     const cutoff = now - WINDOW_MS;
-    u.orderTimes = u.orderTimes.filter((t) => t > cutoff);
+    if (u.orderTimes.length > 0 && (u.orderTimes[0] ?? 0) <= cutoff)
+      u.orderTimes = u.orderTimes.filter((t) => t > cutoff);
     return u;
   };
+  const addNotional = (clientId: string, u: ClientUsage, day: number, delta: number) => {
+    if (delta === 0 || !Number.isFinite(delta)) return;
+    if (u.day === day) u.dailyNotional += delta;
+    persistence?.add(clientId, day, NOTIONAL, delta);
+  };
+  const addWithdrawal = (clientId: string, u: ClientUsage, day: number, coin: string, delta: number) => {
+    if (!Number.isFinite(delta)) return;
+    const key = coin.toUpperCase();
+    if (u.day === day) u.withdrawn[key] = (u.withdrawn[key] ?? 0) + delta;
+    persistence?.add(clientId, day, withdrawItem(key), delta);
+  };
+
   return {
     snapshot(clientId, now) {
       const u = current(clientId, now);
@@ -49,15 +103,26 @@ export function createUsageTracker(): UsageTracker {
         withdrawnToday: { ...u.withdrawn },
       };
     },
-    recordOrders(clientId, now, count, notional) {
+    reserve(clientId, now, use) {
       const u = current(clientId, now);
-      u.dailyNotional += Number.isFinite(notional) ? notional : 0;
-      for (let i = 0; i < count; i++) u.orderTimes.push(now);
-    },
-    recordWithdrawal(clientId, now, coin, amount) {
-      const u = current(clientId, now);
-      const key = coin.toUpperCase();
-      u.withdrawn[key] = (u.withdrawn[key] ?? 0) + amount;
+      const day = u.day;
+      addNotional(clientId, u, day, use.notional);
+      for (let i = 0; i < use.orders; i++) u.orderTimes.push(now);
+      const w = use.withdrawal;
+      if (w) addWithdrawal(clientId, u, day, w.coin, w.amount);
+      let released = false;
+      return {
+        release() {
+          if (released) return;
+          released = true;
+          addNotional(clientId, u, day, -use.notional);
+          for (let i = 0; i < use.orders; i++) {
+            const at = u.orderTimes.lastIndexOf(now);
+            if (at !== -1) u.orderTimes.splice(at, 1);
+          }
+          if (w) addWithdrawal(clientId, u, day, w.coin, -w.amount);
+        },
+      };
     },
   };
 }

@@ -5,9 +5,12 @@
  */
 
 export interface Market {
-  symbol: string; // BASE/QUOTE
+  /** `BASE/QUOTE` for spot, `BASE/QUOTE:SETTLE` for a perpetual swap (CCXT's form). */
+  symbol: string;
   base: string;
   quote: string;
+  /** Settle asset of a derivative (linear swaps settle in the quote); absent for spot. */
+  settle?: string;
   price: number;
 }
 
@@ -91,6 +94,10 @@ export const DEFAULT_MARKETS: ReadonlyArray<Omit<Market, 'symbol'>> = [
   { base: 'ETH', quote: 'USD', price: 3000 },
   { base: 'SOL', quote: 'USD', price: 150 },
   { base: 'BTC', quote: 'EUR', price: 55000 },
+  // Linear perpetuals: orders are placed in base units (each emulator converts its contracts).
+  { base: 'BTC', quote: 'USDT', settle: 'USDT', price: 60000 },
+  { base: 'ETH', quote: 'USDT', settle: 'USDT', price: 3000 },
+  { base: 'DOGE', quote: 'USDT', settle: 'USDT', price: 0.1 },
 ];
 
 export const DEFAULT_BALANCES: Readonly<Record<string, number>> = {
@@ -106,7 +113,10 @@ export const DEFAULT_BALANCES: Readonly<Record<string, number>> = {
 const FEE_RATE = 0.001;
 
 export interface Engine {
+  /** Spot markets (what every emulator lists as its symbols). */
   markets(): Market[];
+  /** Linear perpetual swaps (`BTC/USDT:USDT`), for emulators that list derivatives. */
+  swaps(): Market[];
   market(symbol: string): Market | undefined;
   setPrice(symbol: string, price: number): void;
   balances(account: string): Map<string, Balance>;
@@ -140,7 +150,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const now = options.now ?? Date.now;
   const markets = new Map<string, Market>();
   for (const m of options.markets ?? DEFAULT_MARKETS) {
-    const symbol = `${m.base}/${m.quote}`;
+    const symbol = m.settle ? `${m.base}/${m.quote}:${m.settle}` : `${m.base}/${m.quote}`;
     markets.set(symbol, { ...m, symbol });
   }
   const initialBalances = options.balances ?? DEFAULT_BALANCES;
@@ -213,7 +223,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
   }
 
   return {
-    markets: () => [...markets.values()],
+    markets: () => [...markets.values()].filter((m) => m.settle === undefined),
+    swaps: () => [...markets.values()].filter((m) => m.settle !== undefined),
     market: (symbol) => markets.get(symbol),
     setPrice(symbol, price) {
       const m = markets.get(symbol);

@@ -79,3 +79,11 @@ export function expectSymbols(
 ): void {
   for (const [raw, unified] of pairs) expect(normalise(raw), raw).toBe(unified);
 }
+
+/** What one order costs at its own limit price or quote size (no market data): classify tests compare it. */
+export function limitNotional(o: OrderIntent | undefined): number | undefined {
+  if (!o) return undefined;
+  if (o.quoteQuantity !== undefined) return o.quoteQuantity;
+  if (o.contracts || o.quantity === undefined || o.price === undefined) return undefined;
+  return o.quantity * o.price;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Action, ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { kraken } from '../../src/exchanges/kraken.js';
+import { limitNotional } from './helpers.js';
 
 const post = (method: string, body = '', json = false): ExchangeRequest => ({
   method: 'POST',
@@ -105,7 +106,7 @@ describe('kraken classify: every documented endpoint', () => {
         true,
       ),
     );
-    expect(json.orders.map((o) => [o.symbol, o.side, o.quantity, o.notional])).toEqual([
+    expect(json.orders.map((o) => [o.symbol, o.side, o.quantity, limitNotional(o)])).toEqual([
       ['BTC/USD', 'buy', 1, 100],
       ['BTC/USD', 'sell', 2, 400],
     ]);

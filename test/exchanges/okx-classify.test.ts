@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../../src/exchanges/adapter.js';
 import { okx } from '../../src/exchanges/okx.js';
-import { itClassifiesEach, ordersOf, req, withdrawalOf } from './helpers.js';
+import { itClassifiesEach, limitNotional, ordersOf, req, withdrawalOf } from './helpers.js';
 
 /** The first order intent OKX reads from a `POST /api/v5/trade/order` body. */
 const placed = (body: string) => ordersOf(okx, 'POST', '/api/v5/trade/order', body)[0];
@@ -82,7 +82,7 @@ describe('okx classify', () => {
     expect(orders).toHaveLength(3);
     expect(orders[0]).toMatchObject({ symbol: 'BTC/USDT', notional: 200 });
     expect(orders[1]).toMatchObject({ symbol: 'ETH/USDT', side: 'sell', type: 'market', quantity: 3 });
-    expect(orders[1]?.notional).toBeUndefined();
+    expect(limitNotional(orders[1])).toBeUndefined();
     // OKX's default unit for a spot market buy is the quote currency.
     expect(orders[2]).toMatchObject({ symbol: 'SOL/USDT', quoteQuantity: 250, notional: 250 });
     expect(orders[2]?.quantity).toBeUndefined();
@@ -102,7 +102,7 @@ describe('okx classify', () => {
   it('normalises derivatives and keeps contract sizes out of the notional', () => {
     const o = placed('{"instId":"BTC-USDT-SWAP","side":"buy","ordType":"limit","px":"60000","sz":"3"}');
     expect(o).toMatchObject({ symbol: 'BTC/USDT:USDT', quantity: 3, price: 60000 });
-    expect(o?.notional).toBeUndefined();
+    expect(limitNotional(o)).toBeUndefined();
   });
 
   it('classifies every cancel of cancel-batch-orders', () => {

@@ -138,6 +138,7 @@ describe('client credentials', () => {
     const strict = {
       mode: 'enforce' as const,
       actions: ['public' as const, 'read' as const, 'cancel' as const],
+      markets: ['spot' as const],
     };
     const changed = await clients.setPolicy(client.id, strict);
     expect(changed.policy).toEqual(strict);

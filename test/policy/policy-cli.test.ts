@@ -61,11 +61,18 @@ describe('keywarden policy (CLI)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('decision: DENY');
     expect(r.stdout).toContain('order notional 12,000 USDT exceeds maxOrderNotional 5,000');
+    // The parsed intent: the fields used, the computed notional and where its price came from.
+    expect(r.stdout).toContain('order 1: buy limit BTC/USDT');
+    expect(r.stdout).toContain('notional 12,000 from limit price');
   });
 
   it('explain allows an in-policy order (positive control)', async () => {
     const r = await explainLimitBuy('0.05', '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).decision).toEqual({ allowed: true });
+    expect(JSON.parse(r.stdout).decision).toMatchObject({
+      allowed: true,
+      notional: 3000,
+      priced: [{ symbol: 'BTC/USDT', notional: 3000, basis: 'limit price' }],
+    });
   });
 });

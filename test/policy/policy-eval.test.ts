@@ -144,7 +144,7 @@ const rows: Row[] = [
     policy: { maxOrderNotional: 5000 },
     request: trade(limit({ quantity: 0.2 })),
     rule: 'maxOrderNotional',
-    message: /^order notional 12,000 USDT exceeds maxOrderNotional 5,000$/,
+    message: /^order notional 12,000 USDT exceeds maxOrderNotional 5,000 \(limit price\)$/,
   },
   {
     name: 'maxOrderNotional: market order priced from ctx',
@@ -171,10 +171,10 @@ const rows: Row[] = [
     rule: 'unpriced',
   },
   {
-    name: 'unpriced: trade with no order intents under a notional rule',
-    policy: { maxOrderNotional: 5000 },
+    name: 'orders: a trade with no order keywarden could read is denied, with or without caps',
+    policy: {},
     request: { action: 'trade', endpoint: 'POST /x', orders: [] },
-    rule: 'unpriced',
+    rule: 'orders',
   },
   {
     name: 'no notional rule: unpriced market order allowed',
@@ -326,7 +326,8 @@ describe('evaluate — one row per rule', () => {
     it(row.name, () => {
       const d: Decision = evaluate({ ...base, ...row.policy }, row.request, ctx(row.ctx));
       if (row.rule === undefined) {
-        expect(d).toEqual({ allowed: true });
+        expect(d).toMatchObject({ allowed: true });
+        expect(d).not.toHaveProperty('wouldDeny');
         return;
       }
       expect(d.allowed).toBe(false);
@@ -341,11 +342,11 @@ describe('evaluate — one row per rule', () => {
 describe('monitor mode', () => {
   it('lets a would-be denial through and names it', () => {
     const d = evaluate({ ...base, mode: 'monitor', maxOrderNotional: 100 }, trade(), ctx());
-    expect(d).toEqual({
+    expect(d).toMatchObject({
       allowed: true,
       wouldDeny: {
         rule: 'maxOrderNotional',
-        message: 'order notional 600 USDT exceeds maxOrderNotional 100',
+        message: 'order notional 600 USDT exceeds maxOrderNotional 100 (limit price)',
       },
     });
   });
@@ -354,7 +355,8 @@ describe('monitor mode', () => {
     expect(d).toMatchObject({ allowed: false, rule: 'environment' });
   });
   it('plain allow carries no wouldDeny', () => {
-    expect(evaluate({ ...base, mode: 'monitor' }, trade(), ctx())).toEqual({ allowed: true });
+    expect(evaluate({ ...base, mode: 'monitor' }, trade(), ctx())).toMatchObject({ allowed: true });
+    expect(evaluate({ ...base, mode: 'monitor' }, trade(), ctx())).not.toHaveProperty('wouldDeny');
   });
 });
 

@@ -8,7 +8,11 @@ const EXAMPLES = join(import.meta.dirname, '../../examples/policies');
 
 describe('policy schema', () => {
   it('fills defaults: enforce mode and public/read/trade/cancel', () => {
-    expect(parsePolicy('{}')).toEqual({ mode: 'enforce', actions: ['public', 'read', 'trade', 'cancel'] });
+    expect(parsePolicy('{}')).toEqual({
+      mode: 'enforce',
+      actions: ['public', 'read', 'trade', 'cancel'],
+      markets: ['spot'],
+    });
   });
   it('rejects an unknown top-level key naming it', () => {
     expect(() => parsePolicy('maxOrderNotionl: 5')).toThrow('unknown key "maxOrderNotionl"');
