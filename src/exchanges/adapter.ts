@@ -170,8 +170,25 @@ export interface OrderIntent {
   unevaluable?: string;
   /** An amend of a resting order: a new order for its symbol (and side, when known). */
   amend?: boolean;
+  /**
+   * The resting order an amend changes (the exchange's order id or client order id, as the
+   * request names it). The gateway reads that order through `restingOrderRequest` before the
+   * policy runs, so the amend is judged with the order's real symbol, side, size and price.
+   */
+  orderRef?: { orderId?: string; clientOrderId?: string };
   /** Leverage the order asks for (margin trading); set together with action `margin`. */
   leverage?: number;
+}
+
+/** A resting order as the exchange reports it, for judging an amend of it. */
+export interface RestingOrder {
+  symbol: string;
+  rawSymbol?: string;
+  market?: MarketType;
+  side: Side;
+  /** Remaining size in the order's own units (base, or contracts). */
+  quantity?: number;
+  price?: number;
 }
 
 /** A derivative's contract: how many base units (linear) or quote units (inverse) one contract is. */
@@ -351,6 +368,14 @@ export interface ExchangeAdapter {
    */
   instrumentRequest?(symbol: string, market: MarketType): ExchangeRequest;
   parseInstrument?(response: ExchangeResponse): ContractSpec | undefined;
+
+  /**
+   * The signed-to-be read request for the resting order an amend names (`order.orderRef`),
+   * and how to read the answer. The gateway signs it with the real key, sends it, and fills
+   * the amend's missing symbol, side, size and limit price from it; no answer, no amend.
+   */
+  restingOrderRequest?(order: OrderIntent, request: ExchangeRequest): ExchangeRequest | undefined;
+  parseRestingOrder?(response: ExchangeResponse): RestingOrder | undefined;
 
   /**
    * The exchange's request weight of a public request (Binance counts `/api/v3/depth?limit=5000`
