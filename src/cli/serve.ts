@@ -59,6 +59,15 @@ export async function serve(dataDir: string, opts: ServeOptions) {
   const ctx = await openServeContext(
     dataDir,
     opts.passphraseFile ? { passphraseFile: opts.passphraseFile } : {},
+    process.env,
+    {
+      audit: config.audit,
+      onAnchorError: (err) =>
+        log.warn(
+          { err, anchorFile: config.audit.anchorFile },
+          'audit checkpoint not written to the anchor file',
+        ),
+    },
   );
   const clients = createClientService({
     db: ctx.store.db,
