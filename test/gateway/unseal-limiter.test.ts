@@ -21,18 +21,12 @@ describe('unseal limiter', () => {
       expect(l.begin('p')).toEqual({ ok: true });
       l.end('p', false);
     };
-    fail();
-    expect(l.begin('p')).toEqual({ ok: false, retryAfterSeconds: 1 });
-    now += 1_000;
-    fail();
-    expect(l.begin('p')).toEqual({ ok: false, retryAfterSeconds: 2 });
-    now += 2_000;
-    fail();
-    expect(l.begin('p')).toEqual({ ok: false, retryAfterSeconds: 4 });
-    now += 4_000;
-    fail();
-    expect(l.begin('p')).toEqual({ ok: false, retryAfterSeconds: 60 });
-    now += 60_000;
+    // Waits of 1, 2, 4 s (the cap), then the lockout; each waited out before the next failure.
+    for (const wait of [1, 2, 4, 60]) {
+      fail();
+      expect(l.begin('p')).toEqual({ ok: false, retryAfterSeconds: wait });
+      now += wait * 1_000;
+    }
     fail();
     // After a lockout the count starts again: the next delay is the base delay.
     expect(l.begin('p')).toEqual({ ok: false, retryAfterSeconds: 1 });
