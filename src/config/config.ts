@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { auditConfigSchema, DEFAULT_CHECKPOINT_EVERY } from '../audit/audit-config.js';
 import { KeywardenError } from '../errors.js';
 import { EXCHANGE_IDS, type ExchangeId } from '../exchanges/adapter.js';
 import { monitorConfigSchema } from '../monitor/monitor-config.js';
@@ -136,6 +137,8 @@ export const configSchema = z
         rotationGraceSeconds: 60,
         verifyEveryHours: 24,
       }),
+    /** Anchoring the audit log outside its database (schema in src/audit/audit-config.ts). */
+    audit: auditConfigSchema.default({ checkpointEvery: DEFAULT_CHECKPOINT_EVERY }),
     /** Alert rules, anomaly detection and sinks (schema and defaults in src/monitor/monitor-config.ts). */
     monitor: monitorConfigSchema.default(monitorConfigSchema.parse({})),
     exchanges: z
