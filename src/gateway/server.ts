@@ -15,7 +15,7 @@ import { safeEqual } from '../util/safe-equal.js';
 import type { MasterKeySource } from '../vault/vault-types.js';
 import type { Gateway } from './gateway.js';
 import type { GatewayAnswer } from './gateway-types.js';
-import { isLoopback } from './ip.js';
+import { hasProxyHeader, isLoopback } from './ip.js';
 import { createUnsealLimiter, type UnsealLimits } from './unseal-limiter.js';
 import { registerUnsealRoute } from './unseal-route.js';
 
@@ -51,9 +51,8 @@ function metricsDenied(
 ): { status: 401 | 403; message: string } | undefined {
   if (access === 'open') return undefined;
   if (access === 'loopback') {
-    // The socket peer, never X-Forwarded-For (a proxy in front would make every scrape local).
-    if (isLoopback(request.socket.remoteAddress) && request.headers['x-forwarded-for'] === undefined)
-      return undefined;
+    // The socket peer, and no proxy header of any kind (a proxy in front would make every scrape local).
+    if (isLoopback(request.socket.remoteAddress) && !hasProxyHeader(request.headers)) return undefined;
     return { status: 403, message: 'metrics are served to loopback only (server.metrics.access)' };
   }
   const presented = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim();

@@ -17,30 +17,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
 import type { MasterKeySource } from '../vault/vault-types.js';
-import { isLoopback } from './ip.js';
+import { hasProxyHeader, isLoopback } from './ip.js';
 import type { UnsealLimiter } from './unseal-limiter.js';
 
 export const UNSEAL_PATH = '/_keywarden/unseal';
-
-/** Headers a proxy adds to say who the real client is (or that it passed through one). */
-const PROXY_HEADERS = new Set([
-  'forwarded',
-  'via',
-  'x-real-ip',
-  'x-client-ip',
-  'true-client-ip',
-  'cf-connecting-ip',
-  'fastly-client-ip',
-  'x-cluster-client-ip',
-  'x-original-forwarded-for',
-]);
-
-export function hasProxyHeader(headers: FastifyRequest['headers']): boolean {
-  return Object.keys(headers).some((h) => {
-    const name = h.toLowerCase();
-    return PROXY_HEADERS.has(name) || name.startsWith('x-forwarded-');
-  });
-}
 
 /** Exactly one of the two; anything else (a `keyFile`, an extra field) is refused. */
 const bodySchema = z.union([
