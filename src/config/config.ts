@@ -95,11 +95,11 @@ export const configSchema = z
         perSecond: z.number().nonnegative().default(20),
         burst: z.number().positive().default(40),
         /** Per source IP, before authentication: every request counts, known client or not (0 = unlimited). */
-        perIpPerSecond: z.number().nonnegative().default(200),
-        perIpBurst: z.number().positive().default(400),
+        perIpPerSecond: z.number().nonnegative().default(1_000),
+        perIpBurst: z.number().positive().default(2_000),
       })
       .strict()
-      .default({ perSecond: 20, burst: 40, perIpPerSecond: 200, perIpBurst: 400 }),
+      .default({ perSecond: 20, burst: 40, perIpPerSecond: 1_000, perIpBurst: 2_000 }),
     prices: z
       .object({
         ttlMs: z.number().int().positive().max(60_000).default(3_000),
