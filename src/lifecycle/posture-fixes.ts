@@ -3,13 +3,9 @@
  * website is not here: each adapter carries it (`ExchangeAdapter.console`, src/exchanges/).
  */
 
-const SAFE_ARG = /^[A-Za-z0-9_./:@%+=,-]+$/;
+import { shellArg } from '../util/shell-arg.js';
 
-/** One POSIX shell word: bare when it is safe, single-quoted otherwise (so a printed command runs as shown). */
-export function shellArg(value: string): string {
-  if (SAFE_ARG.test(value)) return value;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+export { shellArg };
 
 /** Builds the `keywarden …` commands fixes print, with the CLI prefix the report was run with. */
 export function commandBuilder(cli: string, configPath?: string) {
