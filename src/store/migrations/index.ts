@@ -5,6 +5,7 @@ import * as m0007Audit from './0007_audit.js';
 import * as m0008KeyChecks from './0008_key_checks.js';
 import * as m0009Lockdowns from './0009_lockdowns.js';
 import * as m0010NonceSequences from './0010_nonce_sequences.js';
+import * as m0011ThirdPartyClients from './0011_third_party_clients.js';
 
 /**
  * Every migration, in order. Names sort lexically; never edit a released migration, add one.
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0008_key_checks': m0008KeyChecks,
   '0009_lockdowns': m0009Lockdowns,
   '0010_nonce_sequences': m0010NonceSequences,
+  '0011_third_party_clients': m0011ThirdPartyClients,
 };
