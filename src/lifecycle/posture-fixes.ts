@@ -28,6 +28,10 @@ export function commandBuilder(cli: string, configPath?: string) {
         ? cmd('client', 'set-policy', q(name), '--default')
         : cmd('client', 'set-policy', q(name), '--policy', q(policyFile)),
     clientReroll: (name: string) => cmd('client', 'reroll', q(name), '--grace', '1h'),
+    /** `flags` are printed as given (placeholders such as `<YYYY-MM-DD>` included); quote values before. */
+    clientSetThirdParty: (name: string, flags: string[]) =>
+      cmd('client', 'set-third-party', q(name), ...flags),
+    policyCheck: (file: string) => cmd('policy', 'check', q(file)),
     alertsTest: () =>
       configPath === undefined ? cmd('alerts', 'test') : cmd('alerts', 'test', '--config', q(configPath)),
   };
