@@ -166,7 +166,8 @@ function leakEvents(findings: readonly Finding[]): Array<Omit<SystemEvent, 'type
 
 /** `scan --hygiene`: the repository checks (exit 1 with findings, like a leak). */
 async function runHygiene(target: string, flags: ScanFlags): Promise<number> {
-  if (flags.format !== 'text' && flags.format !== 'json') throw new CliError('--hygiene: --format text or json', 2);
+  if (flags.format !== 'text' && flags.format !== 'json')
+    throw new CliError('--hygiene: --format text or json', 2);
   if (flags.git || flags.staged || flags.baseline || flags.writeBaseline || flags.verify)
     throw new CliError('--hygiene takes none of --git, --staged, --baseline, --write-baseline, --verify', 2);
   if (target === '-') throw new CliError('--hygiene needs a repository path, not stdin', 2);

@@ -28,7 +28,10 @@ export function isThirdPartyPurpose(value: string): value is ThirdPartyPurpose {
 
 /** A valid `YYYY-MM-DD` calendar date. */
 export function isDay(value: string): boolean {
-  return DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+  if (!DATE.test(value)) return false;
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  // Date.parse rolls 02-30 over to 03-02 (or answers NaN for month 13): the day must come back unchanged.
+  return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(value);
 }
 
 /** Checks every field (the CLI checks them too, for its own messages); returns a copy without duplicates. */

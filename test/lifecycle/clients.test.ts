@@ -243,6 +243,7 @@ describe('third-party clients', () => {
     for (const bad of [
       { ...vendor, purpose: 'everything' },
       { ...vendor, reviewBy: '2026-02-30' },
+      { ...vendor, reviewBy: '2026-13-01' },
       { ...vendor, vendorIps: ['not-an-ip'] },
       { ...vendor, vendor: '' },
     ])
