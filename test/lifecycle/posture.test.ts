@@ -3,7 +3,7 @@ import { adapterFor } from '../../src/exchanges/index.js';
 import type { ThirdParty } from '../../src/lifecycle/clients-types.js';
 import { buildPostureReport, scoreOf } from '../../src/lifecycle/posture.js';
 import { shellArg } from '../../src/lifecycle/posture-fixes.js';
-import type { CheckId, CheckItem, PostureReport } from '../../src/lifecycle/posture-types.js';
+import type { CheckId, CheckItem, PostureInput, PostureReport } from '../../src/lifecycle/posture-types.js';
 import { CHECK_IDS } from '../../src/lifecycle/posture-types.js';
 import { check, client, DAY, exchanges, input, introspection, key, NOW } from './posture-fixtures.js';
 
@@ -466,6 +466,8 @@ describe('posture: third-party integrations', () => {
       thirdParty: { ...VENDOR, ...over },
       ...c,
     });
+  /** The item `id` of the report over the default input with these overrides. */
+  const judge = (id: CheckId, over: Partial<PostureInput>) => find(buildPostureReport(input(over)), id);
   const items = (report: PostureReport) =>
     (report.clients.find((c) => c.name === 'koinly')?.checks ?? []).filter((c) =>
       c.id.startsWith('client.third_party'),
@@ -501,42 +503,28 @@ describe('posture: third-party integrations', () => {
       'keywarden policy check koinly-policy.yaml',
       'keywarden client set-policy koinly --policy koinly-policy.yaml',
     ]);
-    expect(
-      find(
-        buildPostureReport(input({ clients: [tp({ purpose: 'other' })] })),
-        'client.third_party_least_privilege',
-      ).status,
-    ).toBe('unknown');
+    expect(judge('client.third_party_least_privilege', { clients: [tp({ purpose: 'other' })] }).status).toBe(
+      'unknown',
+    );
   });
 
   it("fails addresses outside the vendor's published ones, and an open client; unknown when none are recorded", () => {
-    const outside = find(
-      buildPostureReport(input({ clients: [tp({}, { ipAllow: ['198.51.100.1/32'] })] })),
-      'client.third_party_vendor_ips',
-    );
+    const outside = judge('client.third_party_vendor_ips', {
+      clients: [tp({}, { ipAllow: ['198.51.100.1/32'] })],
+    });
     expect(outside.status).toBe('fail');
     expect(outside.fix?.commands).toEqual(['keywarden client set-ip koinly 203.0.113.10/32']);
-    expect(
-      find(buildPostureReport(input({ clients: [tp({}, { ipAllow: [] })] })), 'client.third_party_vendor_ips')
-        .status,
-    ).toBe('fail');
-    const none = find(
-      buildPostureReport(input({ clients: [tp({ vendorIps: undefined })] })),
-      'client.third_party_vendor_ips',
+    expect(judge('client.third_party_vendor_ips', { clients: [tp({}, { ipAllow: [] })] }).status).toBe(
+      'fail',
     );
+    const none = judge('client.third_party_vendor_ips', { clients: [tp({ vendorIps: undefined })] });
     expect(none.status).toBe('unknown');
   });
 
   it('fails a passed review date (the day itself still counts), with the command to set the next one', () => {
-    const on = find(
-      buildPostureReport(input({ clients: [tp({ reviewBy: '2025-06-01' })] })),
-      'client.third_party_review',
-    );
+    const on = judge('client.third_party_review', { clients: [tp({ reviewBy: '2025-06-01' })] });
     expect(on.status).toBe('pass');
-    const late = find(
-      buildPostureReport(input({ clients: [tp({ reviewBy: '2025-05-31' })] })),
-      'client.third_party_review',
-    );
+    const late = judge('client.third_party_review', { clients: [tp({ reviewBy: '2025-05-31' })] });
     expect(late.status).toBe('fail');
     expect(late.fix?.commands).toEqual(['keywarden client set-third-party koinly --review-by <YYYY-MM-DD>']);
   });
