@@ -21,11 +21,27 @@ const EVM_HEX = '(?<secret>(?:0x)?[0-9a-fA-F]{64})(?![0-9A-Za-z_])';
 /** A JS/TS `"0x" + "<hex>"` concatenation, as in `accounts: ["0x" + "…"]`. */
 const HEX_PREFIX_CONCAT = `(?:["'\`]0x["'\`]\\s*\\+\\s*)?`;
 /** Names that hold an EVM private key: PRIVATE_KEY, privKey, deployerKey, WALLET_PK, signer_secret… */
-const EVM_NAME = `[A-Za-z0-9_.-]*?${ci('(?:private[_.-]?key|priv[_.-]?key|privkey|(?:deployer|wallet|signer|account|owner|admin|relayer)[_.-]?(?:pk|key|secret))')}[A-Za-z0-9_]*`;
+const EVM_NAME = `[A-Za-z0-9_.-]*?(?:${ci('(?:private|priv)[_-]?key|(?:wallet|signer|account|owner|admin)[_-]?(?:pk|key|secret)')}|${ci('(?:deployer|relayer)')}[A-Za-z0-9_-]*?${ci('(?:pk|key|secret)')})[A-Za-z0-9_]*`;
 /** Calls that take a private key: ethers `new Wallet(…)`, viem `privateKeyToAccount(…)`, web3.py `Account.from_key(…)`, truffle `HDWalletProvider(…)`. */
 const EVM_CALL = '(?:Wallet|privateKeyToAccount|fromPrivateKey|HDWalletProvider|from_key)\\(';
 /** Every EVM rule line holds 64 hex digits in a row: one shared test per line before the patterns. */
 const HEX64 = /[0-9a-fA-F]{64}/;
+/** Both base58 rules' secrets are runs of at least 51 base58 characters (WIF 51–52, Solana 86–88). */
+const B58_RUN = new RegExp(`[${B58}]{51}`);
+/** A byte list opens with `[`, a number and a comma. */
+const BYTE_LIST_START = /\[\s*\d{1,3}\s*,/;
+
+/**
+ * `prefix` + optional separator + `suffix`, lower-case, as keywords: the names themselves rather
+ * than `private` or `account` alone, which stand on a line in ten of exchange client code (CCXT).
+ */
+function nameKeywords(prefixes: readonly string[], suffixes: readonly string[]): string[] {
+  return prefixes.flatMap((p) => suffixes.flatMap((s) => ['', '_', '-'].map((sep) => `${p}${sep}${s}`)));
+}
+/** `walletKey`, `SIGNER_SECRET`…: `wallet` and `signer` alone stand on thousands of lines of CCXT. */
+const WALLET_NAMES = nameKeywords(['wallet', 'signer'], ['pk', 'key', 'secret']);
+/** `privkey` is `priv` + `key` without a separator. */
+const PRIVKEY = nameKeywords(['private', 'priv'], ['key']);
 /** Values that are hex-shaped placeholders: a short group repeated, a counting sequence. */
 const HEX_PLACEHOLDERS = [/^(?:0x)?([0-9a-fA-F]{1,8})\1+$/, /0123456789abcdef|fedcba9876543210/i];
 
@@ -36,12 +52,9 @@ const notTestVector = (_secret: string, _match: string, line: string) => !TEST_V
 const SOLANA_KEYWORDS = [
   'solana',
   'keypair',
-  'secretkey',
-  'secret_key',
-  'secret-key',
-  'private',
-  'wallet',
-  'signer',
+  ...nameKeywords(['secret'], ['key']),
+  ...PRIVKEY,
+  ...WALLET_NAMES,
   'payer',
   'authority',
   'uint8array',
@@ -56,20 +69,16 @@ export const WALLET_RULES: Rule[] = [
   {
     id: 'evm-private-key',
     description: EVM_DESCRIPTION,
+    // Every EVM_NAME and EVM_CALL spelling contains one of these.
     keywords: [
-      'private',
-      'privkey',
-      'priv_key',
-      'priv-key',
-      'priv.key',
-      'wallet',
+      ...PRIVKEY,
+      // Rare words on their own (deployerPrivateKey, DEPLOYER_PK); common ones only as key names.
       'deployer',
-      'signer',
-      'account',
-      'owner',
-      'admin',
       'relayer',
-      'from_key',
+      ...nameKeywords(['wallet', 'signer', 'account', 'owner', 'admin'], ['pk', 'key', 'secret']),
+      'wallet(',
+      'walletprovider(',
+      'from_key(',
     ],
     pattern: new RegExp(
       `(?:(?<![A-Za-z0-9_.-])${EVM_NAME}["'\`]?\\]?\\s*(?::=|=>|=|:)|--private[_-]key(?:\\s+|=)|${EVM_CALL})\\s*(?:[A-Za-z_.]+\\(\\s*)?\\[?\\s*${HEX_PREFIX_CONCAT}["'\`]?${EVM_HEX}`,
@@ -88,7 +97,7 @@ export const WALLET_RULES: Rule[] = [
     // Same rule id: the other half of the same leak (hardhat/foundry `accounts: [...]`, JSON account lists).
     id: 'evm-private-key',
     description: EVM_DESCRIPTION,
-    keywords: ['accounts'],
+    keywords: ['accounts:', 'accounts":', "accounts':", 'accounts=', 'accounts ='],
     pattern: new RegExp(
       `(?:${ci('accounts')}["'\`]?\\s*[:=]\\s*\\[\\s*|^\\s*|,\\s*)${HEX_PREFIX_CONCAT}["'\`]${EVM_HEX}["'\`]`,
       'g',
@@ -107,6 +116,7 @@ export const WALLET_RULES: Rule[] = [
     description: 'Solana keypair as a JSON array of 64 bytes (Ed25519 seed and its public key)',
     keywords: SOLANA_KEYWORDS,
     pattern: new RegExp(`\\[\\s*${BYTE_LIST}\\s*\\]`, 'g'),
+    prefilter: BYTE_LIST_START,
     keyFile: (text) => {
       const m = KEYPAIR_FILE.exec(text);
       const secret = m?.groups?.secret;
@@ -123,8 +133,9 @@ export const WALLET_RULES: Rule[] = [
     description: 'Solana private key in base58 (a 64-byte keypair, as wallets export it)',
     keywords: SOLANA_KEYWORDS,
     pattern: new RegExp(`(?<![${B58}])(?<secret>[${B58}]{86,88})(?![${B58}])`, 'g'),
-    before: 2,
-    after: 2,
+    prefilter: B58_RUN,
+    before: 1,
+    after: 1,
     validate: (secret, _match, line) => isBase58Keypair(secret) && !TEST_VECTOR_REMARK.test(line),
     part: 'privateKey',
     confidence: 'high',
@@ -132,10 +143,11 @@ export const WALLET_RULES: Rule[] = [
   {
     id: 'bitcoin-wif-private-key',
     description: 'Bitcoin private key in Wallet Import Format (base58check, mainnet or testnet)',
-    keywords: ['wif', 'privkey', 'private', 'priv_key', 'bitcoin', 'wallet', 'signer', 'testnet', 'electrum'],
+    keywords: ['wif', ...PRIVKEY, ...WALLET_NAMES, 'bitcoin', 'testnet', 'electrum'],
     pattern: new RegExp(`(?<![${B58}])(?<secret>[5KLc9][${B58}]{50,51})(?![${B58}])`, 'g'),
-    before: 2,
-    after: 2,
+    prefilter: B58_RUN,
+    before: 1,
+    after: 1,
     validate: (secret, _match, line) => isWif(secret) && !TEST_VECTOR_REMARK.test(line),
     part: 'privateKey',
     confidence: 'high',
