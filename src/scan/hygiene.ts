@@ -21,7 +21,8 @@ export function isEnvFile(path: string): boolean {
   return (name === '.env' || name.startsWith('.env.')) && !ENV_TEMPLATE.test(name);
 }
 
-const KEY_EXTENSIONS = /\.(?:pem|key|p12|pfx|jks|keystore|ppk|asc|gpg)$/i;
+// Not .asc/.gpg: those are as often public keys and signatures (SHA256SUMS.asc).
+const KEY_EXTENSIONS = /\.(?:pem|key|p12|pfx|jks|keystore|ppk)$/i;
 const SSH_KEYS = new Set(['id_rsa', 'id_dsa', 'id_ecdsa', 'id_ed25519']);
 /** geth/clef keystore file names: `UTC--2024-05-01T10-00-00.000000000Z--<address>`. */
 const GETH_KEYSTORE = /^UTC--\d{4}-\d{2}-\d{2}T/;
@@ -41,7 +42,7 @@ const SECRET_NAME =
   /secret|token|passw(?:or)?d|passphrase|api[_-]?key|apikey|private[_-]?key|access[_-]?key|signing[_-]?key|credential|webhook|dsn/i;
 /** Names that contain a secret word but hold something else (`token_format`, `SECRET_NAME`, `KEY_PATH`). */
 const NOT_SECRET =
-  /(?:^|[_-])(?:cache|path|file|name|names|url|uri|region|user|username|id|type|format|public|expiry|expires|ttl|length|header|enabled|version|mode)$/i;
+  /(?:^|[_-])(?:cache|path|paths|dir|file|files|name|names|url|uri|region|user|username|id|type|format|public|expiry|expires|ttl|length|header|enabled|version|mode)$/i;
 
 /** A literal that could be a secret: not a reference to a variable or store, not a placeholder. */
 export function isSecretLiteral(name: string, value: string): boolean {
@@ -65,7 +66,8 @@ const isCompose = (path: string) => /^(?:docker-)?compose(?:\.[\w.-]+)?\.ya?ml$/
 const isDockerfile = (path: string) => /^(?:Dockerfile(?:\..+)?|.+\.dockerfile)$/i.test(basename(path));
 
 const q = shellArg;
-const ROTATE = 'rotate every secret it held: the old value stays in every clone';
+const ROTATE = 'rotate the secret: the old value stays in the history of every clone';
+const ROTATE_FILE = 'rotate every secret in it: the old values stay in the history of every clone';
 
 function ciFix(ci: Ci, name: string): HygieneFix {
   switch (ci) {
@@ -172,7 +174,7 @@ function envChecks(repo: RepoView, out: HygieneFinding[]): void {
       file,
       message: `${file} is tracked by git: everyone with the repository has its values`,
       fix: {
-        action: `stop tracking it (the file stays on disk)${gitignore.length > 0 ? ', ignore .env files' : ''}, commit, and ${ROTATE}; to purge it from history, see env-in-history`,
+        action: `stop tracking it (the file stays on disk)${gitignore.length > 0 ? ', ignore .env files' : ''}, commit, and ${ROTATE_FILE}; to purge it from history, see env-in-history`,
         commands: [`git rm --cached ${q(file)}`, ...(gitignore.length > 0 ? [appendIgnore(gitignore)] : [])],
         ...(gitignore.length > 0 ? { gitignore } : {}),
       },
@@ -200,21 +202,24 @@ function envChecks(repo: RepoView, out: HygieneFinding[]): void {
       commit,
       message: `${file} was committed in ${commit.slice(0, 12)} and is still in the history`,
       fix: {
-        action: `${ROTATE}; then rewrite the history without it and force-push (every collaborator re-clones)`,
+        action: `${ROTATE_FILE}; then rewrite the history without it and force-push (every collaborator re-clones)`,
         commands: [`git filter-repo --invert-paths --path ${q(file)}`, 'git push --force --all'],
       },
     });
   }
 }
 
+/** The `.gitignore` line for a key file: `UTC--*` for geth keystores, `*.ext` by extension, else the name. */
+function ignorePattern(name: string): string {
+  if (GETH_KEYSTORE.test(name)) return 'UTC--*';
+  const ext = KEY_EXTENSIONS.exec(name)?.[0];
+  return ext === undefined ? name : `*${ext}`;
+}
+
 function keyMaterialChecks(repo: RepoView, out: HygieneFinding[]): void {
   for (const file of repo.tracked.filter((f) => isKeyMaterial(repo.root, f))) {
     const name = basename(file);
-    const pattern = GETH_KEYSTORE.test(name)
-      ? 'UTC--*'
-      : (/\.[^.]+$/.exec(name)?.[0] ?? '').length > 0 && !SSH_KEYS.has(name)
-        ? `*${/\.[^.]+$/.exec(name)?.[0]}`
-        : name;
+    const pattern = ignorePattern(name);
     out.push({
       check: 'key-material-tracked',
       severity: 'critical',
