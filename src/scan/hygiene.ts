@@ -8,6 +8,7 @@ import { basename, join } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import { shellArg } from '../util/shell-arg.js';
 import { shannonEntropy } from './entropy.js';
+import { loadIgnore } from './files.js';
 import { openRepo, type RepoView } from './hygiene-git.js';
 import type { HygieneFinding, HygieneFix, HygieneReport } from './hygiene-types.js';
 import { PLACEHOLDERS } from './rules/helpers.js';
@@ -302,14 +303,19 @@ function configChecks(repo: RepoView, out: HygieneFinding[]): void {
   }
 }
 
-/** Every hygiene check over the git repository that holds `path`. */
+/**
+ * Every hygiene check over the git repository that holds `path`. Paths the root's
+ * `.keywardenignore` lists (gitignore syntax, as for the leak scan) are left out: test fixtures
+ * that are fake leaks on purpose.
+ */
 export function checkHygiene(path: string): HygieneReport {
   const repo = openRepo(path);
   const findings: HygieneFinding[] = [];
   envChecks(repo, findings);
   keyMaterialChecks(repo, findings);
   configChecks(repo, findings);
-  return { root: repo.root, findings };
+  const skip = loadIgnore(join(repo.root, '.keywardenignore'));
+  return { root: repo.root, findings: skip ? findings.filter((f) => !skip.ignores(f.file)) : findings };
 }
 
 /** The text report: one block per finding, its fix under it. */

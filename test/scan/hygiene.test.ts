@@ -205,6 +205,10 @@ describe('repository hygiene', () => {
     const history = run(dir);
     expect(history.status).toBe(1);
     expect(history.stdout).toMatch(/env-in-history/);
+    // Listed in .keywardenignore (fake leaks kept on purpose): left out.
+    writeFileSync(join(dir, '.keywardenignore'), '.env\n');
+    expect(run(dir).status).toBe(0);
+    unlinkSync(join(dir, '.keywardenignore'));
 
     const clean = makeRepo();
     clean.write('README.md', '# ok\n');
