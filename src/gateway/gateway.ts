@@ -22,7 +22,7 @@ import { createMemoryNonceLedger, createNonceSource } from '../exchanges/memory-
 import { hashToken } from '../lifecycle/clients.js';
 import type { KeyRecord } from '../lifecycle/key-types.js';
 import type { RequestEvent } from '../monitor/monitor-types.js';
-import { isOrderAction, marketDataNeeds, precheck } from '../policy/policy-eval.js';
+import { isOrderAction, marketDataNeeds, precheck, sizedOrders } from '../policy/policy-eval.js';
 import type { PolicyContext } from '../policy/policy-types.js';
 import { createUsageTracker, type Reservation } from '../policy/usage.js';
 import { safeEqual } from '../util/safe-equal.js';
@@ -186,7 +186,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   function reserveUsage(clientId: string, at: number, c: Classification, notional: number): Reservation {
     const w = c.withdrawal;
     return usage.reserve(clientId, at, {
-      orders: isOrderAction(c.action) ? c.orders.length : 0,
+      orders: isOrderAction(c.action) ? sizedOrders(c) : 0,
       notional,
       ...(c.action === 'withdraw' && w?.coin && w.amount !== undefined
         ? { withdrawal: { coin: w.coin, amount: w.amount } }

@@ -56,7 +56,7 @@ export function precheck(policy: Policy, request: Classification, ctx: PolicyCon
       `leverage ${formatAmount(leverage)} exceeds maxLeverage ${formatAmount(policy.maxLeverage)}`,
     );
   }
-  if (isOrderAction(request.action)) return orderPrecheck(policy, request.orders, ctx);
+  if (isOrderAction(request.action)) return orderPrecheck(policy, request, ctx);
   if (request.action === 'withdraw') {
     const address = request.withdrawal?.address;
     if (!address || !policy.withdrawals?.addresses.includes(address)) {
@@ -73,8 +73,19 @@ function maxLeverageOf(request: Classification): number | undefined {
   return max;
 }
 
-function orderPrecheck(policy: Policy, orders: OrderIntent[], ctx: PolicyContext): Denial | undefined {
-  if (orders.length === 0) return deny('orders', 'the request carries no order keywarden could read');
+/**
+ * A margin setting (set-leverage on a symbol, a margin-mode switch) rides as an order without a
+ * size: the symbol, market and leverage rules apply to it, the count, band and notional rules
+ * do not, and a margin request may carry none (an account-wide mode switch).
+ */
+function isSetting(action: Action, order: OrderIntent): boolean {
+  return action === 'margin' && order.quantity === undefined && order.quoteQuantity === undefined;
+}
+
+function orderPrecheck(policy: Policy, request: Classification, ctx: PolicyContext): Denial | undefined {
+  const orders = request.orders;
+  if (orders.length === 0 && request.action !== 'margin')
+    return deny('orders', 'the request carries no order keywarden could read');
   if (policy.tradingHours && !withinTradingHours(policy.tradingHours, ctx.now)) {
     const { start, end, days } = policy.tradingHours;
     const dayText = days ? ` on days ${days.join(',')}` : '';
@@ -96,7 +107,7 @@ function orderPrecheck(policy: Policy, orders: OrderIntent[], ctx: PolicyContext
   const symbolDenial = orders.map((o) => symbolRuleDenial(policy, o)).find((d) => d !== undefined);
   if (symbolDenial) return symbolDenial;
   if (policy.maxOrdersPerMinute !== undefined) {
-    const total = ctx.usage.ordersLastMinute + orders.length;
+    const total = ctx.usage.ordersLastMinute + sizedOrders(request);
     if (total > policy.maxOrdersPerMinute) {
       return deny(
         'maxOrdersPerMinute',
@@ -120,8 +131,8 @@ export function marketDataNeeds(
   for (const o of request.orders) {
     if (!o.symbol || o.unevaluable !== undefined) continue;
     if (band && pricesOf(o).length > 0) prices.add(o.symbol);
-    if (!caps) continue;
-    if (o.quoteQuantity !== undefined) continue;
+    // Quote-sized orders count their size; an unsized one is unpriced (or a margin setting) anyway.
+    if (!caps || o.quoteQuantity !== undefined || o.quantity === undefined) continue;
     if (o.contracts) specs.add(o.symbol);
     // A limit buy is counted at its limit price; every other order needs the market price.
     const limitBuy = o.pricing !== 'market' && o.type !== 'market' && o.side === 'buy';
@@ -136,23 +147,32 @@ function pricedDenial(
   priced: PricedOrder[],
   ctx: PolicyContext,
 ): Denial | undefined {
-  if (isOrderAction(request.action)) return tradeDenial(policy, request.orders, priced, ctx);
+  if (isOrderAction(request.action)) return tradeDenial(policy, request, priced, ctx);
   if (request.action === 'withdraw') return withdrawalDenial(policy, request, ctx);
   return undefined;
 }
 
+/** Orders that trade (margin settings are not counted). */
+export function sizedOrders(request: Classification): number {
+  let n = 0;
+  for (const o of request.orders) if (!isSetting(request.action, o)) n++;
+  return n;
+}
+
 function tradeDenial(
   policy: Policy,
-  orders: OrderIntent[],
+  request: Classification,
   priced: PricedOrder[],
   ctx: PolicyContext,
 ): Denial | undefined {
+  const orders = request.orders;
   const band = policy.priceBandPercent;
   const needsNotional = policy.maxOrderNotional !== undefined || policy.maxDailyNotional !== undefined;
   let batchNotional = 0;
   for (let i = 0; i < orders.length; i++) {
     const order = orders[i] as OrderIntent;
     const p = priced[i] as PricedOrder;
+    if (isSetting(request.action, order)) continue;
     const symbol = p.symbol;
     if (order.unevaluable !== undefined && (band !== undefined || needsNotional)) {
       return deny(

@@ -204,6 +204,28 @@ describe('policy rules for derivatives, margin, conversions and every price fiel
       ),
     ).toMatchObject({ allowed: false, rule: 'symbols.allow' });
   });
+  it('a margin setting (leverage on a symbol, an account mode switch) is judged without a size', () => {
+    const setLeverage = spot({ symbol: 'BTC/USDT:USDT', market: 'swap', sizeInQuote: false, leverage: 5 });
+    const p = policy({
+      actions: ['margin'],
+      markets: ['swap'],
+      maxOrderNotional: 100,
+      maxOrdersPerMinute: 1,
+    });
+    const busy = ctx({ usage: { dailyNotional: 0, ordersLastMinute: 1, withdrawnToday: {} } });
+    expect(evaluate(p, trade([setLeverage], 'margin'), busy)).toMatchObject({ allowed: true });
+    expect(evaluate(p, trade([], 'margin'), busy)).toMatchObject({ allowed: true });
+    expect(evaluate({ ...p, maxLeverage: 3 }, trade([setLeverage], 'margin'), busy)).toMatchObject({
+      rule: 'maxLeverage',
+    });
+    expect(
+      evaluate({ ...p, symbols: { allow: ['ETH/USDT:USDT'] } }, trade([setLeverage], 'margin'), busy),
+    ).toMatchObject({
+      rule: 'symbols.allow',
+    });
+    // A trade with no order stays denied.
+    expect(evaluate(policy(), trade([]), ctx())).toMatchObject({ rule: 'orders' });
+  });
   it('every price field is banded, not only the limit price', () => {
     const o = spot({
       symbol: 'BTC/USDT',
