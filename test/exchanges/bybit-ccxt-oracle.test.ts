@@ -105,6 +105,8 @@ describe('bybit sign() against CCXT 4.5.84 as oracle', () => {
         expect(bybit.parse(bot).ok).toBe(true);
         expect(bybit.verifyClient(bot, issued.verifier, verifyCtxAt(ts + 500, '/bybit'))).toEqual({
           ok: true,
+          replayKey: bot.headers['X-BAPI-SIGN'],
+          replayWindowMs: rw + 1000,
         });
         const real = { apiKey: 'real-key', secret: sec };
         const expected = ccxtSign(real, ts, rw, c.path, c.method, c.params);
