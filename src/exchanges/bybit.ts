@@ -60,6 +60,17 @@ export function bybitPayload(
   return `${timestamp}${apiKey}${recvWindow}${data}`;
 }
 
+/**
+ * What makes a signed request unique. Bybit's signature covers timestamp, key, recv window and
+ * the query or body, not the path: CCXT's GETs with an empty query (query-api, account/info) in
+ * one millisecond share a signature, so a GET's key adds its path. A body is signed for one use
+ * on any path.
+ */
+export function bybitReplayKey(request: ExchangeRequest): string {
+  const sign = (headerValue(request.headers, 'x-bapi-sign') ?? '').toLowerCase();
+  return request.method.toUpperCase() === 'GET' ? `GET ${request.path} ${sign}` : sign;
+}
+
 export interface BybitAuthFailure {
   retCode: number;
   retMsg: string;
@@ -221,7 +232,7 @@ export const bybit: ExchangeAdapter = {
     }
     // The same signed bytes stay acceptable to Bybit from timestamp − 1000 ms to timestamp + recvWindow.
     const recvWindow = Number(h('x-bapi-recv-window') || BYBIT_DEFAULT_RECV_WINDOW);
-    return { ok: true, replayKey: h('x-bapi-sign').toLowerCase(), replayWindowMs: recvWindow + 1000 };
+    return { ok: true, replayKey: bybitReplayKey(request), replayWindowMs: recvWindow + 1000 };
   },
 
   stripAuth(request) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { CredentialError } from '../../src/exchanges/adapter.js';
-import { bybit, bybitSignature, bybitSymbol } from '../../src/exchanges/bybit.js';
+import { bybit, bybitReplayKey, bybitSignature, bybitSymbol } from '../../src/exchanges/bybit.js';
 import { pemHeader } from '../pem.js';
 import { get, post, reply, signCtxAt, verifyCtxAt } from './helpers.js';
 
@@ -74,7 +74,7 @@ describe('bybit client verification', () => {
     const signed = signedBy();
     expect(bybit.verifyClient(signed, verifier, verifyCtx())).toEqual({
       ok: true,
-      replayKey: signed.headers['X-BAPI-SIGN'],
+      replayKey: signed.headers['X-BAPI-SIGN'], // a POST: the signature alone
       replayWindowMs: 6000,
     });
     expect(bybit.clientKeyId(signedBy())).toBe(cred.apiKey);
@@ -230,5 +230,16 @@ describe('bybit symbols, errors, credentials and tickers', () => {
       ipRestricted: true,
       ipList: ['1.2.3.4'],
     });
+  });
+});
+
+describe('bybit replay key', () => {
+  it('is the signature of a body, and path plus signature of a GET (Bybit does not sign the path)', () => {
+    const headers = { 'X-BAPI-SIGN': 'AB12' };
+    expect(bybitReplayKey({ ...post('/v5/order/create', '{}'), headers })).toBe('ab12');
+    expect(bybitReplayKey({ ...get('/v5/user/query-api'), headers })).toBe('GET /v5/user/query-api ab12');
+    expect(bybitReplayKey({ ...get('/v5/account/info'), headers })).not.toBe(
+      bybitReplayKey({ ...get('/v5/user/query-api'), headers }),
+    );
   });
 });
