@@ -50,7 +50,7 @@ function engineCode(e: EngineError): number {
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-function orderShape(o: Order): Record<string, string | number | boolean> {
+function orderShape(o: Order, link = o.clientOrderId ?? ''): Record<string, string | number | boolean> {
   const status =
     o.status === 'open'
       ? o.filled > 0
@@ -61,7 +61,7 @@ function orderShape(o: Order): Record<string, string | number | boolean> {
         : 'Cancelled';
   return {
     orderId: o.id,
-    orderLinkId: o.clientOrderId ?? '',
+    orderLinkId: link,
     symbol: bybitMarketId(o.symbol),
     price: o.price === undefined ? '0' : decimal(o.price),
     qty: decimal(o.quantity),
@@ -470,6 +470,43 @@ function placeOne(o: Fields, category: unknown, key: SandboxKey, ctx: SandboxCon
   return { ok: true as const, id: placed.value.id, link: placed.value.clientOrderId ?? '' };
 }
 
+/**
+ * Bybit keeps an order's id and link id through an amend; the engine books the amended order
+ * anew (its link ids are unique for ever), so the sandbox remembers which engine order each
+ * amended one now is.
+ */
+interface Amended {
+  /** Amended order id → the engine order that stands for it now. */
+  ids: Map<string, string>;
+  /** Engine order id → the link id it carries for Bybit. */
+  links: Map<string, string>;
+}
+const AMENDED = new WeakMap<Engine, Amended>();
+function amendedOf(engine: Engine): Amended {
+  let a = AMENDED.get(engine);
+  if (!a) {
+    a = { ids: new Map(), links: new Map() };
+    AMENDED.set(engine, a);
+  }
+  return a;
+}
+
+/** The link id Bybit reports for an engine order (kept through amends). */
+function linkOf(engine: Engine, o: Order): string {
+  return o.clientOrderId ?? amendedOf(engine).links.get(o.id) ?? '';
+}
+
+function findOrder(account: string, id: string | undefined, link: string | undefined, engine: Engine) {
+  const a = amendedOf(engine);
+  if (id !== undefined) {
+    let current = id;
+    for (let next = a.ids.get(current); next !== undefined; next = a.ids.get(current)) current = next;
+    return engine.order(account, { id: current });
+  }
+  const open = engine.openOrders(account).find((o) => linkOf(engine, o) === link);
+  return open ?? engine.order(account, { clientOrderId: link ?? '' });
+}
+
 /** Exactly one of orderId and orderLinkId names an open order of this symbol. */
 function namedOrder(o: Fields, category: unknown, key: SandboxKey, ctx: SandboxContext) {
   const at = where(o, category);
@@ -477,13 +514,13 @@ function namedOrder(o: Fields, category: unknown, key: SandboxKey, ctx: SandboxC
   const id = textField(o, 'orderId');
   const link = textField(o, 'orderLinkId');
   if ((id === undefined) === (link === undefined)) return paramError('orderId or orderLinkId is required');
-  const order = ctx.engine.order(key.account, id !== undefined ? { id } : { clientOrderId: link ?? '' });
+  const order = findOrder(key.account, id, link, ctx.engine);
   if (order?.status !== 'open' || order.symbol !== at.market.symbol)
     return { ok: false as const, code: 170213, msg: 'Order does not exist.', id, link, at };
   return { ok: true as const, order, at };
 }
 
-/** An amend replaces the order in the book: same symbol, side and link id; the new size and price. */
+/** An amend replaces the order in the book: same symbol, side, id and link id; the new size and price. */
 function amendOne(o: Fields, category: unknown, key: SandboxKey, ctx: SandboxContext) {
   const named = namedOrder(o, category, key, ctx);
   if (!named.ok) return refuse(named.code, named.msg);
@@ -504,6 +541,7 @@ function amendOne(o: Fields, category: unknown, key: SandboxKey, ctx: SandboxCon
     const limited = priceLimit(order.side, price, market, at.category === 'spot');
     if (limited) return limited;
   }
+  const link = linkOf(ctx.engine, order);
   ctx.engine.cancelOrder(key.account, { id: order.id });
   const placed = ctx.engine.placeOrder({
     account: key.account,
@@ -512,17 +550,19 @@ function amendOne(o: Fields, category: unknown, key: SandboxKey, ctx: SandboxCon
     type: 'limit',
     quantity: qty,
     price,
-    ...(order.clientOrderId ? { clientOrderId: order.clientOrderId } : {}),
   });
   if (!placed.ok) return refuse(engineCode(placed.error), placed.error.message);
-  return { ok: true as const, id: placed.value.id, link: placed.value.clientOrderId ?? '' };
+  const a = amendedOf(ctx.engine);
+  a.ids.set(order.id, placed.value.id);
+  if (link) a.links.set(placed.value.id, link);
+  return { ok: true as const, id: textField(o, 'orderId') ?? order.id, link };
 }
 
 function cancelOne(o: Fields, category: unknown, key: SandboxKey, ctx: SandboxContext) {
   const named = namedOrder(o, category, key, ctx);
   if (named.ok) {
     ctx.engine.cancelOrder(key.account, { id: named.order.id });
-    return { ok: true as const, id: named.order.id, link: named.order.clientOrderId ?? '' };
+    return { ok: true as const, id: named.order.id, link: linkOf(ctx.engine, named.order) };
   }
   if (!('at' in named)) return refuse(named.code, named.msg);
   const held = heldOf(ctx.engine);
@@ -651,7 +691,7 @@ function orderRoute(
       for (const o of ctx.engine.openOrders(key.account, symbol)) {
         if (!inCategory(o.symbol)) continue;
         const canceled = ctx.engine.cancelOrder(key.account, { id: o.id });
-        if (canceled.ok) list.push({ orderId: o.id, orderLinkId: o.clientOrderId ?? '' });
+        if (canceled.ok) list.push({ orderId: o.id, orderLinkId: linkOf(ctx.engine, o) });
       }
       return ok({ list, success: '1' }, now);
     }
@@ -805,8 +845,8 @@ function privateRoute(req: SandboxRequest, key: SandboxKey, ctx: SandboxContext,
         (link === undefined || o.link === link) &&
         o.symbol.includes(':') === (category === 'linear');
       const list = (open ? engine.openOrders(key.account, symbol) : engine.closedOrders(key.account, symbol))
-        .filter((o) => mine({ id: o.id, link: o.clientOrderId, symbol: o.symbol }))
-        .map(orderShape)
+        .filter((o) => mine({ id: o.id, link: linkOf(engine, o), symbol: o.symbol }))
+        .map((o) => orderShape(o, linkOf(engine, o)))
         .reverse();
       const held = open
         ? heldOf(engine)
