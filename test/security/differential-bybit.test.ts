@@ -291,7 +291,9 @@ describe('bybit differential: what executes satisfies the policy; what is let th
           // Accepted, non-conditional orders are in the engine, one for one, as asked.
           const expected = c.orders.filter((o, i) => codes[i] === 0 && o.fields.triggerPrice === undefined);
           expect(done.orders.length, why).toBe(expected.length);
-          for (const [i, o] of done.orders.entries()) {
+          // The engine lists open orders before filled ones: put them back in placement order.
+          const placed = [...done.orders].sort((a, b) => Number(a.id) - Number(b.id));
+          for (const [i, o] of placed.entries()) {
             const asked = expected[i];
             expect(asked && sameOrder(o, asked), `${why}\nexecuted ${JSON.stringify(o)}`).toBe(true);
           }
