@@ -91,6 +91,16 @@ async function executes(run: () => Promise<Answer>, n = 1) {
   return r;
 }
 
+/** A limit buy at 59,000 (within 5 % of the sandbox's 60,000). */
+const limitOrder = (category: string, symbol: string, qty: string) => ({
+  category,
+  symbol,
+  side: 'Buy',
+  orderType: 'Limit',
+  qty,
+  price: '59000',
+});
+
 const BTC_ONLY: Policy = {
   mode: 'enforce',
   actions: ['read', 'trade', 'cancel'],
@@ -285,14 +295,7 @@ describe('bybit finding 4: every price field is band-checked; amends are judged'
 describe('bybit finding 5: derivatives are opt-in and priced by their contract', () => {
   it('denies a linear perpetual under a spot policy and under BTC/*; allows it when named', async () => {
     const spotOnly = await bot({ ...BTC_ONLY, symbols: { allow: ['BTC/*'] }, maxOrderNotional: 100_000 });
-    const perp = {
-      category: 'linear',
-      symbol: 'BTCUSDT',
-      side: 'Buy',
-      orderType: 'Limit',
-      qty: '0.01',
-      price: '59000',
-    };
+    const perp = limitOrder('linear', 'BTCUSDT', '0.01');
     await deniedWithoutExecution(
       () => spotOnly.call(post('/v5/order/create', perp)),
       'policy_denied',
@@ -322,14 +325,7 @@ describe('bybit finding 5: derivatives are opt-in and priced by their contract',
 
   it('denies an inverse order whose contract spec is unknown (no spec, no order)', async () => {
     const b = await bot({ ...BTC_ONLY, markets: ['swap'], symbols: { allow: ['BTC/USD:BTC'] } });
-    const inverse = {
-      category: 'inverse',
-      symbol: 'BTCUSD',
-      side: 'Buy',
-      orderType: 'Limit',
-      qty: '100',
-      price: '59000',
-    };
+    const inverse = limitOrder('inverse', 'BTCUSD', '100');
     await deniedWithoutExecution(
       () => b.call(post('/v5/order/create', inverse)),
       'policy_denied',

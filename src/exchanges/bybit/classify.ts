@@ -92,10 +92,15 @@ function readAll<T>(items: T[], read: (item: T) => Read, c: Classification, batc
   return undefined;
 }
 
-function batchSize(category: BybitCategory, n: number, c: Classification): string | undefined {
-  return category === 'spot' && n > s.MAX_SPOT_BATCH
-    ? `${c.endpoint}: at most ${s.MAX_SPOT_BATCH} spot orders per batch`
-    : undefined;
+/** Every item of a batch read in the batch's category (Bybit's limit: 10 spot orders, 20 others). */
+function readBatch<T>(
+  b: { category: BybitCategory; request: T[] },
+  read: (item: T, category: BybitCategory) => Read,
+  c: Classification,
+): string | undefined {
+  if (b.category === 'spot' && b.request.length > s.MAX_SPOT_BATCH)
+    return `${c.endpoint}: at most ${s.MAX_SPOT_BATCH} spot orders per batch`;
+  return readAll(b.request, (x) => read(x, b.category), c, true);
 }
 
 /** A spot order with `isLeverage: 1` borrows: the request is a margin request. */
@@ -110,31 +115,18 @@ const HANDLERS: Record<string, Handler> = {
   }),
   'POST /v5/order/create-batch': using(s.createBatch, (b, c) => {
     leveraged(b.request, c);
-    return (
-      batchSize(b.category, b.request.length, c) ??
-      readAll(b.request, (x) => readOrder(x, b.category), c, true)
-    );
+    return readBatch(b, readOrder, c);
   }),
   'POST /v5/order/amend': using(s.amendOrder, (o, c) =>
     readAll([o], (x) => readAmend(x, o.category), c, false),
   ),
-  'POST /v5/order/amend-batch': using(
-    s.amendBatch,
-    (b, c) =>
-      batchSize(b.category, b.request.length, c) ??
-      readAll(b.request, (x) => readAmend(x, b.category), c, true),
-  ),
+  'POST /v5/order/amend-batch': using(s.amendBatch, (b, c) => readBatch(b, readAmend, c)),
   'POST /v5/order/cancel': using(s.cancelOrder, (o, c) => {
     if (o.orderFilter !== undefined && o.category !== 'spot')
       return `${c.endpoint}: field "orderFilter" is not used by ${o.category} orders`;
     return readAll([o], (x) => readCancel(x, o.category), c, false);
   }),
-  'POST /v5/order/cancel-batch': using(
-    s.cancelBatch,
-    (b, c) =>
-      batchSize(b.category, b.request.length, c) ??
-      readAll(b.request, (x) => readCancel(x, b.category), c, true),
-  ),
+  'POST /v5/order/cancel-batch': using(s.cancelBatch, (b, c) => readBatch(b, readCancel, c)),
   'POST /v5/order/cancel-all': using(s.cancelAll, (o, c) => {
     if (o.symbol === undefined) return undefined;
     const inst = bybitInstrument(o.symbol, o.category);

@@ -25,8 +25,22 @@ const triggerBy = z.enum(['LastPrice', 'IndexPrice', 'MarkPrice']);
 const flag = z.union([z.literal(0), z.literal(1), z.literal('0'), z.literal('1')]);
 const category = z.enum(['spot', 'linear', 'inverse']);
 
+/** The trigger and TP/SL price fields an order and an amend both carry. */
+const legShape = {
+  triggerPrice: price.optional(),
+  triggerBy: triggerBy.optional(),
+  takeProfit: price.optional(),
+  stopLoss: price.optional(),
+  tpTriggerBy: triggerBy.optional(),
+  slTriggerBy: triggerBy.optional(),
+  tpslMode: z.enum(['Full', 'Partial']).optional(),
+  tpLimitPrice: price.optional(),
+  slLimitPrice: price.optional(),
+};
+
 /** The fields of one order, as `create` and each `create-batch` item carry them (no category). */
 const orderShape = {
+  ...legShape,
   symbol: text,
   side: z.enum(['Buy', 'Sell']),
   orderType: z.enum(['Market', 'Limit']),
@@ -37,18 +51,9 @@ const orderShape = {
   timeInForce: z.enum(['GTC', 'IOC', 'FOK', 'PostOnly']).optional(),
   orderLinkId: linkId.optional(),
   orderFilter: z.enum(['Order', 'tpslOrder', 'StopOrder']).optional(),
-  triggerPrice: price.optional(),
   triggerDirection: z.union([z.literal(1), z.literal(2)]).optional(),
-  triggerBy: triggerBy.optional(),
-  takeProfit: price.optional(),
-  stopLoss: price.optional(),
-  tpTriggerBy: triggerBy.optional(),
-  slTriggerBy: triggerBy.optional(),
-  tpslMode: z.enum(['Full', 'Partial']).optional(),
   tpOrderType: z.enum(['Market', 'Limit']).optional(),
   slOrderType: z.enum(['Market', 'Limit']).optional(),
-  tpLimitPrice: price.optional(),
-  slLimitPrice: price.optional(),
   reduceOnly: z.boolean().optional(),
   closeOnTrigger: z.boolean().optional(),
   positionIdx: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional(),
@@ -57,20 +62,12 @@ const orderShape = {
 
 /** What an amend (single or batch item) may change, and the order it names. */
 const amendShape = {
+  ...legShape,
   symbol: text,
   orderId: orderId.optional(),
   orderLinkId: linkId.optional(),
   qty: decimalOrNumber.optional(),
   price: price.optional(),
-  triggerPrice: price.optional(),
-  triggerBy: triggerBy.optional(),
-  takeProfit: price.optional(),
-  stopLoss: price.optional(),
-  tpTriggerBy: triggerBy.optional(),
-  slTriggerBy: triggerBy.optional(),
-  tpslMode: z.enum(['Full', 'Partial']).optional(),
-  tpLimitPrice: price.optional(),
-  slLimitPrice: price.optional(),
 };
 
 const cancelShape = {
