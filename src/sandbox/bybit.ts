@@ -496,13 +496,16 @@ function linkOf(engine: Engine, o: Order): string {
   return o.clientOrderId ?? amendedOf(engine).links.get(o.id) ?? '';
 }
 
-function findOrder(account: string, id: string | undefined, link: string | undefined, engine: Engine) {
+/** The engine order that stands for Bybit order `id` now (itself unless amended). */
+function currentId(engine: Engine, id: string): string {
   const a = amendedOf(engine);
-  if (id !== undefined) {
-    let current = id;
-    for (let next = a.ids.get(current); next !== undefined; next = a.ids.get(current)) current = next;
-    return engine.order(account, { id: current });
-  }
+  let current = id;
+  for (let next = a.ids.get(current); next !== undefined; next = a.ids.get(current)) current = next;
+  return current;
+}
+
+function findOrder(account: string, id: string | undefined, link: string | undefined, engine: Engine) {
+  if (id !== undefined) return engine.order(account, { id: currentId(engine, id) });
   const open = engine.openOrders(account).find((o) => linkOf(engine, o) === link);
   return open ?? engine.order(account, { clientOrderId: link ?? '' });
 }
@@ -837,7 +840,8 @@ function privateRoute(req: SandboxRequest, key: SandboxKey, ctx: SandboxContext,
     case 'GET /v5/order/history': {
       const symbol = symbolOf();
       const category = textField(f, 'category') ?? 'spot';
-      const orderId = textField(f, 'orderId');
+      const asked = textField(f, 'orderId');
+      const orderId = asked === undefined ? undefined : currentId(engine, asked);
       const link = textField(f, 'orderLinkId');
       const open = req.path === '/v5/order/realtime';
       const mine = (o: { id: string; link?: string | undefined; symbol: string }) =>

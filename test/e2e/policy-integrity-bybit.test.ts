@@ -292,6 +292,27 @@ describe('bybit finding 4: every price field is band-checked; amends are judged'
   });
 });
 
+describe('bybit finding 4: amends are judged with the resting order the gateway looks up', () => {
+  it('prices a price-only amend at the resting size; a size-only amend over the cap is denied', async () => {
+    const b = await bot(BTC_ONLY);
+    const placed = await executes(() =>
+      b.call(post('/v5/order/create', { category: 'spot', ...btcLimit, orderLinkId: 'amend-lookup' })),
+    );
+    const orderId = String(placed.json.result.orderId);
+    const amend = (change: Record<string, string>) =>
+      b.call(post('/v5/order/amend', { category: 'spot', symbol: 'BTCUSDT', orderId, ...change }));
+    await deniedWithoutExecution(() => amend({ qty: '0.5' }), 'policy_denied', 10005, /maxOrderNotional/);
+    await executes(() => amend({ price: '59800' }));
+    await executes(() => amend({ price: '59700' }));
+    await deniedWithoutExecution(
+      () => b.call(post('/v5/order/amend', { category: 'spot', symbol: 'ETHUSDT', orderId, price: '3000' })),
+      'policy_denied',
+      10005,
+      /symbols/,
+    );
+  });
+});
+
 describe('bybit finding 5: derivatives are opt-in and priced by their contract', () => {
   it('denies a linear perpetual under a spot policy and under BTC/*; allows it when named', async () => {
     const spotOnly = await bot({ ...BTC_ONLY, symbols: { allow: ['BTC/*'] }, maxOrderNotional: 100_000 });
