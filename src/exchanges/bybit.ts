@@ -7,7 +7,6 @@ import { createHmac } from 'node:crypto';
 import { randomToken } from '../util/random-id.js';
 import { safeEqual } from '../util/safe-equal.js';
 import {
-  type Action,
   type CancelAllResult,
   type Classification,
   type Credential,
@@ -17,25 +16,34 @@ import {
   type ExchangeRequest,
   type ExchangeResponse,
   type Introspection,
-  type OrderIntent,
   type ParseResult,
   type SignContext,
   type Transport,
   type VerifyResult,
-  type WithdrawalIntent,
 } from './adapter.js';
+import { classifyBybit, rememberBody } from './bybit/classify.js';
+import {
+  instrumentRequest,
+  parseInstrument,
+  parseRestingOrder,
+  restingOrderRequest,
+} from './bybit/lookups.js';
 import { hasSpaceOrControl, headerValue, withoutHeaders } from './http-text.js';
 import { ipRestriction, refusedIntrospection } from './introspection.js';
 import { parseJson, parseJsonRecord, refusalLine, stringList } from './json-fields.js';
-import { parseJsonRequest } from './json-request.js';
-import { orderIntentOf } from './order-intent.js';
 import { parseParams, toNumber } from './params.js';
 import { isRecord, parseStrictJson, textField } from './strict-json.js';
-import { withdrawalIntent } from './withdrawal-intent.js';
 
 export const BYBIT_AUTH_HEADERS = ['x-bapi-api-key', 'x-bapi-sign', 'x-bapi-timestamp', 'x-bapi-recv-window'];
 const BYBIT_CREDENTIAL_HEADERS = ['x-bapi-api-key', 'x-bapi-sign', 'x-bapi-timestamp'];
 export const BYBIT_DEFAULT_RECV_WINDOW = '5000';
+/**
+ * The largest recv window keywarden (and the sandbox) accepts. Bybit's guide documents only the
+ * 5,000 ms default and the freshness rule; 60,000 ms is the ceiling the other exchanges document
+ * (Binance) and what bots use at most (UNCONFIRMED as Bybit's own maximum, exchanges.md §5.2).
+ * A larger window would let a captured request be replayed for as long as it says.
+ */
+export const BYBIT_MAX_RECV_WINDOW = 60_000;
 
 export function bybitSignature(payload: string, secret: string): string {
   return createHmac('sha256', secret).update(payload).digest('hex');
@@ -50,6 +58,17 @@ export function bybitPayload(
 ): string {
   const data = request.method.toUpperCase() === 'GET' ? request.query : request.body;
   return `${timestamp}${apiKey}${recvWindow}${data}`;
+}
+
+/**
+ * What makes a signed request unique. Bybit's signature covers timestamp, key, recv window and
+ * the query or body, not the path: CCXT's GETs with an empty query (query-api, account/info) in
+ * one millisecond share a signature, so a GET's key adds its path. A body is signed for one use
+ * on any path.
+ */
+export function bybitReplayKey(request: ExchangeRequest): string {
+  const sign = (headerValue(request.headers, 'x-bapi-sign') ?? '').toLowerCase();
+  return request.method.toUpperCase() === 'GET' ? `GET ${request.path} ${sign}` : sign;
 }
 
 export interface BybitAuthFailure {
@@ -89,6 +108,13 @@ export function bybitVerify(
   }
   const at = Number(ts);
   const window = Number(recv);
+  if (window > BYBIT_MAX_RECV_WINDOW) {
+    return fail(
+      10002,
+      `invalid request, please check your server timestamp or recv_window param. recv_window[${window}] exceeds ${BYBIT_MAX_RECV_WINDOW}`,
+      'stale_timestamp',
+    );
+  }
   if (!(now - window <= at && at < now + 1000)) {
     return fail(
       10002,
@@ -102,108 +128,9 @@ export function bybitVerify(
   return undefined;
 }
 
-const QUOTES = ['USDT', 'USDC', 'USDE', 'FDUSD', 'DAI', 'EUR', 'BRL', 'USD', 'BTC', 'ETH', 'MNT'];
+import { bybitMarketOf } from './bybit/symbols.js';
 
-/** `BTCUSDT` + category → `BTC/USDT` (spot), `BTC/USDT:USDT` (linear), `BTC/USD:BTC` (inverse). */
-export function bybitSymbol(raw: string, category: string | undefined): string | undefined {
-  const upper = raw.toUpperCase();
-  if (category === 'option' || upper.includes('-')) return undefined;
-  const quote = QUOTES.find((q) => upper.endsWith(q) && upper.length > q.length);
-  if (quote === undefined) return undefined;
-  const base = upper.slice(0, -quote.length);
-  if (category === 'linear') return `${base}/${quote}:${quote}`;
-  if (category === 'inverse') return `${base}/${quote}:${base}`;
-  return `${base}/${quote}`;
-}
-
-export function bybitMarketId(symbol: string): string {
-  return symbol.replace('/', '');
-}
-
-const EXACT: Record<string, Action> = {
-  'GET /v5/account/wallet-balance': 'read',
-  'GET /v5/account/info': 'read',
-  'GET /v5/account/fee-rate': 'read',
-  'GET /v5/asset/transfer/query-account-coins-balance': 'read',
-  'GET /v5/asset/transfer/query-account-coin-balance': 'read',
-  'GET /v5/asset/coin/query-info': 'read',
-  'GET /v5/asset/withdraw/query-record': 'read',
-  'GET /v5/asset/deposit/query-record': 'read',
-  'GET /v5/asset/deposit/query-address': 'read',
-  'GET /v5/order/realtime': 'read',
-  'GET /v5/order/history': 'read',
-  'GET /v5/execution/list': 'read',
-  'GET /v5/position/list': 'read',
-  'GET /v5/user/query-api': 'read',
-  'POST /v5/order/create': 'trade',
-  'POST /v5/order/amend': 'trade',
-  'POST /v5/order/create-batch': 'trade',
-  'POST /v5/order/amend-batch': 'trade',
-  'POST /v5/order/cancel': 'cancel',
-  'POST /v5/order/cancel-all': 'cancel',
-  'POST /v5/order/cancel-batch': 'cancel',
-  'POST /v5/asset/withdraw/create': 'withdraw',
-  'POST /v5/asset/withdraw/cancel': 'withdraw',
-  'POST /v5/asset/transfer/inter-transfer': 'transfer',
-  'POST /v5/asset/transfer/universal-transfer': 'transfer',
-  'POST /v5/position/set-leverage': 'account-admin',
-  'POST /v5/account/set-margin-mode': 'account-admin',
-  'POST /v5/account/upgrade-to-uta': 'account-admin',
-};
-
-function actionFor(method: string, path: string): Action {
-  const exact = EXACT[`${method} ${path}`];
-  if (exact) return exact;
-  if (path.startsWith('/v5/market/') || path.startsWith('/v5/announcements/')) return 'public';
-  // Sub-member and API-key management (create-sub-api, update-api, delete-api, ...).
-  if (method === 'POST' && path.startsWith('/v5/user/')) return 'account-admin';
-  return 'unknown';
-}
-
-function orderIntent(o: Record<string, unknown>, category: string | undefined): OrderIntent {
-  const cat = textField(o, 'category') ?? category;
-  const rawSymbol = textField(o, 'symbol');
-  const sideText = textField(o, 'side')?.toLowerCase();
-  const side = sideText === 'buy' || sideText === 'sell' ? sideText : undefined;
-  const type = textField(o, 'orderType')?.toLowerCase();
-  const qty = toNumber(textField(o, 'qty'));
-  const price = toNumber(textField(o, 'price'));
-  const spot = cat === 'spot';
-  // Spot market buys count qty in quote coin unless marketUnit says otherwise; sells in base unless quoteCoin.
-  const unit = textField(o, 'marketUnit') || (side === 'buy' ? 'quoteCoin' : 'baseCoin');
-  const inQuote = spot && type === 'market' && unit === 'quoteCoin';
-  return orderIntentOf({
-    symbol: rawSymbol === undefined ? undefined : bybitSymbol(rawSymbol, cat),
-    rawSymbol,
-    side,
-    type,
-    price: type === 'market' ? undefined : price,
-    size: qty,
-    sizeInQuote: inQuote,
-    contracts: cat === 'inverse',
-  });
-}
-
-function bybitWithdrawal(o: Record<string, unknown>): WithdrawalIntent {
-  return withdrawalIntent({
-    coin: textField(o, 'coin'),
-    amount: toNumber(textField(o, 'amount')),
-    address: textField(o, 'address'),
-    network: textField(o, 'chain'),
-    tag: textField(o, 'tag'),
-  });
-}
-
-/** Request fields from the JSON body (POST) or the query (GET). */
-function fields(request: ExchangeRequest): Record<string, unknown> | undefined {
-  if (request.method.toUpperCase() === 'GET') {
-    const q = parseParams(request.query);
-    return q.ok ? Object.fromEntries(q.params) : undefined;
-  }
-  if (request.body === '') return {};
-  const parsed = parseStrictJson(request.body);
-  return parsed.ok && isRecord(parsed.value) ? parsed.value : undefined;
-}
+export { bybitMarketId, bybitSymbol } from './bybit/symbols.js';
 
 export function bybitError(retCode: number, retMsg: string, now: number, status = 200): ExchangeResponse {
   return {
@@ -279,7 +206,17 @@ export const bybit: ExchangeAdapter = {
   },
 
   parse(request): ParseResult {
-    return parseJsonRequest(request, isRecord, 'body must be a JSON object');
+    const query = parseParams(request.query);
+    if (!query.ok) return query;
+    if (request.body === '') return { ok: true, request };
+    // A GET body is signed but meaningless to Bybit: refuse rather than let it hide anything.
+    if (request.method.toUpperCase() === 'GET')
+      return { ok: false, message: 'GET requests must not have a body' };
+    const parsed = parseStrictJson(request.body);
+    if (!parsed.ok) return parsed;
+    if (!isRecord(parsed.value)) return { ok: false, message: 'body must be a JSON object' };
+    rememberBody(request, parsed.value);
+    return { ok: true, request };
   },
 
   clientKeyId(request) {
@@ -289,10 +226,13 @@ export const bybit: ExchangeAdapter = {
   verifyClient(request, verifier, ctx): VerifyResult {
     const failure = bybitVerify(request, verifier.secret, ctx.clock.now());
     if (failure) return failure.result;
-    if (!safeEqual(headerValue(request.headers, 'x-bapi-api-key') ?? '', verifier.apiKey)) {
+    const h = (name: string) => headerValue(request.headers, name) ?? '';
+    if (!safeEqual(h('x-bapi-api-key'), verifier.apiKey)) {
       return { ok: false, reason: 'bad_signature', message: '10003 API key is invalid.' };
     }
-    return { ok: true };
+    // The same signed bytes stay acceptable to Bybit from timestamp − 1000 ms to timestamp + recvWindow.
+    const recvWindow = Number(h('x-bapi-recv-window') || BYBIT_DEFAULT_RECV_WINDOW);
+    return { ok: true, replayKey: bybitReplayKey(request), replayWindowMs: recvWindow + 1000 };
   },
 
   stripAuth(request) {
@@ -321,26 +261,7 @@ export const bybit: ExchangeAdapter = {
   },
 
   classify(request): Classification {
-    const method = request.method.toUpperCase();
-    const path = request.path.replace(/\/+$/, '');
-    const endpoint = `${method} ${path}`;
-    const action = actionFor(method, path);
-    const classification: Classification = { action, endpoint, orders: [] };
-    if (action === 'trade' || action === 'cancel') {
-      const f = fields(request);
-      if (f) {
-        const category = textField(f, 'category');
-        const batch = f.request;
-        if (Array.isArray(batch)) {
-          for (const item of batch)
-            if (isRecord(item)) classification.orders.push(orderIntent(item, category));
-        } else classification.orders.push(orderIntent(f, category));
-      }
-    } else if (action === 'withdraw' || action === 'transfer') {
-      const f = fields(request);
-      if (f) classification.withdrawal = bybitWithdrawal(f);
-    }
-    return classification;
+    return classifyBybit(request);
   },
 
   async introspect(credential, send, ctx): Promise<Introspection> {
@@ -395,10 +316,11 @@ export const bybit: ExchangeAdapter = {
   },
 
   tickerRequest(symbol) {
+    const m = bybitMarketOf(symbol);
     return {
       method: 'GET',
       path: '/v5/market/tickers',
-      query: `category=spot&symbol=${encodeURIComponent(bybitMarketId(symbol))}`,
+      query: `category=${m.category}&symbol=${encodeURIComponent(m.id)}`,
       headers: {},
       body: '',
     };
@@ -412,6 +334,11 @@ export const bybit: ExchangeAdapter = {
     const first: unknown = Array.isArray(list) ? list[0] : undefined;
     return isRecord(first) ? toNumber(textField(first, 'lastPrice')) : undefined;
   },
+
+  instrumentRequest,
+  parseInstrument,
+  restingOrderRequest,
+  parseRestingOrder,
 
   credentialFields: ['apiKey', 'secret'],
   ccxtOverride(base: string) {

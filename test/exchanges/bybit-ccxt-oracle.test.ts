@@ -3,7 +3,7 @@ import ccxt from 'ccxt';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Credential, ExchangeRequest } from '../../src/exchanges/adapter.js';
-import { bybit } from '../../src/exchanges/bybit.js';
+import { bybit, bybitReplayKey } from '../../src/exchanges/bybit.js';
 import { asRequest, ccxtSignAt } from './ccxt-oracle.js';
 import { signCtxAt, verifyCtxAt } from './helpers.js';
 
@@ -105,6 +105,8 @@ describe('bybit sign() against CCXT 4.5.84 as oracle', () => {
         expect(bybit.parse(bot).ok).toBe(true);
         expect(bybit.verifyClient(bot, issued.verifier, verifyCtxAt(ts + 500, '/bybit'))).toEqual({
           ok: true,
+          replayKey: bybitReplayKey(bot),
+          replayWindowMs: rw + 1000,
         });
         const real = { apiKey: 'real-key', secret: sec };
         const expected = ccxtSign(real, ts, rw, c.path, c.method, c.params);

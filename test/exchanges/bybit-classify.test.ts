@@ -31,7 +31,11 @@ const TABLE: Array<[string, string, Action]> = [
   ['POST', '/v5/asset/transfer/universal-transfer', 'transfer'],
   ['POST', '/v5/user/create-sub-api', 'account-admin'],
   ['POST', '/v5/user/update-api', 'account-admin'],
-  ['POST', '/v5/position/set-leverage', 'account-admin'],
+  ['POST', '/v5/position/set-leverage', 'margin'],
+  ['POST', '/v5/account/set-margin-mode', 'margin'],
+  ['POST', '/v5/spot-margin-trade/switch-mode', 'margin'],
+  ['POST', '/v5/account/upgrade-to-uta', 'account-admin'],
+  ['POST', '/v5/market/tickers', 'unknown'],
   ['GET', '/v5/market/instruments-info', 'public'],
   ['GET', '/v5/market/tickers', 'public'],
   ['GET', '/v5/market/time', 'public'],
@@ -51,11 +55,13 @@ describe('bybit classify', () => {
       {
         symbol: 'BTC/USDT',
         rawSymbol: 'BTCUSDT',
+        market: 'spot',
         side: 'buy',
         type: 'limit',
+        pricing: 'limit',
         quantity: 0.01,
         price: 50000,
-        notional: 500,
+        prices: [{ field: 'price', value: 50000 }],
       },
     ]);
   });
@@ -64,7 +70,8 @@ describe('bybit classify', () => {
     const quote = created(
       '{"category":"spot","symbol":"BTCUSDT","side":"Buy","orderType":"Market","qty":"200"}',
     );
-    expect(quote).toMatchObject({ quoteQuantity: 200, notional: 200 });
+    expect(quote).toMatchObject({ quoteQuantity: 200, pricing: 'market', prices: [] });
+    expect(quote?.quantity).toBeUndefined();
     const base = created(
       '{"category":"spot","symbol":"BTCUSDT","side":"Buy","orderType":"Market","qty":"0.5","marketUnit":"baseCoin"}',
     );
@@ -79,11 +86,12 @@ describe('bybit classify', () => {
     const linear = created(
       '{"category":"linear","symbol":"BTCUSDT","side":"Sell","orderType":"Limit","qty":"1","price":"1"}',
     );
-    expect(linear?.symbol).toBe('BTC/USDT:USDT');
+    expect(linear).toMatchObject({ symbol: 'BTC/USDT:USDT', market: 'swap', quantity: 1 });
+    expect(linear?.contracts).toBeUndefined();
     const inverse = created(
       '{"category":"inverse","symbol":"BTCUSD","side":"Sell","orderType":"Limit","qty":"100","price":"1"}',
     );
-    expect(inverse?.symbol).toBe('BTC/USD:BTC');
+    expect(inverse).toMatchObject({ symbol: 'BTC/USD:BTC', market: 'swap', quantity: 100, contracts: true });
     expect(limitNotional(inverse)).toBeUndefined();
   });
 
@@ -106,7 +114,7 @@ describe('bybit classify', () => {
       '/v5/order/cancel-batch',
       '{"category":"spot","request":[{"symbol":"BTCUSDT","orderId":"1"}]}',
     );
-    expect(cancels).toEqual([{ symbol: 'BTC/USDT', rawSymbol: 'BTCUSDT' }]);
+    expect(cancels).toMatchObject([{ symbol: 'BTC/USDT', rawSymbol: 'BTCUSDT', market: 'spot' }]);
   });
 
   it('reads withdrawal coin, amount, address, chain and tag', () => {
@@ -123,7 +131,7 @@ describe('bybit classify', () => {
       bybit,
       'POST',
       '/v5/asset/transfer/inter-transfer',
-      '{"transferId":"u","coin":"BTC","amount":"0.1","fromAccountType":"UNIFIED","toAccountType":"FUND"}',
+      '{"transferId":"0c6b8a2e-4b7a-4f5e-9a51-1f3c2d4e5f60","coin":"BTC","amount":"0.1","fromAccountType":"UNIFIED","toAccountType":"FUND"}',
     );
     expect(t).toEqual({ coin: 'BTC', amount: 0.1 });
   });

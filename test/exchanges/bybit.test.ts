@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { CredentialError } from '../../src/exchanges/adapter.js';
-import { bybit, bybitSignature, bybitSymbol } from '../../src/exchanges/bybit.js';
+import { bybit, bybitReplayKey, bybitSignature, bybitSymbol } from '../../src/exchanges/bybit.js';
 import { pemHeader } from '../pem.js';
 import { get, post, reply, signCtxAt, verifyCtxAt } from './helpers.js';
 
@@ -64,8 +64,19 @@ describe('bybit client verification', () => {
     return bybit.sign(window ? { ...r, headers: { 'X-BAPI-RECV-WINDOW': window } } : r, c, signCtx(now));
   };
 
-  it('accepts a correctly signed fresh request', () => {
-    expect(bybit.verifyClient(signedBy(), verifier, verifyCtx())).toEqual({ ok: true });
+  const fresh = (window = 5000) => ({
+    ok: true,
+    replayKey: expect.stringMatching(/^[0-9a-f]{64}$/),
+    replayWindowMs: window + 1000,
+  });
+
+  it('accepts a correctly signed fresh request, naming its signature as the replay key', () => {
+    const signed = signedBy();
+    expect(bybit.verifyClient(signed, verifier, verifyCtx())).toEqual({
+      ok: true,
+      replayKey: signed.headers['X-BAPI-SIGN'], // a POST: the signature alone
+      replayWindowMs: 6000,
+    });
     expect(bybit.clientKeyId(signedBy())).toBe(cred.apiKey);
   });
 
@@ -83,19 +94,31 @@ describe('bybit client verification', () => {
   });
 
   it('applies server − recvWindow ≤ timestamp < server + 1000 with 10002', () => {
-    expect(bybit.verifyClient(signedBy(cred, NOW - 5000), verifier, verifyCtx())).toEqual({ ok: true });
+    expect(bybit.verifyClient(signedBy(cred, NOW - 5000), verifier, verifyCtx())).toEqual(fresh());
     expect(bybit.verifyClient(signedBy(cred, NOW - 5001), verifier, verifyCtx())).toMatchObject({
       ok: false,
       reason: 'stale_timestamp',
       message: expect.stringMatching(/^10002/),
     });
-    expect(bybit.verifyClient(signedBy(cred, NOW + 999), verifier, verifyCtx())).toEqual({ ok: true });
+    expect(bybit.verifyClient(signedBy(cred, NOW + 999), verifier, verifyCtx())).toEqual(fresh());
     expect(bybit.verifyClient(signedBy(cred, NOW + 1000), verifier, verifyCtx())).toMatchObject({
       ok: false,
     });
-    expect(bybit.verifyClient(signedBy(cred, NOW - 15_000, '20000'), verifier, verifyCtx())).toEqual({
-      ok: true,
-    });
+    expect(bybit.verifyClient(signedBy(cred, NOW - 15_000, '20000'), verifier, verifyCtx())).toEqual(
+      fresh(20_000),
+    );
+  });
+
+  it('caps the recv window at 60,000 ms: a wider one is refused with 10002, as a replay window', () => {
+    expect(bybit.verifyClient(signedBy(cred, NOW - 59_000, '60000'), verifier, verifyCtx())).toEqual(
+      fresh(60_000),
+    );
+    for (const window of ['60001', '999999999'])
+      expect(bybit.verifyClient(signedBy(cred, NOW, window), verifier, verifyCtx())).toMatchObject({
+        ok: false,
+        reason: 'stale_timestamp',
+        message: expect.stringMatching(/^10002 .*recv_window\[\d+\] exceeds 60000/),
+      });
   });
 
   it('refuses missing auth headers with 10003', () => {
@@ -126,6 +149,10 @@ describe('bybit symbols, errors, credentials and tickers', () => {
     expect(bybitSymbol('BTCUSD', 'inverse')).toBe('BTC/USD:BTC');
     expect(bybitSymbol('ETHBTC', 'spot')).toBe('ETH/BTC');
     expect(bybitSymbol('BTC-29JUL22-25000-C', 'option')).toBeUndefined();
+    expect(bybitSymbol('BTCUSDT-26DEC25', 'linear')).toBe('BTC/USDT:USDT-251226');
+    expect(bybitSymbol('BTCUSDH25', 'inverse')).toBeUndefined();
+    expect(bybitSymbol('BTCPERP', 'linear')).toBeUndefined();
+    expect(bybitSymbol('BTCUSDT', undefined)).toBeUndefined();
   });
 
   it('answers errors in Bybit shape', () => {
@@ -152,9 +179,16 @@ describe('bybit symbols, errors, credentials and tickers', () => {
     expect(() => bybit.validateCredential({ apiKey: 'k', secret: '' })).toThrow(CredentialError);
   });
 
-  it('builds and reads the ticker request', () => {
+  it('builds and reads the ticker request, for spot and derivative symbols', () => {
     const r = bybit.tickerRequest('BTC/USDT');
     expect(`${r.method} ${r.path}?${r.query}`).toBe('GET /v5/market/tickers?category=spot&symbol=BTCUSDT');
+    const at = (symbol: string) => {
+      const t = bybit.tickerRequest(symbol);
+      return `${t.path}?${t.query}`;
+    };
+    expect(at('BTC/USDT:USDT')).toBe('/v5/market/tickers?category=linear&symbol=BTCUSDT');
+    expect(at('BTC/USD:BTC')).toBe('/v5/market/tickers?category=inverse&symbol=BTCUSD');
+    expect(at('BTC/USDT:USDT-251226')).toBe('/v5/market/tickers?category=linear&symbol=BTCUSDT-26DEC25');
     const body = JSON.stringify({
       retCode: 0,
       retMsg: 'OK',
@@ -196,5 +230,16 @@ describe('bybit symbols, errors, credentials and tickers', () => {
       ipRestricted: true,
       ipList: ['1.2.3.4'],
     });
+  });
+});
+
+describe('bybit replay key', () => {
+  it('is the signature of a body, and path plus signature of a GET (Bybit does not sign the path)', () => {
+    const headers = { 'X-BAPI-SIGN': 'AB12' };
+    expect(bybitReplayKey({ ...post('/v5/order/create', '{}'), headers })).toBe('ab12');
+    expect(bybitReplayKey({ ...get('/v5/user/query-api'), headers })).toBe('GET /v5/user/query-api ab12');
+    expect(bybitReplayKey({ ...get('/v5/account/info'), headers })).not.toBe(
+      bybitReplayKey({ ...get('/v5/user/query-api'), headers }),
+    );
   });
 });
