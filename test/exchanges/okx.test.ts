@@ -62,7 +62,7 @@ describe('okx client verification', () => {
   const signedBy = (c = cred, now = NOW) => okx.sign(post('/api/v5/trade/order', body), c, signCtx(now));
 
   it('accepts a correctly signed fresh request', () => {
-    expect(okx.verifyClient(signedBy(), verifier, verifyCtx())).toEqual({ ok: true });
+    expect(okx.verifyClient(signedBy(), verifier, verifyCtx())).toMatchObject({ ok: true });
     expect(okx.clientKeyId(signedBy())).toBe('kw_test');
   });
 
@@ -88,7 +88,26 @@ describe('okx client verification', () => {
     expect(okx.verifyClient(signedBy(cred, NOW + 31_000), verifier, verifyCtx())).toMatchObject({
       ok: false,
     });
-    expect(okx.verifyClient(signedBy(cred, NOW - 29_000), verifier, verifyCtx())).toEqual({ ok: true });
+    expect(okx.verifyClient(signedBy(cred, NOW - 29_000), verifier, verifyCtx())).toMatchObject({ ok: true });
+  });
+
+  it('names the signature as replay key, for as long as OKX would still accept the timestamp', () => {
+    const signed = signedBy(cred, NOW - 10_000);
+    const r = okx.verifyClient(signed, verifier, verifyCtx());
+    expect(r).toEqual({ ok: true, replayKey: signed.headers['OK-ACCESS-SIGN'], replayWindowMs: 21_000 });
+    // Signed ahead of the gateway's clock: covered until the timestamp is 30 s old, at most 60 s.
+    const ahead = okx.verifyClient(signedBy(cred, NOW + 29_000), verifier, verifyCtx());
+    expect(ahead).toMatchObject({ ok: true, replayWindowMs: 60_000 });
+  });
+
+  it('refuses a request whose expTime deadline has passed (the header is not forwarded)', () => {
+    const at = (expTime: string) => {
+      const s = signedBy();
+      return okx.verifyClient({ ...s, headers: { ...s.headers, exptime: expTime } }, verifier, verifyCtx());
+    };
+    expect(at(String(NOW - 1))).toMatchObject({ ok: false, reason: 'stale_timestamp' });
+    expect(at('soon')).toMatchObject({ ok: false, reason: 'malformed' });
+    expect(at(String(NOW + 5_000))).toMatchObject({ ok: true });
   });
 
   it('refuses a missing passphrase with 50104 and a wrong one with 50105', () => {
