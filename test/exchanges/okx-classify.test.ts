@@ -156,7 +156,7 @@ describe('okx classify', () => {
       slOrdPx: '49000',
     });
     expect(oco).toMatchObject({ pricing: 'limit', price: 70500 });
-    expect(oco?.prices).toHaveLength(5);
+    expect(oco?.prices).toHaveLength(4);
     expect(
       algo({ ...trigger, ordType: 'move_order_stop', callbackRatio: '0.05' })?.unevaluable,
     ).toBeDefined();

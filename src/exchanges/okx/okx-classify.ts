@@ -175,6 +175,7 @@ function readAlgo(o: AlgoOrder, at: string): Step<Read> {
   let pricing: 'limit' | 'market' = 'limit';
   let price: number | undefined;
   let unevaluable: string | undefined;
+  let priceField = 'orderPx';
   if (o.ordType === 'trigger') {
     const legProblemText = legProblem(o.attachAlgoOrds?.[0], `${at}attachAlgoOrds[0]`);
     if (legProblemText) return refuse(legProblemText);
@@ -199,11 +200,18 @@ function readAlgo(o: AlgoOrder, at: string): Step<Read> {
     if (legText) return refuse(legText);
     if (o.ordType === 'oco' && (o.tpTriggerPx === undefined || o.slTriggerPx === undefined))
       return refuse(`${at}: an oco order needs both take-profit and stop-loss legs`);
-    others.push(...legPrices(leg, ''));
-    const orderPrices = [o.tpOrdPx, o.slOrdPx].filter((p): p is string => p !== undefined);
+    const legs: Array<[string, string | undefined]> = [
+      ['tpOrdPx', o.tpOrdPx],
+      ['slOrdPx', o.slOrdPx],
+    ];
     // Either leg may execute: at the market when one of them is `-1`, else at the costlier limit.
-    if (orderPrices.includes('-1')) pricing = 'market';
-    else price = Math.max(...orderPrices.map(Number));
+    if (legs.some(([, p]) => p === '-1')) pricing = 'market';
+    else {
+      const [field, value] = legs.reduce((a, b) => (Number(b[1] ?? 0) > Number(a[1] ?? 0) ? b : a));
+      price = num(value);
+      priceField = field;
+    }
+    others.push(...legPrices(leg, '').filter(([field]) => field !== priceField));
   }
   const spot = okxMarket(o.instId) === 'spot';
   const cash = spot && o.tdMode === 'cash';
@@ -218,7 +226,7 @@ function readAlgo(o: AlgoOrder, at: string): Step<Read> {
     type: o.ordType,
     pricing,
     price,
-    priceField: o.ordType === 'trigger' ? 'orderPx' : 'ordPx',
+    priceField,
     size: num(o.sz),
     sizeInQuote: cash && pricing === 'market' && o.tgtCcy === 'quote_ccy',
     otherPrices: others,
@@ -416,6 +424,9 @@ const ENDPOINTS: Record<string, Endpoint> = {
   'POST /api/v5/account/set-leverage': plain('margin', setLeverage, (o, c) => {
     if (o.instId === undefined && o.ccy === undefined) return 'set-leverage needs instId or ccy';
     c.leverage = num(o.lever);
+    // The instrument it applies to, for the market and symbol rules (no size: nothing is ordered).
+    if (o.instId !== undefined)
+      c.orders.push(orderIntentOf({ ...symbolFields(o.instId), sizeInQuote: false, leverage: c.leverage }));
     return undefined;
   }),
   'POST /api/v5/account/spot-manual-borrow-repay': plain('margin', manualBorrowRepay),
