@@ -141,7 +141,7 @@ const isMargin = (o: { instId: string; tdMode: string }) =>
   okxMarket(o.instId) === 'spot' && o.tdMode !== 'cash';
 
 function readPlace(o: PlaceOrder, at: string): Step<Read> {
-  const problem = modeProblem(o, at) ?? legProblem(o.attachAlgoOrds?.[0], `${at}attachAlgoOrds[0]`);
+  const problem = modeProblem(o, at) ?? legProblem(o.attachAlgoOrds?.[0], `${at}: attachAlgoOrds[0]`);
   if (problem) return refuse(problem);
   const spot = okxMarket(o.instId) === 'spot';
   const market = o.ordType === 'market' || o.ordType === 'optimal_limit_ioc';
@@ -177,7 +177,7 @@ function readAlgo(o: AlgoOrder, at: string): Step<Read> {
   let unevaluable: string | undefined;
   let priceField = 'orderPx';
   if (o.ordType === 'trigger') {
-    const legProblemText = legProblem(o.attachAlgoOrds?.[0], `${at}attachAlgoOrds[0]`);
+    const legProblemText = legProblem(o.attachAlgoOrds?.[0], `${at}: attachAlgoOrds[0]`);
     if (legProblemText) return refuse(legProblemText);
     others.push(['triggerPx', num(o.triggerPx)], ...legPrices(o.attachAlgoOrds?.[0], 'attachAlgoOrds[0].'));
     if (o.orderPx === '-1') pricing = 'market';
@@ -277,8 +277,8 @@ function each<T>(
 ): Step<Read[]> {
   const out: Read[] = [];
   for (let i = 0; i < items.length; i++) {
-    const at = batch ? `[${i}] ` : '';
-    const checked = checkSchema(schema, items[i], `${at}order`.trim());
+    const at = batch ? `order [${i}]` : 'order';
+    const checked = checkSchema(schema, items[i], at);
     if (!checked.ok) return checked;
     const r = read(checked.value, at);
     if (!r.ok) return r;
@@ -349,7 +349,7 @@ function cancels<T extends { instId: string }>(
     schema,
     batch,
     (o, at) => {
-      const r = o as Record<string, unknown>;
+      const r = o as unknown as Record<string, unknown>;
       if ((r[idFields[0]] === undefined) === (r[idFields[1]] === undefined))
         return refuse(`${at}: exactly one of ${idFields[0]} and ${idFields[1]}`);
       const { contracts: _c, ...fields } = symbolFields(o.instId);
