@@ -246,3 +246,57 @@ describe('okx symbols, errors, credentials and tickers', () => {
     expect(denied).toEqual({ available: false, reason: 'okx 50113: Invalid Sign' });
   });
 });
+
+describe('okx market data and resting orders', () => {
+  it('asks the public instruments endpoint for a derivative and reads its contract spec', () => {
+    expect(okx.instrumentRequest?.('BTC/USD:BTC', 'swap')).toMatchObject({
+      path: '/api/v5/public/instruments',
+      query: 'instType=SWAP&instId=BTC-USD-SWAP',
+    });
+    expect(okx.instrumentRequest?.('BTC/USDT:USDT-250627', 'future')?.query).toBe(
+      'instType=FUTURES&instId=BTC-USDT-250627',
+    );
+    const row = (r: Record<string, string>) => reply({ code: '0', msg: '', data: [r] });
+    expect(okx.parseInstrument?.(row({ ctVal: '100', ctMult: '1', ctType: 'inverse' }))).toEqual({
+      contractSize: 100,
+      inverse: true,
+    });
+    expect(okx.parseInstrument?.(row({ ctVal: '0.01', ctMult: '10', ctType: 'linear' }))).toEqual({
+      contractSize: 0.1,
+      inverse: false,
+    });
+    // No spec, no order: missing or odd values are no answer.
+    expect(okx.parseInstrument?.(row({ ctVal: '', ctType: 'linear' }))).toBeUndefined();
+    expect(okx.parseInstrument?.(row({ ctVal: '1', ctType: 'quanto' }))).toBeUndefined();
+    expect(okx.parseInstrument?.(reply({ code: '51001', msg: 'x', data: [] }))).toBeUndefined();
+    expect(okx.tickerRequest('DOGE/USDT:USDT').query).toBe('instId=DOGE-USDT-SWAP');
+  });
+
+  it('reads the resting order an amend names, only while it is live', () => {
+    const amend = post(
+      '/api/v5/trade/amend-order',
+      '{"instId":"ETH-USDT-SWAP","clOrdId":"bot1","newPx":"3000"}',
+    );
+    const intent = okx.classify(amend).orders[0] ?? {};
+    expect(okx.restingOrderRequest?.(intent, amend)).toMatchObject({
+      method: 'GET',
+      path: '/api/v5/trade/order',
+      query: 'instId=ETH-USDT-SWAP&clOrdId=bot1',
+    });
+    const order = (state: string) =>
+      reply({
+        code: '0',
+        msg: '',
+        data: [{ instId: 'ETH-USDT-SWAP', side: 'sell', sz: '5', accFillSz: '2', px: '3100', state }],
+      });
+    expect(okx.parseRestingOrder?.(order('partially_filled'))).toEqual({
+      symbol: 'ETH/USDT:USDT',
+      rawSymbol: 'ETH-USDT-SWAP',
+      market: 'swap',
+      side: 'sell',
+      quantity: 3,
+      price: 3100,
+    });
+    expect(okx.parseRestingOrder?.(order('filled'))).toBeUndefined();
+  });
+});

@@ -65,6 +65,7 @@ const READS = new Set([
   '/api/v5/trade/orders-algo-history',
   '/api/v5/trade/account-rate-limit',
   '/api/v5/account/config',
+  '/api/v5/account/leverage-info',
   '/api/v5/account/trade-fee',
   '/api/v5/account/max-withdrawal',
   '/api/v5/account/bills',
