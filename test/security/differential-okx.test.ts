@@ -359,8 +359,10 @@ describe('okx differential: what executes satisfies the policy, what is allowed 
         // Allowed: each accepted item is one executed order, the same symbol, side and size.
         const accepted = c.items.filter((_, i) => answer.json.data[i]?.sCode === '0');
         expect(executed.orders.length, JSON.stringify(answer.json)).toBe(accepted.length);
+        // In the order they were placed (the engine lists open orders before closed ones).
+        const placed = [...executed.orders].sort((a, b) => Number(a.id) - Number(b.id));
         accepted.forEach((want, i) => {
-          const got = executed.orders[i] as Order;
+          const got = placed[i] as Order;
           expect(got.symbol).toBe(want.symbol);
           if (want.side) expect(got.side).toBe(want.side);
           if (want.base !== undefined) expect(got.quantity).toBeCloseTo(want.base, 6);
