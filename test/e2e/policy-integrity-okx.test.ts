@@ -43,9 +43,10 @@ async function expectDenied(cred: Credential, request: ExchangeRequest, code: st
   expect(answer.json.msg).toContain(`keywarden denied [${code}]`);
   if (reason) expect(answer.json.msg).toMatch(reason);
   expect(executed).toEqual({ orders: [], withdrawals: [] });
-  // Never forwarded: the sandbox saw no private request (public market data only, for the price rules).
-  const seen = h.sandbox.log.slice(log).map((l) => l.path);
-  expect(seen.filter((p) => !/^\/api\/v5\/(market|public)\//.test(p))).toEqual([]);
+  // Never forwarded: the sandbox saw no request that changes anything (only public market data
+  // for the price rules, and the gateway's own read of the order an amend changes).
+  const seen = h.sandbox.log.slice(log).filter((l) => l.method !== 'GET');
+  expect(seen.map((l) => `${l.method} ${l.path}`)).toEqual([]);
 }
 
 /** Forwarded and executed by the sandbox: returns the orders it placed. */
@@ -155,10 +156,11 @@ describe('#4 every price and size field is checked: amends, algo orders, attache
     expect(amended).toMatchObject({ symbol: 'BTC/USDT', side: 'buy', price: 59_500 });
   });
 
-  it('an amend with a new size is a new order of that size (newSz counted, not skipped)', async () => {
+  it('an amend is judged as a new order of the resting order: its side and price, the new size', async () => {
     const cred = await bot({ maxOrderNotional: 1_000 });
     const id = resting();
-    const amend = (newSz: string) => ({ instId: 'BTC-USDT', ordId: id, newSz, newPx: '58000' });
+    // No price in the amend: the gateway reads the resting order (a buy at 58,000).
+    const amend = (newSz: string) => ({ instId: 'BTC-USDT', ordId: id, newSz });
     await expectDenied(
       cred,
       okxPost('/api/v5/trade/amend-order', amend('1')),
@@ -166,7 +168,18 @@ describe('#4 every price and size field is checked: amends, algo orders, attache
       /maxOrderNotional/,
     );
     const [amended] = await expectExecuted(cred, okxPost('/api/v5/trade/amend-order', amend('0.015')));
-    expect(amended).toMatchObject({ quantity: 0.015, price: 58_000 });
+    expect(amended).toMatchObject({ side: 'buy', quantity: 0.015, price: 58_000 });
+  });
+
+  it('refuses an amend whose instrument is not that of the resting order', async () => {
+    const cred = await bot({ symbols: { allow: ['ETH/USDT'] } });
+    const id = resting();
+    await expectDenied(
+      cred,
+      okxPost('/api/v5/trade/amend-order', { instId: 'ETH-USDT', ordId: id, newSz: '0.5' }),
+      'request_rejected',
+      /BTC\/USDT/,
+    );
   });
 
   it('bands order-algo orderPx, triggerPx, tpOrdPx and slOrdPx; a -1 order price is a market order', async () => {
