@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Credential, ExchangeRequest } from '../../src/exchanges/adapter.js';
 import type { Policy } from '../../src/policy/policy-types.js';
-import { type Executed, markEngine } from '../security/differential.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
+import { type Executed, markEngine } from '../security/differential.js';
 import { type OkxAnswer, okxCall, okxPost, okxSigned, sendOkx } from './okx-wire.js';
 
 let h: Harness;

@@ -371,7 +371,7 @@ function okxWithdrawal(
     amount: num(amount),
     address,
     // OKX chains are `<CCY>-<network>`, e.g. `USDT-TRC20`.
-    network: chain !== undefined && chain.startsWith(`${coin}-`) ? chain.slice(coin.length + 1) : chain,
+    network: chain?.startsWith(`${coin}-`) ? chain.slice(coin.length + 1) : chain,
   });
 }
 
