@@ -3,6 +3,8 @@ import type { Action } from '../../src/exchanges/adapter.js';
 import { okx } from '../../src/exchanges/okx.js';
 import { itClassifiesEach, limitNotional, ordersOf, req, withdrawalOf } from './helpers.js';
 
+const classifyPost = (path: string, body: string) => okx.classify(req('POST', path, body));
+
 /** The first order intent OKX reads from a `POST /api/v5/trade/order` body. */
 const placed = (body: string) => ordersOf(okx, 'POST', '/api/v5/trade/order', body)[0];
 
@@ -182,43 +184,32 @@ describe('okx classify', () => {
   });
 
   it('reads margin: tdMode cross/isolated on spot, set-leverage, manual borrow', () => {
-    const c = okx.classify(
-      req(
-        'POST',
-        '/api/v5/trade/batch-orders',
-        '[{"instId":"BTC-USDT","tdMode":"cross","ccy":"USDT","side":"buy","ordType":"limit","px":"60000","sz":"0.01"}]',
-      ),
+    const c = classifyPost(
+      '/api/v5/trade/batch-orders',
+      '[{"instId":"BTC-USDT","tdMode":"cross","ccy":"USDT","side":"buy","ordType":"limit","px":"60000","sz":"0.01"}]',
     );
     expect([c.action, c.rejected, c.orders[0]?.symbol]).toEqual(['margin', undefined, 'BTC/USDT']);
-    const swap = okx.classify(
-      req(
-        'POST',
-        '/api/v5/trade/order',
-        '{"instId":"BTC-USDT-SWAP","tdMode":"cross","side":"buy","ordType":"market","sz":"1"}',
-      ),
+    const swap = classifyPost(
+      '/api/v5/trade/order',
+      '{"instId":"BTC-USDT-SWAP","tdMode":"cross","side":"buy","ordType":"market","sz":"1"}',
     );
     expect(swap.action).toBe('trade');
-    const lever = okx.classify(
-      req(
-        'POST',
-        '/api/v5/account/set-leverage',
-        '{"instId":"BTC-USDT-SWAP","lever":"20","mgnMode":"cross"}',
-      ),
+    const lever = classifyPost(
+      '/api/v5/account/set-leverage',
+      '{"instId":"BTC-USDT-SWAP","lever":"20","mgnMode":"cross"}',
     );
     expect([lever.action, lever.leverage, lever.rejected]).toEqual(['margin', 20, undefined]);
-    const borrow = okx.classify(
-      req('POST', '/api/v5/account/spot-manual-borrow-repay', '{"ccy":"USDT","side":"borrow","amt":"100"}'),
+    const borrow = classifyPost(
+      '/api/v5/account/spot-manual-borrow-repay',
+      '{"ccy":"USDT","side":"borrow","amt":"100"}',
     );
     expect(borrow.action).toBe('margin');
   });
 
   it('reads a conversion as a convert order of its pair', () => {
-    const c = okx.classify(
-      req(
-        'POST',
-        '/api/v5/asset/convert/trade',
-        '{"quoteId":"q1","baseCcy":"BTC","quoteCcy":"USDT","side":"buy","sz":"100","szCcy":"USDT"}',
-      ),
+    const c = classifyPost(
+      '/api/v5/asset/convert/trade',
+      '{"quoteId":"q1","baseCcy":"BTC","quoteCcy":"USDT","side":"buy","sz":"100","szCcy":"USDT"}',
     );
     expect(c.action).toBe('convert');
     expect(c.orders[0]).toMatchObject({ symbol: 'BTC/USDT', side: 'buy', quoteQuantity: 100 });

@@ -107,6 +107,26 @@ const legArb = (id: string) =>
     })
     .map(({ tp, sl }) => ({ ...tp, ...sl }) as Record<string, unknown>);
 
+/** The fields every generated order has; tgtCcy only where OKX reads it (spot cash). */
+function orderBase(r: {
+  instId: string;
+  tdMode: string;
+  side: string;
+  ordType: string;
+  sz: unknown;
+  tgtCcy?: string | undefined;
+}): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    instId: r.instId,
+    tdMode: r.tdMode,
+    side: r.side,
+    ordType: r.ordType,
+    sz: r.sz,
+  };
+  if (r.tgtCcy && r.tdMode === 'cash') o.tgtCcy = r.tgtCcy;
+  return o;
+}
+
 /** One place-order item: every ordType OKX has on /trade/order, with its size and price. */
 const placeItem = instId.chain((id) =>
   fc
@@ -127,15 +147,8 @@ const placeItem = instId.chain((id) =>
       decoys,
     })
     .map((r) => {
-      const o: Record<string, unknown> = {
-        instId: r.instId,
-        tdMode: r.tdMode,
-        side: r.side,
-        ordType: r.ordType,
-        sz: r.sz,
-      };
+      const o = orderBase(r);
       if (!['market', 'optimal_limit_ioc'].includes(r.ordType)) o.px = r.px;
-      if (r.tgtCcy && r.tdMode === 'cash') o.tgtCcy = r.tgtCcy;
       if (r.quoteMarket && r.tdMode === 'cash' && r.ordType === 'market') {
         o.tgtCcy = 'quote_ccy';
         o.sz = String(Math.round((Number(r.sz) || 1) * priceOf(id)));
@@ -162,14 +175,7 @@ const algoItem = instId.chain((id) =>
       decoys,
     })
     .map((r) => {
-      const o: Record<string, unknown> = {
-        instId: r.instId,
-        tdMode: r.tdMode,
-        side: r.side,
-        ordType: r.ordType,
-        sz: r.sz,
-      };
-      if (r.tgtCcy && r.tdMode === 'cash') o.tgtCcy = r.tgtCcy;
+      const o = orderBase(r);
       if (r.ordType === 'trigger') Object.assign(o, { triggerPx: r.triggerPx, orderPx: r.orderPx });
       else if (r.ordType === 'move_order_stop') o.callbackRatio = '0.01';
       else Object.assign(o, r.legs);
