@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { Action, Classification, OrderIntent, WithdrawalIntent } from '../adapter.js';
-import { convertIntent, orderIntentOf } from '../order-intent.js';
+import { convertIntent, type OrderFields, orderIntentOf } from '../order-intent.js';
 import type { Params } from '../params.js';
 import { checkSchema, num, text } from '../request-schema.js';
 import { withdrawalIntent } from '../withdrawal-intent.js';
@@ -75,9 +75,17 @@ const READS = new Set([
   '/api/v5/asset/deposit-address',
 ]);
 
-function symbolFields(instId: string) {
+/**
+ * `fields` with the instrument's symbol, market and unit set (assigned, not spread: this runs
+ * for every order on the request path).
+ */
+function onInstrument(instId: string, fields: OrderFields): OrderFields {
   const market = okxMarket(instId);
-  return { rawSymbol: instId, symbol: okxSymbol(instId), market, contracts: market !== 'spot' };
+  fields.rawSymbol = instId;
+  fields.symbol = okxSymbol(instId);
+  fields.market = market;
+  fields.contracts ??= market !== 'spot';
+  return fields;
 }
 
 /** Every price of an attached TP/SL leg (`-1` order prices execute at the market: no price). */
@@ -155,17 +163,18 @@ function readPlace(o: PlaceOrder, at: string): Step<Read> {
   // OKX's default unit of a spot market order: quote for buys, base for sells.
   const inQuote =
     cash && market && (o.tgtCcy ?? (o.side === 'buy' ? 'quote_ccy' : 'base_ccy')) === 'quote_ccy';
-  const intent = orderIntentOf({
-    ...symbolFields(o.instId),
-    side: o.side,
-    type: o.ordType,
-    pricing: market ? 'market' : 'limit',
-    price: 'px' in o ? num(o.px) : undefined,
-    priceField: 'px',
-    size: num(o.sz),
-    sizeInQuote: inQuote,
-    otherPrices: legPrices(o.attachAlgoOrds?.[0], 'attachAlgoOrds[0].'),
-  });
+  const intent = orderIntentOf(
+    onInstrument(o.instId, {
+      side: o.side,
+      type: o.ordType,
+      pricing: market ? 'market' : 'limit',
+      price: 'px' in o ? num(o.px) : undefined,
+      priceField: 'px',
+      size: num(o.sz),
+      sizeInQuote: inQuote,
+      otherPrices: legPrices(o.attachAlgoOrds?.[0], 'attachAlgoOrds[0].'),
+    }),
+  );
   return { ok: true, value: { intent, margin: isMargin(o) } };
 }
 
@@ -221,18 +230,19 @@ function readAlgo(o: AlgoOrder, at: string): Step<Read> {
   // OKX defaults a spot algo market buy to quote units: say which unit, so no default is guessed.
   if (cash && pricing === 'market' && o.side === 'buy' && o.tgtCcy === undefined)
     return refuse(`${at}: field "tgtCcy" is required on a spot algo buy that executes at the market`);
-  const intent = orderIntentOf({
-    ...symbolFields(o.instId),
-    side: o.side,
-    type: o.ordType,
-    pricing,
-    price,
-    priceField,
-    size: num(o.sz),
-    sizeInQuote: cash && pricing === 'market' && o.tgtCcy === 'quote_ccy',
-    otherPrices: others,
-    unevaluable,
-  });
+  const intent = orderIntentOf(
+    onInstrument(o.instId, {
+      side: o.side,
+      type: o.ordType,
+      pricing,
+      price,
+      priceField,
+      size: num(o.sz),
+      sizeInQuote: cash && pricing === 'market' && o.tgtCcy === 'quote_ccy',
+      otherPrices: others,
+      unevaluable,
+    }),
+  );
   return { ok: true, value: { intent, margin: isMargin(o) } };
 }
 
@@ -255,16 +265,17 @@ function readAmend(o: AmendOrder, at: string): Step<Read> {
   add('newTpOrdPx', o.newTpOrdPx);
   add('newSlTriggerPx', o.newSlTriggerPx);
   add('newSlOrdPx', o.newSlOrdPx);
-  const intent = orderIntentOf({
-    ...symbolFields(o.instId),
-    pricing: 'limit',
-    price: num(o.newPx),
-    priceField: 'newPx',
-    size: num(o.newSz),
-    sizeInQuote: false,
-    otherPrices: others,
-    amend: true,
-  });
+  const intent = orderIntentOf(
+    onInstrument(o.instId, {
+      pricing: 'limit',
+      price: num(o.newPx),
+      priceField: 'newPx',
+      size: num(o.newSz),
+      sizeInQuote: false,
+      otherPrices: others,
+      amend: true,
+    }),
+  );
   intent.orderRef = o.ordId !== undefined ? { orderId: o.ordId } : { clientOrderId: o.clOrdId as string };
   return { ok: true, value: { intent, margin: false } };
 }
@@ -353,8 +364,8 @@ function cancels<T extends { instId: string }>(
       const r = o as unknown as Record<string, unknown>;
       if ((r[idFields[0]] === undefined) === (r[idFields[1]] === undefined))
         return refuse(`${at}: exactly one of ${idFields[0]} and ${idFields[1]}`);
-      const { contracts: _c, ...fields } = symbolFields(o.instId);
-      return { ok: true, value: { intent: orderIntentOf({ ...fields, sizeInQuote: false }), margin: false } };
+      const intent = orderIntentOf(onInstrument(o.instId, { sizeInQuote: false, contracts: false }));
+      return { ok: true, value: { intent, margin: false } };
     },
     'cancel',
   );
@@ -390,12 +401,13 @@ const ENDPOINTS: Record<string, Endpoint> = {
     if (okxMarket(o.instId) === 'option') return 'OKX option positions are not supported through keywarden';
     if (okxMarket(o.instId) === 'spot') c.action = 'margin';
     c.orders.push(
-      orderIntentOf({
-        ...symbolFields(o.instId),
-        type: 'market',
-        sizeInQuote: false,
-        unevaluable: 'close-position closes the whole position at the market (size not in the request)',
-      }),
+      orderIntentOf(
+        onInstrument(o.instId, {
+          type: 'market',
+          sizeInQuote: false,
+          unevaluable: 'close-position closes the whole position at the market (size not in the request)',
+        }),
+      ),
     );
     return undefined;
   }),
@@ -427,7 +439,7 @@ const ENDPOINTS: Record<string, Endpoint> = {
     c.leverage = num(o.lever);
     // The instrument it applies to, for the market and symbol rules (no size: nothing is ordered).
     if (o.instId !== undefined)
-      c.orders.push(orderIntentOf({ ...symbolFields(o.instId), sizeInQuote: false, leverage: c.leverage }));
+      c.orders.push(orderIntentOf(onInstrument(o.instId, { sizeInQuote: false, leverage: c.leverage })));
     return undefined;
   }),
   'POST /api/v5/account/spot-manual-borrow-repay': plain('margin', manualBorrowRepay),
