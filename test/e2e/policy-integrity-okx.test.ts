@@ -354,3 +354,33 @@ describe('#13 numbers out of bounds are a bad request, not a store failure', () 
     expect(h.audit.records.some((r) => r.rule === 'audit.write_failed')).toBe(false);
   });
 });
+
+describe('unmodified CCXT keeps working on what the schemas accept', () => {
+  it('trades spot and a perpetual, amends and cancels through the gateway', async () => {
+    const cred = await bot({
+      actions: ['public', 'read', 'trade', 'cancel'],
+      markets: ['spot', 'swap'],
+      symbols: { allow: ['BTC/USDT', 'DOGE/USDT:USDT'] },
+      maxOrderNotional: 2_000,
+      priceBandPercent: 10,
+    });
+    const ex = await h.ccxt('okx', cred);
+    const since = markEngine(h.sandbox.engine);
+    // 2 contracts of 1,000 DOGE at 0.1: 200 USDT.
+    const perp = await ex.createOrder('DOGE/USDT:USDT', 'market', 'buy', 2);
+    expect(perp.id).toBeTruthy();
+    const limit = await ex.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 58_000, {
+      clientOrderId: 'kwtest1',
+    });
+    const edited = await ex.editOrder(limit.id, 'BTC/USDT', 'limit', 'buy', 0.02, 58_500);
+    expect(edited.id).toBe(limit.id);
+    await ex.cancelOrder(limit.id, 'BTC/USDT');
+    const orders = since().orders.map((o) => [o.symbol, o.side, o.quantity, o.price]);
+    expect(orders).toEqual([
+      ['DOGE/USDT:USDT', 'buy', 2_000, undefined],
+      ['BTC/USDT', 'buy', 0.01, 58_000],
+      ['BTC/USDT', 'buy', 0.02, 58_500],
+    ]);
+    await expect(ex.createOrder('DOGE/USDT:USDT', 'market', 'buy', 50)).rejects.toThrow(/maxOrderNotional/);
+  });
+});
