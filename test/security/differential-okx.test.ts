@@ -382,8 +382,6 @@ describe('okx differential: what executes satisfies the policy, what is allowed 
           expect(violations(policy, executed, market, usedToday), `${request.path} ${request.body}`).toEqual(
             [],
           );
-          if (process.env.KW_DIFF_DEBUG && answer.keywarden?.match(/request_rejected|bad_request/))
-            process.stdout.write(`R ${answer.json.msg.slice(0, 140)}\n`);
           const why =
             answer.keywarden === 'policy_denied'
               ? /rule (\S+):/.exec(answer.json.msg)?.[1]
