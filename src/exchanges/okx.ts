@@ -7,7 +7,6 @@ import { createHmac } from 'node:crypto';
 import { randomToken } from '../util/random-id.js';
 import { safeEqual } from '../util/safe-equal.js';
 import {
-  type Action,
   type CancelAllResult,
   type Classification,
   type Credential,
@@ -17,22 +16,22 @@ import {
   type ExchangeRequest,
   type ExchangeResponse,
   type Introspection,
-  type OrderIntent,
   type ParseResult,
+  type RestingOrder,
   type SignContext,
   type Transport,
   type VerifyResult,
-  type WithdrawalIntent,
 } from './adapter.js';
 import { cancelByListing } from './cancel-listed.js';
 import { hasSpaceOrControl, headerValue, withoutHeaders } from './http-text.js';
 import { ipRestriction, refusedIntrospection } from './introspection.js';
 import { parseJson, parseJsonRecord, refusalLine } from './json-fields.js';
-import { parseJsonRequest } from './json-request.js';
-import { orderIntentOf } from './order-intent.js';
-import { toNumber } from './params.js';
+import { okxClassify } from './okx/okx-classify.js';
+import { okxInstId, okxInstType, okxMarket, okxSymbol } from './okx/okx-symbols.js';
+import { type Params, parseParams, toNumber } from './params.js';
 import { isRecord, parseStrictJson, textField } from './strict-json.js';
-import { withdrawalIntent } from './withdrawal-intent.js';
+
+export { okxInstId, okxMarket, okxSymbol } from './okx/okx-symbols.js';
 
 export const OKX_AUTH_HEADERS = [
   'ok-access-key',
@@ -102,119 +101,6 @@ export function okxVerify(
   return undefined;
 }
 
-/** `BTC-USDT` → `BTC/USDT`; `BTC-USDT-SWAP` → `BTC/USDT:USDT`; `BTC-USD-SWAP` → `BTC/USD:BTC`; futures keep their expiry. */
-export function okxSymbol(instId: string): string | undefined {
-  const parts = instId.split('-');
-  const [base, quote] = parts;
-  if (!base || !quote) return undefined;
-  if (parts.length === 2) return `${base}/${quote}`;
-  const settle = quote === 'USD' ? base : quote;
-  const rest = parts.slice(2).join('-');
-  return rest === 'SWAP' ? `${base}/${quote}:${settle}` : `${base}/${quote}:${settle}-${rest}`;
-}
-
-export function okxInstId(symbol: string): string {
-  return symbol.replace('/', '-');
-}
-
-const EXACT: Record<string, Action> = {
-  'GET /api/v5/account/balance': 'read',
-  'GET /api/v5/asset/balances': 'read',
-  'GET /api/v5/account/positions': 'read',
-  'GET /api/v5/trade/orders-pending': 'read',
-  'GET /api/v5/trade/order': 'read',
-  'GET /api/v5/trade/orders-history': 'read',
-  'GET /api/v5/trade/orders-history-archive': 'read',
-  'GET /api/v5/trade/fills': 'read',
-  'GET /api/v5/trade/fills-history': 'read',
-  'GET /api/v5/trade/orders-algo-pending': 'read',
-  'GET /api/v5/trade/orders-algo-history': 'read',
-  'GET /api/v5/trade/account-rate-limit': 'read',
-  'GET /api/v5/account/config': 'read',
-  'GET /api/v5/account/trade-fee': 'read',
-  'GET /api/v5/account/max-withdrawal': 'read',
-  'GET /api/v5/account/bills': 'read',
-  'GET /api/v5/asset/currencies': 'read',
-  'GET /api/v5/asset/withdrawal-history': 'read',
-  'GET /api/v5/asset/deposit-history': 'read',
-  'GET /api/v5/asset/deposit-address': 'read',
-  'POST /api/v5/trade/order': 'trade',
-  'POST /api/v5/trade/batch-orders': 'trade',
-  'POST /api/v5/trade/amend-order': 'trade',
-  'POST /api/v5/trade/amend-batch-orders': 'trade',
-  'POST /api/v5/trade/order-algo': 'trade',
-  'POST /api/v5/trade/amend-algos': 'trade',
-  'POST /api/v5/trade/close-position': 'trade',
-  'POST /api/v5/trade/cancel-order': 'cancel',
-  'POST /api/v5/trade/cancel-batch-orders': 'cancel',
-  'POST /api/v5/trade/cancel-algos': 'cancel',
-  'POST /api/v5/trade/mass-cancel': 'cancel',
-  'POST /api/v5/trade/cancel-all-after': 'cancel',
-  'POST /api/v5/asset/withdrawal': 'withdraw',
-  'POST /api/v5/asset/withdrawal-lightning': 'withdraw',
-  // Needs the withdraw permission on OKX, so it is gated with withdrawals.
-  'POST /api/v5/asset/cancel-withdrawal': 'withdraw',
-  'POST /api/v5/asset/transfer': 'transfer',
-  'POST /api/v5/asset/subaccount/transfer': 'transfer',
-  'POST /api/v5/account/set-leverage': 'account-admin',
-  'POST /api/v5/account/set-position-mode': 'account-admin',
-  'POST /api/v5/account/set-account-level': 'account-admin',
-};
-
-function actionFor(method: string, path: string): Action {
-  const exact = EXACT[`${method} ${path}`];
-  if (exact) return exact;
-  if (path.startsWith('/api/v5/market/') || path.startsWith('/api/v5/public/')) return 'public';
-  if (method === 'GET' && (path === '/api/v5/system/status' || path === '/api/v5/asset/exchange-list'))
-    return 'public';
-  // Sub-account creation, API-key management: never what a trading bot needs.
-  if (path.startsWith('/api/v5/users/') || path.startsWith('/api/v5/broker/')) return 'account-admin';
-  return 'unknown';
-}
-
-function orderIntent(o: Record<string, unknown>): OrderIntent {
-  const rawSymbol = textField(o, 'instId');
-  const sideText = textField(o, 'side');
-  const side = sideText === 'buy' || sideText === 'sell' ? sideText : undefined;
-  const type = textField(o, 'ordType')?.toLowerCase();
-  const sz = toNumber(textField(o, 'sz'));
-  const price = toNumber(textField(o, 'px'));
-  const spot = rawSymbol !== undefined && rawSymbol.split('-').length === 2;
-  // OKX's default unit for spot market orders: quote for buys, base for sells.
-  const tgtCcy = textField(o, 'tgtCcy') || (side === 'buy' ? 'quote_ccy' : 'base_ccy');
-  const inQuote = spot && type === 'market' && tgtCcy === 'quote_ccy';
-  return orderIntentOf({
-    symbol: rawSymbol === undefined ? undefined : okxSymbol(rawSymbol),
-    rawSymbol,
-    side,
-    type,
-    price: type === 'market' ? undefined : price,
-    size: sz,
-    sizeInQuote: inQuote,
-    // Derivatives are sized in contracts: contracts × price is no quote amount.
-    contracts: !spot,
-  });
-}
-
-function okxWithdrawal(o: Record<string, unknown>): WithdrawalIntent {
-  const coin = textField(o, 'ccy');
-  const chain = textField(o, 'chain');
-  return withdrawalIntent({
-    coin,
-    amount: toNumber(textField(o, 'amt')),
-    address: textField(o, 'toAddr'),
-    // OKX chains are `<CCY>-<network>`, e.g. `USDT-TRC20`.
-    network:
-      chain !== undefined && coin && chain.startsWith(`${coin}-`) ? chain.slice(coin.length + 1) : chain,
-  });
-}
-
-function bodyValue(request: ExchangeRequest): unknown {
-  if (request.body === '') return undefined;
-  const parsed = parseStrictJson(request.body);
-  return parsed.ok ? parsed.value : undefined;
-}
-
 export function okxError(code: string, msg: string, status: number): ExchangeResponse {
   return {
     status,
@@ -236,6 +122,18 @@ const ERRORS: Record<ExchangeErrorKind, [string, number]> = {
   unavailable: ['50001', 503],
   internal: ['50026', 500],
 };
+
+/** The first row of a successful OKX answer (`{"code":"0","data":[{...}]}`). */
+function firstRow(response: ExchangeResponse): Record<string, unknown> | undefined {
+  if (response.status !== 200) return undefined;
+  const parsed = parseJsonRecord(response.body);
+  if (parsed?.code !== '0' || !Array.isArray(parsed.data)) return undefined;
+  const first: unknown = parsed.data[0];
+  return isRecord(first) ? first : undefined;
+}
+
+/** Query and body of each request `parse` accepted, so `classify` does not parse again. */
+const PARSED = new WeakMap<ExchangeRequest, { query: Params; body: unknown }>();
 
 /** Largest `cancel-batch-orders` call OKX accepts (20 orders). */
 const OKX_CANCEL_BATCH = 20;
@@ -310,12 +208,23 @@ export const okx: ExchangeAdapter = {
   },
 
   parse(request): ParseResult {
-    // Batch endpoints take a JSON array of orders.
-    return parseJsonRequest(
-      request,
-      (body) => typeof body === 'object' && body !== null,
-      'body must be a JSON object or array',
-    );
+    const query = parseParams(request.query);
+    if (!query.ok) return query;
+    let body: unknown;
+    if (request.body !== '') {
+      // A GET body is signed but meaningless to OKX: refuse rather than let it hide anything.
+      if (request.method.toUpperCase() === 'GET')
+        return { ok: false, message: 'GET requests must not have a body' };
+      const parsed = parseStrictJson(request.body);
+      if (!parsed.ok) return parsed;
+      // Batch endpoints take a JSON array of orders.
+      if (typeof parsed.value !== 'object' || parsed.value === null)
+        return { ok: false, message: 'body must be a JSON object or array' };
+      body = parsed.value;
+    }
+    // Parsed once: classify reads these for the same request object.
+    PARSED.set(request, { query: query.params, body });
+    return { ok: true, request };
   },
 
   clientKeyId(request) {
@@ -328,7 +237,30 @@ export const okx: ExchangeAdapter = {
     if (!safeEqual(headerValue(request.headers, 'ok-access-key') ?? '', verifier.apiKey)) {
       return { ok: false, reason: 'bad_signature', message: '50111 Invalid OK-ACCESS-KEY' };
     }
-    return { ok: true };
+    const now = ctx.clock.now();
+    // OKX accepts a signature until its timestamp is 30 s old: a replay is refused that long.
+    let windowMs =
+      Date.parse(headerValue(request.headers, 'ok-access-timestamp') ?? '') +
+      OKX_TIMESTAMP_TOLERANCE_MS -
+      now;
+    const expTime = headerValue(request.headers, 'exptime');
+    if (expTime !== undefined) {
+      // The optional order deadline: OKX refuses the request after it; the header is not forwarded, so keywarden does.
+      if (!/^\d{13}$/.test(expTime))
+        return { ok: false, reason: 'malformed', message: '51000 Parameter expTime error' };
+      if (Number(expTime) <= now)
+        return {
+          ok: false,
+          reason: 'stale_timestamp',
+          message: '50102 Request expired (expTime has passed)',
+        };
+    }
+    windowMs = Math.min(Math.max(windowMs, 1), 2 * OKX_TIMESTAMP_TOLERANCE_MS) + 1_000;
+    return {
+      ok: true,
+      replayKey: headerValue(request.headers, 'ok-access-sign') ?? '',
+      replayWindowMs: windowMs,
+    };
   },
 
   stripAuth(request) {
@@ -351,18 +283,19 @@ export const okx: ExchangeAdapter = {
   classify(request): Classification {
     const method = request.method.toUpperCase();
     const path = request.path.replace(/\/+$/, '');
-    const endpoint = `${method} ${path}`;
-    const action = actionFor(method, path);
-    const classification: Classification = { action, endpoint, orders: [] };
-    if (action === 'trade' || action === 'cancel') {
-      const body = bodyValue(request);
-      const items = Array.isArray(body) ? body : isRecord(body) ? [body] : [];
-      for (const item of items) if (isRecord(item)) classification.orders.push(orderIntent(item));
-    } else if (action === 'withdraw' || action === 'transfer') {
-      const body = bodyValue(request);
-      if (isRecord(body)) classification.withdrawal = okxWithdrawal(body);
+    let parsed = PARSED.get(request);
+    if (!parsed) {
+      const again = okx.parse(request);
+      parsed = again.ok ? PARSED.get(request) : undefined;
+      if (!parsed)
+        return {
+          action: 'unknown',
+          endpoint: `${method} ${path}`,
+          orders: [],
+          rejected: again.ok ? 'unparsed request' : again.message,
+        };
     }
-    return classification;
+    return okxClassify(method, path, parsed.query, parsed.body);
   },
 
   async introspect(credential, send, ctx): Promise<Introspection> {
@@ -437,12 +370,67 @@ export const okx: ExchangeAdapter = {
     };
   },
 
+  instrumentRequest(symbol, market) {
+    return {
+      method: 'GET',
+      path: '/api/v5/public/instruments',
+      query: `instType=${okxInstType(market)}&instId=${encodeURIComponent(okxInstId(symbol))}`,
+      headers: {},
+      body: '',
+    };
+  },
+
+  parseInstrument(response) {
+    const first = firstRow(response);
+    if (!first) return undefined;
+    const ctVal = toNumber(textField(first, 'ctVal'));
+    const ctMult = toNumber(textField(first, 'ctMult')) ?? 1;
+    const ctType = textField(first, 'ctType');
+    if (ctVal === undefined || !(ctVal > 0) || !(ctMult > 0)) return undefined;
+    if (ctType !== 'linear' && ctType !== 'inverse') return undefined;
+    return { contractSize: ctVal * ctMult, inverse: ctType === 'inverse' };
+  },
+
+  restingOrderRequest(order) {
+    const ref = order.orderRef;
+    if (!order.rawSymbol || !ref) return undefined;
+    const id =
+      ref.orderId !== undefined
+        ? `ordId=${encodeURIComponent(ref.orderId)}`
+        : ref.clientOrderId !== undefined
+          ? `clOrdId=${encodeURIComponent(ref.clientOrderId)}`
+          : undefined;
+    if (id === undefined) return undefined;
+    return {
+      method: 'GET',
+      path: '/api/v5/trade/order',
+      query: `instId=${encodeURIComponent(order.rawSymbol)}&${id}`,
+      headers: {},
+      body: '',
+    };
+  },
+
+  parseRestingOrder(response): RestingOrder | undefined {
+    const first = firstRow(response);
+    if (!first) return undefined;
+    const instId = textField(first, 'instId');
+    const side = textField(first, 'side');
+    const symbol = instId === undefined ? undefined : okxSymbol(instId);
+    if (!instId || !symbol || (side !== 'buy' && side !== 'sell')) return undefined;
+    const state = textField(first, 'state');
+    if (state !== 'live' && state !== 'partially_filled') return undefined;
+    const sz = toNumber(textField(first, 'sz'));
+    const filled = toNumber(textField(first, 'accFillSz')) ?? 0;
+    const px = toNumber(textField(first, 'px'));
+    const resting: RestingOrder = { symbol, rawSymbol: instId, market: okxMarket(instId), side };
+    if (sz !== undefined) resting.quantity = Math.max(0, sz - filled);
+    if (px !== undefined && px > 0) resting.price = px;
+    return resting;
+  },
+
   parseTicker(response) {
-    if (response.status !== 200) return undefined;
-    const parsed = parseJsonRecord(response.body);
-    if (parsed?.code !== '0' || !Array.isArray(parsed.data)) return undefined;
-    const first: unknown = parsed.data[0];
-    return isRecord(first) ? toNumber(textField(first, 'last')) : undefined;
+    const first = firstRow(response);
+    return first ? toNumber(textField(first, 'last')) : undefined;
   },
 
   credentialFields: ['apiKey', 'secret', 'password'],

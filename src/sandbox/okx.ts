@@ -18,7 +18,7 @@ import {
   type SandboxPermissions,
   type SandboxRequest,
 } from './emulator.js';
-import { type EngineError, marketAssets, type Order, type Trade } from './engine.js';
+import { type EngineError, type Market, marketAssets, type Order, type Trade } from './engine.js';
 import { ipRefused } from './key-auth.js';
 import { type IssuedKey, seedKeys } from './seed-keys.js';
 
@@ -46,21 +46,75 @@ function engineCode(e: EngineError): string {
   }
 }
 
-function orderShape(o: Order): Record<string, string> {
+/**
+ * Contract values of the emulated perpetuals, as OKX lists them (DOGE-USDT-SWAP is 1,000 DOGE a
+ * contract). The engine holds derivative orders in base units: sz × ctVal.
+ */
+const CONTRACT_VALUES: Readonly<Record<string, number>> = {
+  'BTC/USDT:USDT': 0.01,
+  'ETH/USDT:USDT': 0.1,
+  'DOGE/USDT:USDT': 1000,
+};
+const ctValOf = (symbol: string): number => (symbol.includes(':') ? (CONTRACT_VALUES[symbol] ?? 1) : 1);
+const instTypeOf = (symbol: string): string => (symbol.includes(':') ? 'SWAP' : 'SPOT');
+
+/** The ids an amend replaced: OKX keeps an order's id across amends, the engine places a new order. */
+interface Amends {
+  /** Original (client-visible) order id → the engine order that now carries it. */
+  current: Map<string, string>;
+  /** Engine order id → the original id the client knows. */
+  original: Map<string, string>;
+  /** Client order id → the engine order that now carries it. */
+  byClient: Map<string, string>;
+  /** Engine order id → the client order id it carries after an amend. */
+  clientOf: Map<string, string>;
+}
+const AMENDS = new WeakMap<object, Amends>();
+function amendsOf(ctx: SandboxContext): Amends {
+  let a = AMENDS.get(ctx.engine);
+  if (!a) {
+    a = { current: new Map(), original: new Map(), byClient: new Map(), clientOf: new Map() };
+    AMENDS.set(ctx.engine, a);
+  }
+  return a;
+}
+const shownId = (ctx: SandboxContext, o: Order) => amendsOf(ctx).original.get(o.id) ?? o.id;
+const shownClient = (ctx: SandboxContext, o: Order) =>
+  o.clientOrderId ?? amendsOf(ctx).clientOf.get(o.id) ?? '';
+
+/** The engine order an OKX reference names, through any amends. */
+function findOrder(
+  ctx: SandboxContext,
+  account: string,
+  ordId?: string,
+  clOrdId?: string,
+): Order | undefined {
+  const a = amendsOf(ctx);
+  if (ordId) return ctx.engine.order(account, { id: a.current.get(ordId) ?? ordId });
+  if (clOrdId) {
+    const moved = a.byClient.get(clOrdId);
+    return ctx.engine.order(account, moved ? { id: moved } : { clientOrderId: clOrdId });
+  }
+  return undefined;
+}
+
+function orderShape(o: Order, ctx: SandboxContext): Record<string, string> {
   const state = o.status === 'open' ? (o.filled > 0 ? 'partially_filled' : 'live') : o.status;
+  const ctVal = ctValOf(o.symbol);
+  const derivative = o.symbol.includes(':');
   return {
-    instType: 'SPOT',
+    instType: instTypeOf(o.symbol),
     instId: okxInstId(o.symbol),
-    ordId: o.id,
-    clOrdId: o.clientOrderId ?? '',
+    ordId: shownId(ctx, o),
+    clOrdId: shownClient(ctx, o),
     tag: '',
     px: o.price === undefined ? '' : decimal(o.price),
-    sz: decimal(o.quantity),
+    sz: decimal(o.quantity / ctVal),
     ordType: o.type,
     side: o.side,
-    tdMode: 'cash',
-    tgtCcy: o.type === 'market' ? 'base_ccy' : '',
-    accFillSz: decimal(o.filled),
+    tdMode: derivative ? 'cross' : 'cash',
+    tgtCcy: o.type === 'market' && !derivative ? 'base_ccy' : '',
+    accFillSz: decimal(o.filled / ctVal),
     fillPx: o.averagePrice === undefined ? '' : decimal(o.averagePrice),
     avgPx: o.averagePrice === undefined ? '' : decimal(o.averagePrice),
     state,
@@ -71,17 +125,17 @@ function orderShape(o: Order): Record<string, string> {
   };
 }
 
-function fillShape(t: Trade, clOrdId: string): Record<string, string> {
+function fillShape(t: Trade, clOrdId: string, ordId: string): Record<string, string> {
   return {
-    instType: 'SPOT',
+    instType: instTypeOf(t.symbol),
     instId: okxInstId(t.symbol),
     tradeId: t.id,
-    ordId: t.orderId,
+    ordId,
     clOrdId,
     billId: t.id,
     tag: '',
     fillPx: decimal(t.price),
-    fillSz: decimal(t.quantity),
+    fillSz: decimal(t.quantity / ctValOf(t.symbol)),
     side: t.side,
     posSide: 'net',
     execType: 'T',
@@ -90,6 +144,33 @@ function fillShape(t: Trade, clOrdId: string): Record<string, string> {
     fee: decimal(-t.fee),
     ts: String(t.at),
     fillTime: String(t.at),
+  };
+}
+
+function instrumentShape(m: Market): Record<string, string> {
+  const swap = m.settle !== undefined;
+  return {
+    instType: swap ? 'SWAP' : 'SPOT',
+    instId: okxInstId(m.symbol),
+    uly: swap ? `${m.base}-${m.quote}` : '',
+    instFamily: swap ? `${m.base}-${m.quote}` : '',
+    baseCcy: swap ? '' : m.base,
+    quoteCcy: swap ? '' : m.quote,
+    settleCcy: m.settle ?? '',
+    ctVal: swap ? decimal(ctValOf(m.symbol)) : '',
+    ctMult: swap ? '1' : '',
+    ctValCcy: swap ? m.base : '',
+    listTime: '1600000000000',
+    expTime: '',
+    lever: swap ? '100' : '',
+    tickSz: m.price < 1 ? '0.00001' : '0.01',
+    lotSz: swap ? '1' : '0.00000001',
+    minSz: swap ? '1' : '0.00001',
+    maxLmtSz: '1000000000',
+    maxMktSz: '1000000',
+    ctType: swap ? 'linear' : '',
+    state: 'live',
+    ruleType: 'normal',
   };
 }
 
@@ -104,6 +185,7 @@ function needs(path: string, method: string): keyof SandboxPermissions {
   }
   if (method === 'POST' && path.startsWith('/api/v5/trade/')) return 'trade';
   if (method === 'POST' && path === '/api/v5/asset/transfer') return 'trade';
+  if (method === 'POST' && path === '/api/v5/account/set-leverage') return 'trade';
   return 'read';
 }
 
@@ -115,44 +197,30 @@ function publicRoute(req: SandboxRequest, ctx: SandboxContext, q: Params): Excha
     case '/api/v5/public/instruments': {
       const instType = getParam(q, 'instType') ?? '';
       if (!PUBLIC_INSTRUMENT_TYPES.has(instType)) return err('51000', 'Parameter instType error', 400);
-      if (instType !== 'SPOT') return ok([]);
+      const instId = getParam(q, 'instId');
+      const list =
+        instType === 'SPOT' ? engine.markets() : instType === 'SWAP' ? engine.swaps() : ([] as Market[]);
       return ok(
-        engine.markets().map((m) => ({
-          instType: 'SPOT',
-          instId: okxInstId(m.symbol),
-          uly: '',
-          instFamily: '',
-          baseCcy: m.base,
-          quoteCcy: m.quote,
-          settleCcy: '',
-          ctVal: '',
-          ctMult: '',
-          ctValCcy: '',
-          listTime: '1600000000000',
-          expTime: '',
-          lever: '',
-          tickSz: m.price < 1 ? '0.00001' : '0.01',
-          lotSz: '0.00000001',
-          minSz: '0.00001',
-          maxLmtSz: '1000000000',
-          maxMktSz: '1000000',
-          ctType: '',
-          state: 'live',
-          ruleType: 'normal',
-        })),
+        list.filter((m) => instId === undefined || okxInstId(m.symbol) === instId).map(instrumentShape),
       );
     }
     case '/api/v5/market/ticker':
     case '/api/v5/market/tickers': {
       const instId = getParam(q, 'instId');
-      const markets = engine.markets().filter((m) => instId === undefined || okxInstId(m.symbol) === instId);
+      const instType = getParam(q, 'instType');
+      const all = [...engine.markets(), ...engine.swaps()];
+      const markets = all.filter(
+        (m) =>
+          (instId === undefined || okxInstId(m.symbol) === instId) &&
+          (instType === undefined || instTypeOf(m.symbol) === instType),
+      );
       if (req.path === '/api/v5/market/ticker' && markets.length === 0) {
         return err('51001', "Instrument ID doesn't exist.", 400);
       }
       const ts = String(ctx.clock.now());
       return ok(
         markets.map((m) => ({
-          instType: 'SPOT',
+          instType: instTypeOf(m.symbol),
           instId: okxInstId(m.symbol),
           last: decimal(m.price),
           lastSz: '0',
@@ -183,55 +251,370 @@ interface OrderResult {
   sCode: string;
   sMsg: string;
   ts: string;
+  [extra: string]: string;
+}
+
+const set = (...names: string[]): ReadonlySet<string> => new Set(names);
+const ORDER_FIELDS = set(
+  'instId',
+  'tdMode',
+  'ccy',
+  'clOrdId',
+  'tag',
+  'side',
+  'posSide',
+  'ordType',
+  'sz',
+  'px',
+  'reduceOnly',
+  'tgtCcy',
+  'banAmend',
+  'stpMode',
+  'attachAlgoOrds',
+);
+const LEG_FIELDS = set(
+  'attachAlgoClOrdId',
+  'tpTriggerPx',
+  'tpOrdPx',
+  'tpOrdKind',
+  'tpTriggerPxType',
+  'slTriggerPx',
+  'slOrdPx',
+  'slTriggerPxType',
+  'sz',
+  'amendPxOnTriggerType',
+);
+const AMEND_FIELDS = set(
+  'instId',
+  'ordId',
+  'clOrdId',
+  'cxlOnFail',
+  'reqId',
+  'newSz',
+  'newPx',
+  'newTpTriggerPx',
+  'newTpOrdPx',
+  'newTpOrdKind',
+  'newTpTriggerPxType',
+  'newSlTriggerPx',
+  'newSlOrdPx',
+  'newSlTriggerPxType',
+);
+const ALGO_COMMON = [
+  'instId',
+  'tdMode',
+  'ccy',
+  'side',
+  'posSide',
+  'ordType',
+  'sz',
+  'tag',
+  'tgtCcy',
+  'algoClOrdId',
+  'reduceOnly',
+  'closeFraction',
+];
+const TP_SL = [
+  'tpTriggerPx',
+  'tpTriggerPxType',
+  'tpOrdPx',
+  'tpOrdKind',
+  'slTriggerPx',
+  'slTriggerPxType',
+  'slOrdPx',
+  'cxlOnClosePos',
+];
+const ALGO_FIELDS: Readonly<Record<string, ReadonlySet<string>>> = {
+  conditional: set(...ALGO_COMMON, ...TP_SL),
+  oco: set(...ALGO_COMMON, ...TP_SL),
+  trigger: set(...ALGO_COMMON, 'triggerPx', 'orderPx', 'triggerPxType', 'attachAlgoOrds'),
+  move_order_stop: set(...ALGO_COMMON, 'callbackRatio', 'callbackSpread', 'activePx'),
+};
+const CANCEL_FIELDS = set('instId', 'ordId', 'clOrdId');
+const LEVERAGE_FIELDS = set('instId', 'ccy', 'lever', 'mgnMode', 'posSide');
+const WITHDRAW_FIELDS = set(
+  'ccy',
+  'amt',
+  'dest',
+  'toAddr',
+  'toAddrType',
+  'chain',
+  'areaCode',
+  'clientId',
+  'fee',
+  'rcvrInfo',
+);
+
+/** The first field of `o` that OKX does not read on this endpoint (OKX answers 51000 "Parameter {param} error"). */
+function unknownField(o: Record<string, unknown>, allowed: ReadonlySet<string>): string | undefined {
+  for (const k of Object.keys(o)) if (!allowed.has(k)) return k;
+  if (allowed === ORDER_FIELDS || allowed === ALGO_FIELDS.trigger) {
+    const legs = o.attachAlgoOrds;
+    if (legs === undefined) return undefined;
+    if (!Array.isArray(legs)) return 'attachAlgoOrds';
+    for (const leg of legs) {
+      if (!isRecord(leg)) return 'attachAlgoOrds';
+      for (const k of Object.keys(leg)) if (!LEG_FIELDS.has(k)) return k;
+    }
+  }
+  return undefined;
+}
+
+/** A positive decimal OKX would read (strings or JSON numbers). */
+function positive(o: Record<string, unknown>, field: string): number | undefined {
+  const v = o[field];
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/** OKX's price limit: a buy at most 1.5× the last price, a sell at least half of it (51006). */
+function outsidePriceLimit(side: 'buy' | 'sell', px: number, last: number): boolean {
+  return side === 'buy' ? px > last * 1.5 : px < last * 0.5;
+}
+
+const LIMIT_TYPES = new Set(['limit', 'post_only', 'fok', 'ioc']);
+
+interface Placement {
+  symbol: string;
+  side: 'buy' | 'sell';
+  /** How the order executes: at the market, or resting at `px`. */
+  px: number | undefined;
+  /** Size as OKX reads it: contracts for a derivative, base (or quote when `inQuote`) for spot. */
+  sz: number;
+  inQuote: boolean;
+  clOrdId?: string;
+  /** Cancel whatever did not fill at once (ioc, fok, optimal_limit_ioc). */
+  immediate: boolean;
+}
+
+/** Place one order on the engine in base units (a derivative's contracts × ctVal). */
+function execute(
+  p: Placement,
+  key: SandboxKey,
+  ctx: SandboxContext,
+): { ok: true; order: Order } | { ok: false; sCode: string; sMsg: string } {
+  const market = ctx.engine.market(p.symbol);
+  if (!market) return { ok: false, sCode: '51001', sMsg: "Instrument ID doesn't exist." };
+  if (p.px !== undefined && outsidePriceLimit(p.side, p.px, market.price))
+    return { ok: false, sCode: '51006', sMsg: 'Order price is not within the price limit' };
+  const ctVal = ctValOf(p.symbol);
+  const placed = ctx.engine.placeOrder({
+    account: key.account,
+    symbol: p.symbol,
+    side: p.side,
+    type: p.px === undefined ? 'market' : 'limit',
+    ...(p.inQuote ? { quoteQuantity: p.sz } : { quantity: p.sz * ctVal }),
+    ...(p.px !== undefined ? { price: p.px } : {}),
+    ...(p.clOrdId ? { clientOrderId: p.clOrdId } : {}),
+  });
+  if (!placed.ok) return { ok: false, sCode: engineCode(placed.error), sMsg: placed.error.message };
+  if (p.immediate && placed.value.status === 'open')
+    ctx.engine.cancelOrder(key.account, { id: placed.value.id });
+  return { ok: true, order: placed.value };
+}
+
+/** Instrument, side and trade mode as OKX checks them for any order. */
+function orderBasics(
+  o: Record<string, unknown>,
+):
+  | { ok: true; symbol: string; side: 'buy' | 'sell'; derivative: boolean; cash: boolean }
+  | { ok: false; sCode: string; sMsg: string } {
+  const symbol = okxSymbol(textField(o, 'instId') ?? '');
+  if (!symbol) return { ok: false, sCode: '51001', sMsg: "Instrument ID doesn't exist." };
+  const derivative = symbol.includes(':');
+  const side = textField(o, 'side');
+  if (side !== 'buy' && side !== 'sell') return { ok: false, sCode: '51000', sMsg: 'Parameter side error' };
+  const tdMode = textField(o, 'tdMode') ?? '';
+  const modes = derivative ? ['cross', 'isolated'] : ['cash', 'cross', 'isolated', 'spot_isolated'];
+  if (!modes.includes(tdMode)) return { ok: false, sCode: '51000', sMsg: 'Parameter tdMode error' };
+  return { ok: true, symbol, side, derivative, cash: !derivative && tdMode === 'cash' };
 }
 
 function placeOne(o: Record<string, unknown>, key: SandboxKey, ctx: SandboxContext): OrderResult {
   const clOrdId = textField(o, 'clOrdId') ?? '';
   const base = { ordId: '', clOrdId, tag: textField(o, 'tag') ?? '', ts: String(ctx.clock.now()) };
-  const instId = textField(o, 'instId') ?? '';
-  const symbol = okxSymbol(instId);
-  const side = textField(o, 'side');
-  const ordType = textField(o, 'ordType');
-  const sz = toNumber(textField(o, 'sz'));
-  const px = toNumber(textField(o, 'px'));
-  if (!symbol || symbol.includes(':'))
-    return { ...base, sCode: '51001', sMsg: "Instrument ID doesn't exist." };
-  if (side !== 'buy' && side !== 'sell') return { ...base, sCode: '51000', sMsg: 'Parameter side error' };
-  if (ordType !== 'limit' && ordType !== 'market')
+  const basics = orderBasics(o);
+  if (!basics.ok) return { ...base, sCode: basics.sCode, sMsg: basics.sMsg };
+  const ordType = textField(o, 'ordType') ?? '';
+  const limit = LIMIT_TYPES.has(ordType);
+  if (!limit && ordType !== 'market' && !(ordType === 'optimal_limit_ioc' && basics.derivative))
     return { ...base, sCode: '51000', sMsg: 'Parameter ordType error' };
+  const sz = positive(o, 'sz');
   if (sz === undefined) return { ...base, sCode: '51000', sMsg: 'Parameter sz error' };
-  const tgtCcy = textField(o, 'tgtCcy') || (side === 'buy' ? 'quote_ccy' : 'base_ccy');
-  const inQuote = ordType === 'market' && tgtCcy === 'quote_ccy';
-  const placed = ctx.engine.placeOrder({
-    account: key.account,
-    symbol,
-    side,
-    type: ordType,
-    ...(inQuote ? { quoteQuantity: sz } : { quantity: sz }),
-    ...(px !== undefined && ordType === 'limit' ? { price: px } : {}),
-    ...(clOrdId !== '' ? { clientOrderId: clOrdId } : {}),
-  });
-  if (!placed.ok) return { ...base, sCode: engineCode(placed.error), sMsg: placed.error.message };
-  return { ...base, ordId: placed.value.id, sCode: '0', sMsg: 'Order placed' };
+  const px = positive(o, 'px');
+  if (limit && px === undefined) return { ...base, sCode: '51000', sMsg: 'Parameter px error' };
+  if (!limit && o.px !== undefined) return { ...base, sCode: '51000', sMsg: 'Parameter px error' };
+  const tgtCcy = textField(o, 'tgtCcy') || (basics.side === 'buy' ? 'quote_ccy' : 'base_ccy');
+  if (post_onlyCrosses(ordType, basics.side, px, ctx, basics.symbol))
+    return { ...base, sCode: '51000', sMsg: 'Parameter ordType error' };
+  const done = execute(
+    {
+      symbol: basics.symbol,
+      side: basics.side,
+      px: limit ? px : undefined,
+      sz,
+      inQuote: basics.cash && !limit && tgtCcy === 'quote_ccy',
+      clOrdId,
+      immediate: ordType === 'ioc' || ordType === 'fok' || ordType === 'optimal_limit_ioc',
+    },
+    key,
+    ctx,
+  );
+  if (!done.ok) return { ...base, sCode: done.sCode, sMsg: done.sMsg };
+  return { ...base, ordId: done.order.id, sCode: '0', sMsg: 'Order placed' };
+}
+
+/** A post-only order that would take liquidity is refused rather than placed. */
+function post_onlyCrosses(
+  ordType: string,
+  side: 'buy' | 'sell',
+  px: number | undefined,
+  ctx: SandboxContext,
+  symbol: string,
+): boolean {
+  const last = ctx.engine.market(symbol)?.price;
+  if (ordType !== 'post_only' || px === undefined || last === undefined) return false;
+  return side === 'buy' ? px >= last : px <= last;
+}
+
+/**
+ * An algo order. The sandbox's prices do not move, so it fires at once: a trigger order places
+ * its order (at `orderPx`, `-1` = market), a conditional or oco order its stop-loss leg (else
+ * its take-profit leg), a trailing stop a market order. Whatever keywarden let through executes.
+ */
+function placeAlgo(o: Record<string, unknown>, key: SandboxKey, ctx: SandboxContext): OrderResult {
+  const algoClOrdId = textField(o, 'algoClOrdId') ?? '';
+  const base = {
+    ordId: '',
+    clOrdId: '',
+    algoId: '',
+    algoClOrdId,
+    tag: textField(o, 'tag') ?? '',
+    ts: String(ctx.clock.now()),
+  };
+  const basics = orderBasics(o);
+  if (!basics.ok) return { ...base, sCode: basics.sCode, sMsg: basics.sMsg };
+  const ordType = textField(o, 'ordType') ?? '';
+  const sz = positive(o, 'sz');
+  if (sz === undefined) return { ...base, sCode: '51000', sMsg: 'Parameter sz error' };
+  let orderPx: unknown;
+  if (ordType === 'trigger') {
+    if (positive(o, 'triggerPx') === undefined)
+      return { ...base, sCode: '51000', sMsg: 'Parameter triggerPx error' };
+    orderPx = o.orderPx;
+  } else if (ordType === 'conditional' || ordType === 'oco') {
+    const leg = o.slTriggerPx !== undefined ? 'sl' : 'tp';
+    if (positive(o, `${leg}TriggerPx`) === undefined)
+      return { ...base, sCode: '51000', sMsg: `Parameter ${leg}TriggerPx error` };
+    orderPx = o[`${leg}OrdPx`];
+  } else orderPx = '-1';
+  const atMarket = orderPx === '-1' || orderPx === -1;
+  const px = atMarket ? undefined : positive({ px: orderPx }, 'px');
+  if (!atMarket && px === undefined) return { ...base, sCode: '51000', sMsg: 'Parameter orderPx error' };
+  const tgtCcy = textField(o, 'tgtCcy') || (basics.side === 'buy' ? 'quote_ccy' : 'base_ccy');
+  const done = execute(
+    {
+      symbol: basics.symbol,
+      side: basics.side,
+      px,
+      sz,
+      inQuote: basics.cash && atMarket && tgtCcy === 'quote_ccy',
+      immediate: false,
+    },
+    key,
+    ctx,
+  );
+  if (!done.ok) return { ...base, sCode: done.sCode, sMsg: done.sMsg };
+  return { ...base, algoId: done.order.id, sCode: '0', sMsg: 'Order placed' };
+}
+
+/** OKX keeps the order id across an amend; the engine cancels and places anew, so the ids are mapped. */
+function amendOne(o: Record<string, unknown>, key: SandboxKey, ctx: SandboxContext): OrderResult {
+  const ordId = textField(o, 'ordId');
+  const clOrdId = textField(o, 'clOrdId');
+  const base = {
+    ordId: ordId ?? '',
+    clOrdId: clOrdId ?? '',
+    reqId: textField(o, 'reqId') ?? '',
+    tag: '',
+    ts: String(ctx.clock.now()),
+  };
+  const order = findOrder(ctx, key.account, ordId, clOrdId);
+  if (order?.status !== 'open' || okxInstId(order.symbol) !== textField(o, 'instId'))
+    return { ...base, sCode: '51503', sMsg: 'Order modification failed as the order does not exist.' };
+  const newSz = o.newSz === undefined ? undefined : positive(o, 'newSz');
+  const newPx = o.newPx === undefined ? undefined : positive(o, 'newPx');
+  if (o.newSz !== undefined && newSz === undefined)
+    return { ...base, sCode: '51000', sMsg: 'Parameter newSz error' };
+  if (o.newPx !== undefined && newPx === undefined)
+    return { ...base, sCode: '51000', sMsg: 'Parameter newPx error' };
+  const ctVal = ctValOf(order.symbol);
+  const px = newPx ?? order.price;
+  const market = ctx.engine.market(order.symbol);
+  if (px !== undefined && market && outsidePriceLimit(order.side, px, market.price))
+    return { ...base, sCode: '51006', sMsg: 'Order price is not within the price limit' };
+  const shown = shownId(ctx, order);
+  const client = shownClient(ctx, order);
+  ctx.engine.cancelOrder(key.account, { id: order.id });
+  const done = execute(
+    {
+      symbol: order.symbol,
+      side: order.side,
+      px,
+      sz: newSz ?? (order.quantity - order.filled) / ctVal,
+      inQuote: false,
+      immediate: false,
+    },
+    key,
+    ctx,
+  );
+  if (!done.ok) return { ...base, sCode: done.sCode, sMsg: done.sMsg };
+  const a = amendsOf(ctx);
+  a.current.set(shown, done.order.id);
+  a.original.set(done.order.id, shown);
+  if (client !== '') {
+    a.byClient.set(client, done.order.id);
+    a.clientOf.set(done.order.id, client);
+  }
+  return { ...base, ordId: shown, clOrdId: client, sCode: '0', sMsg: '' };
 }
 
 function cancelOne(o: Record<string, unknown>, key: SandboxKey, ctx: SandboxContext): OrderResult {
   const ordId = textField(o, 'ordId');
   const clOrdId = textField(o, 'clOrdId');
   const base = { ordId: ordId ?? '', clOrdId: clOrdId ?? '', tag: '', ts: String(ctx.clock.now()) };
-  const canceled = ctx.engine.cancelOrder(key.account, {
-    ...(ordId ? { id: ordId } : {}),
-    ...(clOrdId ? { clientOrderId: clOrdId } : {}),
-  });
-  if (!canceled.ok)
+  const order = findOrder(ctx, key.account, ordId, clOrdId);
+  const canceled = order ? ctx.engine.cancelOrder(key.account, { id: order.id }) : undefined;
+  if (!canceled?.ok)
     return { ...base, sCode: '51400', sMsg: 'Cancellation failed as the order does not exist.' };
   return {
     ...base,
-    ordId: canceled.value.id,
-    clOrdId: canceled.value.clientOrderId ?? '',
+    ordId: shownId(ctx, canceled.value),
+    clOrdId: shownClient(ctx, canceled.value),
     sCode: '0',
     sMsg: '',
   };
+}
+
+/**
+ * One order endpoint: a single-order endpoint takes one JSON object, a batch endpoint an array of
+ * 1–20. Every field of every item is checked before anything executes.
+ */
+function orderCall(
+  body: unknown,
+  batch: boolean,
+  fields: ReadonlySet<string>,
+  run: (o: Record<string, unknown>) => OrderResult,
+): ExchangeResponse {
+  const items = batch ? body : [body];
+  if (!Array.isArray(items) || items.length === 0 || items.length > 20 || (!batch && Array.isArray(body)))
+    return err('50014', 'Parameter data can not be empty', 400);
+  for (const o of items) {
+    if (!isRecord(o)) return err('50002', 'Json data format error', 400);
+    const bad = unknownField(o, fields);
+    if (bad !== undefined) return err('51000', `Parameter ${bad} error`, 400);
+  }
+  return batchAnswer((items as Array<Record<string, unknown>>).map(run));
 }
 
 /** OKX answers batch results with code "0" (all ok), "2" (partial) or "1" (all failed). */
@@ -331,14 +714,34 @@ function privateRoute(
       return ok([{ uTime: String(ctx.clock.now()), totalEq: '0', details }]);
     }
     case 'POST /api/v5/trade/order':
-    case 'POST /api/v5/trade/batch-orders': {
-      if (items.length === 0) return err('50014', 'Parameter instId can not be empty', 400);
-      return batchAnswer(items.map((o) => placeOne(o, key, ctx)));
+    case 'POST /api/v5/trade/batch-orders':
+      return orderCall(body, route.endsWith('batch-orders'), ORDER_FIELDS, (o) => placeOne(o, key, ctx));
+    case 'POST /api/v5/trade/amend-order':
+    case 'POST /api/v5/trade/amend-batch-orders':
+      return orderCall(body, route.endsWith('batch-orders'), AMEND_FIELDS, (o) => amendOne(o, key, ctx));
+    case 'POST /api/v5/trade/order-algo': {
+      const o = isRecord(body) ? body : undefined;
+      const fields = ALGO_FIELDS[textField(o ?? {}, 'ordType') ?? ''];
+      if (!o || !fields) return err('51000', 'Parameter ordType error', 400);
+      return orderCall(body, false, fields, (item) => placeAlgo(item, key, ctx));
     }
     case 'POST /api/v5/trade/cancel-order':
-    case 'POST /api/v5/trade/cancel-batch-orders': {
-      if (items.length === 0) return err('50014', 'Parameter instId can not be empty', 400);
-      return batchAnswer(items.map((o) => cancelOne(o, key, ctx)));
+    case 'POST /api/v5/trade/cancel-batch-orders':
+      return orderCall(body, route.endsWith('batch-orders'), CANCEL_FIELDS, (o) => cancelOne(o, key, ctx));
+    case 'POST /api/v5/account/set-leverage': {
+      const o = isRecord(body) ? body : {};
+      const bad = unknownField(o, LEVERAGE_FIELDS);
+      if (bad !== undefined) return err('51000', `Parameter ${bad} error`, 400);
+      const lever = positive(o, 'lever');
+      if (lever === undefined || lever > 125) return err('51000', 'Parameter lever error', 400);
+      return ok([
+        {
+          lever: decimal(lever),
+          mgnMode: textField(o, 'mgnMode') ?? '',
+          instId: textField(o, 'instId') ?? '',
+          posSide: textField(o, 'posSide') ?? '',
+        },
+      ]);
     }
     case 'GET /api/v5/trade/orders-pending':
     case 'GET /api/v5/trade/orders-history':
@@ -357,17 +760,14 @@ function privateRoute(
         .reverse()
         .filter((o) => after === undefined || Number(o.id) < Number(after))
         .slice(0, limit);
-      return ok(page.map(orderShape));
+      return ok(page.map((o) => orderShape(o, ctx)));
     }
     case 'GET /api/v5/trade/order': {
       const ordId = getParam(q, 'ordId');
       const clOrdId = getParam(q, 'clOrdId');
-      const order = engine.order(key.account, {
-        ...(ordId ? { id: ordId } : {}),
-        ...(clOrdId ? { clientOrderId: clOrdId } : {}),
-      });
+      const order = findOrder(ctx, key.account, ordId, clOrdId);
       if (!order) return err('51603', 'Order does not exist');
-      return ok([orderShape(order)]);
+      return ok([orderShape(order, ctx)]);
     }
     case 'GET /api/v5/trade/fills':
     case 'GET /api/v5/trade/fills-history': {
@@ -375,12 +775,14 @@ function privateRoute(
       const symbol = instId === undefined ? undefined : okxSymbol(instId);
       const fills = engine.trades(key.account, symbol).map((t) => {
         const order = engine.order(key.account, { id: t.orderId });
-        return fillShape(t, order?.clientOrderId ?? '');
+        return fillShape(t, order ? shownClient(ctx, order) : '', order ? shownId(ctx, order) : t.orderId);
       });
       return ok(fills.reverse());
     }
     case 'POST /api/v5/asset/withdrawal': {
       const o = items[0] ?? {};
+      const bad = unknownField(o, WITHDRAW_FIELDS);
+      if (bad !== undefined) return err('51000', `Parameter ${bad} error`, 400);
       const ccy = textField(o, 'ccy');
       const amt = toNumber(textField(o, 'amt'));
       const toAddr = textField(o, 'toAddr');

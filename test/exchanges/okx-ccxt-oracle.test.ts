@@ -77,7 +77,7 @@ describe('okx sign() against CCXT 4.5.84 as oracle', () => {
         );
         const request = asRequest(BASE, bot);
         expect(okx.parse(request).ok).toBe(true);
-        expect(okx.verifyClient(request, issued.verifier, verifyCtxAt(ts + 1000, '/okx'))).toEqual({
+        expect(okx.verifyClient(request, issued.verifier, verifyCtxAt(ts + 1000, '/okx'))).toMatchObject({
           ok: true,
         });
         const real = { apiKey: 'real-key', secret: sec, password: 'real-pass' };

@@ -62,7 +62,7 @@ describe('okx client verification', () => {
   const signedBy = (c = cred, now = NOW) => okx.sign(post('/api/v5/trade/order', body), c, signCtx(now));
 
   it('accepts a correctly signed fresh request', () => {
-    expect(okx.verifyClient(signedBy(), verifier, verifyCtx())).toEqual({ ok: true });
+    expect(okx.verifyClient(signedBy(), verifier, verifyCtx())).toMatchObject({ ok: true });
     expect(okx.clientKeyId(signedBy())).toBe('kw_test');
   });
 
@@ -88,7 +88,26 @@ describe('okx client verification', () => {
     expect(okx.verifyClient(signedBy(cred, NOW + 31_000), verifier, verifyCtx())).toMatchObject({
       ok: false,
     });
-    expect(okx.verifyClient(signedBy(cred, NOW - 29_000), verifier, verifyCtx())).toEqual({ ok: true });
+    expect(okx.verifyClient(signedBy(cred, NOW - 29_000), verifier, verifyCtx())).toMatchObject({ ok: true });
+  });
+
+  it('names the signature as replay key, for as long as OKX would still accept the timestamp', () => {
+    const signed = signedBy(cred, NOW - 10_000);
+    const r = okx.verifyClient(signed, verifier, verifyCtx());
+    expect(r).toEqual({ ok: true, replayKey: signed.headers['OK-ACCESS-SIGN'], replayWindowMs: 21_000 });
+    // Signed ahead of the gateway's clock: covered until the timestamp is 30 s old, at most 60 s.
+    const ahead = okx.verifyClient(signedBy(cred, NOW + 29_000), verifier, verifyCtx());
+    expect(ahead).toMatchObject({ ok: true, replayWindowMs: 60_000 });
+  });
+
+  it('refuses a request whose expTime deadline has passed (the header is not forwarded)', () => {
+    const at = (expTime: string) => {
+      const s = signedBy();
+      return okx.verifyClient({ ...s, headers: { ...s.headers, exptime: expTime } }, verifier, verifyCtx());
+    };
+    expect(at(String(NOW - 1))).toMatchObject({ ok: false, reason: 'stale_timestamp' });
+    expect(at('soon')).toMatchObject({ ok: false, reason: 'malformed' });
+    expect(at(String(NOW + 5_000))).toMatchObject({ ok: true });
   });
 
   it('refuses a missing passphrase with 50104 and a wrong one with 50105', () => {
@@ -225,5 +244,59 @@ describe('okx symbols, errors, credentials and tickers', () => {
       signCtx(),
     );
     expect(denied).toEqual({ available: false, reason: 'okx 50113: Invalid Sign' });
+  });
+});
+
+describe('okx market data and resting orders', () => {
+  it('asks the public instruments endpoint for a derivative and reads its contract spec', () => {
+    expect(okx.instrumentRequest?.('BTC/USD:BTC', 'swap')).toMatchObject({
+      path: '/api/v5/public/instruments',
+      query: 'instType=SWAP&instId=BTC-USD-SWAP',
+    });
+    expect(okx.instrumentRequest?.('BTC/USDT:USDT-250627', 'future')?.query).toBe(
+      'instType=FUTURES&instId=BTC-USDT-250627',
+    );
+    const row = (r: Record<string, string>) => reply({ code: '0', msg: '', data: [r] });
+    expect(okx.parseInstrument?.(row({ ctVal: '100', ctMult: '1', ctType: 'inverse' }))).toEqual({
+      contractSize: 100,
+      inverse: true,
+    });
+    expect(okx.parseInstrument?.(row({ ctVal: '0.01', ctMult: '10', ctType: 'linear' }))).toEqual({
+      contractSize: 0.1,
+      inverse: false,
+    });
+    // No spec, no order: missing or odd values are no answer.
+    expect(okx.parseInstrument?.(row({ ctVal: '', ctType: 'linear' }))).toBeUndefined();
+    expect(okx.parseInstrument?.(row({ ctVal: '1', ctType: 'quanto' }))).toBeUndefined();
+    expect(okx.parseInstrument?.(reply({ code: '51001', msg: 'x', data: [] }))).toBeUndefined();
+    expect(okx.tickerRequest('DOGE/USDT:USDT').query).toBe('instId=DOGE-USDT-SWAP');
+  });
+
+  it('reads the resting order an amend names, only while it is live', () => {
+    const amend = post(
+      '/api/v5/trade/amend-order',
+      '{"instId":"ETH-USDT-SWAP","clOrdId":"bot1","newPx":"3000"}',
+    );
+    const intent = okx.classify(amend).orders[0] ?? {};
+    expect(okx.restingOrderRequest?.(intent, amend)).toMatchObject({
+      method: 'GET',
+      path: '/api/v5/trade/order',
+      query: 'instId=ETH-USDT-SWAP&clOrdId=bot1',
+    });
+    const order = (state: string) =>
+      reply({
+        code: '0',
+        msg: '',
+        data: [{ instId: 'ETH-USDT-SWAP', side: 'sell', sz: '5', accFillSz: '2', px: '3100', state }],
+      });
+    expect(okx.parseRestingOrder?.(order('partially_filled'))).toEqual({
+      symbol: 'ETH/USDT:USDT',
+      rawSymbol: 'ETH-USDT-SWAP',
+      market: 'swap',
+      side: 'sell',
+      quantity: 3,
+      price: 3100,
+    });
+    expect(okx.parseRestingOrder?.(order('filled'))).toBeUndefined();
   });
 });

@@ -110,6 +110,94 @@ describe('okx sandbox auth, permissions and shapes (real sockets)', () => {
     expect(okx.parseTicker(r)).toBe(60000);
   });
 
+  it('refuses a parameter OKX does not read with 51000 "Parameter {param} error", executing nothing', async () => {
+    const trade = key('trade').credential;
+    const before = box.sandbox.engine.openOrders('main').length;
+    const unknown = JSON.stringify({ ...JSON.parse(order('0.001').body), request: [] });
+    const r = await signed(trade, post('/api/v5/trade/order', unknown));
+    expect([r.status, r.json.code, r.json.msg]).toEqual([400, '51000', 'Parameter request error']);
+    const leg = JSON.stringify({
+      ...JSON.parse(order('0.001').body),
+      attachAlgoOrds: [{ slTriggerPx: '900', slOrdPx: '-1', bogus: '1' }],
+    });
+    expect((await signed(trade, post('/api/v5/trade/order', leg))).json.msg).toBe('Parameter bogus error');
+    const market = '{"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"market","sz":"10","px":"1"}';
+    const m = await signed(trade, post('/api/v5/trade/batch-orders', `[${market}]`));
+    expect((m.json.data as Array<{ sCode: string; sMsg: string }>)[0]).toMatchObject({
+      sCode: '51000',
+      sMsg: 'Parameter px error',
+    });
+    expect(box.sandbox.engine.openOrders('main')).toHaveLength(before);
+  });
+
+  it('refuses a limit price outside the price limit with 51006', async () => {
+    const far = order('0.001').body.replace('"px":"1000"', '"px":"95000"');
+    const r = await signed(key('trade').credential, post('/api/v5/trade/order', far));
+    expect((r.json.data as Array<{ sCode: string }>)[0]?.sCode).toBe('51006');
+  });
+
+  it('lists SWAP instruments with their contract value, which the adapter reads', async () => {
+    const r = await send(okx.instrumentRequest?.('DOGE/USDT:USDT', 'swap') as ExchangeRequest);
+    expect(okx.parseInstrument?.(r)).toEqual({ contractSize: 1000, inverse: false });
+    expect(okx.parseTicker(await send(okx.tickerRequest('DOGE/USDT:USDT')))).toBe(0.1);
+  });
+
+  it('places a swap order as sz × ctVal base units and reports it in contracts', async () => {
+    const body = '{"instId":"DOGE-USDT-SWAP","tdMode":"cross","side":"buy","ordType":"market","sz":"2"}';
+    const r = await signed(key('trade').credential, post('/api/v5/trade/order', body));
+    const ordId = (r.json.data as Array<{ ordId: string }>)[0]?.ordId ?? '';
+    expect(box.sandbox.engine.order('main', { id: ordId })).toMatchObject({
+      symbol: 'DOGE/USDT:USDT',
+      quantity: 2000,
+    });
+    const shown = await signed(
+      key('read').credential,
+      get('/api/v5/trade/order', `instId=DOGE-USDT-SWAP&ordId=${ordId}`),
+    );
+    expect(shown.json.data[0]).toMatchObject({ instType: 'SWAP', sz: '2', accFillSz: '2' });
+  });
+
+  it('amends a resting order keeping its id; the adapter reads the resting order back', async () => {
+    const trade = key('trade').credential;
+    const placed = await signed(trade, order('0.002'));
+    const ordId = (placed.json.data as Array<{ ordId: string }>)[0]?.ordId ?? '';
+    const amend = `{"instId":"BTC-USDT","ordId":"${ordId}","newPx":"1100","newSz":"0.003"}`;
+    const r = await signed(trade, post('/api/v5/trade/amend-order', amend));
+    expect(r.json.data[0]).toMatchObject({ ordId, sCode: '0' });
+    const intent = okx.classify(post('/api/v5/trade/amend-order', amend)).orders[0];
+    const lookup = okx.restingOrderRequest?.(intent ?? {}, post('/api/v5/trade/amend-order', amend));
+    const resting = okx.parseRestingOrder?.(await signed(key('read').credential, lookup as ExchangeRequest));
+    expect(resting).toEqual({
+      symbol: 'BTC/USDT',
+      rawSymbol: 'BTC-USDT',
+      market: 'spot',
+      side: 'buy',
+      quantity: 0.003,
+      price: 1100,
+    });
+    const cancel = await signed(
+      trade,
+      post('/api/v5/trade/cancel-order', `{"instId":"BTC-USDT","ordId":"${ordId}"}`),
+    );
+    expect(cancel.json.data[0]).toMatchObject({ ordId, sCode: '0' });
+  });
+
+  it('fires an algo order at once (prices do not move): a trigger places its order', async () => {
+    const body =
+      '{"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"trigger","sz":"0.001","tgtCcy":"base_ccy","triggerPx":"59000","orderPx":"-1"}';
+    const r = await signed(key('trade').credential, post('/api/v5/trade/order-algo', body));
+    const algoId = (r.json.data as Array<{ algoId: string }>)[0]?.algoId ?? '';
+    expect(box.sandbox.engine.order('main', { id: algoId })).toMatchObject({
+      type: 'market',
+      quantity: 0.001,
+      status: 'filled',
+    });
+    const iceberg = body.replace('"trigger"', '"iceberg"');
+    expect((await signed(key('trade').credential, post('/api/v5/trade/order-algo', iceberg))).json.code).toBe(
+      '51000',
+    );
+  });
+
   it('answers introspection the adapter understands', async () => {
     const introspect = introspectSeeded(okx, box, ctx);
     await expectSeededPermissions(introspect, { iprestricted: { reason: expect.stringContaining('50110') } });
