@@ -120,7 +120,10 @@ describe('binance sandbox strictness', () => {
       '/sapi/v1/convert/getQuote',
       'fromAsset=USDT&toAsset=BTC&fromAmount=600',
     );
-    expect(quote.body, JSON.stringify(quote.body)).toMatchObject({ fromAmount: '600.00000000', toAmount: '0.01000000' });
+    expect(quote.body, JSON.stringify(quote.body)).toMatchObject({
+      fromAmount: '600.00000000',
+      toAmount: '0.01000000',
+    });
     const before = box.sandbox.engine.closedOrders('main').length;
     const accepted = await call(
       'POST',

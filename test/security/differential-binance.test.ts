@@ -60,7 +60,7 @@ const sizeArb = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom('0.0001', '0.0005', '0.002') },
   { weight: 1, arbitrary: oddNumber },
 );
-const decoyArb = fc.constantFrom(
+const decoyArb = fc.constantFrom<Field>(
   ['price', '1'],
   ['quoteOrderQty', '10'],
   ['quantity', '0.5'],
