@@ -10,6 +10,7 @@ import { loadConfig, parseListen } from '../config/config.js';
 import type { ExchangeId } from '../exchanges/adapter.js';
 import { adapterFor } from '../exchanges/index.js';
 import { buildGatewayStack } from '../gateway/compose.js';
+import { storeBackedState } from '../gateway/store-state.js';
 import { createClientService, createVersionReader } from '../lifecycle/clients.js';
 import { exchangeAccessFrom } from '../lifecycle/exchange-access.js';
 import { createKeyCheckStore } from '../lifecycle/key-checks.js';
@@ -17,7 +18,6 @@ import { startLifecycleSchedule } from '../lifecycle/schedule.js';
 import { createMetrics } from '../monitor/metrics.js';
 import { openMonitor } from '../monitor/open-monitor.js';
 import { EMULATORS } from '../sandbox/emulators.js';
-import { createNonceSequences } from '../store/nonce-sequence.js';
 import type { MasterKeySource } from '../vault/vault-types.js';
 import { action, CliError, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
@@ -104,8 +104,8 @@ export async function serve(dataDir: string, opts: ServeOptions) {
     monitor: alerts.monitor,
     metrics: alerts.metrics,
     baseUrls,
-    // The store's per-key nonce sequences: CLI processes (key verify, lockdown) draw from them too.
-    nonces: createNonceSequences(ctx.store.sqlite),
+    // Nonce sequences (shared with CLI processes), policy usage and client nonces, all in the store.
+    ...storeBackedState(ctx.store.sqlite),
     unseal: ctx.unseal,
     ready: async () => {
       let store = false;

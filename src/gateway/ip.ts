@@ -46,3 +46,10 @@ export function clientAddress(peer: string, forwardedFor: string | undefined, tr
   }
   return ip;
 }
+
+const LOOPBACK = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
+
+/** A socket address on the loopback interface (IPv4, IPv6, or IPv4-mapped). */
+export function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && LOOPBACK.test(address);
+}

@@ -15,6 +15,7 @@ import { safeEqual } from '../util/safe-equal.js';
 import type { MasterKeySource } from '../vault/vault-types.js';
 import type { Gateway } from './gateway.js';
 import type { GatewayAnswer } from './gateway-types.js';
+import { isLoopback } from './ip.js';
 
 export interface ServerOptions {
   config: KeywardenConfig;
@@ -32,12 +33,6 @@ export interface GatewayServer {
   app: FastifyInstance;
   listen(host: string, port: number): Promise<string>;
   close(): Promise<void>;
-}
-
-const LOOPBACK = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
-
-export function isLoopback(address: string | undefined): boolean {
-  return address !== undefined && LOOPBACK.test(address);
 }
 
 /** Why a scrape of /metrics is refused, or undefined when it may be served. */
@@ -197,6 +192,7 @@ export function createGatewayServer(options: ServerOptions): GatewayServer {
       headers: request.headers,
       body: typeof request.body === 'string' ? request.body : '',
       peer: request.socket.remoteAddress ?? '',
+      local: request.socket.localAddress ?? '',
     });
     return send(reply, a);
   };
