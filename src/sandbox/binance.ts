@@ -219,8 +219,10 @@ const ROUTES: Record<string, Route> = {
   'GET /api/v3/order': {
     need: 'read',
     handle(p, key, ctx) {
+      // Binance looks the order up within `symbol`: an id of another symbol's order does not exist.
       const o = ctx.engine.order(key.account, ref(p));
-      return o ? json(200, orderJson(o)) : err(400, -2013, 'Order does not exist.');
+      const m = marketById(ctx.engine, getParam(p, 'symbol'));
+      return o && m?.symbol === o.symbol ? json(200, orderJson(o)) : err(400, -2013, 'Order does not exist.');
     },
   },
   'DELETE /api/v3/order': {

@@ -176,17 +176,27 @@ describe('binance policy integrity (issue 10)', () => {
     expect(h.sandbox.engine.order('main', { id })?.status).toBe('canceled');
   });
 
-  it('#4 an amend names its resting order: decoy fields and off-list symbols are refused', async () => {
-    const token = await tokenFor({ ...TRADE, maxOrderNotional: undefined, priceBandPercent: undefined });
+  it('#4 an amend is judged against its resting order: decoys and a mismatched symbol are refused', async () => {
+    const token = await tokenFor(TRADE);
     const placed = await expectExecuted(
-      order(token, 'symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.02&price=58000'),
+      order(token, 'symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.015&price=58000'),
     );
     const id = String(placed.body.orderId);
+    const eth = await tokenFor({ ...TRADE, symbols: { allow: ['ETH/USDT'] } });
+    const ethOrder = await expectExecuted(
+      order(eth, 'symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.1&price=2900'),
+    );
     const amend = (body: string) => send({ token }, 'PUT', '/api/v3/order/amend/keepPriority', body);
     await expectDenied(
       amend(`symbol=BTCUSDT&orderId=${id}&newQty=0.01&price=1`),
       'request_rejected',
       /price/,
+    );
+    // Another symbol's order is not found within BTCUSDT: the amend stays unpriced under the cap.
+    await expectDenied(
+      amend(`symbol=BTCUSDT&orderId=${String(ethOrder.body.orderId)}&newQty=0.05`),
+      'policy_denied',
+      /unpriced/,
     );
     await expectDenied(amend(`symbol=ETHUSDT&orderId=${id}&newQty=0.01`), 'policy_denied', /symbols\.allow/);
     const r = await amend(`symbol=BTCUSDT&orderId=${id}&newQty=0.01`);
