@@ -217,3 +217,31 @@ describe('binance replay key and public weights', () => {
     expect(binance.publicWeight?.(get(path, query))).toBe(weight);
   });
 });
+
+describe('binance OPO: pending orders sized by what the working order receives', () => {
+  it('reads a pending sell of the bought base, a pending buy of the sold proceeds, and refuses a pending quantity', () => {
+    const buy = ordersOf(
+      binance,
+      'POST',
+      '/api/v3/orderList/opo',
+      'symbol=BTCUSDT&workingType=LIMIT&workingSide=BUY&workingPrice=59000&workingQuantity=0.01&workingTimeInForce=GTC&pendingType=LIMIT_MAKER&pendingSide=SELL&pendingPrice=61000',
+    );
+    expect(buy[1]).toMatchObject({ side: 'sell', quantity: 0.01, price: 61000 });
+    const sell = ordersOf(
+      binance,
+      'POST',
+      '/api/v3/orderList/opoco',
+      'symbol=BTCUSDT&workingType=LIMIT&workingSide=SELL&workingPrice=61000&workingQuantity=0.01&workingTimeInForce=GTC&pendingSide=BUY&pendingAboveType=STOP_LOSS&pendingAboveStopPrice=62000&pendingBelowType=LIMIT_MAKER&pendingBelowPrice=59000',
+    );
+    expect(sell[2]).toMatchObject({ side: 'buy', quoteQuantity: 610 });
+    expect(
+      binance.classify(
+        req(
+          'POST',
+          '/api/v3/orderList/opo',
+          'symbol=BTCUSDT&workingType=LIMIT&workingSide=BUY&workingPrice=59000&workingQuantity=0.01&workingTimeInForce=GTC&pendingType=MARKET&pendingSide=SELL&pendingQuantity=5',
+        ),
+      ).rejected,
+    ).toMatch(/pendingQuantity/);
+  });
+});

@@ -91,6 +91,11 @@ interface Leg {
   quoteField?: string;
   clientIdField: string;
   types: readonly OrderType[];
+  /**
+   * OPO's pending orders name no quantity: Binance sizes them by what the working order
+   * receives (its base quantity for a buy, quantity × price in quote for a sell).
+   */
+  sizedByWorking?: boolean;
 }
 
 const name = (prefix: string, field: string) =>
@@ -119,7 +124,7 @@ function legShape(l: Leg, type: OrderType): Shape {
     [f('strategyType')]: integer.optional(),
   };
   const quote = type === 'MARKET' && l.quoteField !== undefined;
-  shape[l.quantityField] = quote ? decimal.optional() : decimal;
+  if (!l.sizedByWorking) shape[l.quantityField] = quote ? decimal.optional() : decimal;
   if (quote && l.quoteField) shape[l.quoteField] = decimal.optional();
   if (rule.price) shape[f('price')] = decimal;
   if (rule.tif) shape[f('timeInForce')] = tif;
@@ -137,6 +142,9 @@ function legIntent(v: Parsed, l: Leg, type: OrderType, rawSymbol: string): Order
   const f = (field: string) => name(l.prefix, field);
   const quote = l.quoteField ? v[l.quoteField] : undefined;
   const trailing = rule.stop ? v[f('trailingDelta')] : undefined;
+  const size = l.sizedByWorking
+    ? workingProceeds(v)
+    : { size: num(quote ?? v[l.quantityField]), sizeInQuote: quote !== undefined };
   return orderIntentOf({
     ...symbolOf(rawSymbol),
     side: sideOf(v[l.sideField]),
@@ -144,12 +152,19 @@ function legIntent(v: Parsed, l: Leg, type: OrderType, rawSymbol: string): Order
     pricing: rule.pricing,
     price: rule.price ? num(v[f('price')]) : undefined,
     priceField: f('price'),
-    size: num(quote ?? v[l.quantityField]),
-    sizeInQuote: quote !== undefined,
+    ...size,
     otherPrices: rule.stop ? [[f('stopPrice'), num(v[f('stopPrice')])]] : [],
     unevaluable:
       trailing === undefined ? undefined : `${f('trailingDelta')} (a trailing stop) cannot be priced`,
   });
+}
+
+/** What an OPO's working order receives: base for a buy, quote (quantity × limit price) for a sell. */
+function workingProceeds(v: Parsed): { size: number | undefined; sizeInQuote: boolean } {
+  const qty = num(v.workingQuantity);
+  if (v.workingSide === 'BUY') return { size: qty, sizeInQuote: false };
+  const price = num(v.workingPrice);
+  return { size: qty === undefined || price === undefined ? undefined : qty * price, sizeInQuote: true };
 }
 
 /** Checks the schemas cannot say: exactly one size of a market order, a trigger of a stop. */
@@ -330,13 +345,20 @@ const ORDER_ENDPOINTS: Record<string, OrderEndpoint> = {
     common: LIST_COMMON,
   },
 };
-// OPO/OPOCO (one pays the other) take the same fields as OTO/OTOCO (rest-api.md, 2025-10).
-ORDER_ENDPOINTS['POST /api/v3/orderList/opo'] = ORDER_ENDPOINTS[
-  'POST /api/v3/orderList/oto'
-] as OrderEndpoint;
-ORDER_ENDPOINTS['POST /api/v3/orderList/opoco'] = ORDER_ENDPOINTS[
-  'POST /api/v3/orderList/otoco'
-] as OrderEndpoint;
+// OPO/OPOCO (one pays the other): OTO/OTOCO whose pending orders name no quantity (faqs/opo.md).
+const byWorking = (l: Leg): Leg => ({ ...l, sizedByWorking: true });
+ORDER_ENDPOINTS['POST /api/v3/orderList/opo'] = {
+  legs: [leg('working', WORKING_TYPES), byWorking(leg('pending', ORDER_TYPES))],
+  common: LIST_COMMON,
+};
+ORDER_ENDPOINTS['POST /api/v3/orderList/opoco'] = {
+  legs: [
+    leg('working', WORKING_TYPES),
+    byWorking(leg('pendingAbove', OCO_TYPES, PENDING_SHARED)),
+    byWorking(leg('pendingBelow', OCO_TYPES, PENDING_SHARED)),
+  ],
+  common: LIST_COMMON,
+};
 
 const schemaCache = new Map<string, z.ZodType<Parsed>>();
 
