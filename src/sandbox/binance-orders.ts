@@ -7,6 +7,7 @@
  * docs, independent of the gateway's schemas: keywarden must refuse first, never rely on it.
  */
 import type { ExchangeResponse } from '../exchanges/adapter.js';
+import { BINANCE_ORDER_TYPES } from '../exchanges/binance/schemas.js';
 import { binanceMarketId } from '../exchanges/binance.js';
 import { getParam, type Params } from '../exchanges/params.js';
 import { json, type SandboxContext, type SandboxKey } from './emulator.js';
@@ -28,15 +29,7 @@ export const PERCENT_PRICE = {
   askMultiplierDown: 0.2,
 };
 
-const ORDER_TYPES = [
-  'LIMIT',
-  'MARKET',
-  'STOP_LOSS',
-  'STOP_LOSS_LIMIT',
-  'TAKE_PROFIT',
-  'TAKE_PROFIT_LIMIT',
-  'LIMIT_MAKER',
-] as const;
+const ORDER_TYPES = BINANCE_ORDER_TYPES;
 type OrderType = (typeof ORDER_TYPES)[number];
 
 /** The order parameters Binance reads for each type (rest-api.md "New order" table). */

@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BINANCE_ORDER_TYPES } from '../../src/exchanges/binance/schemas.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
 import { differentialRuns, markEngine, oddNumber, policyArb, violations } from './differential.js';
@@ -27,15 +28,7 @@ const SYMBOLS: Record<string, string> = {
   ETHBTC: 'ETH/BTC',
   BTCEUR: 'BTC/EUR',
 };
-const TYPES = [
-  'LIMIT',
-  'MARKET',
-  'STOP_LOSS',
-  'STOP_LOSS_LIMIT',
-  'TAKE_PROFIT',
-  'TAKE_PROFIT_LIMIT',
-  'LIMIT_MAKER',
-];
+const TYPES = [...BINANCE_ORDER_TYPES];
 const OCO_TYPES = ['STOP_LOSS_LIMIT', 'STOP_LOSS', 'LIMIT_MAKER', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'];
 
 /** A price as a factor of the market, written as Binance decimals (or an odd form). */

@@ -15,7 +15,8 @@ import { binanceSymbol } from './symbols.js';
 /** Binance's documented maximum receive window. */
 export const MAX_RECV_WINDOW_MS = 60000;
 
-const ORDER_TYPES = [
+/** Binance's spot order types (rest-api.md ENUM "Order types"). */
+export const BINANCE_ORDER_TYPES = [
   'LIMIT',
   'MARKET',
   'STOP_LOSS',
@@ -24,6 +25,7 @@ const ORDER_TYPES = [
   'TAKE_PROFIT_LIMIT',
   'LIMIT_MAKER',
 ] as const;
+const ORDER_TYPES = BINANCE_ORDER_TYPES;
 type OrderType = (typeof ORDER_TYPES)[number];
 
 /** What each order type reads (rest-api.md "New order", "Other info" table). */
@@ -573,31 +575,23 @@ const FIXED: Record<string, FixedEndpoint> = {
   'POST /sapi/v1/convert/limit/cancelOrder': { schema: strict({ orderId: integer }) },
 };
 
+/** `POST /sapi/v1/capital/withdraw/apply` (the travel-rule variant adds a questionnaire). */
+const WITHDRAW: Shape = {
+  coin: asset,
+  address: z.string().regex(/^[\x21-\x7e]{1,128}$/, 'expected an address'),
+  amount: decimal,
+  network: text.optional(),
+  addressTag: text.optional(),
+  withdrawOrderId: text.optional(),
+  transactionFeeFlag: bool.optional(),
+  name: z.string().max(64).optional(),
+  walletType: z.enum(['0', '1']).optional(),
+};
+
 /** Money-moving endpoints: the fields each reads. The withdrawal intent is read from the parsed value. */
 const MONEY: Record<string, z.ZodType<Parsed>> = {
-  'POST /sapi/v1/capital/withdraw/apply': strict({
-    coin: asset,
-    address: z.string().regex(/^[\x21-\x7e]{1,128}$/, 'expected an address'),
-    amount: decimal,
-    network: text.optional(),
-    addressTag: text.optional(),
-    withdrawOrderId: text.optional(),
-    transactionFeeFlag: bool.optional(),
-    name: z.string().max(64).optional(),
-    walletType: z.enum(['0', '1']).optional(),
-  }),
-  'POST /sapi/v1/localentity/withdraw/apply': strict({
-    coin: asset,
-    address: z.string().regex(/^[\x21-\x7e]{1,128}$/, 'expected an address'),
-    amount: decimal,
-    network: text.optional(),
-    addressTag: text.optional(),
-    withdrawOrderId: text.optional(),
-    transactionFeeFlag: bool.optional(),
-    name: z.string().max(64).optional(),
-    walletType: z.enum(['0', '1']).optional(),
-    questionnaire: z.string().max(2000),
-  }),
+  'POST /sapi/v1/capital/withdraw/apply': strict(WITHDRAW),
+  'POST /sapi/v1/localentity/withdraw/apply': strict({ ...WITHDRAW, questionnaire: z.string().max(2000) }),
   'POST /sapi/v1/asset/transfer': strict({
     type: text,
     ...amount,
