@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { auditConfigSchema, DEFAULT_CHECKPOINT_EVERY } from '../audit/audit-config.js';
 import { KeywardenError } from '../errors.js';
 import { EXCHANGE_IDS, type ExchangeId } from '../exchanges/adapter.js';
 import { monitorConfigSchema } from '../monitor/monitor-config.js';
@@ -94,11 +95,11 @@ export const configSchema = z
         perSecond: z.number().nonnegative().default(20),
         burst: z.number().positive().default(40),
         /** Per source IP, before authentication: every request counts, known client or not (0 = unlimited). */
-        perIpPerSecond: z.number().nonnegative().default(200),
-        perIpBurst: z.number().positive().default(400),
+        perIpPerSecond: z.number().nonnegative().default(1_000),
+        perIpBurst: z.number().positive().default(2_000),
       })
       .strict()
-      .default({ perSecond: 20, burst: 40, perIpPerSecond: 200, perIpBurst: 400 }),
+      .default({ perSecond: 20, burst: 40, perIpPerSecond: 1_000, perIpBurst: 2_000 }),
     prices: z
       .object({
         ttlMs: z.number().int().positive().max(60_000).default(3_000),
@@ -136,6 +137,8 @@ export const configSchema = z
         rotationGraceSeconds: 60,
         verifyEveryHours: 24,
       }),
+    /** Anchoring the audit log outside its database (schema in src/audit/audit-config.ts). */
+    audit: auditConfigSchema.default({ checkpointEvery: DEFAULT_CHECKPOINT_EVERY }),
     /** Alert rules, anomaly detection and sinks (schema and defaults in src/monitor/monitor-config.ts). */
     monitor: monitorConfigSchema.default(monitorConfigSchema.parse({})),
     exchanges: z

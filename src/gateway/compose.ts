@@ -131,6 +131,8 @@ export function buildGatewayStack(options: StackOptions): GatewayStack {
         }
       : {}),
     ...(options.unseal ? { unseal: options.unseal } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
   });
   return {
     gateway,
