@@ -180,58 +180,65 @@ function topUp() {
 }
 
 describe('binance differential policy property (issue 10)', () => {
-  it('whatever executes satisfies the policy; whatever is allowed executes as sent', async () => {
-    const started = Date.now();
-    const stats = { allowed: 0, executed: 0, denied: 0, exchangeRefused: 0 };
-    let n = 0;
-    const reasons: Record<string, number> = {};
-    await fc.assert(
-      fc.asyncProperty(tradingPolicyArb, caseArb, async (policy: Policy, c: Case) => {
-        topUp();
-        const { token } = await h.issue('binance', `diff-${++n}`, { policy });
-        const mark = markEngine(h.sandbox.engine);
-        const query = enc(c.fields.slice(0, c.inQuery));
-        const r = await request(`${h.url}/binance${c.endpoint}${query ? `?${query}` : ''}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
-          body: enc(c.fields.slice(c.inQuery)),
-        });
-        const text = await r.body.text();
-        const denied = r.headers['x-keywarden-code'] !== undefined;
-        const executed = mark();
-        const price = (s: string) => h.sandbox.engine.market(s)?.price;
-        expect(violations(policy, executed, price), `${c.endpoint} ${enc(c.fields)} → ${text}`).toEqual([]);
-        if (denied) {
-          stats.denied++;
-          const why = String(r.headers['x-keywarden-code']);
-          reasons[why] = (reasons[why] ?? 0) + 1;
-          expect(executed.orders).toEqual([]);
-          return;
-        }
-        stats.allowed++;
-        // keywarden refuses first: the sandbox never has to refuse a parameter keywarden let through.
-        const code = (JSON.parse(text) as { code?: number }).code;
-        expect([-1104, -1106, -1100], `${c.endpoint} ${enc(c.fields)} → ${text}`).not.toContain(code);
-        // 409: a cancel-replace whose cancel failed and whose new order was placed (Binance's partial success).
-        if (r.statusCode !== 200 && r.statusCode !== 409) {
-          stats.exchangeRefused++;
-          expect(executed.orders).toEqual([]);
-          return;
-        }
-        if (executed.orders.length > 0) stats.executed++;
-        const qty = c.fields.find(([k]) => k === 'quantity')?.[1];
-        for (const o of executed.orders) {
-          expect(o.symbol).toBe(c.symbol);
-          expect(o.side).toBe(c.side.toLowerCase());
-          if (qty !== undefined) expect(o.quantity).toBe(Number(qty));
-        }
-      }),
-      { numRuns: differentialRuns() },
-    );
-    const ms = Date.now() - started;
-    process.stdout.write(
-      `binance differential: ${differentialRuns()} runs in ${ms} ms ${JSON.stringify(stats)} ${JSON.stringify(reasons)}\n`,
-    );
-    expect(stats.allowed).toBeGreaterThan(0);
-  }, Math.max(600_000, differentialRuns() * 200));
+  it(
+    'whatever executes satisfies the policy; whatever is allowed executes as sent',
+    async () => {
+      const started = Date.now();
+      const stats = { allowed: 0, executed: 0, denied: 0, exchangeRefused: 0 };
+      let n = 0;
+      const reasons: Record<string, number> = {};
+      await fc.assert(
+        fc.asyncProperty(tradingPolicyArb, caseArb, async (policy: Policy, c: Case) => {
+          topUp();
+          const { token } = await h.issue('binance', `diff-${++n}`, { policy });
+          const mark = markEngine(h.sandbox.engine);
+          const query = enc(c.fields.slice(0, c.inQuery));
+          const r = await request(`${h.url}/binance${c.endpoint}${query ? `?${query}` : ''}`, {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${token}`,
+              'content-type': 'application/x-www-form-urlencoded',
+            },
+            body: enc(c.fields.slice(c.inQuery)),
+          });
+          const text = await r.body.text();
+          const denied = r.headers['x-keywarden-code'] !== undefined;
+          const executed = mark();
+          const price = (s: string) => h.sandbox.engine.market(s)?.price;
+          expect(violations(policy, executed, price), `${c.endpoint} ${enc(c.fields)} → ${text}`).toEqual([]);
+          if (denied) {
+            stats.denied++;
+            const why = String(r.headers['x-keywarden-code']);
+            reasons[why] = (reasons[why] ?? 0) + 1;
+            expect(executed.orders).toEqual([]);
+            return;
+          }
+          stats.allowed++;
+          // keywarden refuses first: the sandbox never has to refuse a parameter keywarden let through.
+          const code = (JSON.parse(text) as { code?: number }).code;
+          expect([-1104, -1106, -1100], `${c.endpoint} ${enc(c.fields)} → ${text}`).not.toContain(code);
+          // 409: a cancel-replace whose cancel failed and whose new order was placed (Binance's partial success).
+          if (r.statusCode !== 200 && r.statusCode !== 409) {
+            stats.exchangeRefused++;
+            expect(executed.orders).toEqual([]);
+            return;
+          }
+          if (executed.orders.length > 0) stats.executed++;
+          const qty = c.fields.find(([k]) => k === 'quantity')?.[1];
+          for (const o of executed.orders) {
+            expect(o.symbol).toBe(c.symbol);
+            expect(o.side).toBe(c.side.toLowerCase());
+            if (qty !== undefined) expect(o.quantity).toBe(Number(qty));
+          }
+        }),
+        { numRuns: differentialRuns() },
+      );
+      const ms = Date.now() - started;
+      process.stdout.write(
+        `binance differential: ${differentialRuns()} runs in ${ms} ms ${JSON.stringify(stats)} ${JSON.stringify(reasons)}\n`,
+      );
+      expect(stats.allowed).toBeGreaterThan(0);
+    },
+    Math.max(600_000, differentialRuns() * 200),
+  );
 });
