@@ -1,5 +1,5 @@
 /**
- * `keywarden client add|list|show|set-ip|set-policy|freeze|unfreeze|reroll|revoke`: client credentials bound to one
+ * `keywarden client add|list|show|set-ip|set-policy|set-third-party|freeze|unfreeze|reroll|revoke`: client credentials bound to one
  * registered exchange key and one policy. The credential is printed once, at issue time.
  */
 import { readFileSync } from 'node:fs';
@@ -9,8 +9,14 @@ import { KeywardenError } from '../errors.js';
 import type { Credential, ExchangeId } from '../exchanges/adapter.js';
 import { adapterFor } from '../exchanges/index.js';
 import { type ClientService, createClientService, createVersionReader } from '../lifecycle/clients.js';
-import type { ClientRecord, IssuedClient } from '../lifecycle/clients-types.js';
+import {
+  type ClientRecord,
+  type IssuedClient,
+  THIRD_PARTY_PURPOSES,
+  type ThirdParty,
+} from '../lifecycle/clients-types.js';
 import { ENVIRONMENTS, type Environment } from '../lifecycle/key-types.js';
+import { isDay, isThirdPartyPurpose } from '../lifecycle/third-party.js';
 import { defaultPolicy, type Policy, parsePolicy } from '../policy/index.js';
 import { action, CliError, cliMonitorHooks, printTable, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
@@ -83,6 +89,62 @@ function printIssued(issued: IssuedClient, gatewayUrl: string, json: boolean | u
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/** The third-party flags of `client add --third-party` and `client set-third-party`. */
+interface ThirdPartyFlags {
+  vendor?: string;
+  purpose?: string;
+  contact?: string;
+  reviewBy?: string;
+  vendorIp?: string[];
+}
+
+function addThirdPartyOptions(command: Command): Command {
+  return command
+    .option('--vendor <name>', 'third party: the vendor (e.g. Koinly)')
+    .option(
+      '--purpose <purpose>',
+      `third party: what it needs the key for: ${THIRD_PARTY_PURPOSES.join(', ')}`,
+    )
+    .option('--contact <contact>', 'third party: who to call at the vendor (e-mail or URL)')
+    .option('--review-by <date>', 'third party: next review of the integration, YYYY-MM-DD')
+    .option('--vendor-ip <cidr...>', "third party: the vendor's published source addresses (CIDR)");
+}
+
+/** Flags over `base` (the stored record when setting later); every field must end up present. */
+function thirdPartyFrom(flags: ThirdPartyFlags, base?: ThirdParty): ThirdParty {
+  const merged = {
+    vendor: flags.vendor ?? base?.vendor,
+    purpose: flags.purpose ?? base?.purpose,
+    contact: flags.contact ?? base?.contact,
+    reviewBy: flags.reviewBy ?? base?.reviewBy,
+    vendorIps: flags.vendorIp ?? base?.vendorIps,
+  };
+  const missing = (['vendor', 'purpose', 'contact', 'reviewBy'] as const).filter(
+    (k) => merged[k] === undefined,
+  );
+  if (missing.length > 0)
+    throw new CliError(
+      `a third-party client needs ${missing.map((k) => (k === 'reviewBy' ? '--review-by' : `--${k}`)).join(', ')}`,
+      2,
+    );
+  const { vendor = '', purpose = '', contact = '', reviewBy = '', vendorIps } = merged;
+  if (!isThirdPartyPurpose(purpose))
+    throw new CliError(`--purpose must be one of ${THIRD_PARTY_PURPOSES.join(', ')}`, 2);
+  if (!isDay(reviewBy))
+    throw new CliError(`--review-by expects a date like 2026-06-30, got "${reviewBy.slice(0, 20)}"`, 2);
+  const bad = (vendorIps ?? []).find((c) => !isCidr(c));
+  if (bad !== undefined)
+    throw new CliError(`--vendor-ip "${bad.slice(0, 50)}" is not an IP address or CIDR block`, 2);
+  return { vendor, purpose, contact, reviewBy, ...(vendorIps && vendorIps.length > 0 ? { vendorIps } : {}) };
+}
+
+const hasThirdPartyFlags = (f: ThirdPartyFlags) =>
+  f.vendor !== undefined ||
+  f.purpose !== undefined ||
+  f.contact !== undefined ||
+  f.reviewBy !== undefined ||
+  f.vendorIp !== undefined;
+
 function readPolicy(file: string): Policy {
   let text: string;
   try {
@@ -151,8 +213,12 @@ export function register(program: Command): void {
       .option('--passphrase-file <file>', 'read the vault passphrase from a file')
       .option('--key-file <file>', 'use a base64 32-byte master key file');
 
-  sub('add')
+  addThirdPartyOptions(sub('add'))
     .description('issue a client bound to one exchange key and one policy (credential shown once)')
+    .option(
+      '--third-party',
+      'mark it as a third-party integration (needs --vendor, --purpose, --contact, --review-by)',
+    )
     .requiredOption('--key <label>', 'registered exchange key (label or id)')
     .requiredOption('--name <name>', 'client name')
     .option('--policy <file>', 'policy file (YAML or JSON); default: the built-in least-privilege policy')
@@ -180,6 +246,13 @@ export function register(program: Command): void {
         const policy = policyFile ? readPolicy(policyFile) : defaultPolicy();
         const expires = str('expires');
         const gatewayUrl = gatewayUrlFrom(str('gatewayUrl'), str('config'));
+        const tpFlags = opts as ThirdPartyFlags;
+        if (opts.thirdParty !== true && hasThirdPartyFlags(tpFlags))
+          throw new CliError(
+            '--vendor, --purpose, --contact, --review-by and --vendor-ip need --third-party',
+            2,
+          );
+        const thirdParty = opts.thirdParty === true ? thirdPartyFrom(tpFlags) : undefined;
         const issued = await withClients(cmd, (clients) =>
           clients.add({
             name: str('name') ?? '',
@@ -189,6 +262,7 @@ export function register(program: Command): void {
             ...(env ? { environment: env as Environment } : {}),
             ...(expires ? { expiresAt: Date.now() + parseDuration(expires, '--expires') } : {}),
             ...(rate !== undefined ? { ratePerSecond: rate } : {}),
+            ...(thirdParty ? { thirdParty } : {}),
           }),
         );
         printIssued(issued, gatewayUrl, opts.json === true);
@@ -230,6 +304,11 @@ export function register(program: Command): void {
               ...row(c),
               policy: JSON.stringify(c.policy),
               apiKeys: c.apiKeyIds.join(', '),
+              ...(c.thirdParty
+                ? {
+                    thirdParty: `${c.thirdParty.vendor} (${c.thirdParty.purpose}), contact ${c.thirdParty.contact}, review by ${c.thirdParty.reviewBy}${c.thirdParty.vendorIps ? `, vendor IPs ${c.thirdParty.vendorIps.join(', ')}` : ''}`,
+                  }
+                : {}),
             })
               .map(([k, v]) => `${k.padEnd(12)} ${String(v)}`)
               .join('\n')}\n`,
@@ -303,6 +382,38 @@ export function register(program: Command): void {
         }),
       );
   }
+
+  addThirdPartyOptions(sub('set-third-party <name>'))
+    .description(
+      'mark a client as a third-party integration, or change its vendor, purpose, contact, review date or addresses (--clear: one of our own bots again)',
+    )
+    .option('--clear', 'the client is not a third-party integration')
+    .option('--json', 'JSON output')
+    .action(
+      action(
+        async (name: string, opts: ThirdPartyFlags & { clear?: boolean; json?: boolean }, cmd: Command) => {
+          if (opts.clear && hasThirdPartyFlags(opts))
+            throw new CliError('--clear takes no other third-party flag', 2);
+          if (!opts.clear && !hasThirdPartyFlags(opts))
+            throw new CliError(
+              'give --vendor, --purpose, --contact, --review-by or --vendor-ip (or --clear)',
+              2,
+            );
+          const c = await withClients(cmd, async (s) => {
+            const current = await s.get(name);
+            if (!current) throw new KeywardenError('not_found', `no client "${name.slice(0, 64)}"`);
+            return s.setThirdParty(name, opts.clear ? undefined : thirdPartyFrom(opts, current.thirdParty));
+          });
+          if (opts.json) process.stdout.write(`${JSON.stringify(publicView(c))}\n`);
+          else
+            process.stdout.write(
+              c.thirdParty
+                ? `client ${c.name}: third party ${c.thirdParty.vendor} (${c.thirdParty.purpose}), review by ${c.thirdParty.reviewBy}\n`
+                : `client ${c.name}: not a third-party integration\n`,
+            );
+        },
+      ),
+    );
 
   sub('reroll <name>')
     .description('issue new credentials; the old ones keep working for --grace (default: revoked now)')

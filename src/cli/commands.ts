@@ -19,7 +19,8 @@ export const COMMANDS = {
   audit: { term: 'audit', summary: 'Read, verify and export the tamper-evident audit log' },
   scan: {
     term: 'scan [options] [path]',
-    summary: 'Find leaked exchange keys and other secrets in files, git history, staged changes or stdin',
+    summary:
+      'Find leaked exchange keys, wallet keys and other secrets in files, git history, staged changes or stdin; --hygiene checks a repository',
   },
   hook: { term: 'hook', summary: 'Git hooks that run the leak scanner' },
   alerts: { term: 'alerts', summary: 'Alert sinks' },

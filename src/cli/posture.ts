@@ -4,6 +4,7 @@
  * unless `--fail-under` asks for a CI gate.
  */
 import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type KeywardenConfig, loadConfig } from '../config/config.js';
 import { adapterFor } from '../exchanges/index.js';
@@ -17,6 +18,7 @@ import { renderPostureHtml } from '../lifecycle/posture-html.js';
 import { collectPostureData } from '../lifecycle/posture-inputs.js';
 import { renderPostureTable } from '../lifecycle/posture-table.js';
 import type { MonitorView, PostureReport } from '../lifecycle/posture-types.js';
+import { checkHygiene } from '../scan/hygiene.js';
 import type { Store } from '../store/db.js';
 import { action, CliError, cliAnchorWarning, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
@@ -32,6 +34,8 @@ export interface PostureOptions extends SourceFlags {
   out?: string;
   failUnder?: string;
   config?: string;
+  /** A git repository to add the hygiene checks of (`--repo PATH`). */
+  repo?: string;
 }
 
 export interface PostureDeps {
@@ -87,6 +91,8 @@ export async function runPosture(
   const out = deps.out ?? ((t: string) => process.stdout.write(t));
   const err = deps.err ?? ((l: string) => process.stderr.write(`${l}\n`));
   const egressIp = config.lifecycle.egressIp ?? (deps.egressIp ?? detectEgressIp)();
+  // Before the vault opens: a wrong path fails at once, with git's one-line reason.
+  const repository = opts.repo !== undefined ? checkHygiene(resolve(opts.repo)) : undefined;
   const ctx = await openAdminContext(dataDir, opts, { audit: config.audit, onAnchorError: cliAnchorWarning });
   let report: PostureReport;
   try {
@@ -121,6 +127,7 @@ export async function runPosture(
       ...(egressIp !== undefined ? { egressIp } : {}),
       cli: explicitDataDir ? `keywarden --data-dir ${shellArg(dataDir)}` : 'keywarden',
       ...(opts.config !== undefined ? { configPath: opts.config } : {}),
+      ...(repository ? { repository } : {}),
     });
   } finally {
     await ctx.close();
@@ -149,6 +156,7 @@ export function register(program: Command): void {
     .option('--format <format>', 'table, json or html', 'table')
     .option('--json', 'same as --format json')
     .option('--out <file>', 'write the report to a file (mode 0600) instead of stdout')
+    .option('--repo <path>', 'add the hygiene checks of this git repository (as `keywarden scan --hygiene`)')
     .option('--fail-under <score>', 'exit 1 when the overall score is below this (0-100)')
     .option('--config <file>', 'keywarden.yaml (default ./keywarden.yaml or KEYWARDEN_CONFIG)')
     .option('--passphrase-file <file>', 'read the vault passphrase from a file')

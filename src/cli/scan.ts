@@ -14,6 +14,7 @@ import { COMMANDS } from './commands.js';
 
 interface ScanFlags {
   git?: boolean;
+  hygiene?: boolean;
   staged?: boolean;
   format: string;
   output?: string;
@@ -163,7 +164,23 @@ function leakEvents(findings: readonly Finding[]): Array<Omit<SystemEvent, 'type
   });
 }
 
+/** `scan --hygiene`: the repository checks (exit 1 with findings, like a leak). */
+async function runHygiene(target: string, flags: ScanFlags): Promise<number> {
+  if (flags.format !== 'text' && flags.format !== 'json')
+    throw new CliError('--hygiene: --format text or json', 2);
+  if (flags.git || flags.staged || flags.baseline || flags.writeBaseline || flags.verify)
+    throw new CliError('--hygiene takes none of --git, --staged, --baseline, --write-baseline, --verify', 2);
+  if (target === '-') throw new CliError('--hygiene needs a repository path, not stdin', 2);
+  const { checkHygiene, formatHygieneText } = await import('../scan/hygiene.js');
+  const report = checkHygiene(resolve(target));
+  const text = flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatHygieneText(report);
+  if (flags.output) writeFileSync(flags.output, text);
+  else process.stdout.write(text);
+  return report.findings.length > 0 ? 1 : 0;
+}
+
 async function runScan(target: string, flags: ScanFlags): Promise<number> {
+  if (flags.hygiene) return runHygiene(target, flags);
   if (!['text', 'json', 'sarif'].includes(flags.format))
     throw new CliError(`--format: text, json or sarif`, 2);
   const { scanGit, scanTree } = await import('../scan/scanner.js');
@@ -236,6 +253,10 @@ export function register(program: Command): void {
     .argument('[path]', 'directory or file to scan, or - for stdin', '.')
     .option('--git', 'scan every commit in the repository history (added lines)')
     .option('--staged', 'scan only staged changes (for pre-commit hooks)')
+    .option(
+      '--hygiene',
+      'check the git repository at PATH instead: .env files tracked, unignored or in history, literal secrets in CI, compose and Dockerfiles, key files tracked (text or json)',
+    )
     .option('--format <format>', 'text, json or sarif', 'text')
     .option('-o, --output <file>', 'write the report to a file')
     .option('--no-gitignore', 'do not honour .gitignore files')

@@ -13,7 +13,7 @@
  *   a wrong key, malformed key material and a failure after the key checked out all answer 401,
  *   so the answer never tells a guesser how close it came.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
 import type { MasterKeySource } from '../vault/vault-types.js';

@@ -4,6 +4,22 @@ import type { Environment } from './key-types.js';
 
 export type ClientStatus = 'active' | 'frozen' | 'revoked';
 
+/** What a third-party integration says it needs the key for (posture checks its policy against it). */
+export const THIRD_PARTY_PURPOSES = ['portfolio', 'tax', 'trading', 'market-making', 'other'] as const;
+export type ThirdPartyPurpose = (typeof THIRD_PARTY_PURPOSES)[number];
+
+/** A client that is a vendor's integration (a portfolio tracker, a tax tool, a signal service). */
+export interface ThirdParty {
+  vendor: string;
+  purpose: ThirdPartyPurpose;
+  /** Who to call at the vendor (an e-mail address or URL). */
+  contact: string;
+  /** Next review of the integration, `YYYY-MM-DD` (UTC). */
+  reviewBy: string;
+  /** The source addresses the vendor publishes for its API calls (CIDR), when known. */
+  vendorIps?: string[];
+}
+
 /** A client's metadata. Never carries a secret, a verifier or a token. */
 export interface ClientRecord {
   id: string;
@@ -23,6 +39,8 @@ export interface ClientRecord {
   version: number;
   /** Public api-key ids (`kw_…`) of the client's live credentials, newest first. */
   apiKeyIds: string[];
+  /** Set when the client is a third-party integration. */
+  thirdParty?: ThirdParty;
 }
 
 export interface NewClient {
@@ -34,6 +52,7 @@ export interface NewClient {
   environment?: Environment;
   expiresAt?: number;
   ratePerSecond?: number;
+  thirdParty?: ThirdParty;
 }
 
 /** Shown once, at issue time: everything the bot needs. */

@@ -23,8 +23,10 @@ import type {
   LiveCredential,
   LoadedClient,
   NewClient,
+  ThirdParty,
 } from './clients-types.js';
 import type { Environment, KeyRegistry } from './key-types.js';
+import { validateThirdParty } from './third-party.js';
 
 export interface ClientServiceDeps {
   db: Kysely<Database>;
@@ -50,6 +52,8 @@ export interface ClientService {
   setIpAllow(ref: string, cidrs: string[]): Promise<ClientRecord>;
   /** Replace the policy (validated again here); applies on the next request. */
   setPolicy(ref: string, policy: Policy): Promise<ClientRecord>;
+  /** Mark the client as a third-party integration (or, with undefined, as one of our own bots). */
+  setThirdParty(ref: string, thirdParty: ThirdParty | undefined): Promise<ClientRecord>;
   /** New credentials; the old ones keep working for `graceMs` (0 = revoked at once). */
   reroll(ref: string, graceMs?: number): Promise<IssuedClient>;
   /** Every client with its decrypted verifiers (requires an unsealed vault). For the gateway's cache. */
@@ -84,6 +88,7 @@ function toRecord(row: Row, apiKeyIds: string[]): ClientRecord {
     ipAllow: JSON.parse(row.ip_allow_json) as string[],
     ...(row.rate_per_second !== null ? { ratePerSecond: row.rate_per_second } : {}),
     ...(row.expires_at !== null ? { expiresAt: row.expires_at } : {}),
+    ...(row.third_party_json ? { thirdParty: JSON.parse(row.third_party_json) as ThirdParty } : {}),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     version: row.version,
@@ -196,7 +201,7 @@ export function createClientService(deps: ClientServiceDeps): ClientService {
   /** Change settings of a live client in one transaction with the version bumps, then audit it. */
   async function update(
     ref: string,
-    set: Partial<Pick<Row, 'ip_allow_json' | 'policy_json'>>,
+    set: Partial<Pick<Row, 'ip_allow_json' | 'policy_json' | 'third_party_json'>>,
     action: string,
     detail: Record<string, unknown>,
   ): Promise<ClientRecord> {
@@ -236,6 +241,7 @@ export function createClientService(deps: ClientServiceDeps): ClientService {
         .where('name', '=', input.name)
         .executeTakeFirst();
       if (existing) throw new KeywardenError('duplicate', `a client named "${input.name}" already exists`);
+      const thirdParty = input.thirdParty === undefined ? undefined : validateThirdParty(input.thirdParty);
       const t = now();
       const id = prefixedId('cl', 20);
       const issued = issue({ id, exchange: key.exchange, name: input.name });
@@ -253,6 +259,7 @@ export function createClientService(deps: ClientServiceDeps): ClientService {
             ip_allow_json: JSON.stringify(input.ipAllow ?? []),
             rate_per_second: input.ratePerSecond ?? null,
             expires_at: input.expiresAt ?? null,
+            third_party_json: thirdParty === undefined ? null : JSON.stringify(thirdParty),
             created_at: t,
             updated_at: t,
             version: 1,
@@ -268,7 +275,7 @@ export function createClientService(deps: ClientServiceDeps): ClientService {
         keyId: key.id,
         exchange: key.exchange,
         sensitive: { clientKeyId: issued.row.api_key_id },
-        detail: { name: input.name, key: key.label },
+        detail: { name: input.name, key: key.label, ...(thirdParty ? { vendor: thirdParty.vendor } : {}) },
       });
       return {
         client: toRecord(await row(id), [issued.row.api_key_id]),
@@ -316,6 +323,18 @@ export function createClientService(deps: ClientServiceDeps): ClientService {
         mode: valid.mode,
         actions: valid.actions,
       });
+    },
+
+    async setThirdParty(ref, thirdParty) {
+      const valid = thirdParty === undefined ? undefined : validateThirdParty(thirdParty);
+      return update(
+        ref,
+        { third_party_json: valid === undefined ? null : JSON.stringify(valid) },
+        'client.set_third_party',
+        valid === undefined
+          ? { thirdParty: null }
+          : { vendor: valid.vendor, purpose: valid.purpose, reviewBy: valid.reviewBy },
+      );
     },
 
     async reroll(ref, graceMs = 0) {

@@ -3,13 +3,9 @@
  * website is not here: each adapter carries it (`ExchangeAdapter.console`, src/exchanges/).
  */
 
-const SAFE_ARG = /^[A-Za-z0-9_./:@%+=,-]+$/;
+import { shellArg } from '../util/shell-arg.js';
 
-/** One POSIX shell word: bare when it is safe, single-quoted otherwise (so a printed command runs as shown). */
-export function shellArg(value: string): string {
-  if (SAFE_ARG.test(value)) return value;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+export { shellArg };
 
 /** Builds the `keywarden …` commands fixes print, with the CLI prefix the report was run with. */
 export function commandBuilder(cli: string, configPath?: string) {
@@ -34,6 +30,10 @@ export function commandBuilder(cli: string, configPath?: string) {
     clientReroll: (name: string) => cmd('client', 'reroll', q(name), '--grace', '1h'),
     auditVerify: () =>
       configPath === undefined ? cmd('audit', 'verify') : cmd('audit', 'verify', '--config', q(configPath)),
+    /** `flags` are printed as given (placeholders such as `<YYYY-MM-DD>` included); quote values before. */
+    clientSetThirdParty: (name: string, flags: string[]) =>
+      cmd('client', 'set-third-party', q(name), ...flags),
+    policyCheck: (file: string) => cmd('policy', 'check', q(file)),
     alertsTest: () =>
       configPath === undefined ? cmd('alerts', 'test') : cmd('alerts', 'test', '--config', q(configPath)),
   };

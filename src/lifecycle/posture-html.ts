@@ -1,3 +1,4 @@
+import { vendorTag } from './posture-table.js';
 import type { CheckItem, CheckStatus, Fix, PostureReport } from './posture-types.js';
 
 /**
@@ -78,7 +79,7 @@ export function renderPostureHtml(report: PostureReport): string {
   if (report.clients.length === 0) parts.push('<p>No live clients.</p>');
   for (const c of report.clients) {
     parts.push(
-      `<h3>${escapeHtml(c.name)} <span class="meta small">key ${escapeHtml(c.key)} · ${escapeHtml(c.environment)} · ${escapeHtml(c.status)} · score ${escapeHtml(c.score)}/100</span></h3>`,
+      `<h3>${escapeHtml(c.name)} <span class="meta small">${escapeHtml(vendorTag(c).replace(/^ · /, ''))}${c.thirdParty ? ' · ' : ''}key ${escapeHtml(c.key)} · ${escapeHtml(c.environment)} · ${escapeHtml(c.status)} · score ${escapeHtml(c.score)}/100</span></h3>`,
       checksTable(c.checks),
     );
   }
@@ -86,6 +87,11 @@ export function renderPostureHtml(report: PostureReport): string {
     `<h2>Gateway <span class="meta small">score ${escapeHtml(report.gateway.score)}/100</span></h2>`,
     checksTable(report.gateway.checks),
   );
+  if (report.repository)
+    parts.push(
+      `<h2>Repository <span class="meta small">${escapeHtml(report.repository.path)} · score ${escapeHtml(report.repository.score)}/100</span></h2>`,
+      checksTable(report.repository.checks),
+    );
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',

@@ -1,4 +1,4 @@
-import type { CheckItem, CheckStatus, Fix, PostureReport } from './posture-types.js';
+import type { CheckItem, CheckStatus, ClientPosture, Fix, PostureReport } from './posture-types.js';
 
 /**
  * The posture report as text for a terminal, at most `width` columns except for commands, which
@@ -81,6 +81,11 @@ function heading(text: string, width: number, indent = 0): string[] {
   return block('', text, indent, width);
 }
 
+/** ` · third party VENDOR (purpose)` for a vendor's integration. */
+export function vendorTag(c: ClientPosture): string {
+  return c.thirdParty ? ` · third party ${c.thirdParty.vendor} (${c.thirdParty.purpose})` : '';
+}
+
 export function renderPostureTable(report: PostureReport, width = 100): string {
   const { counts } = report;
   const out: string[] = [
@@ -101,7 +106,11 @@ export function renderPostureTable(report: PostureReport, width = 100): string {
       shownClients.add(cl.id);
       out.push(
         '',
-        ...heading(`CLIENT ${cl.name} · ${cl.environment} · ${cl.status} · score ${cl.score}/100`, width, 2),
+        ...heading(
+          `CLIENT ${cl.name}${vendorTag(cl)} · ${cl.environment} · ${cl.status} · score ${cl.score}/100`,
+          width,
+          2,
+        ),
       );
       for (const c of cl.checks) out.push(...checkLines(c, width));
     }
@@ -110,7 +119,7 @@ export function renderPostureTable(report: PostureReport, width = 100): string {
     out.push(
       '',
       ...heading(
-        `CLIENT ${cl.name} · key ${cl.key} (not active) · ${cl.environment} · ${cl.status} · score ${cl.score}/100`,
+        `CLIENT ${cl.name}${vendorTag(cl)} · key ${cl.key} (not active) · ${cl.environment} · ${cl.status} · score ${cl.score}/100`,
         width,
       ),
     );
@@ -118,5 +127,12 @@ export function renderPostureTable(report: PostureReport, width = 100): string {
   }
   out.push('', ...heading(`GATEWAY · score ${report.gateway.score}/100`, width));
   for (const c of report.gateway.checks) out.push(...checkLines(c, width));
+  if (report.repository) {
+    out.push(
+      '',
+      ...heading(`REPOSITORY ${report.repository.path} · score ${report.repository.score}/100`, width),
+    );
+    for (const c of report.repository.checks) out.push(...checkLines(c, width));
+  }
   return `${out.join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 import type { ExchangeId } from '../exchanges/adapter.js';
-import type { ClientRecord } from './clients-types.js';
+import type { HygieneReport } from '../scan/hygiene-types.js';
+import type { ClientRecord, ThirdParty } from './clients-types.js';
 import type { Environment, KeyRecord } from './key-types.js';
 import type { KeyCheck, RotationPolicy } from './lifecycle-types.js';
 
@@ -33,10 +34,22 @@ export const CHECK_IDS = [
   'client.policy_no_withdraw',
   'client.policy_enforced',
   'client.credential_age',
+  'client.third_party_least_privilege',
+  'client.third_party_vendor_ips',
+  'client.third_party_review',
+  'client.third_party_no_withdraw',
+  'client.third_party_own_credential',
   'gateway.tls',
   'monitor.sinks',
   'admin.mfa',
   'audit.key_pinned',
+  'repo.env_tracked',
+  'repo.env_ignored',
+  'repo.env_history',
+  'repo.ci_secrets',
+  'repo.compose_secrets',
+  'repo.dockerfile_secrets',
+  'repo.key_material',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
@@ -80,6 +93,8 @@ export interface ClientPosture {
   key: string;
   environment: Environment;
   status: ClientRecord['status'];
+  /** Present for a third-party integration (its checklist items are in `checks`). */
+  thirdParty?: Pick<ThirdParty, 'vendor' | 'purpose' | 'reviewBy'>;
   score: number;
   checks: CheckItem[];
 }
@@ -93,6 +108,8 @@ export interface PostureReport {
   keys: KeyPosture[];
   clients: ClientPosture[];
   gateway: { score: number; checks: CheckItem[] };
+  /** Present when the report was run with `--repo PATH`: that repository's hygiene. */
+  repository?: { path: string; score: number; checks: CheckItem[] };
 }
 
 /** The slice of the `monitor:` config posture reads. */
@@ -129,4 +146,6 @@ export interface PostureInput {
   cli?: string;
   /** The config file the report was run with, when given explicitly (for `alerts test --config`). */
   configPath?: string;
+  /** Hygiene findings of the repository given with `--repo`. */
+  repository?: HygieneReport;
 }

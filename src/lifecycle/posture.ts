@@ -11,41 +11,24 @@ import type { ClientRecord } from './clients-types.js';
 import type { KeyRecord } from './key-types.js';
 import { type KeyCheck, rotationState } from './lifecycle-types.js';
 import { type CommandBuilder, commandBuilder } from './posture-fixes.js';
-import {
-  type CheckId,
-  type CheckItem,
-  type CheckSeverity,
-  type CheckStatus,
-  type ClientPosture,
-  type Fix,
-  type KeyPosture,
-  type PostureInput,
-  type PostureReport,
-  SEVERITY_WEIGHT,
+import { item } from './posture-item.js';
+import { repositoryItems } from './posture-repo.js';
+import { thirdPartyItems } from './posture-third-party.js';
+import type {
+  CheckId,
+  CheckItem,
+  CheckSeverity,
+  CheckStatus,
+  ClientPosture,
+  Fix,
+  KeyPosture,
+  PostureInput,
+  PostureReport,
 } from './posture-types.js';
 
 const DAY_MS = 86_400_000;
 
 const CREDIT: Record<CheckStatus, number> = { pass: 1, unknown: 0.5, fail: 0, not_applicable: 0 };
-
-function item(
-  id: CheckId,
-  title: string,
-  severity: CheckSeverity,
-  status: CheckStatus,
-  evidence: string,
-  fix?: Fix,
-): CheckItem {
-  return {
-    id,
-    title,
-    status,
-    severity,
-    weight: status === 'not_applicable' ? 0 : SEVERITY_WEIGHT[severity],
-    evidence,
-    ...(fix !== undefined && (status === 'fail' || status === 'unknown') ? { fix } : {}),
-  };
-}
 
 /** Weighted share of proven-good checks, 0–100; 100 when nothing applies. */
 export function scoreOf(items: readonly CheckItem[]): number {
@@ -551,6 +534,34 @@ export function buildPostureReport(input: PostureInput): PostureReport {
   const clientPostures: ClientPosture[] = clients.map((c) => {
     const key = keyById.get(c.keyId);
     const checks = clientItems(c, input, cmd);
+    const tp = c.thirdParty;
+    if (tp) {
+      const v = key ? verificationOf(key, input.checks.get(key.id)) : undefined;
+      // The same exchange key, whether bound directly or through another registration of it.
+      const sameKey = (other: ClientRecord) => {
+        if (other.keyId === c.keyId) return true;
+        const k = keyById.get(other.keyId);
+        return (
+          key !== undefined &&
+          k !== undefined &&
+          k.exchange === key.exchange &&
+          k.fingerprint === key.fingerprint
+        );
+      };
+      checks.push(
+        ...thirdPartyItems(
+          {
+            client: c,
+            thirdParty: tp,
+            key,
+            keyCanWithdraw: v?.kind === 'ok' ? v.result.canWithdraw : undefined,
+            sharedWith: clients.filter((o) => o.id !== c.id && sameKey(o)).map((o) => o.name),
+            now: input.now,
+          },
+          cmd,
+        ),
+      );
+    }
     return {
       id: c.id,
       name: c.name,
@@ -558,6 +569,7 @@ export function buildPostureReport(input: PostureInput): PostureReport {
       key: key?.label ?? c.keyId,
       environment: c.environment,
       status: c.status,
+      ...(tp ? { thirdParty: { vendor: tp.vendor, purpose: tp.purpose, reviewBy: tp.reviewBy } } : {}),
       score: scoreOf(checks),
       checks,
     };
@@ -586,10 +598,12 @@ export function buildPostureReport(input: PostureInput): PostureReport {
   });
 
   const gatewayChecks = gatewayItems(input, cmd);
+  const repoChecks = input.repository ? repositoryItems(input.repository) : [];
   const all = [
     ...keyPostures.flatMap((k) => k.checks),
     ...clientPostures.flatMap((c) => c.checks),
     ...gatewayChecks,
+    ...repoChecks,
   ];
   const count = (s: CheckStatus) => all.filter((i) => i.status === s).length;
   return {
@@ -605,5 +619,8 @@ export function buildPostureReport(input: PostureInput): PostureReport {
     keys: keyPostures,
     clients: clientPostures,
     gateway: { score: scoreOf(gatewayChecks), checks: gatewayChecks },
+    ...(input.repository
+      ? { repository: { path: input.repository.root, score: scoreOf(repoChecks), checks: repoChecks } }
+      : {}),
   };
 }

@@ -14,6 +14,8 @@ export interface CompiledRules {
   owners: number[][];
   /** Rules without keywords (seed phrases): run on lines holding a long run of short words. */
   keywordless: number[];
+  /** Rules with a `keyFile` check, run on short texts. */
+  keyFiles: number[];
   /** Keyword index of the allow marker (owned by no rule): files without its hit skip the marker search. */
   allowKeyword: number;
 }
@@ -23,9 +25,11 @@ export function compileRules(rules: readonly Rule[] = RULES): CompiledRules {
   const owners: number[][] = [];
   const byWord = new Map<string, number>();
   const keywordless: number[] = [];
+  const keyFiles: number[] = [];
   const uniform = rules.map(uniformRule);
   uniform.forEach((rule, r) => {
     if (rule.keywords.length === 0) keywordless.push(r);
+    if (rule.keyFile) keyFiles.push(r);
     for (const word of rule.keywords) {
       let k = byWord.get(word);
       if (k === undefined) {
@@ -52,7 +56,7 @@ export function compileRules(rules: readonly Rule[] = RULES): CompiledRules {
     textPass(WARM_UP_TEXT, automaton, MIN_BASE64_RUN, MIN_PHRASE_WORDS);
     textPass(WARM_UP_ASCII, automaton, MIN_BASE64_RUN, MIN_PHRASE_WORDS);
   }
-  return { rules: uniform, automaton, owners, keywordless, allowKeyword };
+  return { rules: uniform, automaton, owners, keywordless, keyFiles, allowKeyword };
 }
 
 /**
@@ -72,6 +76,7 @@ function uniformRule(rule: Rule): Rule {
     entropy: rule.entropy,
     falsePositives: rule.falsePositives,
     validate: rule.validate,
+    keyFile: rule.keyFile,
     extract: rule.extract,
     family: rule.family,
     part: rule.part,
@@ -123,10 +128,10 @@ function execAll(pattern: RegExp, text: string): RegExpExecArray[] {
   return out;
 }
 
-function accept(rule: Rule, secret: string, whole: string): boolean {
+function accept(rule: Rule, secret: string, whole: string, line: string): boolean {
   if (rule.falsePositives?.some((fp) => fp.test(secret))) return false;
   if (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) return false;
-  if (rule.validate && !rule.validate(secret, whole)) return false;
+  if (rule.validate && !rule.validate(secret, whole, line)) return false;
   return true;
 }
 
@@ -154,6 +159,7 @@ export function findMatches(text: string, compiled: CompiledRules, depth = 0, ut
     const rule = compiled.rules[r];
     if (rule) matchPhrases(rule, pass.words, lines, matches);
   }
+  if (text.length <= KEY_FILE_MAX_CHARS) matchKeyFile(text, compiled, lines, matches);
   if (depth < MAX_DECODE_DEPTH) {
     for (const m of decodedMatches(text, pass, lines, compiled, depth)) matches.push(m);
   }
@@ -313,7 +319,7 @@ function matchText(
 ): void {
   for (const m of execAll(rule.pattern, text)) {
     const secret = m.groups?.secret ?? m[0];
-    if (!accept(rule, secret, m[0])) continue;
+    if (!accept(rule, secret, m[0], text)) continue;
     out.push(toMatch(rule, line, column + m.index + m[0].lastIndexOf(secret), line, distance, secret));
   }
 }
@@ -337,7 +343,7 @@ function matchBlocks(rule: Rule, window: Window, lines: Lines, out: Match[]): vo
       for (const m of execAll(rule.pattern, block)) {
         if (m.index > segment.text.length) break;
         const secret = m.groups?.secret ?? m[0];
-        if (!accept(rule, secret, m[0])) continue;
+        if (!accept(rule, secret, m[0], block)) continue;
         const endLine = lineOf(lines.starts, from + m.index + m[0].length - 1);
         out.push(toMatch(rule, l, segment.column + m.index, endLine, window.distances[k] ?? 0, m[0]));
       }
@@ -372,8 +378,24 @@ function matchPhrases(rule: Rule, words: readonly number[], lines: Lines, out: M
           secret: x.groups?.secret ?? x[0],
         }));
     for (const f of found)
-      if (accept(rule, f.secret, f.secret))
+      if (accept(rule, f.secret, f.secret, segment.text))
         out.push(toMatch(rule, l, segment.column + f.index, l, 0, f.secret));
+  }
+}
+
+/** Longest text a keyFile check looks at: a Solana keypair file is ~230 characters. */
+const KEY_FILE_MAX_CHARS = 1024;
+
+/** Rules that recognise a whole text as one key file. */
+function matchKeyFile(text: string, compiled: CompiledRules, lines: Lines, out: Match[]): void {
+  for (const r of compiled.keyFiles) {
+    const rule = compiled.rules[r];
+    if (!rule?.keyFile) continue;
+    for (const f of rule.keyFile(text)) {
+      const l = lineOf(lines.starts, f.index);
+      if (accept(rule, f.secret, f.secret, lines.text(l)))
+        out.push(toMatch(rule, l, f.index - lines.start(l), l, 0, f.secret));
+    }
   }
 }
 

@@ -29,7 +29,8 @@ interface Scope {
  */
 const require = createRequire(import.meta.url);
 
-function loadIgnore(file: string): Ignore | undefined {
+/** The rules of one ignore file (gitignore syntax), or undefined when there is none. */
+export function loadIgnore(file: string): Ignore | undefined {
   if (!existsSync(file)) return undefined;
   const ignore = require('ignore') as () => Ignore;
   return ignore().add(readFileSync(file, 'utf8'));

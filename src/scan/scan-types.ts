@@ -28,8 +28,16 @@ export interface Rule {
   entropy?: number;
   /** Secret shapes that are known not to be credentials (placeholders, docs examples). */
   falsePositives?: RegExp[];
-  /** Extra validation on the secret; `match` is the whole matched text (assignment name included). */
-  validate?: (secret: string, match: string) => boolean;
+  /**
+   * Extra validation on the secret; `match` is the whole matched text (assignment name included),
+   * `line` the line (or segment, or block) it was found in (a `test vector` remark next to it).
+   */
+  validate?: (secret: string, match: string, line: string) => boolean;
+  /**
+   * A text that is nothing but a key (a Solana keypair file) has no keyword: this runs on every
+   * text of at most KEY_FILE_MAX_CHARS (engine.ts), once, besides the keyword windows.
+   */
+  keyFile?: (text: string) => Array<{ index: number; secret: string }>;
   /** Replaces `pattern` for rules a regex cannot express (seed phrases with a checksum). */
   extract?: (line: string) => Array<{ index: number; secret: string }>;
   /** Family of a multi-part credential, e.g. `binance`; parts of one family near each other merge into one finding. */

@@ -58,6 +58,8 @@ export interface ClientsTable {
   created_at: number;
   updated_at: number;
   version: number;
+  /** JSON `ThirdParty` (src/lifecycle/clients-types.ts) for a vendor's integration; NULL otherwise (0011). */
+  third_party_json?: string | null;
 }
 
 export interface ClientCredentialsTable {

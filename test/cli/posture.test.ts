@@ -3,7 +3,7 @@
  * file in a temp data dir, the in-process sandbox exchange for verification and rotation. The
  * fix commands the report prints are run as printed (through `sh -c`, so their quoting counts).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -341,6 +341,133 @@ describe('keywarden posture on a demo-like setup', () => {
     expect(audit.out).toContain('client.set_policy');
     outputs.push(show.out, audit.out, badIp.err, badPolicy.err);
     for (const secret of secrets) expect(outputs.join('\n')).not.toContain(secret);
+  });
+
+  it('evaluates a third-party client, and its printed fixes (policy file, review date) pass the checklist', async () => {
+    expect(
+      (
+        await cli(
+          ['key', 'add', 'binance', '--label', 'koinly-key', '--env', 'prod', '--stdin'],
+          JSON.stringify(cred(1, 'read')),
+        )
+      ).code,
+    ).toBe(0);
+    expect([0, 1]).toContain((await cli(['key', 'verify', 'koinly-key'])).code);
+    const base = ['client', 'add', '--key', 'koinly-key', '--name', 'koinly', '--ip', '127.0.0.1/32'];
+    const vendor = [
+      '--vendor',
+      'Koinly',
+      '--purpose',
+      'tax',
+      '--contact',
+      'security@vendor.example',
+      '--vendor-ip',
+      '127.0.0.1/32',
+    ];
+    // Bad input: one line, exit 2, nothing issued.
+    for (const [args, message] of [
+      [
+        [...base, ...vendor, '--review-by', '2020-01-01'],
+        'keywarden: --vendor, --purpose, --contact, --review-by and --vendor-ip need --third-party\n',
+      ],
+      [
+        [...base, '--third-party', '--vendor', 'Koinly'],
+        'keywarden: a third-party client needs --purpose, --contact, --review-by\n',
+      ],
+      [
+        [...base, '--third-party', ...vendor, '--review-by', '2020-13-01'],
+        'keywarden: --review-by expects a date like 2026-06-30, got "2020-13-01"\n',
+      ],
+    ] as const) {
+      const r = await cli([...args]);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toBe(message);
+    }
+    const issued = await cli([...base, '--third-party', ...vendor, '--review-by', '2020-01-01', '--json']);
+    expect(issued.code, issued.err).toBe(0);
+    const bot = JSON.parse(issued.out) as { secret: string; token: string };
+    secrets.push(bot.secret, bot.token);
+
+    const items = (r: PostureReport) =>
+      Object.fromEntries(
+        (r.clients.find((c) => c.name === 'koinly')?.checks ?? [])
+          .filter((c) => c.id.startsWith('client.third_party'))
+          .map((c) => [c.id, c]),
+      );
+    const flagged = items(await posture());
+    expect(Object.fromEntries(Object.entries(flagged).map(([id, c]) => [id, c.status]))).toEqual({
+      'client.third_party_least_privilege': 'fail',
+      'client.third_party_vendor_ips': 'pass',
+      'client.third_party_review': 'fail',
+      'client.third_party_no_withdraw': 'pass',
+      'client.third_party_own_credential': 'pass',
+    });
+    // Run the fixes as printed (in the temp dir, where the policy file goes), the date filled in.
+    for (const command of flagged['client.third_party_least_privilege']?.fix?.commands ?? []) {
+      const r = await shell(`cd ${dir} && ${command}`);
+      expect(r.code, `${command}: ${r.err}`).toBe(0);
+    }
+    const review = flagged['client.third_party_review']?.fix?.commands[0] ?? '';
+    expect(review).toBe('keywarden client set-third-party koinly --review-by <YYYY-MM-DD>');
+    const next = new Date(Date.now() + 90 * DAY).toISOString().slice(0, 10);
+    const set = await shell(review.replace('<YYYY-MM-DD>', next));
+    expect(set.code, set.err).toBe(0);
+    expect(set.out).toBe(`client koinly: third party Koinly (tax), review by ${next}\n`);
+    const fixed = items(await posture());
+    for (const c of Object.values(fixed)) expect(c.status, c.id).toBe('pass');
+
+    // A second client on the vendor's key: no longer a credential of its own.
+    const other = await cli(['client', 'add', '--key', 'koinly-key', '--name', 'koinly-twin', '--json']);
+    expect(other.code, other.err).toBe(0);
+    secrets.push((JSON.parse(other.out) as { secret: string }).secret);
+    expect(items(await posture())['client.third_party_own_credential']?.evidence).toBe(
+      'exchange key koinly-key also serves koinly-twin',
+    );
+    expect((await cli(['client', 'revoke', 'koinly-twin'])).code).toBe(0);
+
+    const table = await cli(['posture']);
+    expect(table.out).toContain('CLIENT koinly · third party Koinly (tax)');
+    const show = await cli(['client', 'show', 'koinly']);
+    expect(show.out).toContain(
+      `Koinly (tax), contact security@vendor.example, review by ${next}, vendor IPs 127.0.0.1/32`,
+    );
+    expect((await cli(['client', 'set-third-party', 'koinly'])).code).toBe(2);
+    const cleared = await cli(['client', 'set-third-party', 'koinly', '--clear']);
+    expect(cleared.out).toBe('client koinly: not a third-party integration\n');
+    expect(items(await posture())).toEqual({});
+    outputs.push(table.out, show.out);
+    for (const secret of secrets) expect(outputs.join('\n')).not.toContain(secret);
+  });
+
+  it('--repo adds the repository hygiene section; a path outside a repository is a one-line error', async () => {
+    const repo = join(dir, 'bot-repo');
+    mkdirSync(repo);
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo });
+    git('init', '-q', '-b', 'main');
+    writeFileSync(join(repo, '.env'), 'LOG=info\n');
+    git('add', '.');
+    git(
+      '-c',
+      'user.name=Dev',
+      '-c',
+      'user.email=dev@example.test',
+      '-c',
+      'commit.gpgsign=false',
+      'commit',
+      '-q',
+      '-m',
+      'init',
+    );
+    const report = await posture(['--repo', repo]);
+    const tracked = report.repository?.checks.find((c) => c.id === 'repo.env_tracked');
+    expect(tracked).toMatchObject({ status: 'fail', evidence: '.env' });
+    expect(tracked?.fix?.commands[0]).toBe('git rm --cached .env');
+    expect(report.repository?.checks.find((c) => c.id === 'repo.ci_secrets')?.status).toBe('pass');
+    expect((await cli(['posture', '--repo', repo])).out).toContain(`REPOSITORY ${repo}`);
+    expect((await posture()).repository).toBeUndefined();
+    const outside = await cli(['posture', '--repo', tmpdir()]);
+    expect(outside.code).not.toBe(0);
+    expect(outside.err).toMatch(/^keywarden: .* is not inside a git repository\n$/);
   });
 });
 

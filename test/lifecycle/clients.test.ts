@@ -202,3 +202,61 @@ describe('concurrent changes to one client', () => {
     expect(after.policy.actions).toEqual(['public']);
   });
 });
+
+describe('third-party clients', () => {
+  const vendor = {
+    vendor: 'Koinly',
+    purpose: 'tax' as const,
+    contact: 'security@vendor.example',
+    reviewBy: '2026-06-30',
+    vendorIps: ['203.0.113.0/28', '203.0.113.0/28'],
+  };
+
+  it('stores the vendor, purpose, contact, review date and addresses, set at issue or later, and clears them', async () => {
+    const issued = await clients.add({ name: 'koinly', key: 'bn', policy, thirdParty: vendor });
+    const stored = { ...vendor, vendorIps: ['203.0.113.0/28'] };
+    expect(issued.client.thirdParty).toEqual(stored);
+    expect((await clients.get('koinly'))?.thirdParty).toEqual(stored);
+    expect((await clients.list()).map((c) => c.thirdParty)).toEqual([stored]);
+
+    const own = await clients.add({ name: 'bot', key: 'bn', policy });
+    expect(own.client.thirdParty).toBeUndefined();
+    const marked = await clients.setThirdParty('bot', {
+      ...vendor,
+      vendorIps: undefined,
+      reviewBy: '2026-01-31',
+    });
+    expect(marked.thirdParty).toEqual({
+      vendor: 'Koinly',
+      purpose: 'tax',
+      contact: vendor.contact,
+      reviewBy: '2026-01-31',
+    });
+    expect((await clients.setThirdParty('bot', undefined)).thirdParty).toBeUndefined();
+    const audited = queryAudit(store.sqlite, { kind: 'admin' }).filter(
+      (r) => r.action === 'client.set_third_party',
+    );
+    expect(audited).toHaveLength(2);
+  });
+
+  it('refuses a bad purpose, date, address or an empty vendor, changing nothing', async () => {
+    await clients.add({ name: 'koinly', key: 'bn', policy, thirdParty: vendor });
+    for (const bad of [
+      { ...vendor, purpose: 'everything' },
+      { ...vendor, reviewBy: '2026-02-30' },
+      { ...vendor, reviewBy: '2026-13-01' },
+      { ...vendor, vendorIps: ['not-an-ip'] },
+      { ...vendor, vendor: '' },
+    ])
+      await expect(clients.setThirdParty('koinly', bad as typeof vendor)).rejects.toMatchObject({
+        code: 'invalid_input',
+      });
+    await expect(
+      clients.add({ name: 'x', key: 'bn', policy, thirdParty: { ...vendor, contact: '' } }),
+    ).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+    expect((await clients.get('koinly'))?.thirdParty?.reviewBy).toBe('2026-06-30');
+    expect(await clients.get('x')).toBeUndefined();
+  });
+});

@@ -80,3 +80,45 @@ describe('posture HTML', () => {
     expect(html).toContain('st-fail');
   });
 });
+
+describe('posture: third-party and repository sections', () => {
+  const report = buildPostureReport(
+    input({
+      clients: [
+        client({
+          name: 'vendor-bot',
+          thirdParty: {
+            vendor: '<img src=x onerror=alert(1)>',
+            purpose: 'tax',
+            contact: 'sec@x.example',
+            reviewBy: '2025-01-01',
+          },
+        }),
+      ],
+      repository: {
+        root: '/srv/<bot>',
+        findings: [
+          {
+            check: 'env-tracked',
+            severity: 'critical',
+            file: 'config/.env\u001b[2J',
+            message: 'tracked',
+            fix: { action: 'stop tracking it', commands: ['git rm --cached config/.env'] },
+          },
+        ],
+      },
+    }),
+  );
+
+  it('names the vendor and the repository, escaped in HTML and made terminal-safe in the table', () => {
+    const html = renderPostureHtml(report);
+    expect(html).toContain('third party &lt;img src=x onerror=alert(1)&gt; (tax)');
+    expect(html).toContain('<h2>Repository <span class="meta small">/srv/&lt;bot&gt;');
+    expect(html).not.toContain('<img');
+    const table = renderPostureTable(report);
+    expect(table).toContain('CLIENT vendor-bot · third party <img src=x onerror=alert(1)> (tax)');
+    expect(table).toContain('REPOSITORY /srv/<bot> · score');
+    expect(table).toContain('$ git rm --cached config/.env');
+    expect(table).not.toContain('\u001b');
+  });
+});

@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { adapterFor } from '../../src/exchanges/index.js';
+import type { ThirdParty } from '../../src/lifecycle/clients-types.js';
 import { buildPostureReport, scoreOf } from '../../src/lifecycle/posture.js';
 import { shellArg } from '../../src/lifecycle/posture-fixes.js';
-import type { CheckId, CheckItem, PostureReport } from '../../src/lifecycle/posture-types.js';
+import type { CheckId, CheckItem, PostureInput, PostureReport } from '../../src/lifecycle/posture-types.js';
 import { CHECK_IDS } from '../../src/lifecycle/posture-types.js';
 import { check, client, DAY, exchanges, input, introspection, key, NOW } from './posture-fixtures.js';
+
+/** A vendor's read-only integration that passes its whole checklist in the default input. */
+const VENDOR: ThirdParty = {
+  vendor: 'Koinly',
+  purpose: 'portfolio',
+  contact: 'security@vendor.example',
+  reviewBy: '2025-09-01',
+  vendorIps: ['203.0.113.10/32'],
+};
 
 /** Every check of a report, keys first, then clients, then the gateway. */
 function allChecks(report: PostureReport): CheckItem[] {
@@ -12,6 +22,7 @@ function allChecks(report: PostureReport): CheckItem[] {
     ...report.keys.flatMap((k) => k.checks),
     ...report.clients.flatMap((c) => c.checks),
     ...report.gateway.checks,
+    ...(report.repository?.checks ?? []),
   ];
 }
 
@@ -54,8 +65,16 @@ describe('posture: a healthy setup', () => {
     for (const c of allChecks(report)) expect(c.fix).toBeUndefined();
   });
 
-  it('only uses check ids from the published list', () => {
-    const report = buildPostureReport(input());
+  it('only uses check ids from the published list, and uses every one of them', () => {
+    const plain = buildPostureReport(input());
+    for (const c of allChecks(plain)) expect(CHECK_IDS).toContain(c.id);
+    // With a third-party client and a repository, every published id appears.
+    const report = buildPostureReport(
+      input({
+        clients: [client({ thirdParty: VENDOR })],
+        repository: { root: '/repo', findings: [] },
+      }),
+    );
     expect(new Set(allChecks(report).map((c) => c.id))).toEqual(new Set(CHECK_IDS));
   });
 });
@@ -458,5 +477,142 @@ describe('posture: fix commands', () => {
     expect(find(report, 'key.withdraw_disabled').fix?.commands).toEqual([
       "keywarden --data-dir '/tmp/a b' key verify 'my key; rm -rf /'",
     ]);
+  });
+});
+
+describe('posture: third-party integrations', () => {
+  const tp = (over: Partial<ThirdParty> = {}, c: Parameters<typeof client>[0] = {}) =>
+    client({
+      name: 'koinly',
+      policy: { mode: 'enforce', actions: ['public', 'read'] },
+      thirdParty: { ...VENDOR, ...over },
+      ...c,
+    });
+  /** The item `id` of the report over the default input with these overrides. */
+  const judge = (id: CheckId, over: Partial<PostureInput>) => find(buildPostureReport(input(over)), id);
+  const items = (report: PostureReport) =>
+    (report.clients.find((c) => c.name === 'koinly')?.checks ?? []).filter((c) =>
+      c.id.startsWith('client.third_party'),
+    );
+
+  it('passes a read-only vendor client on its own key, pinned to the published addresses, review ahead', () => {
+    const report = buildPostureReport(input({ clients: [tp()] }));
+    expect(items(report).map((c) => `${c.id}:${c.status}`)).toEqual([
+      'client.third_party_least_privilege:pass',
+      'client.third_party_vendor_ips:pass',
+      'client.third_party_review:pass',
+      'client.third_party_no_withdraw:pass',
+      'client.third_party_own_credential:pass',
+    ]);
+    expect(report.clients[0]?.thirdParty).toEqual({
+      vendor: 'Koinly',
+      purpose: 'portfolio',
+      reviewBy: '2025-09-01',
+    });
+    // Our own bots get no third-party items.
+    expect(items(buildPostureReport(input({ clients: [client({ name: 'koinly' })] })))).toEqual([]);
+  });
+
+  it('fails trade rights for a portfolio tool, with a policy file that allows only what it needs', () => {
+    const report = buildPostureReport(
+      input({ clients: [tp({}, { policy: { mode: 'enforce', actions: ['public', 'read', 'trade'] } })] }),
+    );
+    const c = find(report, 'client.third_party_least_privilege', 'koinly');
+    expect(c.status).toBe('fail');
+    expect(c.evidence).toBe('policy allows trade beyond what portfolio needs (public, read)');
+    expect(c.fix?.commands).toEqual([
+      "printf '%s\\n' 'mode: enforce' 'actions: [public, read]' > koinly-policy.yaml",
+      'keywarden policy check koinly-policy.yaml',
+      'keywarden client set-policy koinly --policy koinly-policy.yaml',
+    ]);
+    expect(judge('client.third_party_least_privilege', { clients: [tp({ purpose: 'other' })] }).status).toBe(
+      'unknown',
+    );
+  });
+
+  it("fails addresses outside the vendor's published ones, and an open client; unknown when none are recorded", () => {
+    const outside = judge('client.third_party_vendor_ips', {
+      clients: [tp({}, { ipAllow: ['198.51.100.1/32'] })],
+    });
+    expect(outside.status).toBe('fail');
+    expect(outside.fix?.commands).toEqual(['keywarden client set-ip koinly 203.0.113.10/32']);
+    expect(judge('client.third_party_vendor_ips', { clients: [tp({}, { ipAllow: [] })] }).status).toBe(
+      'fail',
+    );
+    const none = judge('client.third_party_vendor_ips', { clients: [tp({ vendorIps: undefined })] });
+    expect(none.status).toBe('unknown');
+  });
+
+  it('fails a passed review date (the day itself still counts), with the command to set the next one', () => {
+    const on = judge('client.third_party_review', { clients: [tp({ reviewBy: '2025-06-01' })] });
+    expect(on.status).toBe('pass');
+    const late = judge('client.third_party_review', { clients: [tp({ reviewBy: '2025-05-31' })] });
+    expect(late.status).toBe('fail');
+    expect(late.fix?.commands).toEqual(['keywarden client set-third-party koinly --review-by <YYYY-MM-DD>']);
+  });
+
+  it('fails withdraw in the policy or on the key; unknown while the key is unverified', () => {
+    const k = key();
+    const policyWithdraw = buildPostureReport(
+      input({ clients: [tp({}, { policy: { mode: 'enforce', actions: ['public', 'read', 'withdraw'] } })] }),
+    );
+    expect(find(policyWithdraw, 'client.third_party_no_withdraw').status).toBe('fail');
+    const keyWithdraw = buildPostureReport(
+      input({ clients: [tp()], checks: new Map([[k.id, check(k, introspection({ canWithdraw: true }))]]) }),
+    );
+    expect(find(keyWithdraw, 'client.third_party_no_withdraw')).toMatchObject({
+      status: 'fail',
+      severity: 'critical',
+    });
+    const unverified = buildPostureReport(input({ clients: [tp()], checks: new Map() }));
+    expect(find(unverified, 'client.third_party_no_withdraw').status).toBe('unknown');
+  });
+
+  it('fails a vendor sharing its exchange key with another client, directly or through a second registration', () => {
+    const shared = buildPostureReport(input({ clients: [tp(), client({ name: 'bot-1' })] }));
+    const c = find(shared, 'client.third_party_own_credential');
+    expect(c.status).toBe('fail');
+    expect(c.evidence).toBe('exchange key bot-key also serves bot-1');
+    expect(c.fix?.commands).toEqual([
+      'keywarden key add binance --label bot-key-koinly --env prod --stdin',
+      'keywarden client add --key bot-key-koinly --name koinly-own --third-party --vendor Koinly --purpose portfolio --contact security@vendor.example --review-by 2025-09-01',
+      'keywarden client revoke koinly',
+    ]);
+    const k = key();
+    const twin = key({ label: 'twin', fingerprint: k.fingerprint });
+    const viaTwin = buildPostureReport(
+      input({ keys: [k, twin], clients: [tp(), client({ name: 'bot-2', keyId: twin.id })] }),
+    );
+    expect(find(viaTwin, 'client.third_party_own_credential').evidence).toBe(
+      'exchange key bot-key also serves bot-2',
+    );
+  });
+});
+
+describe('posture: repository hygiene (--repo)', () => {
+  it('one item per hygiene check: pass when clean, fail with the places and their fixes', () => {
+    const clean = buildPostureReport(input({ repository: { root: '/repo', findings: [] } }));
+    expect(clean.repository?.checks.every((c) => c.status === 'pass')).toBe(true);
+    expect(clean.repository?.score).toBe(100);
+    const dirty = buildPostureReport(
+      input({
+        repository: {
+          root: '/repo',
+          findings: [
+            {
+              check: 'env-tracked',
+              severity: 'critical',
+              file: '.env',
+              message: '.env is tracked',
+              fix: { action: 'stop tracking it', commands: ['git rm --cached .env'] },
+            },
+          ],
+        },
+      }),
+    );
+    const c = dirty.repository?.checks.find((i) => i.id === 'repo.env_tracked');
+    expect(c).toMatchObject({ status: 'fail', severity: 'critical', evidence: '.env' });
+    expect(c?.fix?.commands).toEqual(['git rm --cached .env']);
+    expect(dirty.score).toBeLessThan(clean.score);
   });
 });

@@ -63,7 +63,9 @@ describe('rule prefilters', () => {
   });
 
   it('accept every corpus line their rule matches', () => {
-    const lines = corpusLines(join(process.cwd(), 'test/fixtures/leaks/corpus'));
+    const lines = ['corpus', 'wallets'].flatMap((d) =>
+      corpusLines(join(process.cwd(), 'test/fixtures/leaks', d)),
+    );
     let matched = 0;
     for (const rule of withPrefilter) {
       for (const line of lines) {

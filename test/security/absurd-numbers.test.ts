@@ -42,7 +42,7 @@ describe('absurd numbers are client errors, not store failures', () => {
     async (exchange, path, body, ct) => {
       const { token } = await h.issue(exchange as 'okx', `absurd-${exchange}`, {
         // No cap: before, such an order was allowed and its Infinity notional broke the audit write.
-      policy: { mode: 'enforce', actions: ['trade'] },
+        policy: { mode: 'enforce', actions: ['trade'] },
       });
       const ordersBefore =
         h.sandbox.engine.openOrders('main').length + h.sandbox.engine.closedOrders('main').length;

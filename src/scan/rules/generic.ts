@@ -1,6 +1,7 @@
 import type { Rule } from '../scan-types.js';
 import { ci, PLACEHOLDERS } from './helpers.js';
 import { findMnemonics } from './mnemonic.js';
+import { TEST_VECTOR_REMARK } from './wallet-checks.js';
 
 /** A value that is a property access in code (`this.secret`, `config.apiKey`), not a literal. */
 export const CODE_REFERENCE =
@@ -153,9 +154,12 @@ export const GENERIC_RULES: Rule[] = [
       /^[A-Z0-9_]+$/,
       CODE_REFERENCE,
       /^0x[0-9a-fA-F]{40}$/,
+      // 0x and 64 hex digits is EVM-shaped: the wallet rule decides (secp256k1 range, test-vector remark).
+      /^0x[0-9a-fA-F]{64}$/,
       /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
     ],
-    validate: (secret, match) =>
+    validate: (secret, match, line) =>
+      !TEST_VECTOR_REMARK.test(line) &&
       /[0-9]/.test(secret) &&
       /[A-Za-z]/.test(secret) &&
       !/(?:hash|sha|checksum|digest|integrity|_id|id["'`\]]?\s*[:=]|url|uri|path|file|name|address|page|cursor|continuation|next|prev|contract|symbol|mint|ratelimit)/i.test(

@@ -1,9 +1,10 @@
 import type { Rule } from '../scan-types.js';
 import { EXCHANGE_RULES } from './exchanges.js';
 import { GENERIC_RULES } from './generic.js';
+import { WALLET_RULES } from './wallets.js';
 
 /** Every built-in rule. Order matters only for ties: specific rules first. */
-export const RULES: readonly Rule[] = [...EXCHANGE_RULES, ...GENERIC_RULES];
+export const RULES: readonly Rule[] = [...EXCHANGE_RULES, ...WALLET_RULES, ...GENERIC_RULES];
 
 /** Families whose secret may be a private-key PEM next to the key id (Binance Ed25519/RSA, Coinbase CDP EC). */
 export const PEM_FAMILIES = new Set(['binance', 'coinbase']);
@@ -42,5 +43,6 @@ export function describeRule(ruleId: string): string {
 /** Every rule id a finding can carry (single rules and merged families), for SARIF rule metadata. */
 export function allRuleIds(): string[] {
   const families = new Set(RULES.flatMap((r) => (r.family ? [r.family] : [])));
-  return [...RULES.map((r) => r.id), ...[...families].map((f) => `${f}-credentials`)];
+  // One id may have several matchers (evm-private-key: named values and account lists).
+  return [...new Set(RULES.map((r) => r.id)), ...[...families].map((f) => `${f}-credentials`)];
 }

@@ -5,6 +5,7 @@ import * as m0007Audit from './0007_audit.js';
 import * as m0008KeyChecks from './0008_key_checks.js';
 import * as m0009Lockdowns from './0009_lockdowns.js';
 import * as m0010NonceSequences from './0010_nonce_sequences.js';
+import * as m0011ThirdPartyClients from './0011_third_party_clients.js';
 import * as m0012PolicyUsage from './0012_policy_usage.js';
 import * as m0013ClientNonces from './0013_client_nonces.js';
 
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   '0008_key_checks': m0008KeyChecks,
   '0009_lockdowns': m0009Lockdowns,
   '0010_nonce_sequences': m0010NonceSequences,
+  '0011_third_party_clients': m0011ThirdPartyClients,
   '0012_policy_usage': m0012PolicyUsage,
   '0013_client_nonces': m0013ClientNonces,
 };
