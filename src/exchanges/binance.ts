@@ -16,65 +16,33 @@ import {
   type ExchangeRequest,
   type ExchangeResponse,
   type Introspection,
-  type OrderIntent,
   type ParseResult,
-  type Side,
   type SignContext,
   type Transport,
   type VerifyResult,
 } from './adapter.js';
+import { checkRequest, MAX_RECV_WINDOW_MS } from './binance/schemas.js';
+import { binanceMarketId, binanceSymbol } from './binance/symbols.js';
+import { binancePublicWeight } from './binance/weights.js';
 import { decodedName, dropRawParams, hasSpaceOrControl, headerValue, withoutHeaders } from './http-text.js';
 import { sendIntrospection } from './introspection.js';
 import { parseJson, parseJsonRecord, refusalLine, stringList } from './json-fields.js';
-import { getParam, type Params, parseParams, toNumber } from './params.js';
+import { encodeParams, getParam, type Params, parseParams, toNumber } from './params.js';
+import { num, paramsObject } from './request-schema.js';
 import { isRecord } from './strict-json.js';
 import { withdrawalIntent } from './withdrawal-intent.js';
 
+export { BINANCE_QUOTE_ASSETS, binanceMarketId, binanceSymbol } from './binance/symbols.js';
 // Re-exported for modules that imported these helpers from here before http-text.ts existed.
 export { dropRawParams, hasSpaceOrControl, headerValue, withoutHeaders } from './http-text.js';
 
 export const BINANCE_DEFAULT_RECV_WINDOW_MS = 5000;
-export const BINANCE_MAX_RECV_WINDOW_MS = 60000;
+export const BINANCE_MAX_RECV_WINDOW_MS = MAX_RECV_WINDOW_MS;
+/** Binance refuses a timestamp this far or more ahead of its clock. */
+const BINANCE_AHEAD_MS = 1000;
 
-/** Quote assets tried longest-first when splitting `BTCUSDT` into `BTC/USDT`. */
-export const BINANCE_QUOTE_ASSETS = [
-  'FDUSD',
-  'USDT',
-  'USDC',
-  'BUSD',
-  'TUSD',
-  'USDP',
-  'AEUR',
-  'EURI',
-  'BIDR',
-  'IDRT',
-  'DAI',
-  'BTC',
-  'ETH',
-  'BNB',
-  'EUR',
-  'TRY',
-  'BRL',
-  'GBP',
-  'AUD',
-  'JPY',
-  'RUB',
-  'UAH',
-  'ZAR',
-  'PLN',
-  'RON',
-  'ARS',
-  'MXN',
-  'COP',
-  'NGN',
-  'CZK',
-  'XRP',
-  'TRX',
-  'DOGE',
-  'DOT',
-  'SOL',
-  'USD',
-].sort((a, b) => b.length - a.length);
+/** Actions whose endpoints Binance executes: only what has a strict schema is forwarded. */
+const STRICT_ACTIONS = new Set<Action>(['trade', 'cancel', 'withdraw', 'transfer', 'margin', 'convert']);
 
 /** Binance's own error codes and texts (errors.md) for the cases keywarden answers itself. */
 export const BINANCE_ERRORS = {
@@ -124,58 +92,6 @@ function parseBinanceParams(request: ExchangeRequest, contentType: string | unde
     if (inQuery.has(k)) return { ok: false, message: `duplicated parameter "${k.slice(0, 40)}"` };
   }
   return { ok: true, params: [...q.params, ...b.params] };
-}
-
-/** `BTCUSDT` → `BTC/USDT` using the known quote assets; undefined when no quote matches. */
-export function binanceSymbol(raw: string): string | undefined {
-  const s = raw.toUpperCase();
-  if (s.includes('/')) return s;
-  for (const quote of BINANCE_QUOTE_ASSETS) {
-    if (s.length > quote.length && s.endsWith(quote)) return `${s.slice(0, -quote.length)}/${quote}`;
-  }
-  return undefined;
-}
-
-/** `BTC/USDT` → `BTCUSDT`. */
-export function binanceMarketId(symbol: string): string {
-  return symbol.replace('/', '').toUpperCase();
-}
-
-function side(value: string | undefined): Side | undefined {
-  const v = value?.toLowerCase();
-  return v === 'buy' || v === 'sell' ? v : undefined;
-}
-
-function intent(
-  params: Params,
-  names: { side?: string; type?: string; quantity?: string; price?: string } = {},
-  sideOverride?: Side,
-): OrderIntent {
-  const rawSymbol = getParam(params, 'symbol');
-  const quantity = toNumber(getParam(params, names.quantity ?? 'quantity'));
-  const quoteQuantity = names.quantity ? undefined : toNumber(getParam(params, 'quoteOrderQty'));
-  const price = toNumber(getParam(params, names.price ?? 'price'));
-  const type = getParam(params, names.type ?? 'type')?.toLowerCase();
-  const s = sideOverride ?? side(getParam(params, names.side ?? 'side'));
-  const out: OrderIntent = {};
-  if (rawSymbol !== undefined) {
-    out.rawSymbol = rawSymbol;
-    const symbol = binanceSymbol(rawSymbol);
-    if (symbol) out.symbol = symbol;
-  }
-  if (s) out.side = s;
-  if (type) out.type = type;
-  if (quantity !== undefined) out.quantity = quantity;
-  if (quoteQuantity !== undefined) out.quoteQuantity = quoteQuantity;
-  if (price !== undefined) out.price = price;
-  return out;
-}
-
-function symbolOnly(params: Params): OrderIntent[] {
-  const rawSymbol = getParam(params, 'symbol');
-  if (rawSymbol === undefined) return [];
-  const symbol = binanceSymbol(rawSymbol);
-  return [symbol ? { rawSymbol, symbol } : { rawSymbol }];
 }
 
 type Action = Classification['action'];
@@ -229,6 +145,21 @@ const READ_GET = [
   '/sapi/v1/margin/allPairs',
   '/sapi/v1/margin/isolated/allPairs',
   '/sapi/v1/sub-account/subAccountApi/ipRestriction',
+  '/sapi/v1/margin/account',
+  '/sapi/v1/margin/isolated/account',
+  '/sapi/v1/margin/order',
+  '/sapi/v1/margin/openOrders',
+  '/sapi/v1/margin/allOrders',
+  '/sapi/v1/margin/myTrades',
+  '/sapi/v1/margin/maxBorrowable',
+  '/sapi/v1/margin/maxTransferable',
+  '/sapi/v1/margin/borrow-repay',
+  '/sapi/v1/margin/interestHistory',
+  '/sapi/v1/convert/exchangeInfo',
+  '/sapi/v1/convert/assetInfo',
+  '/sapi/v1/convert/orderStatus',
+  '/sapi/v1/convert/tradeFlow',
+  '/sapi/v1/convert/limit/queryOpenOrders',
 ];
 
 const TRADE = new Set([
@@ -246,7 +177,30 @@ const TRADE = new Set([
   'POST /api/v3/sor/order/test',
 ]);
 
-const CANCEL = new Set(['DELETE /api/v3/order', 'DELETE /api/v3/openOrders', 'DELETE /api/v3/orderList']);
+const CANCEL = new Set([
+  'DELETE /api/v3/order',
+  'DELETE /api/v3/openOrders',
+  'DELETE /api/v3/orderList',
+  'DELETE /sapi/v1/margin/order',
+  'DELETE /sapi/v1/margin/openOrders',
+  'POST /sapi/v1/convert/limit/cancelOrder',
+]);
+
+/** Borrowing, repaying, leverage, and orders on the margin account (issue 10 #7). */
+const MARGIN = new Set([
+  'POST /sapi/v1/margin/order',
+  'POST /sapi/v1/margin/order/oco',
+  'POST /sapi/v1/margin/borrow-repay',
+  'POST /sapi/v1/margin/loan',
+  'POST /sapi/v1/margin/repay',
+  'POST /sapi/v1/margin/max-leverage',
+]);
+
+const CONVERT = new Set([
+  'POST /sapi/v1/convert/getQuote',
+  'POST /sapi/v1/convert/acceptQuote',
+  'POST /sapi/v1/convert/limit/placeOrder',
+]);
 
 const WITHDRAW = new Set([
   'POST /sapi/v1/capital/withdraw/apply',
@@ -289,6 +243,8 @@ function baseAction(method: string, path: string): Action {
   if (USER_STREAM.includes(path) && ['POST', 'PUT', 'DELETE'].includes(method)) return 'read';
   if (TRADE.has(key)) return 'trade';
   if (CANCEL.has(key)) return 'cancel';
+  if (MARGIN.has(key)) return 'margin';
+  if (CONVERT.has(key)) return 'convert';
   if (WITHDRAW.has(key)) return 'withdraw';
   if (TRANSFER.has(key)) return 'transfer';
   // Sub-account money movement is a family of paths; anything that transfers is treated as such.
@@ -297,74 +253,11 @@ function baseAction(method: string, path: string): Action {
   return 'unknown';
 }
 
-function ordersFor(method: string, path: string, params: Params): OrderIntent[] {
-  const key = `${method} ${path}`;
-  switch (key) {
-    case 'POST /api/v3/order':
-    case 'POST /api/v3/order/test':
-    case 'POST /api/v3/sor/order':
-    case 'POST /api/v3/sor/order/test':
-    case 'POST /api/v3/order/cancelReplace':
-      return [intent(params)];
-    case 'PUT /api/v3/order/amend/keepPriority':
-      return [intent(params, { quantity: 'newQty' })];
-    case 'POST /api/v3/order/oco':
-      // Legacy OCO: a limit leg at `price` and a stop leg triggered at `stopPrice`.
-      return [
-        { ...intent(params), type: 'limit' },
-        { ...intent(params, { price: 'stopPrice' }), type: 'stop_loss' },
-      ];
-    case 'POST /api/v3/orderList/oco':
-      return [
-        intent(params, { type: 'aboveType', price: 'abovePrice' }),
-        intent(params, { type: 'belowType', price: 'belowPrice' }),
-      ];
-    case 'POST /api/v3/orderList/oto':
-    case 'POST /api/v3/orderList/opo':
-      return [
-        intent(params, {
-          side: 'workingSide',
-          type: 'workingType',
-          price: 'workingPrice',
-          quantity: 'workingQuantity',
-        }),
-        intent(params, {
-          side: 'pendingSide',
-          type: 'pendingType',
-          price: 'pendingPrice',
-          quantity: 'pendingQuantity',
-        }),
-      ];
-    case 'POST /api/v3/orderList/otoco':
-    case 'POST /api/v3/orderList/opoco':
-      return [
-        intent(params, {
-          side: 'workingSide',
-          type: 'workingType',
-          price: 'workingPrice',
-          quantity: 'workingQuantity',
-        }),
-        intent(params, {
-          side: 'pendingSide',
-          type: 'pendingAboveType',
-          price: 'pendingAbovePrice',
-          quantity: 'pendingQuantity',
-        }),
-        intent(params, {
-          side: 'pendingSide',
-          type: 'pendingBelowType',
-          price: 'pendingBelowPrice',
-          quantity: 'pendingQuantity',
-        }),
-      ];
-    default:
-      return CANCEL.has(key) ? symbolOnly(params) : [];
-  }
-}
-
 /** Verify the client's Binance signature over `payload`: HMAC hex (case-insensitive) or Ed25519/RSA with a public key. */
+const secretIsPublicKey = (secret: string) => secret.includes('PUBLIC KEY');
+
 function signatureMatches(payload: string, signature: string, secret: string): boolean {
-  if (secret.includes('PUBLIC KEY')) {
+  if (secretIsPublicKey(secret)) {
     try {
       const key = createPublicKey(secret);
       const sig = Buffer.from(signature, 'base64');
@@ -576,9 +469,13 @@ export const binance: ExchangeAdapter = {
       recvWindow = n;
     }
     const now = ctx.clock.now();
-    if (ts >= now + 1000) return fail('stale_timestamp', BINANCE_ERRORS.aheadTimestamp.msg);
+    if (ts >= now + BINANCE_AHEAD_MS) return fail('stale_timestamp', BINANCE_ERRORS.aheadTimestamp.msg);
     if (now - ts > recvWindow) return fail('stale_timestamp', BINANCE_ERRORS.invalidTimestamp.msg);
-    return { ok: true };
+    // The same signed bytes stay acceptable from 1000 ms before their timestamp until recvWindow after it.
+    // The signature does not cover the path: CCXT's parallel loadMarkets reads sign equal payloads.
+    const sig = secretIsPublicKey(verifier.secret) ? split.signature : split.signature.toLowerCase();
+    const replayKey = `${request.method.toUpperCase()} ${request.path} ${sig}`;
+    return { ok: true, replayKey, replayWindowMs: Math.ceil(recvWindow) + BINANCE_AHEAD_MS };
   },
 
   stripAuth(request) {
@@ -620,30 +517,77 @@ export const binance: ExchangeAdapter = {
     const method = request.method.toUpperCase();
     const path = request.path.replace(/\/+$/, '') || '/';
     const endpoint = `${method} ${path}`;
-    const p = binanceParams(request);
-    const params = p.ok ? p.params : [];
     const action = baseAction(method, path);
-    const out: Classification = {
-      action,
-      endpoint,
-      orders: action === 'public' ? [] : ordersFor(method, path, params),
-    };
-    if (action === 'withdraw') {
+    const out: Classification = { action, endpoint, orders: [] };
+    const p = binanceParams(request);
+    if (!p.ok) {
+      out.rejected = p.message;
+      return out;
+    }
+    // Binance reads GET parameters from the query string only: a body would be checked, never read.
+    if (method === 'GET' && request.body !== '') {
+      out.rejected = `${endpoint}: a GET request takes no body`;
+      return out;
+    }
+    if (action === 'unknown') return out;
+    const checked = checkRequest(endpoint, paramsObject(p.params), STRICT_ACTIONS.has(action));
+    if (!checked.ok) {
+      out.rejected = checked.message;
+      return out;
+    }
+    out.orders = checked.orders;
+    if (checked.leverage !== undefined) out.leverage = checked.leverage;
+    const v = checked.withdrawal;
+    if (v && action === 'withdraw') {
       out.withdrawal = withdrawalIntent({
-        coin: getParam(params, 'coin'),
-        amount: toNumber(getParam(params, 'amount')),
-        address: getParam(params, 'address'),
-        network: getParam(params, 'network'),
-        tag: getParam(params, 'addressTag'),
+        coin: v.coin,
+        amount: num(v.amount),
+        address: v.address,
+        network: v.network,
+        tag: v.addressTag,
       });
-    } else if (action === 'transfer') {
+    } else if (v && action === 'transfer') {
       out.withdrawal = withdrawalIntent({
-        coin: getParam(params, 'asset') ?? getParam(params, 'coin'),
-        amount: toNumber(getParam(params, 'amount')),
-        address: getParam(params, 'toEmail') ?? getParam(params, 'type') ?? getParam(params, 'toAccountType'),
+        coin: v.asset,
+        amount: num(v.amount),
+        address: v.toEmail ?? v.type ?? v.toAccountType ?? v.transTo,
       });
     }
     return out;
+  },
+
+  publicWeight: binancePublicWeight,
+
+  restingOrderRequest(order) {
+    const raw = order.rawSymbol;
+    const ref = order.orderRef;
+    if (raw === undefined || !ref) return undefined;
+    const params: Params = [['symbol', raw]];
+    if (ref.orderId !== undefined) params.push(['orderId', ref.orderId]);
+    else if (ref.clientOrderId !== undefined) params.push(['origClientOrderId', ref.clientOrderId]);
+    else return undefined;
+    return { method: 'GET', path: '/api/v3/order', query: encodeParams(params), headers: {}, body: '' };
+  },
+
+  parseRestingOrder(response) {
+    if (response.status !== 200) return undefined;
+    const o = parseJsonRecord(response.body);
+    if (!o || typeof o.symbol !== 'string') return undefined;
+    if (o.status !== 'NEW' && o.status !== 'PARTIALLY_FILLED') return undefined;
+    const symbol = binanceSymbol(o.symbol);
+    const side = o.side === 'BUY' ? 'buy' : o.side === 'SELL' ? 'sell' : undefined;
+    const orig = toNumber(o.origQty);
+    const executed = toNumber(o.executedQty) ?? 0;
+    if (!symbol || !side || orig === undefined) return undefined;
+    const price = toNumber(o.price);
+    return {
+      symbol,
+      rawSymbol: o.symbol,
+      market: 'spot',
+      side,
+      quantity: Math.max(0, orig - executed),
+      ...(price !== undefined && price > 0 ? { price } : {}),
+    };
   },
 
   async introspect(credential, send, ctx): Promise<Introspection> {

@@ -11,6 +11,22 @@ import { headerValue } from '../exchanges/http-text.js';
 import { getParam, type Params, toNumber } from '../exchanges/params.js';
 import { randomToken } from '../util/random-id.js';
 import {
+  amendKeepPriority,
+  cancelReplace,
+  convertAccept,
+  convertQuote,
+  engineError,
+  err,
+  fmt,
+  legacyOco,
+  marketById,
+  newOrder,
+  orderJson,
+  orderListOco,
+  runStops,
+  symbolFilters,
+} from './binance-orders.js';
+import {
   json,
   type SandboxContext,
   type SandboxEmulator,
@@ -18,7 +34,7 @@ import {
   type SandboxPermissions,
   type SandboxRequest,
 } from './emulator.js';
-import { type EngineError, type Market, marketAssets, type Order, type Trade } from './engine.js';
+import { type Market, marketAssets, type Trade } from './engine.js';
 import { ipRefused, verifyWithKey } from './key-auth.js';
 import { type IssuedKey, sandboxKey, seedKeys } from './seed-keys.js';
 
@@ -26,64 +42,9 @@ type Need = 'none' | 'read' | 'trade' | 'withdraw';
 
 interface Route {
   need: Need;
+  /** Parameters the endpoint reads besides the auth ones; any other is -1104 (order routes check their own). */
+  reads?: string[];
   handle(params: Params, key: SandboxKey, ctx: SandboxContext): ExchangeResponse;
-}
-
-function err(status: number, code: number, msg: string): ExchangeResponse {
-  return json(status, { code, msg });
-}
-
-function fmt(n: number): string {
-  return n.toFixed(8);
-}
-
-function marketById(ctx: SandboxContext, id: string | undefined): Market | undefined {
-  if (id === undefined) return undefined;
-  return ctx.engine.markets().find((m) => binanceMarketId(m.symbol) === id.toUpperCase());
-}
-
-function engineError(e: EngineError, cancel = false): ExchangeResponse {
-  switch (e.code) {
-    case 'unknown_symbol':
-      return err(400, -1121, 'Invalid symbol.');
-    case 'invalid_quantity':
-      return err(400, -1013, 'Invalid quantity.');
-    case 'invalid_price':
-      return err(400, -1013, 'Invalid price.');
-    case 'insufficient_balance':
-      return err(400, -2010, 'Account has insufficient balance for requested action.');
-    case 'order_not_found':
-      return cancel ? err(400, -2011, 'Unknown order sent.') : err(400, -2013, 'Order does not exist.');
-    case 'duplicate_client_order_id':
-      return err(400, -2010, 'Duplicate order sent.');
-  }
-}
-
-const STATUS: Record<Order['status'], string> = { open: 'NEW', filled: 'FILLED', canceled: 'CANCELED' };
-
-function orderJson(o: Order) {
-  return {
-    symbol: binanceMarketId(o.symbol),
-    orderId: Number(o.id),
-    orderListId: -1,
-    clientOrderId: o.clientOrderId ?? `sandbox${o.id}`,
-    price: fmt(o.price ?? 0),
-    origQty: fmt(o.quantity),
-    executedQty: fmt(o.filled),
-    cummulativeQuoteQty: fmt(o.filled * (o.averagePrice ?? 0)),
-    status: STATUS[o.status],
-    timeInForce: 'GTC',
-    type: o.type.toUpperCase(),
-    side: o.side.toUpperCase(),
-    stopPrice: fmt(0),
-    icebergQty: fmt(0),
-    time: o.createdAt,
-    updateTime: o.updatedAt,
-    isWorking: true,
-    workingTime: o.createdAt,
-    origQuoteOrderQty: fmt(0),
-    selfTradePreventionMode: 'EXPIRE_MAKER',
-  };
 }
 
 function tradeJson(t: Trade) {
@@ -129,21 +90,7 @@ function exchangeInfo(ctx: SandboxContext, now: number) {
       cancelReplaceAllowed: true,
       isSpotTradingAllowed: true,
       isMarginTradingAllowed: false,
-      filters: [
-        {
-          filterType: 'PRICE_FILTER',
-          minPrice: '0.00000001',
-          maxPrice: '1000000.00000000',
-          tickSize: '0.00000001',
-        },
-        { filterType: 'LOT_SIZE', minQty: '0.00000001', maxQty: '9000000.00000000', stepSize: '0.00000001' },
-        {
-          filterType: 'NOTIONAL',
-          minNotional: '0.00000001',
-          applyMinToMarket: true,
-          maxNotional: '9000000.00000000',
-        },
-      ],
+      filters: symbolFilters(),
       permissions: [],
       permissionSets: [['SPOT']],
       defaultSelfTradePreventionMode: 'EXPIRE_MAKER',
@@ -253,17 +200,34 @@ const ROUTES: Record<string, Route> = {
       });
     },
   },
-  'POST /api/v3/order': { need: 'trade', handle: (p, key, ctx) => newOrder(p, key, ctx, false) },
-  'POST /api/v3/order/test': { need: 'trade', handle: (p, key, ctx) => newOrder(p, key, ctx, true) },
+  'POST /api/v3/order': { need: 'trade', handle: (p, key, ctx) => newOrder(p, key, ctx) },
+  'POST /api/v3/order/test': {
+    need: 'trade',
+    handle: (p, key, ctx) => newOrder(p, key, ctx, { test: true, extra: ['computeCommissionRates'] }),
+  },
+  'POST /sapi/v1/margin/order': {
+    need: 'trade',
+    handle: (p, key, ctx) =>
+      newOrder(p, key, ctx, { extra: ['isIsolated', 'sideEffectType', 'autoRepayAtCancel'] }),
+  },
+  'POST /api/v3/orderList/oco': { need: 'trade', handle: orderListOco },
+  'POST /api/v3/order/oco': { need: 'trade', handle: legacyOco },
+  'POST /api/v3/order/cancelReplace': { need: 'trade', handle: cancelReplace },
+  'PUT /api/v3/order/amend/keepPriority': { need: 'trade', handle: amendKeepPriority },
+  'POST /sapi/v1/convert/getQuote': { need: 'trade', handle: convertQuote },
+  'POST /sapi/v1/convert/acceptQuote': { need: 'trade', handle: convertAccept },
   'GET /api/v3/order': {
     need: 'read',
     handle(p, key, ctx) {
+      // Binance looks the order up within `symbol`: an id of another symbol's order does not exist.
       const o = ctx.engine.order(key.account, ref(p));
-      return o ? json(200, orderJson(o)) : err(400, -2013, 'Order does not exist.');
+      const m = marketById(ctx.engine, getParam(p, 'symbol'));
+      return o && m?.symbol === o.symbol ? json(200, orderJson(o)) : err(400, -2013, 'Order does not exist.');
     },
   },
   'DELETE /api/v3/order': {
     need: 'trade',
+    reads: ['symbol', 'orderId', 'origClientOrderId', 'newClientOrderId', 'cancelRestrictions'],
     handle(p, key, ctx) {
       const r = ctx.engine.cancelOrder(key.account, ref(p));
       return r.ok
@@ -274,7 +238,7 @@ const ROUTES: Record<string, Route> = {
   'DELETE /api/v3/openOrders': {
     need: 'trade',
     handle(p, key, ctx) {
-      const m = marketById(ctx, getParam(p, 'symbol'));
+      const m = marketById(ctx.engine, getParam(p, 'symbol'));
       if (!m) return err(400, -1121, 'Invalid symbol.');
       const out = [];
       for (const o of ctx.engine.openOrders(key.account, m.symbol)) {
@@ -288,7 +252,7 @@ const ROUTES: Record<string, Route> = {
     need: 'read',
     handle(p, key, ctx) {
       const id = getParam(p, 'symbol');
-      const m = marketById(ctx, id);
+      const m = marketById(ctx.engine, id);
       if (id !== undefined && !m) return err(400, -1121, 'Invalid symbol.');
       return json(200, ctx.engine.openOrders(key.account, m?.symbol).map(orderJson));
     },
@@ -296,7 +260,7 @@ const ROUTES: Record<string, Route> = {
   'GET /api/v3/allOrders': {
     need: 'read',
     handle(p, key, ctx) {
-      const m = marketById(ctx, getParam(p, 'symbol'));
+      const m = marketById(ctx.engine, getParam(p, 'symbol'));
       if (!m) return err(400, -1121, 'Invalid symbol.');
       const all = [
         ...ctx.engine.openOrders(key.account, m.symbol),
@@ -308,13 +272,24 @@ const ROUTES: Record<string, Route> = {
   'GET /api/v3/myTrades': {
     need: 'read',
     handle(p, key, ctx) {
-      const m = marketById(ctx, getParam(p, 'symbol'));
+      const m = marketById(ctx.engine, getParam(p, 'symbol'));
       if (!m) return err(400, -1121, 'Invalid symbol.');
       return json(200, ctx.engine.trades(key.account, m.symbol).map(tradeJson));
     },
   },
   'POST /sapi/v1/capital/withdraw/apply': {
     need: 'withdraw',
+    reads: [
+      'coin',
+      'address',
+      'amount',
+      'network',
+      'addressTag',
+      'withdrawOrderId',
+      'transactionFeeFlag',
+      'name',
+      'walletType',
+    ],
     handle(p, key, ctx) {
       const coin = getParam(p, 'coin');
       const address = getParam(p, 'address');
@@ -368,45 +343,6 @@ function ref(p: Params): { id?: string; clientOrderId?: string } {
   const id = getParam(p, 'orderId');
   const clientOrderId = getParam(p, 'origClientOrderId');
   return { ...(id !== undefined ? { id } : {}), ...(clientOrderId !== undefined ? { clientOrderId } : {}) };
-}
-
-function newOrder(p: Params, key: SandboxKey, ctx: SandboxContext, test: boolean): ExchangeResponse {
-  const m = marketById(ctx, getParam(p, 'symbol'));
-  if (!m) return err(400, -1121, 'Invalid symbol.');
-  const side = getParam(p, 'side')?.toLowerCase();
-  const type = getParam(p, 'type')?.toLowerCase();
-  if (side !== 'buy' && side !== 'sell')
-    return err(400, -1102, "Mandatory parameter 'side' was not sent, was empty/null, or malformed.");
-  if (type !== 'limit' && type !== 'market') return err(400, -1116, 'Invalid orderType.');
-  const quantity = toNumber(getParam(p, 'quantity'));
-  const quoteQuantity = toNumber(getParam(p, 'quoteOrderQty'));
-  const price = toNumber(getParam(p, 'price'));
-  if (test) return json(200, {});
-  const clientOrderId = getParam(p, 'newClientOrderId');
-  const r = ctx.engine.placeOrder({
-    account: key.account,
-    symbol: m.symbol,
-    side,
-    type,
-    ...(quantity !== undefined ? { quantity } : {}),
-    ...(quoteQuantity !== undefined ? { quoteQuantity } : {}),
-    ...(price !== undefined ? { price } : {}),
-    ...(clientOrderId !== undefined ? { clientOrderId } : {}),
-  });
-  if (!r.ok) return engineError(r.error);
-  const o = r.value;
-  const fills = ctx.engine
-    .trades(key.account, o.symbol)
-    .filter((t) => t.orderId === o.id)
-    .map((t) => ({
-      price: fmt(t.price),
-      qty: fmt(t.quantity),
-      commission: fmt(t.fee),
-      commissionAsset: t.feeCurrency,
-      tradeId: Number(t.id),
-    }));
-  const { time: _t, updateTime: _u, isWorking: _w, stopPrice: _s, icebergQty: _i, ...base } = orderJson(o);
-  return json(200, { ...base, transactTime: o.createdAt, fills });
 }
 
 export function apiRestrictions(permissions: SandboxPermissions, ipAllow: string[] | undefined) {
@@ -474,7 +410,7 @@ function publicRoute(
     case '/api/v3/ticker/24hr':
     case '/api/v3/ticker/bookTicker': {
       const id = getParam(params, 'symbol');
-      const markets = id === undefined ? ctx.engine.markets() : [marketById(ctx, id)];
+      const markets = id === undefined ? ctx.engine.markets() : [marketById(ctx.engine, id)];
       if (markets.some((m) => m === undefined)) return err(400, -1121, 'Invalid symbol.');
       const rows = markets.flatMap((m) => (m ? [ticker24h(m, now)] : []));
       return json(200, id === undefined ? rows : rows[0]);
@@ -487,7 +423,7 @@ function publicRoute(
           ctx.engine.markets().map((m) => ({ symbol: binanceMarketId(m.symbol), price: fmt(m.price) })),
         );
       }
-      const m = marketById(ctx, id);
+      const m = marketById(ctx.engine, id);
       return m
         ? json(200, { symbol: binanceMarketId(m.symbol), price: fmt(m.price) })
         : err(400, -1121, 'Invalid symbol.');
@@ -574,6 +510,17 @@ export const binanceEmulator: SandboxEmulator = {
         ? err(401, -1002, 'You are not authorized to execute this request.')
         : err(401, -2015, 'Invalid API-key, IP, or permissions for action.');
     }
+    if (route.reads) {
+      const read = new Set([...route.reads, 'timestamp', 'recvWindow', 'signature']);
+      const n = parsed.params.filter(([k]) => read.has(k)).length;
+      if (n < parsed.params.length)
+        return err(
+          400,
+          -1104,
+          `Not all sent parameters were read; read '${n}' parameter(s) but was sent '${parsed.params.length}'.`,
+        );
+    }
+    runStops(ctx.engine);
     return route.handle(parsed.params, key, ctx);
   },
 };

@@ -148,7 +148,7 @@ describe('binance sign() equals CCXT 4.5.84 sign() (oracle)', () => {
           { apiKey: 'oracle-key', secret },
           { clock: { now: () => ts + 10 }, nonces: { accept: () => true }, origin: { host: '', prefix: '' } },
         );
-        expect(verdict).toEqual({ ok: true });
+        expect(verdict).toMatchObject({ ok: true });
         const again = binance.sign(
           binance.stripAuth(request),
           { apiKey: 'oracle-key', secret },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../../src/exchanges/adapter.js';
 import { binance } from '../../src/exchanges/binance.js';
-import { itClassifiesEach, ordersOf, withdrawalOf } from './helpers.js';
+import { itClassifiesEach, limitNotional, ordersOf, withdrawalOf } from './helpers.js';
 
 // Every Binance endpoint named in exchanges.md §1.4/§1.5/§7 plus the CCXT loadMarkets calls (Appendix A).
 const TABLE: Array<[string, string, Action]> = [
@@ -68,6 +68,18 @@ const TABLE: Array<[string, string, Action]> = [
   ['POST', '/sapi/v1/sub-account/virtualSubAccount', 'account-admin'],
   ['POST', '/sapi/v1/sub-account/subAccountApi/ipRestriction', 'account-admin'],
   ['POST', '/sapi/v1/account/enableFastWithdrawSwitch', 'account-admin'],
+  ['POST', '/sapi/v1/margin/order', 'margin'],
+  ['POST', '/sapi/v1/margin/order/oco', 'margin'],
+  ['POST', '/sapi/v1/margin/borrow-repay', 'margin'],
+  ['POST', '/sapi/v1/margin/loan', 'margin'],
+  ['POST', '/sapi/v1/margin/repay', 'margin'],
+  ['POST', '/sapi/v1/margin/max-leverage', 'margin'],
+  ['DELETE', '/sapi/v1/margin/order', 'cancel'],
+  ['GET', '/sapi/v1/margin/account', 'read'],
+  ['POST', '/sapi/v1/convert/getQuote', 'convert'],
+  ['POST', '/sapi/v1/convert/acceptQuote', 'convert'],
+  ['POST', '/sapi/v1/convert/limit/placeOrder', 'convert'],
+  ['GET', '/sapi/v1/convert/orderStatus', 'read'],
   ['GET', '/sapi/v1/some/new/endpoint', 'unknown'],
   ['POST', '/api/v3/somethingNew', 'unknown'],
   ['GET', '/../../etc/passwd', 'unknown'],
@@ -76,7 +88,7 @@ const TABLE: Array<[string, string, Action]> = [
 describe('binance classify: every documented endpoint', () => {
   itClassifiesEach(binance, TABLE);
 
-  it('reads a limit order: symbol, side, type, quantity, price, notional', () => {
+  it('reads a limit order: symbol, side, type, quantity, price', () => {
     const orders = ordersOf(
       binance,
       'POST',
@@ -87,16 +99,19 @@ describe('binance classify: every documented endpoint', () => {
       {
         rawSymbol: 'BTCUSDT',
         symbol: 'BTC/USDT',
+        market: 'spot',
         side: 'buy',
         type: 'limit',
+        pricing: 'limit',
         quantity: 0.5,
         price: 60000,
-        notional: 30000,
+        prices: [{ field: 'price', value: 60000 }],
       },
     ]);
+    expect(limitNotional(orders[0])).toBe(30000);
   });
 
-  it('reads a market buy by quote quantity (quoteOrderQty) as the notional', () => {
+  it('reads a market buy by quote quantity (quoteOrderQty), priced at the market', () => {
     const [order] = ordersOf(
       binance,
       'POST',
@@ -108,37 +123,44 @@ describe('binance classify: every documented endpoint', () => {
       symbol: 'ETH/BTC',
       side: 'buy',
       type: 'market',
+      pricing: 'market',
       quoteQuantity: 0.25,
-      notional: 0.25,
+      prices: [],
     });
+    expect(order?.quantity).toBeUndefined();
+    expect(limitNotional(order)).toBe(0.25);
   });
 
-  it('reads both legs of an OCO and all three orders of an OTOCO', () => {
+  it('reads both legs of an OCO and all three orders of an OTOCO, with every price field', () => {
     const oco = ordersOf(
       binance,
       'POST',
       '/api/v3/orderList/oco',
-      'symbol=BTCUSDT&side=SELL&quantity=1&aboveType=LIMIT_MAKER&abovePrice=70000&belowType=STOP_LOSS&belowStopPrice=50000&belowPrice=49000',
+      'symbol=BTCUSDT&side=SELL&quantity=1&aboveType=LIMIT_MAKER&abovePrice=70000&belowType=STOP_LOSS_LIMIT&belowStopPrice=50000&belowPrice=49000&belowTimeInForce=GTC',
     );
-    expect(oco.map((o) => [o.side, o.type, o.price, o.quantity])).toEqual([
-      ['sell', 'limit_maker', 70000, 1],
-      ['sell', 'stop_loss', 49000, 1],
+    expect(oco.map((o) => [o.side, o.type, o.pricing, o.price, o.quantity])).toEqual([
+      ['sell', 'limit_maker', 'limit', 70000, 1],
+      ['sell', 'stop_loss_limit', 'limit', 49000, 1],
+    ]);
+    expect(oco[1]?.prices).toEqual([
+      { field: 'belowPrice', value: 49000 },
+      { field: 'belowStopPrice', value: 50000 },
     ]);
     const otoco = ordersOf(
       binance,
       'POST',
       '/api/v3/orderList/otoco',
-      'symbol=BNBFDUSD&workingType=LIMIT&workingSide=BUY&workingPrice=500&workingQuantity=2&pendingSide=SELL&pendingQuantity=2&pendingAboveType=LIMIT_MAKER&pendingAbovePrice=600&pendingBelowType=STOP_LOSS&pendingBelowPrice=450',
+      'symbol=BNBFDUSD&workingType=LIMIT&workingSide=BUY&workingPrice=500&workingQuantity=2&workingTimeInForce=GTC&pendingSide=SELL&pendingQuantity=2&pendingAboveType=LIMIT_MAKER&pendingAbovePrice=600&pendingBelowType=STOP_LOSS&pendingBelowStopPrice=450',
     );
     expect(otoco).toHaveLength(3);
-    expect(otoco[0]).toMatchObject({
-      symbol: 'BNB/FDUSD',
-      side: 'buy',
-      price: 500,
-      quantity: 2,
-      notional: 1000,
+    expect(otoco[0]).toMatchObject({ symbol: 'BNB/FDUSD', side: 'buy', price: 500, quantity: 2 });
+    expect(limitNotional(otoco[0])).toBe(1000);
+    expect(otoco[2]).toMatchObject({
+      side: 'sell',
+      type: 'stop_loss',
+      pricing: 'market',
+      prices: [{ field: 'pendingBelowStopPrice', value: 450 }],
     });
-    expect(otoco[2]).toMatchObject({ side: 'sell', type: 'stop_loss', price: 450 });
   });
 
   it('reads a withdrawal: coin, amount, address, network, tag', () => {
@@ -153,7 +175,7 @@ describe('binance classify: every documented endpoint', () => {
 
   it('reads a cancel symbol and a transfer asset', () => {
     expect(ordersOf(binance, 'DELETE', '/api/v3/order', '', 'symbol=SOLUSDT&orderId=1')).toEqual([
-      { rawSymbol: 'SOLUSDT', symbol: 'SOL/USDT' },
+      { rawSymbol: 'SOLUSDT', symbol: 'SOL/USDT', market: 'spot' },
     ]);
     expect(
       withdrawalOf(binance, 'POST', '/sapi/v1/asset/transfer', 'type=MAIN_UMFUTURE&asset=USDT&amount=5'),

@@ -81,9 +81,10 @@ describe('the anonymous public relay', () => {
   it('spends a global weight budget per exchange and minute', async () => {
     t += 120_000;
     const answers = [];
+    // GET /api/v3/ticker/price with a symbol weighs 2 (Binance's documented weight): 30 buys 15.
     for (let i = 0; i < 35; i++) answers.push(await get('/api/v3/ticker/price?symbol=BTCUSDT'));
-    expect(answers.filter((a) => a.status === 200)).toHaveLength(30);
-    expect(answers.filter((a) => a.body.includes('anonymous public relay'))).toHaveLength(5);
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(15);
+    expect(answers.filter((a) => a.body.includes('anonymous public relay'))).toHaveLength(20);
     t += 120_000;
     expect((await get('/api/v3/ticker/price?symbol=BTCUSDT')).status).toBe(200);
   });
