@@ -301,8 +301,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
    * An amend is a new order for its resting order's symbol and side: read that order from the
    * exchange (signed with the real key, a read) and fill what the amend does not name. What the
    * amend itself names (a new size or price) stays; a symbol that contradicts the resting order
-   * is refused. An order that cannot be read stays without symbol or side, and the policy
-   * denies it wherever a rule needs them.
+   * is refused, and so is an amend whose order cannot be read.
    */
   async function resolveAmends(
     c: Classification,
@@ -333,7 +332,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
         .send(signed)
         .then((answer) => adapter.parseRestingOrder?.(answer))
         .catch(() => undefined);
-      if (!resting) continue;
+      // No answer, no amend: an amend is only judged against the order it changes.
+      if (!resting) return 'the order to amend could not be read from the exchange (not open, or not found)';
       if (o.symbol !== undefined && o.symbol !== resting.symbol)
         return `the amend names ${o.symbol} but the order it changes is ${resting.symbol}`;
       o.symbol = resting.symbol;
@@ -612,8 +612,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const r = await upstream.stream(outgoing);
       ctx.upstreamStatus = r.status;
       // A 4xx is the exchange refusing the request: nothing executed, the usage is given back.
-      // A 5xx or a lost answer may have executed, so its reservation stands.
-      if (r.status >= 400 && r.status < 500) reservation?.release();
+      // Except 409, Binance's "partially executed" (cancelReplace placed the new order); a 5xx
+      // or a lost answer may have executed too, so those reservations stand.
+      if (r.status >= 400 && r.status < 500 && r.status !== 409) reservation?.release();
       outcome(r.status);
       // The upstream's header object is this response's own copy: add to it rather than spread it.
       r.headers['x-request-id'] = req.requestId;

@@ -192,13 +192,14 @@ describe('binance policy integrity (issue 10)', () => {
       'request_rejected',
       /price/,
     );
-    // Another symbol's order is not found within BTCUSDT: the amend stays unpriced under the cap.
+    // Another symbol's order is not found within BTCUSDT: no resting order, no amend.
     await expectDenied(
       amend(`symbol=BTCUSDT&orderId=${String(ethOrder.body.orderId)}&newQty=0.05`),
-      'policy_denied',
-      /unpriced/,
+      'request_rejected',
+      /could not be read/,
     );
-    await expectDenied(amend(`symbol=ETHUSDT&orderId=${id}&newQty=0.01`), 'policy_denied', /symbols\.allow/);
+    // The BTCUSDT order named under ETHUSDT: Binance finds none there, so the amend is refused.
+    await expectDenied(amend(`symbol=ETHUSDT&orderId=${id}&newQty=0.01`), 'request_rejected', /could not be read/);
     const r = await amend(`symbol=BTCUSDT&orderId=${id}&newQty=0.01`);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(h.sandbox.engine.order('main', { id })?.quantity).toBe(0.01);
