@@ -339,6 +339,8 @@ describe('coinbase convert (finding 6)', () => {
       '{"from_account":"8bfc20d7-f7c6-4422-bf07-8243ca4169fe","to_account":"BTC","amount":"1"}',
       '{"from_account":"USD","to_account":"usd","amount":"1"}',
       '{"from_account":"USD","to_account":"BTC"}',
+      '{"from_account":"BTC","to_account":"ETH","amount":"1"}',
+      '{"from_account":"USD","to_account":"USDC","amount":"1"}',
     ]) {
       expect(classify(body, '/api/v3/brokerage/convert/quote').rejected, body).toBeDefined();
     }

@@ -184,12 +184,24 @@ function editIntent(request: ExchangeRequest, done: Done): Classification {
   return done('trade', { orders: [intent] });
 }
 
+/**
+ * A conversion is judged as the market that quotes it. That market is clear only when one side
+ * is a quote-like asset (USD -> BTC is a BTC/USD buy either way round); crypto to crypto or
+ * stable to stable could be read as either market, so it is refused.
+ */
+function convertPairProblem(from: string, to: string): string | undefined {
+  if (from.toUpperCase() === to.toUpperCase()) return 'convert: from_account and to_account are the same';
+  if (convertIntent(from, to, undefined).symbol !== convertIntent(to, from, undefined).symbol)
+    return `convert: ${from.toUpperCase()} to ${to.toUpperCase()} names no single market (one side must be a fiat or stablecoin)`;
+  return undefined;
+}
+
 function convertQuote(request: ExchangeRequest, done: Done): Classification {
   const parsed = checkSchema(convertQuoteSchema, bodyValue(request), 'convert quote');
   if (!parsed.ok) return done('convert', { rejected: parsed.message });
   const { from_account: from, to_account: to, amount } = parsed.value;
-  if (from.toUpperCase() === to.toUpperCase())
-    return done('convert', { rejected: 'convert: from_account and to_account are the same' });
+  const unclear = convertPairProblem(from, to);
+  if (unclear) return done('convert', { rejected: unclear });
   return done('convert', { orders: [convertIntent(from, to, Number(amount))] });
 }
 
@@ -202,8 +214,8 @@ function convertCommit(request: ExchangeRequest, tradeId: string, done: Done): C
   const parsed = checkSchema(convertCommitSchema, bodyValue(request), 'convert commit');
   if (!parsed.ok) return done('convert', { rejected: parsed.message });
   const { from_account: from, to_account: to } = parsed.value;
-  if (from.toUpperCase() === to.toUpperCase())
-    return done('convert', { rejected: 'convert: from_account and to_account are the same' });
+  const unclear = convertPairProblem(from, to);
+  if (unclear) return done('convert', { rejected: unclear });
   const intent = convertIntent(from, to, undefined);
   intent.amend = true;
   intent.orderRef = { orderId: decodeURIComponent(tradeId) };
