@@ -299,7 +299,7 @@ describe('coinbase differential policy property', () => {
           const problems = violations(policy, done, (s) => h.sandbox.engine.market(s)?.price);
           expect(problems, JSON.stringify({ policy, c, answers })).toEqual([]);
           const first = answers[0];
-            if (c.malformed !== undefined) {
+          if (c.malformed !== undefined) {
             expect(first?.code, `${c.malformed}: ${first?.text}`).toMatch(/^(request_rejected|bad_request)$/);
             refused++;
           }
