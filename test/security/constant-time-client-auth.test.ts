@@ -62,7 +62,7 @@ describe('client authentication compares in constant time', () => {
 
       compared.length = 0;
       const ok = adapter.verifyClient(signed, one.verifier, verifyCtxAt(NOW, ''));
-      expect(ok).toEqual({ ok: true });
+      expect(ok).toMatchObject({ ok: true });
       // Coinbase proves with an ES256 JWT (public-key verify, not a comparison): its key id claim
       // is what is compared. The HMAC schemes compare both the key and the signature.
       const seen = new Set(compared.map((v) => v.toLowerCase()));
