@@ -67,6 +67,10 @@ function order(
   });
 }
 
+/** POST /orders with `order(...)`'s body. */
+const place = (token: string, ...args: Parameters<typeof order>): Promise<Answer> =>
+  send(token, 'POST', ORDERS, order(...args));
+
 /** The request executed nothing: the denial came from keywarden, in Coinbase's shape, and the engine is unchanged. */
 async function expectDenied(
   run: () => Promise<Answer>,
@@ -112,44 +116,29 @@ describe('finding 2: a market order priced from a decoy', () => {
   it('refuses market_market_ioc with a limit_price; the honest quote-sized order executes', async () => {
     const c = await client(capped);
     await expectDenied(
-      () =>
-        send(c.token, 'POST', ORDERS, order({ market_market_ioc: { base_size: '0.5', limit_price: '1' } })),
+      () => place(c.token, { market_market_ioc: { base_size: '0.5', limit_price: '1' } }),
       'request_rejected',
     );
-    await expectExecuted(() =>
-      send(c.token, 'POST', ORDERS, order({ market_market_ioc: { quote_size: '500' } })),
-    );
+    await expectExecuted(() => place(c.token, { market_market_ioc: { quote_size: '500' } }));
   });
 
   it('refuses base_size and quote_size together; a base-sized order is priced from the market', async () => {
     const c = await client(capped);
     await expectDenied(
-      () =>
-        send(c.token, 'POST', ORDERS, order({ market_market_ioc: { base_size: '0.5', quote_size: '10' } })),
+      () => place(c.token, { market_market_ioc: { base_size: '0.5', quote_size: '10' } }),
       'request_rejected',
     );
     // 0.5 BTC at 60,000 is 30,000: over the cap now that the notional comes from the market.
-    await expectDenied(
-      () => send(c.token, 'POST', ORDERS, order({ market_market_ioc: { base_size: '0.5' } })),
-      'policy_denied',
-    );
-    await expectExecuted(() =>
-      send(c.token, 'POST', ORDERS, order({ market_market_ioc: { base_size: '0.01' } })),
-    );
+    await expectDenied(() => place(c.token, { market_market_ioc: { base_size: '0.5' } }), 'policy_denied');
+    await expectExecuted(() => place(c.token, { market_market_ioc: { base_size: '0.01' } }));
   });
 
   it('refuses decoys beside the order: an unknown field, a second configuration, a query, a duplicated key', async () => {
     const c = await client(capped);
     const honest = { market_market_ioc: { quote_size: '100' } };
-    await expectDenied(() => send(c.token, 'POST', ORDERS, order(honest, { size: '5' })), 'request_rejected');
+    await expectDenied(() => place(c.token, honest, { size: '5' }), 'request_rejected');
     await expectDenied(
-      () =>
-        send(
-          c.token,
-          'POST',
-          ORDERS,
-          order({ ...honest, limit_limit_gtc: { base_size: '5', limit_price: '60000' } }),
-        ),
+      () => place(c.token, { ...honest, limit_limit_gtc: { base_size: '5', limit_price: '60000' } }),
       'request_rejected',
     );
     await expectDenied(
@@ -158,16 +147,13 @@ describe('finding 2: a market order priced from a decoy', () => {
     );
     const dup = order(honest).replace('"side":"BUY"', '"side":"BUY","side":"SELL"');
     await expectDenied(() => send(c.token, 'POST', ORDERS, dup), 'bad_request');
-    await expectExecuted(() => send(c.token, 'POST', ORDERS, order(honest)));
+    await expectExecuted(() => place(c.token, honest));
   });
 
   it('refuses odd number forms', async () => {
     const c = await client(capped);
     for (const v of ['1e300', '-1', '+5', 'Infinity', '0x10', ' 1']) {
-      await expectDenied(
-        () => send(c.token, 'POST', ORDERS, order({ market_market_ioc: { quote_size: v } })),
-        'request_rejected',
-      );
+      await expectDenied(() => place(c.token, { market_market_ioc: { quote_size: v } }), 'request_rejected');
     }
   });
 });
@@ -177,18 +163,13 @@ describe('finding 4: every price field is band-checked', () => {
     const c = await client(capped);
     await expectDenied(
       () =>
-        send(
-          c.token,
-          'POST',
-          ORDERS,
-          order({
-            stop_limit_stop_limit_gtc: { base_size: '0.01', limit_price: '60000', stop_price: '1000' },
-          }),
-        ),
+        place(c.token, {
+          stop_limit_stop_limit_gtc: { base_size: '0.01', limit_price: '60000', stop_price: '1000' },
+        }),
       'policy_denied',
     );
     await expectExecuted(() =>
-      send(c.token, 'POST', ORDERS, order({ limit_limit_gtc: { base_size: '0.01', limit_price: '59500' } })),
+      place(c.token, { limit_limit_gtc: { base_size: '0.01', limit_price: '59500' } }),
     );
   });
 
@@ -196,30 +177,21 @@ describe('finding 4: every price field is band-checked', () => {
     const c = await client(capped);
     await expectDenied(
       () =>
-        send(
-          c.token,
-          'POST',
-          ORDERS,
-          order({
-            scaled_limit_gtc: { base_size: '0.01', num_orders: '5', min_price: '59000', max_price: '90000' },
-          }),
-        ),
+        place(c.token, {
+          scaled_limit_gtc: { base_size: '0.01', num_orders: '5', min_price: '59000', max_price: '90000' },
+        }),
       'policy_denied',
     );
     await expectDenied(
       () =>
-        send(
+        place(
           c.token,
-          'POST',
-          ORDERS,
-          order(
-            { limit_limit_gtc: { base_size: '0.01', limit_price: '59500' } },
-            {
-              attached_order_configuration: {
-                trigger_bracket_gtc: { limit_price: '61000', stop_trigger_price: '100' },
-              },
+          { limit_limit_gtc: { base_size: '0.01', limit_price: '59500' } },
+          {
+            attached_order_configuration: {
+              trigger_bracket_gtc: { limit_price: '61000', stop_trigger_price: '100' },
             },
-          ),
+          },
         ),
       'policy_denied',
     );
@@ -228,13 +200,7 @@ describe('finding 4: every price field is band-checked', () => {
   it('a limit sell far below the market counts at the market price', async () => {
     const c = await client(capped);
     await expectDenied(
-      () =>
-        send(
-          c.token,
-          'POST',
-          ORDERS,
-          order({ limit_limit_gtc: { base_size: '0.3', limit_price: '1' } }, {}, 'SELL'),
-        ),
+      () => place(c.token, { limit_limit_gtc: { base_size: '0.3', limit_price: '1' } }, {}, 'SELL'),
       'policy_denied',
     );
   });
@@ -242,7 +208,7 @@ describe('finding 4: every price field is band-checked', () => {
   it('an edit names its order: a field it does not take is refused; under a band it is judged, not waved through', async () => {
     const c = await client(capped);
     const placed = await expectExecuted(() =>
-      send(c.token, 'POST', ORDERS, order({ limit_limit_gtc: { base_size: '0.01', limit_price: '58000' } })),
+      place(c.token, { limit_limit_gtc: { base_size: '0.01', limit_price: '58000' } }),
     );
     const id = String((placed.json.success_response as Record<string, unknown>).order_id);
     await expectDenied(
@@ -364,24 +330,21 @@ describe('finding 7: leverage and margin_type make a margin trade', () => {
       { leverage: '1', margin_type: 'ISOLATED' },
     ]) {
       await expectDenied(
-        () => send(c.token, 'POST', ORDERS, order({ market_market_ioc: { quote_size: '100' } }, extra)),
+        () => place(c.token, { market_market_ioc: { quote_size: '100' } }, extra),
         'policy_denied',
       );
     }
-    await expectExecuted(() =>
-      send(c.token, 'POST', ORDERS, order({ market_market_ioc: { quote_size: '100' } })),
-    );
+    await expectExecuted(() => place(c.token, { market_market_ioc: { quote_size: '100' } }));
   });
 
   it('a margin policy holds its maxLeverage', async () => {
     const c = await client({ mode: 'enforce', actions: ['trade', 'margin'], maxLeverage: 2 });
     await expectDenied(
-      () =>
-        send(c.token, 'POST', ORDERS, order({ market_market_ioc: { quote_size: '100' } }, { leverage: '3' })),
+      () => place(c.token, { market_market_ioc: { quote_size: '100' } }, { leverage: '3' }),
       'policy_denied',
     );
     await expectExecuted(() =>
-      send(c.token, 'POST', ORDERS, order({ market_market_ioc: { quote_size: '100' } }, { leverage: '2' })),
+      place(c.token, { market_market_ioc: { quote_size: '100' } }, { leverage: '2' }),
     );
   });
 });
@@ -401,20 +364,13 @@ describe('finding 9: one Coinbase JWT places one order', () => {
       symbols: { allow: ['BTC/USD', 'ETH/USD'] },
     });
     const jwt = jwtFor(c, 'POST', ORDERS);
-    await expectExecuted(() =>
-      send(jwt, 'POST', ORDERS, order({ market_market_ioc: { quote_size: '100' } })),
-    );
+    await expectExecuted(() => place(jwt, { market_market_ioc: { quote_size: '100' } }));
     await expectDenied(
-      () =>
-        send(jwt, 'POST', ORDERS, order({ market_market_ioc: { quote_size: '100' } }, {}, 'BUY', 'ETH-USD')),
+      () => place(jwt, { market_market_ioc: { quote_size: '100' } }, {}, 'BUY', 'ETH-USD'),
       'auth_replayed',
       401,
     );
-    await expectDenied(
-      () => send(jwt, 'POST', ORDERS, order({ market_market_ioc: { quote_size: '100' } })),
-      'auth_replayed',
-      401,
-    );
+    await expectDenied(() => place(jwt, { market_market_ioc: { quote_size: '100' } }), 'auth_replayed', 401);
     await expectExecuted(() =>
       send(
         jwtFor(c, 'POST', ORDERS),
