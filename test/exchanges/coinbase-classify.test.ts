@@ -170,6 +170,17 @@ describe('coinbase order intents by configuration', () => {
     }
   });
 
+  it('refuses __proto__ keys at any level (JSON.parse keeps them as own fields)', () => {
+    const base = order({ market_market_ioc: { quote_size: '1' } });
+    expect(
+      classify(base.replace('{"client_order_id"', '{"__proto__":{"side":"SELL"},"client_order_id"')).rejected,
+    ).toMatch(/__proto__/);
+    expect(
+      classify(base.replace('{"quote_size":"1"}', '{"quote_size":"1","__proto__":{"base_size":"9"}}'))
+        .rejected,
+    ).toMatch(/__proto__/);
+  });
+
   it('refuses numbers that are not plain positive decimals', () => {
     for (const v of ['1e300', '-1', '+5', '5%', 'Infinity', '0x10', '0', '00.5', 10]) {
       const c = classify(order({ market_market_ioc: { quote_size: v } }));
