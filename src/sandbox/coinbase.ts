@@ -320,7 +320,6 @@ function engineFailure(e: EngineError): Record<string, unknown> {
 /** What an engine order executes as, for each configuration the sandbox emulates. */
 const EMULATED: Record<string, { type: 'limit' | 'market'; immediate: boolean }> = {
   market_market_ioc: { type: 'market', immediate: true },
-  market_market_fok: { type: 'market', immediate: true },
   limit_limit_gtc: { type: 'limit', immediate: false },
   limit_limit_gtd: { type: 'limit', immediate: false },
   // Immediate-or-cancel and fill-or-kill: whatever does not fill at once is cancelled.

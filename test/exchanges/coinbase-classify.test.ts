@@ -45,6 +45,25 @@ describe('coinbase order intents by configuration', () => {
     expect(c.orders[0]?.quoteQuantity).toBeUndefined();
   });
 
+  it('refuses a market sell sized in quote (Coinbase sizes sells in base)', () => {
+    expect(classify(order({ market_market_ioc: { quote_size: '10' } }, {}, 'SELL')).rejected).toMatch(
+      /base_size/,
+    );
+  });
+
+  it('reads stablecoin conversions as their pair (USDC -> USD sells USDC)', () => {
+    const c = classify(
+      '{"from_account":"USDC","to_account":"USD","amount":"100"}',
+      '/api/v3/brokerage/convert/quote',
+    );
+    expect(c.orders[0]).toMatchObject({ symbol: 'USDC/USD', side: 'sell', quantity: 100 });
+    const py = classify(
+      '{"from_account":"USD","to_account":"PYUSD","amount":"5"}',
+      '/api/v3/brokerage/convert/quote',
+    );
+    expect(py.orders[0]).toMatchObject({ symbol: 'PYUSD/USD', side: 'buy', quoteQuantity: 5 });
+  });
+
   it('refuses a market order with a limit price, with both sizes, or with none (finding 2)', () => {
     for (const detail of [
       { base_size: '0.5', limit_price: '1' },
@@ -337,7 +356,6 @@ describe('coinbase convert (finding 6)', () => {
       '{"from_account":"USD","to_account":"usd","amount":"1"}',
       '{"from_account":"USD","to_account":"BTC"}',
       '{"from_account":"BTC","to_account":"ETH","amount":"1"}',
-      '{"from_account":"USD","to_account":"USDC","amount":"1"}',
     ]) {
       expect(classify(body, '/api/v3/brokerage/convert/quote').rejected, body).toBeDefined();
     }

@@ -38,7 +38,7 @@ const fmt = (n: number) => {
   return s === '' ? '0' : s;
 };
 
-const MARKET = ['market_market_ioc', 'market_market_fok'];
+const MARKET = ['market_market_ioc'];
 const LIMIT = ['limit_limit_gtc', 'limit_limit_gtd', 'limit_limit_fok', 'sor_limit_ioc'];
 const OTHER = ['stop_limit_stop_limit_gtc', 'trigger_bracket_gtc', 'scaled_limit_gtc', 'twap_limit_gtd'];
 
@@ -124,7 +124,7 @@ const orderCase = fc
       order_configuration: { [r.config]: detail },
       ...(r.leverage ?? {}),
     };
-    let malformed: string | undefined;
+    let malformed: string | undefined = quote !== undefined && r.side === 'SELL' ? 'quoteSell' : undefined;
     let query = '';
     let text: string | undefined;
     switch (r.decoy) {

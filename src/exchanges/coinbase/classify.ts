@@ -122,6 +122,9 @@ function configIntent(
   const quote = typeof d.quote_size === 'string' ? d.quote_size : undefined;
   if (spec.quoteSize && (base === undefined) === (quote === undefined))
     return `order_configuration.${key}: exactly one of base_size and quote_size`;
+  // "To buy, provide a quote_size or base_size; to sell, provide a base_size" (Coinbase's order guide).
+  if (quote !== undefined && side === 'sell')
+    return `order_configuration.${key}: a sell is sized by base_size`;
   const price = spec.priceField === undefined ? undefined : d[spec.priceField];
   const intent = orderIntentOf({
     symbol,
@@ -185,16 +188,24 @@ function editIntent(request: ExchangeRequest, done: Done): Classification {
 }
 
 /**
- * A conversion is judged as the market that quotes it. That market is clear only when one side
- * is a quote-like asset (USD -> BTC is a BTC/USD buy either way round); crypto to crypto or
- * stable to stable could be read as either market, so it is refused.
+ * A conversion is judged as the market that quotes it (convertIntent). That market is clear
+ * when one side is a fiat currency or stablecoin (USD -> BTC is a BTC/USD buy); crypto to
+ * crypto could be read as either market, so it is refused.
  */
 function convertPairProblem(from: string, to: string): string | undefined {
-  if (from.toUpperCase() === to.toUpperCase()) return 'convert: from_account and to_account are the same';
-  if (convertIntent(from, to, undefined).symbol !== convertIntent(to, from, undefined).symbol)
-    return `convert: ${from.toUpperCase()} to ${to.toUpperCase()} names no single market (one side must be a fiat or stablecoin)`;
+  const f = from.toUpperCase();
+  const t = to.toUpperCase();
+  if (f === t) return 'convert: from_account and to_account are the same';
+  if (!FIAT_OR_STABLE.has(f) && !FIAT_OR_STABLE.has(t))
+    return `convert: ${f} to ${t} names no single market (one side must be a fiat currency or stablecoin)`;
   return undefined;
 }
+
+/**
+ * Coinbase converts USDC-USD, PYUSD-USD, EURC-EUR and PYUSD-USDC (Create Convert Quote reference);
+ * one of these on a side orients the pair. (order-intent.ts keeps its own quote-like list private.)
+ */
+const FIAT_OR_STABLE = new Set(['USD', 'EUR', 'GBP', 'USDC', 'USDT', 'PYUSD', 'EURC', 'DAI']);
 
 function convertQuote(request: ExchangeRequest, done: Done): Classification {
   const parsed = checkSchema(convertQuoteSchema, bodyValue(request), 'convert quote');

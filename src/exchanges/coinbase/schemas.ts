@@ -58,10 +58,12 @@ function spec(
   return s;
 }
 
-/** Every `order_configuration` key Coinbase documents, with exactly its own fields. */
+/**
+ * Every spot `order_configuration` key Coinbase documents, with exactly its own fields
+ * (`market_market_fok` is for perpetuals only, so it is not here).
+ */
 export const ORDER_CONFIGS: Readonly<Record<string, ConfigSpec>> = {
   market_market_ioc: spec('market', 'market', marketSized),
-  market_market_fok: spec('market', 'market', marketSized),
   sor_limit_ioc: spec('limit', 'limit', { ...baseSized, limit_price: positive }, 'limit_price'),
   limit_limit_gtc: spec(
     'limit',
