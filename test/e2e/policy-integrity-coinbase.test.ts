@@ -88,8 +88,9 @@ async function expectDenied(
       message: expect.stringContaining(code),
     });
   } else expect(r.body).toBe('Unauthorized\n');
-  // Only public market data (the policy's price look-ups) may have reached the exchange.
-  const forwarded = h.sandbox.log.slice(before).filter((e) => !e.path.startsWith(`${V3}/market/`));
+  // Only reads may have reached the exchange: market data for the price rules, and the resting
+  // order (or convert quote) an amend names.
+  const forwarded = h.sandbox.log.slice(before).filter((e) => e.method !== 'GET');
   expect(forwarded).toEqual([]);
   expect(executed()).toEqual({ orders: [], withdrawals: [] });
   return r;
@@ -205,7 +206,7 @@ describe('finding 4: every price field is band-checked', () => {
     );
   });
 
-  it('an edit names its order: a field it does not take is refused; under a band it is judged, not waved through', async () => {
+  it('an edit is judged as the resting order it changes: band and cap hold, the honest edit executes', async () => {
     const c = await client(capped);
     const placed = await expectExecuted(() =>
       place(c.token, { limit_limit_gtc: { base_size: '0.01', limit_price: '58000' } }),
@@ -226,18 +227,23 @@ describe('finding 4: every price field is band-checked', () => {
       () => send(c.token, 'POST', `${ORDERS}/edit`, JSON.stringify({ order_id: id, price: '1000000' })),
       'policy_denied',
     );
+    // A new size is judged with the resting order's price: 1 BTC at 58,000 is over the 1,000 cap.
+    await expectDenied(
+      () => send(c.token, 'POST', `${ORDERS}/edit`, JSON.stringify({ order_id: id, size: '1' })),
+      'policy_denied',
+    );
     expect(h.sandbox.engine.order('main', { id })).toMatchObject({ status: 'open', price: 58000 });
-    // Positive control: a client without price rules edits the order; the sandbox executes the edit.
-    const free = await client({ mode: 'enforce', actions: ['read', 'trade', 'cancel'] });
+    // Positive control: inside the band and the cap, the same client's edit executes.
     const edited = await send(
-      free.token,
+      c.token,
       'POST',
       `${ORDERS}/edit`,
-      JSON.stringify({ order_id: id, price: '57000' }),
+      JSON.stringify({ order_id: id, price: '57500' }),
     );
+    expect(edited.code, edited.body).toBeUndefined();
     expect(edited.json, edited.body).toMatchObject({ success: true });
     expect(h.sandbox.engine.order('main', { id })?.status).toBe('canceled');
-    expect(h.sandbox.engine.openOrders('main').some((o) => o.price === 57000 && o.quantity === 0.01)).toBe(
+    expect(h.sandbox.engine.openOrders('main').some((o) => o.price === 57500 && o.quantity === 0.01)).toBe(
       true,
     );
   });
@@ -288,7 +294,7 @@ describe('finding 6: convert is a trade with an order', () => {
     expect(h.sandbox.engine.closedOrders('main').at(-1)).toMatchObject({ symbol: 'ETH/USD', side: 'buy' });
   });
 
-  it('under a notional cap a commit (whose size only the quote knows) is not waved through', async () => {
+  it('under a notional cap a commit is judged by the size its quote fixed', async () => {
     const open = await client(convertPolicy(['ETH/USD']));
     const q = await send(
       open.token,
@@ -317,6 +323,22 @@ describe('finding 6: convert is a trade with an order', () => {
           JSON.stringify({ from_account: 'USD', to_account: 'ETH', amount: '50000' }),
         ),
       'policy_denied',
+    );
+    // Positive control: a small quote commits under the same cap (its size read back from the quote).
+    const small = await send(
+      open.token,
+      'POST',
+      `${V3}/convert/quote`,
+      JSON.stringify({ from_account: 'USD', to_account: 'ETH', amount: '300' }),
+    );
+    const smallId = String((small.json.trade as Record<string, unknown>).id);
+    await expectExecuted(() =>
+      send(
+        capped1k.token,
+        'POST',
+        `${V3}/convert/trade/${smallId}`,
+        JSON.stringify({ from_account: 'USD', to_account: 'ETH' }),
+      ),
     );
   });
 });
