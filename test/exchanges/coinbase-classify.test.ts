@@ -398,6 +398,17 @@ describe('coinbase cancels and funds', () => {
     });
   });
 
+  it('refuses a malformed convert trade id and deposits with fields keywarden does not read', () => {
+    const commit = '{"from_account":"USD","to_account":"BTC"}';
+    expect(classify(commit, '/api/v3/brokerage/convert/trade/%E0%A4%A').rejected).toMatch(/trade id/);
+    const path = '/v2/accounts/a-1/deposits';
+    expect(classify('{"amount":"10","currency":"USD","payment_method":"pm"}', path).rejected).toBeUndefined();
+    expect(
+      classify('{"amount":"10","currency":"USD","payment_method":"pm","to":"x"}', path).rejected,
+    ).toBeDefined();
+    expect(classify('{"x":1}', `${path}/d-1/commit`).rejected).toBeDefined();
+  });
+
   it('refuses move_funds with extra fields', () => {
     const path = '/api/v3/brokerage/portfolios/move_funds';
     expect(

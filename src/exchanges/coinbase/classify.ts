@@ -227,9 +227,11 @@ function convertCommit(request: ExchangeRequest, tradeId: string, done: Done): C
   const { from_account: from, to_account: to } = parsed.value;
   const unclear = convertPairProblem(from, to);
   if (unclear) return done('convert', { rejected: unclear });
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(tradeId))
+    return done('convert', { rejected: 'convert: malformed trade id' });
   const intent = convertIntent(from, to, undefined);
   intent.amend = true;
-  intent.orderRef = { orderId: decodeURIComponent(tradeId) };
+  intent.orderRef = { orderId: tradeId };
   return done('convert', { orders: [intent] });
 }
 
@@ -254,7 +256,8 @@ const ID = '[^/]+';
 const reV2Transactions = new RegExp(`^/v2/accounts/${ID}/transactions$`);
 const reV2Withdrawals = new RegExp(`^/v2/accounts/${ID}/withdrawals$`);
 const reV2WithdrawalCommit = new RegExp(`^/v2/accounts/${ID}/withdrawals/${ID}/commit$`);
-const reV2Deposits = new RegExp(`^/v2/accounts/${ID}/deposits(/${ID}/commit)?$`);
+const reV2Deposits = new RegExp(`^/v2/accounts/${ID}/deposits$`);
+const reV2DepositCommit = new RegExp(`^/v2/accounts/${ID}/deposits/${ID}/commit$`);
 const reConvertTrade = /^\/convert\/trade\/([^/]+)$/;
 
 function v3Write(method: string, rest: string, request: ExchangeRequest, done: Done): Classification {
@@ -319,7 +322,12 @@ function v2Write(method: string, path: string, request: ExchangeRequest, done: D
       request.body.trim() === '' ? {} : { rejected: 'withdrawal commit takes no body' },
     );
   }
-  if (reV2Deposits.test(path)) return done('transfer');
+  if (reV2DepositCommit.test(path))
+    return done('transfer', request.body.trim() === '' ? {} : { rejected: 'deposit commit takes no body' });
+  if (reV2Deposits.test(path)) {
+    const parsed = checkSchema(fiatSchema, bodyValue(request), 'deposit');
+    return done('transfer', parsed.ok ? {} : { rejected: parsed.message });
+  }
   if (/^\/v2\/accounts\/[^/]+\/addresses$/.test(path)) return done('account-admin');
   return done('unknown');
 }
