@@ -249,6 +249,45 @@ describe('finding 4: every price field is band-checked', () => {
   });
 });
 
+describe('finding 4: an edit that names only a size', () => {
+  it('is band-checked at the resting price it keeps; inside the band it executes', async () => {
+    const c = await client(capped);
+    const { engine } = h.sandbox;
+    const far = engine.placeOrder({
+      account: 'main',
+      symbol: 'BTC/USD',
+      side: 'buy',
+      type: 'limit',
+      quantity: 0.01,
+      price: 50000,
+    });
+    if (!far.ok) throw new Error(far.error.message);
+    await expectDenied(
+      () =>
+        send(c.token, 'POST', `${ORDERS}/edit`, JSON.stringify({ order_id: far.value.id, size: '0.005' })),
+      'policy_denied',
+    );
+    expect(engine.order('main', { id: far.value.id })).toMatchObject({ status: 'open', quantity: 0.01 });
+    const near = engine.placeOrder({
+      account: 'main',
+      symbol: 'BTC/USD',
+      side: 'buy',
+      type: 'limit',
+      quantity: 0.01,
+      price: 59000,
+    });
+    if (!near.ok) throw new Error(near.error.message);
+    const edited = await send(
+      c.token,
+      'POST',
+      `${ORDERS}/edit`,
+      JSON.stringify({ order_id: near.value.id, size: '0.005' }),
+    );
+    expect(edited.code, edited.body).toBeUndefined();
+    expect(engine.openOrders('main').some((o) => o.price === 59000 && o.quantity === 0.005)).toBe(true);
+  });
+});
+
 describe('finding 6: convert is a trade with an order', () => {
   const convertPolicy = (allow: string[]): Policy => ({
     mode: 'enforce',

@@ -267,6 +267,9 @@ describe('coinbase edits', () => {
       classify('{"order_id":"o-1","price":"100","side":"BUY"}', `${ORDERS}/edit`).rejected,
     ).toBeDefined();
     expect(classify('{"order_id":"o-1"}', `${ORDERS}/edit`).rejected).toBeDefined();
+    expect(classify('{"order_id":"o-1","stop_price":"5"}', `${ORDERS}/edit`).rejected).toBeDefined();
+    // A size-only edit keeps the resting price: no price list, so the one read back is band-checked.
+    expect(classify('{"order_id":"o-1","size":"2"}', `${ORDERS}/edit`).orders[0]?.prices).toBeUndefined();
     expect(classify('{"order_id":"o-1","price":"1e9999"}', `${ORDERS}/edit`).rejected).toBeDefined();
   });
 

@@ -31,6 +31,8 @@ interface Case {
   malformed?: string;
   margin: boolean;
   expect?: { symbol: string; side: 'buy' | 'sell'; base?: number; quote?: number };
+  /** A resting limit order placed on the engine first (edits change it); `{id}` in a body names it. */
+  resting?: { symbol: string; side: 'buy' | 'sell'; quantity: number; price: number };
 }
 
 const fmt = (n: number) => {
@@ -240,6 +242,39 @@ const convertCase = fc
     return c;
   });
 
+/** Edits of a resting limit order: new price and/or size, with decoys (a side, a product, odd numbers). */
+const editCase = fc
+  .record({
+    symbol: fc.constantFrom('BTC/USD', 'ETH/USD', 'SOL/USD', 'ETH/BTC'),
+    side: fc.constantFrom('buy' as const, 'sell' as const),
+    size: fc.option(fc.constantFrom(0.001, 0.02, 0.4, 3), { nil: undefined }),
+    priceFactor: fc.option(fc.constantFrom(0.5, 0.9, 0.97, 1.02, 1.2, 3), { nil: undefined }),
+    decoy: fc.constantFrom('none', 'none', 'none', 'side', 'product', 'odd', 'empty'),
+    odd: oddNumber,
+  })
+  .map((r): Case => {
+    const market = h.sandbox.engine.market(r.symbol)?.price ?? 1;
+    const restingPrice = Number(fmt(market * (r.side === 'buy' ? 0.96 : 1.04)));
+    const body: Record<string, unknown> = { order_id: '{id}' };
+    if (r.size !== undefined) body.size = fmt(r.size);
+    if (r.priceFactor !== undefined) body.price = fmt(market * r.priceFactor);
+    let malformed: string | undefined =
+      r.size === undefined && r.priceFactor === undefined ? 'nothing to edit' : undefined;
+    if (r.decoy === 'side') body.side = r.side === 'buy' ? 'SELL' : 'BUY';
+    if (r.decoy === 'product') body.product_id = 'DOGE-USDT';
+    if (r.decoy === 'odd') body.price = r.odd;
+    if (r.decoy === 'empty') body.order_configuration = {};
+    if (r.decoy !== 'none') malformed = r.decoy;
+    const c: Case = {
+      steps: [{ path: `${V3}/orders/edit`, body: JSON.stringify(body), query: '' }],
+      margin: false,
+      resting: { symbol: r.symbol, side: r.side, quantity: 0.01, price: restingPrice },
+      expect: { symbol: r.symbol, side: r.side, base: r.size ?? 0.01 },
+    };
+    if (malformed !== undefined) c.malformed = malformed;
+    return c;
+  });
+
 async function post(token: string, step: Case['steps'][number], tradeId: string) {
   const path = step.path.replace('{id}', tradeId);
   const r = await request(`${h.url}/coinbase${path}${step.query === '' ? '' : `?${step.query}`}`, {
@@ -281,15 +316,28 @@ describe('coinbase differential policy property', () => {
     await fc.assert(
       fc.asyncProperty(
         policies,
-        fc.oneof({ weight: 5, arbitrary: orderCase }, { weight: 1, arbitrary: convertCase }),
+        fc.oneof(
+          { weight: 5, arbitrary: orderCase },
+          { weight: 1, arbitrary: convertCase },
+          { weight: 2, arbitrary: editCase },
+        ),
         async (policy: Policy, c: Case) => {
           resetAccount();
           const issued = await h.issue('coinbase', `diff-${Math.random().toString(36).slice(2)}`, { policy });
-          const executed = markEngine(h.sandbox.engine);
           const answers: Array<{ status: number; code: string | undefined; text: string }> = [];
           let tradeId = '';
+          if (c.resting) {
+            const placed = h.sandbox.engine.placeOrder({ account: 'main', type: 'limit', ...c.resting });
+            if (!placed.ok) throw new Error(placed.error.message);
+            tradeId = placed.value.id;
+          }
+          const executed = markEngine(h.sandbox.engine);
           for (const step of c.steps) {
-            const a = await post(issued.token, step, tradeId);
+            const a = await post(
+              issued.token,
+              { ...step, body: step.body.replace('{id}', tradeId) },
+              tradeId,
+            );
             answers.push(a);
             if (a.code !== undefined || a.status !== 200) break;
             const id = (JSON.parse(a.text) as { trade?: { id?: string } }).trade?.id;

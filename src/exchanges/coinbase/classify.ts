@@ -170,8 +170,10 @@ function editIntent(request: ExchangeRequest, done: Done): Classification {
   const parsed = checkSchema(editOrderSchema, bodyValue(request), 'edit');
   if (!parsed.ok) return done('trade', { rejected: parsed.message });
   const b = parsed.value;
-  if (b.price === undefined && b.size === undefined && b.stop_price === undefined)
-    return done('trade', { rejected: 'edit: a new price, size or stop_price is required' });
+  if (b.price === undefined && b.size === undefined)
+    return done('trade', { rejected: 'edit: a new price or size is required' });
+  if (b.stop_price !== undefined && b.price === undefined)
+    return done('trade', { rejected: 'edit: a new stop_price needs its limit price too' });
   // Only GTC limit orders can be edited: the symbol, side and the rest come from the resting order.
   const intent = orderIntentOf({
     type: 'limit',
@@ -184,6 +186,9 @@ function editIntent(request: ExchangeRequest, done: Done): Classification {
     amend: true,
   });
   intent.orderRef = { orderId: b.order_id };
+  // An edit naming no price keeps the resting order's: left without a price list, the price the
+  // gateway reads back from that order is the one the band checks (policy's pricesOf fallback).
+  if (b.price === undefined) delete intent.prices;
   return done('trade', { orders: [intent] });
 }
 
