@@ -8,6 +8,7 @@
  */
 
 import {
+  createHash,
   createHmac,
   createPrivateKey,
   createPublicKey,
@@ -21,7 +22,6 @@ import { randomToken } from '../util/random-id.js';
 import { safeEqual } from '../util/safe-equal.js';
 import {
   type CancelAllResult,
-  type Classification,
   type ClientVerifier,
   type Credential,
   CredentialError,
@@ -30,19 +30,27 @@ import {
   type ExchangeRequest,
   type ExchangeResponse,
   type Introspection,
-  type OrderIntent,
   type ParseResult,
   type SignContext,
   type Transport,
   type VerifyContext,
   type VerifyResult,
-  type WithdrawalIntent,
 } from './adapter.js';
 import { cancelByListing } from './cancel-listed.js';
+import {
+  bodyOf,
+  classifyCoinbase,
+  parseRestingOrder,
+  restingOrderRequest,
+  toProductId,
+  V3,
+} from './coinbase/classify.js';
 import { sendIntrospection } from './introspection.js';
 import { parseJson, parseJsonRecord, refusalLine } from './json-fields.js';
 import { parseParams, toNumber } from './params.js';
-import { isRecord, parseStrictJson } from './strict-json.js';
+import { isRecord } from './strict-json.js';
+
+export { classifyCoinbase, parseJsonBody, toProductId, toSymbol } from './coinbase/classify.js';
 
 export const COINBASE_BASE_URL = 'https://api.coinbase.com';
 
@@ -50,8 +58,11 @@ export const COINBASE_BASE_URL = 'https://api.coinbase.com';
 export const JWT_LIFETIME_SECONDS = 120;
 /** Tolerated clock skew for `nbf` (Coinbase does not document one). */
 const NBF_SKEW_SECONDS = 30;
-/** A client JWT may not claim to live longer than this from now (limits replay of a leaked token). */
-const MAX_EXP_AHEAD_SECONDS = 300;
+/**
+ * A client JWT may not live longer than Coinbase's documented 2 minutes (`exp - nbf`), nor end
+ * later than that plus the `nbf` skew from now: its replay window is then at most 150 s.
+ */
+const MAX_EXP_AHEAD_SECONDS = JWT_LIFETIME_SECONDS + NBF_SKEW_SECONDS;
 
 const AUTH_HEADERS = [
   'authorization',
@@ -260,7 +271,7 @@ export function verifyJwt(token: string | undefined, check: JwtCheck): VerifyRes
     return { ok: false, reason: 'stale_timestamp', message: 'JWT not yet valid' };
   }
   if (exp <= check.nowSeconds) return { ok: false, reason: 'stale_timestamp', message: 'JWT expired' };
-  if (exp > check.nowSeconds + MAX_EXP_AHEAD_SECONDS) {
+  if (exp > check.nowSeconds + MAX_EXP_AHEAD_SECONDS || exp - nbf > JWT_LIFETIME_SECONDS) {
     return { ok: false, reason: 'stale_timestamp', message: 'JWT lifetime too long' };
   }
   const claimed: unknown[] = Array.isArray(jwt.claims.uris) ? jwt.claims.uris : [jwt.claims.uri];
@@ -272,7 +283,14 @@ export function verifyJwt(token: string | undefined, check: JwtCheck): VerifyRes
   ];
   const uriOk = claimed.some((u) => typeof u === 'string' && accepted.some((a) => safeEqual(u, a)));
   if (!uriOk) return { ok: false, reason: 'bad_signature', message: 'JWT uri does not match the request' };
-  return { ok: true };
+  // The JWT does not cover the body: one token must place one request. Its signed part (header
+  // with the nonce, and claims) names it; the signature itself is not used, since an ECDSA
+  // signature can be re-encoded (s -> n - s) and still verify.
+  return {
+    ok: true,
+    replayKey: `jwt:${createHash('sha256').update(jwt.signingInput).digest('base64url')}`,
+    replayWindowMs: (exp - check.nowSeconds) * 1000 + 1000,
+  };
 }
 
 /** Legacy HMAC prehash: timestamp + METHOD + path (+ `?query` on v2 GETs, as CCXT does) + body. */
@@ -285,216 +303,6 @@ export function legacyPrehash(timestamp: string, request: ExchangeRequest): stri
 
 export function legacySignature(secret: string, prehash: string): string {
   return createHmac('sha256', secret).update(prehash).digest('hex');
-}
-
-// ---------------------------------------------------------------------------------------------
-// JSON bodies: duplicate keys are refused (see strict-json.ts) so policy and Coinbase read the same values.
-
-export type JsonBodyResult = { ok: true; value: unknown } | { ok: false; message: string };
-
-export function parseJsonBody(body: string): JsonBodyResult {
-  if (body.trim() === '') return { ok: true, value: undefined };
-  return parseStrictJson(body);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Classification
-
-const V3 = '/api/v3/brokerage';
-
-/** Coinbase ids are UUIDs or opaque tokens; name the endpoint with `{id}` in their place. */
-function endpointName(method: string, path: string): string {
-  const parts = path.split('/').map((seg, idx, all) => {
-    const prev = all[idx - 1];
-    if (
-      prev === 'accounts' ||
-      prev === 'portfolios' ||
-      prev === 'payment_methods' ||
-      prev === 'payment-methods' ||
-      prev === 'withdrawals' ||
-      prev === 'deposits' ||
-      prev === 'transactions' ||
-      prev === 'addresses' ||
-      prev === 'currencies' ||
-      prev === 'prices' ||
-      (prev === 'trade' && all[idx - 2] === 'convert') ||
-      (prev === 'historical' && seg !== 'batch' && seg !== 'fills') ||
-      (prev === 'products' && seg !== '') ||
-      (prev === 'positions' && seg !== '')
-    ) {
-      if (prev === 'portfolios' && seg === 'move_funds') return seg;
-      if (prev === 'currencies' && seg === 'crypto') return seg;
-      return '{id}';
-    }
-    return seg;
-  });
-  return `${method} ${parts.join('/')}`;
-}
-
-export function toSymbol(productId: unknown): string | undefined {
-  if (typeof productId !== 'string') return undefined;
-  const m = /^([A-Za-z0-9]+)-([A-Za-z0-9]+)$/.exec(productId);
-  return m ? `${m[1]?.toUpperCase()}/${m[2]?.toUpperCase()}` : undefined;
-}
-
-export function toProductId(symbol: string): string {
-  return symbol.replace('/', '-').toUpperCase();
-}
-
-function orderType(configKey: string): string {
-  if (configKey.startsWith('market_')) return 'market';
-  if (configKey.startsWith('limit_') || configKey.startsWith('sor_limit')) return 'limit';
-  if (configKey.startsWith('stop_limit_')) return 'stop_limit';
-  if (configKey.startsWith('trigger_bracket_')) return 'trigger_bracket';
-  return configKey.toLowerCase();
-}
-
-/** Read `order_configuration` {<type>: {base_size|quote_size, limit_price, …}} into an intent. */
-export function orderIntent(body: Record<string, unknown>): OrderIntent {
-  const intent: OrderIntent = {};
-  const raw = body.product_id;
-  if (typeof raw === 'string') {
-    intent.rawSymbol = raw;
-    const symbol = toSymbol(raw);
-    if (symbol) intent.symbol = symbol;
-  }
-  const side = typeof body.side === 'string' ? body.side.toLowerCase() : undefined;
-  if (side === 'buy' || side === 'sell') intent.side = side;
-  const config = body.order_configuration;
-  if (isRecord(config)) {
-    const keys = Object.keys(config);
-    const key = keys[0];
-    if (keys.length === 1 && key !== undefined) {
-      intent.type = orderType(key);
-      const detail = config[key];
-      if (isRecord(detail)) {
-        const qty = toNumber(detail.base_size);
-        const quote = toNumber(detail.quote_size);
-        const price = toNumber(detail.limit_price);
-        if (qty !== undefined) intent.quantity = qty;
-        if (quote !== undefined) intent.quoteQuantity = quote;
-        if (price !== undefined) intent.price = price;
-      }
-    } else if (keys.length > 1) intent.type = 'ambiguous';
-  }
-  return intent;
-}
-
-function bodyRecord(request: ExchangeRequest): Record<string, unknown> {
-  const parsed = parseJsonBody(request.body);
-  return parsed.ok && isRecord(parsed.value) ? parsed.value : {};
-}
-
-function withdrawalFromSend(body: Record<string, unknown>): WithdrawalIntent {
-  const w: WithdrawalIntent = {};
-  if (typeof body.currency === 'string') w.coin = body.currency.toUpperCase();
-  const amount = toNumber(body.amount);
-  if (amount !== undefined) w.amount = amount;
-  if (typeof body.to === 'string') w.address = body.to;
-  if (typeof body.network === 'string') w.network = body.network;
-  if (typeof body.destination_tag === 'string') w.tag = body.destination_tag;
-  return w;
-}
-
-const ID = '[^/]+';
-const reV2Transactions = new RegExp(`^/v2/accounts/${ID}/transactions$`);
-const reV2Withdrawals = new RegExp(`^/v2/accounts/${ID}/withdrawals(/${ID}/commit)?$`);
-const reV2Deposits = new RegExp(`^/v2/accounts/${ID}/deposits(/${ID}/commit)?$`);
-
-export function classifyCoinbase(request: ExchangeRequest): Classification {
-  const method = request.method.toUpperCase();
-  const path = request.path.replace(/\/+$/, '') || '/';
-  const endpoint = endpointName(method, path);
-  const done = (action: Classification['action'], extra: Partial<Classification> = {}): Classification => ({
-    action,
-    endpoint,
-    orders: [],
-    ...extra,
-  });
-
-  if (path.startsWith(`${V3}/`)) {
-    const rest = path.slice(V3.length);
-    if (method === 'GET') {
-      if (rest.startsWith('/market/') || rest === '/time') return done('public');
-      // Everything else readable on v3 needs the `view` scope.
-      return done('read');
-    }
-    if (method === 'POST' && (rest === '/orders' || rest === '/orders/preview')) {
-      return done('trade', { orders: [orderIntent(bodyRecord(request))] });
-    }
-    if (method === 'POST' && (rest === '/orders/edit' || rest === '/orders/edit_preview')) {
-      const b = bodyRecord(request);
-      const o: OrderIntent = {};
-      const price = toNumber(b.price);
-      const size = toNumber(b.size);
-      if (price !== undefined) o.price = price;
-      if (size !== undefined) o.quantity = size;
-      return done('trade', { orders: [o] });
-    }
-    if (method === 'POST' && rest === '/orders/close_position') {
-      const b = bodyRecord(request);
-      const o: OrderIntent = { type: 'market' };
-      if (typeof b.product_id === 'string') {
-        o.rawSymbol = b.product_id;
-        const s = toSymbol(b.product_id);
-        if (s) o.symbol = s;
-      }
-      const size = toNumber(b.size);
-      if (size !== undefined) o.quantity = size;
-      return done('trade', { orders: [o] });
-    }
-    if (method === 'POST' && rest === '/orders/batch_cancel') return done('cancel');
-    if (method === 'POST' && (rest === '/convert/quote' || /^\/convert\/trade\/[^/]+$/.test(rest))) {
-      return done('trade');
-    }
-    if (method === 'POST' && rest === '/portfolios/move_funds') {
-      const b = bodyRecord(request);
-      const w: WithdrawalIntent = {};
-      const funds = b.funds;
-      if (isRecord(funds)) {
-        if (typeof funds.currency === 'string') w.coin = funds.currency.toUpperCase();
-        const v = toNumber(funds.value);
-        if (v !== undefined) w.amount = v;
-      }
-      if (typeof b.target_portfolio_uuid === 'string') w.address = b.target_portfolio_uuid;
-      return done('transfer', { withdrawal: w });
-    }
-    // Portfolio create/edit/delete, INTX allocation and futures sweeps move or re-home funds.
-    if (rest === '/portfolios' || /^\/portfolios\/[^/]+$/.test(rest)) return done('transfer');
-    if (rest.startsWith('/intx/') || rest.startsWith('/cfm/sweeps')) return done('transfer');
-    if (method === 'POST' && rest.startsWith('/cfm/intraday/margin_setting')) return done('trade');
-    return done('unknown');
-  }
-
-  if (path.startsWith('/v2/')) {
-    if (method === 'GET') {
-      if (
-        path === '/v2/currencies' ||
-        path.startsWith('/v2/currencies/') ||
-        path === '/v2/exchange-rates' ||
-        path.startsWith('/v2/prices/') ||
-        path === '/v2/time'
-      ) {
-        return done('public');
-      }
-      return done('read');
-    }
-    if (method === 'POST' && reV2Transactions.test(path)) {
-      const b = bodyRecord(request);
-      // `send` leaves Coinbase; `transfer` moves between the user's own accounts; anything
-      // else (`request`, unknown) is treated as the riskier of the two.
-      const type = typeof b.type === 'string' ? b.type : '';
-      return done(type === 'transfer' ? 'transfer' : 'withdraw', { withdrawal: withdrawalFromSend(b) });
-    }
-    if (method === 'POST' && reV2Withdrawals.test(path)) {
-      const b = bodyRecord(request);
-      return done('withdraw', { withdrawal: withdrawalFromSend(b) });
-    }
-    if (method === 'POST' && reV2Deposits.test(path)) return done('transfer');
-    if (method === 'POST' && /^\/v2\/accounts\/[^/]+\/addresses$/.test(path)) return done('account-admin');
-    return done('unknown');
-  }
-  return done('unknown');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -619,7 +427,7 @@ function checkQuery(query: string): { ok: true } | { ok: false; message: string 
 function parseCoinbase(request: ExchangeRequest): ParseResult {
   const q = checkQuery(request.query);
   if (!q.ok) return { ok: false, message: q.message };
-  const body = parseJsonBody(request.body);
+  const body = bodyOf(request);
   if (!body.ok) return { ok: false, message: body.message };
   if (request.body.trim() !== '' && !isRecord(body.value) && !Array.isArray(body.value)) {
     return { ok: false, message: 'JSON body must be an object' };
@@ -749,6 +557,8 @@ export const coinbase: ExchangeAdapter = {
   stripAuth: stripAuthHeaders,
   sign: signCoinbase,
   classify: classifyCoinbase,
+  restingOrderRequest,
+  parseRestingOrder,
   introspect,
   cancelAllOrders,
   errorResponse: coinbaseErrorResponse,

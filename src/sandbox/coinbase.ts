@@ -270,6 +270,8 @@ function allowed(action: string, p: SandboxPermissions): boolean {
       return p.read;
     case 'trade':
     case 'cancel':
+    case 'convert':
+    case 'margin':
       return p.trade;
     case 'withdraw':
       return p.withdraw;
@@ -315,69 +317,270 @@ function engineFailure(e: EngineError): Record<string, unknown> {
   };
 }
 
-function createOrder(body: Record<string, unknown>, key: SandboxKey, engine: Engine): ExchangeResponse {
-  const productId = body.product_id;
-  const symbol = toSymbol(productId);
-  const side = typeof body.side === 'string' ? body.side.toUpperCase() : '';
+/** What an engine order executes as, for each configuration the sandbox emulates. */
+const EMULATED: Record<string, { type: 'limit' | 'market'; immediate: boolean }> = {
+  market_market_ioc: { type: 'market', immediate: true },
+  limit_limit_gtc: { type: 'limit', immediate: false },
+  limit_limit_gtd: { type: 'limit', immediate: false },
+  // Immediate-or-cancel and fill-or-kill: whatever does not fill at once is cancelled.
+  limit_limit_fok: { type: 'limit', immediate: true },
+  sor_limit_ioc: { type: 'limit', immediate: true },
+};
+
+function orderFailure(error: string, message: string): ExchangeResponse {
+  return json(200, {
+    success: false,
+    failure_reason: 'UNKNOWN_FAILURE_REASON',
+    order_id: '',
+    error_response: {
+      error,
+      message,
+      error_details: message,
+      preview_failure_reason: 'UNKNOWN_PREVIEW_FAILURE_REASON',
+    },
+  });
+}
+
+const decimalValue = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : undefined);
+
+/**
+ * POST /orders as Coinbase executes it. The request already passed the strict schema (see
+ * `handle`): exactly one configuration with exactly its fields. Leverage and margin type are
+ * executed as given (the spot engine has no margin; the order still trades), so only keywarden
+ * stands between a margin flag and the exchange.
+ */
+function createOrder(
+  body: Record<string, unknown>,
+  key: SandboxKey,
+  engine: Engine,
+  preview: boolean,
+): ExchangeResponse {
+  const symbol = toSymbol(body.product_id);
+  const side = body.side === 'BUY' ? 'buy' : 'sell';
   const clientOrderId = typeof body.client_order_id === 'string' ? body.client_order_id : undefined;
-  const config = body.order_configuration;
-  if (
-    !symbol ||
-    (side !== 'BUY' && side !== 'SELL') ||
-    !isRecord(config) ||
-    Object.keys(config).length !== 1
-  ) {
-    return coinbaseError(400, 'INVALID_ARGUMENT', 'invalid order request');
-  }
+  const config = isRecord(body.order_configuration) ? body.order_configuration : {};
   const [configKey, detailRaw] = Object.entries(config)[0] ?? ['', undefined];
   const detail = isRecord(detailRaw) ? detailRaw : {};
-  const num = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : undefined);
-  let type: 'limit' | 'market';
-  if (configKey === 'market_market_ioc') type = 'market';
-  else if (
-    configKey === 'limit_limit_gtc' ||
-    configKey === 'limit_limit_gtd' ||
-    configKey === 'limit_limit_fok'
-  ) {
-    type = 'limit';
-  } else {
+  if (!symbol) return coinbaseError(400, 'INVALID_ARGUMENT', 'invalid product_id');
+  const emulated = EMULATED[configKey];
+  if (!emulated || body.attached_order_configuration !== undefined) {
+    return orderFailure(
+      'UNSUPPORTED_ORDER_CONFIGURATION',
+      `the sandbox does not emulate ${(emulated ? 'attached_order_configuration' : configKey).slice(0, 40)}`,
+    );
+  }
+  const { type } = emulated;
+  const quantity = decimalValue(detail.base_size);
+  const quoteQuantity = decimalValue(detail.quote_size);
+  const price = decimalValue(detail.limit_price);
+  if (preview) {
+    const m = engine.market(symbol);
+    if (!m) return orderFailure('INVALID_PRODUCT_ID', 'ProductID is invalid');
+    const base = quantity ?? (quoteQuantity ?? 0) / m.price;
     return json(200, {
-      success: false,
-      failure_reason: 'UNKNOWN_FAILURE_REASON',
-      order_id: '',
-      error_response: {
-        error: 'UNSUPPORTED_ORDER_CONFIGURATION',
-        message: 'Unsupported order configuration',
-        error_details: `the sandbox does not emulate ${configKey.slice(0, 40)}`,
-        preview_failure_reason: 'UNKNOWN_PREVIEW_FAILURE_REASON',
-      },
+      order_total: fmt(base * (price ?? m.price)),
+      commission_total: fmt(base * (price ?? m.price) * Number(FEE_RATE)),
+      errs: [],
+      warning: [],
+      quote_size: fmt(base * (price ?? m.price)),
+      base_size: fmt(base),
+      best_bid: fmt(m.price),
+      best_ask: fmt(m.price),
+      is_max: false,
+      preview_id: uuidFor('preview', key.account, JSON.stringify(body)),
     });
   }
-  const quantity = num(detail.base_size);
-  const quoteQuantity = num(detail.quote_size);
-  const price = num(detail.limit_price);
   const placed = engine.placeOrder({
     account: key.account,
     symbol,
-    side: side === 'BUY' ? 'buy' : 'sell',
+    side,
     type,
     ...(quantity !== undefined ? { quantity } : {}),
-    ...(quoteQuantity !== undefined && type === 'market' ? { quoteQuantity } : {}),
-    ...(price !== undefined ? { price } : {}),
+    ...(quoteQuantity !== undefined ? { quoteQuantity } : {}),
+    ...(price !== undefined && type === 'limit' ? { price } : {}),
     ...(clientOrderId !== undefined && clientOrderId !== '' ? { clientOrderId } : {}),
   });
   if (!placed.ok) return json(200, engineFailure(placed.error));
   const o = placed.value;
+  if (emulated.immediate && o.status === 'open') engine.cancelOrder(key.account, { id: o.id });
   return json(200, {
     success: true,
     success_response: {
       order_id: o.id,
       product_id: toProductId(o.symbol),
-      side,
+      side: side.toUpperCase(),
       client_order_id: o.clientOrderId ?? '',
     },
     order_configuration: config,
   });
+}
+
+/**
+ * Per-sandbox state beyond the engine: edited orders keep their id at Coinbase while the engine
+ * replaces them (the old id points at the new order), and open convert quotes.
+ */
+interface CoinbaseState {
+  editedIds: Map<string, string>;
+  quotes: Map<string, ConvertQuote>;
+}
+
+const states = new WeakMap<Engine, CoinbaseState>();
+
+function stateOf(engine: Engine): CoinbaseState {
+  let state = states.get(engine);
+  if (!state) {
+    state = { editedIds: new Map(), quotes: new Map() };
+    states.set(engine, state);
+  }
+  return state;
+}
+
+function currentId(engine: Engine, account: string, id: string): string {
+  const { editedIds } = stateOf(engine);
+  let at = id;
+  for (let hops = 0; hops < 100; hops++) {
+    const next = editedIds.get(`${account}\u0000${at}`);
+    if (next === undefined) return at;
+    at = next;
+  }
+  return at;
+}
+
+function editFailure(reason: string): ExchangeResponse {
+  return json(200, {
+    success: false,
+    errors: [{ edit_failure_reason: reason, preview_failure_reason: 'UNKNOWN_PREVIEW_FAILURE_REASON' }],
+  });
+}
+
+/** POST /orders/edit (and edit_preview): a resting GTC limit order gets a new price and/or size. */
+function editOrder(
+  body: Record<string, unknown>,
+  key: SandboxKey,
+  engine: Engine,
+  preview: boolean,
+): ExchangeResponse {
+  const id = currentId(engine, key.account, String(body.order_id));
+  const o = engine.order(key.account, { id });
+  if (o?.status !== 'open' || o.type !== 'limit') return editFailure('ORDER_NOT_FOUND');
+  if (body.stop_price !== undefined) return editFailure('INVALID_ORDER_CONFIGURATION');
+  const price = decimalValue(body.price) ?? o.price;
+  const size = decimalValue(body.size) ?? o.quantity - o.filled;
+  if (preview) {
+    return json(200, {
+      errors: [],
+      slippage: '0',
+      order_total: fmt(size * (price ?? 0)),
+      commissions_total: '0',
+    });
+  }
+  engine.cancelOrder(key.account, { id });
+  const placed = engine.placeOrder({
+    account: key.account,
+    symbol: o.symbol,
+    side: o.side,
+    type: 'limit',
+    quantity: size,
+    ...(price !== undefined ? { price } : {}),
+  });
+  if (!placed.ok) return editFailure('UNKNOWN_EDIT_ORDER_FAILURE_REASON');
+  stateOf(engine).editedIds.set(`${key.account}\u0000${id}`, placed.value.id);
+  return json(200, { success: true, errors: [] });
+}
+
+interface ConvertQuote {
+  id: string;
+  account: string;
+  from: string;
+  to: string;
+  amount: number;
+  toAmount: number;
+  /** The engine market and side the conversion trades. */
+  symbol: string;
+  side: 'buy' | 'sell';
+  committed: boolean;
+  expiresAt: number;
+}
+
+const QUOTE_TTL_MS = 10_000;
+
+function convertView(q: ConvertQuote, status: string): Record<string, unknown> {
+  return {
+    trade: {
+      id: q.id,
+      status,
+      user_entered_amount: { value: fmt(q.amount), currency: q.from },
+      amount: { value: fmt(q.toAmount), currency: q.to },
+      total: { value: fmt(q.amount), currency: q.from },
+      subtotal: { value: fmt(q.amount), currency: q.from },
+      total_fee: { amount: { value: '0', currency: q.from } },
+      source_currency: q.from,
+      target_currency: q.to,
+      source_id: q.from,
+      target_id: q.to,
+    },
+  };
+}
+
+/** POST /convert/quote: a quote to trade `amount` of from_account's currency into to_account's. */
+function convertQuote(
+  body: Record<string, unknown>,
+  key: SandboxKey,
+  engine: Engine,
+  now: number,
+): ExchangeResponse {
+  const from = String(body.from_account).toUpperCase();
+  const to = String(body.to_account).toUpperCase();
+  const amount = Number(body.amount);
+  const buy = engine.market(`${to}/${from}`);
+  const sell = engine.market(`${from}/${to}`);
+  const m = buy ?? sell;
+  const { quotes } = stateOf(engine);
+  if (!m) return coinbaseError(400, 'INVALID_ARGUMENT', `no conversion from ${from} to ${to}`);
+  const q: ConvertQuote = {
+    id: uuidFor('convert', key.account, String(now), String(quotes.size)),
+    account: key.account,
+    from,
+    to,
+    amount,
+    toAmount: buy ? amount / m.price : amount * m.price,
+    symbol: m.symbol,
+    side: buy ? 'buy' : 'sell',
+    committed: false,
+    expiresAt: now + QUOTE_TTL_MS,
+  };
+  quotes.set(q.id, q);
+  return json(200, convertView(q, 'TRADE_STATUS_CREATED'));
+}
+
+/** POST /convert/trade/{id}: commit the quote; it executes as a market order of its amount. */
+function convertCommit(
+  tradeId: string,
+  body: Record<string, unknown>,
+  key: SandboxKey,
+  engine: Engine,
+  now: number,
+): ExchangeResponse {
+  const q = stateOf(engine).quotes.get(tradeId);
+  if (
+    !q ||
+    q.account !== key.account ||
+    q.from !== String(body.from_account).toUpperCase() ||
+    q.to !== String(body.to_account).toUpperCase()
+  )
+    return coinbaseError(404, 'NOT_FOUND', 'trade not found');
+  if (q.committed || q.expiresAt <= now)
+    return coinbaseError(400, 'INVALID_ARGUMENT', 'quote expired or already used');
+  const placed = engine.placeOrder({
+    account: key.account,
+    symbol: q.symbol,
+    side: q.side,
+    type: 'market',
+    ...(q.side === 'buy' ? { quoteQuantity: q.amount } : { quantity: q.amount }),
+  });
+  if (!placed.ok) return coinbaseError(400, 'INVALID_ARGUMENT', placed.error.message);
+  q.committed = true;
+  return json(200, convertView(q, 'TRADE_STATUS_COMPLETED'));
 }
 
 function sendCrypto(
@@ -590,12 +793,24 @@ async function privateRoute(
     const code = findAccount(engine, key.account, path.slice('/v2/accounts/'.length));
     return code ? json(200, { data: view(code) }) : v2Error(404, 'not_found', 'Not found');
   }
-  if (method === 'POST' && path === `${V3}/orders`) return createOrder(body, key, engine);
+  if (method === 'POST' && (path === `${V3}/orders` || path === `${V3}/orders/preview`))
+    return createOrder(body, key, engine, path.endsWith('/preview'));
+  if (method === 'POST' && (path === `${V3}/orders/edit` || path === `${V3}/orders/edit_preview`))
+    return editOrder(body, key, engine, path.endsWith('_preview'));
+  if (method === 'POST' && path === `${V3}/convert/quote`) return convertQuote(body, key, engine, now);
+  const convert = /^\/api\/v3\/brokerage\/convert\/trade\/([^/]+)$/.exec(path);
+  if (convert) {
+    const q = stateOf(engine).quotes.get(decodeURIComponent(convert[1] ?? ''));
+    if (method === 'POST') return convertCommit(decodeURIComponent(convert[1] ?? ''), body, key, engine, now);
+    if (method === 'GET' && q && q.account === key.account)
+      return json(200, convertView(q, q.committed ? 'TRADE_STATUS_COMPLETED' : 'TRADE_STATUS_CREATED'));
+    return coinbaseError(404, 'NOT_FOUND', 'trade not found');
+  }
   if (method === 'POST' && path === `${V3}/orders/batch_cancel`) {
     const ids = Array.isArray(body.order_ids) ? body.order_ids : [];
     const results = ids.map((id) => {
       const ref = typeof id === 'string' ? id : '';
-      const r = engine.cancelOrder(key.account, { id: ref });
+      const r = engine.cancelOrder(key.account, { id: currentId(engine, key.account, ref) });
       return r.ok
         ? { success: true, failure_reason: 'UNKNOWN_CANCEL_FAILURE_REASON', order_id: ref }
         : { success: false, failure_reason: 'UNKNOWN_CANCEL_ORDER', order_id: ref };
@@ -628,7 +843,9 @@ async function privateRoute(
   }
   const hist = /^\/api\/v3\/brokerage\/orders\/historical\/([^/]+)$/.exec(path);
   if (method === 'GET' && hist) {
-    const o = engine.order(key.account, { id: decodeURIComponent(hist[1] ?? '') });
+    const o = engine.order(key.account, {
+      id: currentId(engine, key.account, decodeURIComponent(hist[1] ?? '')),
+    });
     return o
       ? json(200, { order: orderView(o, engine) })
       : coinbaseError(404, 'NOT_FOUND', 'order not found');
@@ -678,8 +895,14 @@ async function handle(req: SandboxRequest, ctx: SandboxContext): Promise<Exchang
     }
     body = parsed.value;
   }
-  const { action } = classifyCoinbase(req);
+  const { action, rejected } = classifyCoinbase(req);
   if (!allowed(action, key.permissions)) return scopeError(req.path);
+  // Coinbase's gRPC gateway refuses an unknown field or a malformed value of a known one.
+  if (rejected !== undefined) {
+    return req.path.startsWith('/v2/')
+      ? v2Error(400, 'validation_error', rejected)
+      : coinbaseError(400, 'INVALID_ARGUMENT', rejected);
+  }
   return privateRoute(req, key, ctx, body);
 }
 

@@ -106,8 +106,12 @@ describe('coinbase JWT oracle against CCXT 4.5.84', () => {
         expect(verify('sha256', input, { key: pub, dsaEncoding: 'ieee-p1363' }, sig)).toBe(true);
         // CCXT's JWT, sent to a gateway at baseUrl, verifies with the stored verifier.
         const clientReq = { ...request, headers: { authorization: `Bearer ${ccxtToken}` } };
-        expect(coinbase.verifyClient(clientReq, issued.verifier, verifyCtx(c.baseUrl))).toEqual({ ok: true });
-        expect(coinbase.verifyClient(ours, issued.verifier, verifyCtx(c.baseUrl))).toEqual({ ok: true });
+        expect(coinbase.verifyClient(clientReq, issued.verifier, verifyCtx(c.baseUrl))).toMatchObject({
+          ok: true,
+        });
+        expect(coinbase.verifyClient(ours, issued.verifier, verifyCtx(c.baseUrl))).toMatchObject({
+          ok: true,
+        });
       }),
       { numRuns: 60 },
     );

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import ccxt from 'ccxt';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -85,14 +85,14 @@ describe('coinbase classify', () => {
     [
       'POST',
       '/api/v3/brokerage/convert/quote',
-      'trade',
+      'convert',
       '{"from_account":"USD","to_account":"USDC","amount":"10"}',
     ],
     [
       'POST',
       '/api/v3/brokerage/convert/trade/t-1',
-      'trade',
-      '{}',
+      'convert',
+      '{"from_account":"USD","to_account":"USDC"}',
       'POST /api/v3/brokerage/convert/trade/{id}',
     ],
     ['GET', '/api/v3/brokerage/convert/trade/t-1', 'read', '', 'GET /api/v3/brokerage/convert/trade/{id}'],
@@ -172,70 +172,6 @@ describe('coinbase classify', () => {
       expect(c.endpoint).toBe(endpoint);
     });
   }
-
-  it('reads market_market_ioc quote_size as a quote quantity and notional', () => {
-    const c = coinbase.classify(
-      req('POST', '/api/v3/brokerage/orders', order({ market_market_ioc: { quote_size: '25.5' } })),
-    );
-    expect(c.orders).toEqual([
-      {
-        rawSymbol: 'BTC-USD',
-        symbol: 'BTC/USD',
-        side: 'buy',
-        type: 'market',
-        quoteQuantity: 25.5,
-        notional: 25.5,
-      },
-    ]);
-  });
-
-  it('reads market_market_ioc base_size as a base quantity without a notional', () => {
-    const c = coinbase.classify(
-      req(
-        'POST',
-        '/api/v3/brokerage/orders',
-        order({ market_market_ioc: { base_size: '0.5' } }, 'SELL', 'ETH-USDT'),
-      ),
-    );
-    expect(c.orders).toEqual([
-      { rawSymbol: 'ETH-USDT', symbol: 'ETH/USDT', side: 'sell', type: 'market', quantity: 0.5 },
-    ]);
-  });
-
-  it('reads limit configurations as price × base size', () => {
-    for (const key of ['limit_limit_gtc', 'limit_limit_gtd', 'limit_limit_fok', 'sor_limit_ioc']) {
-      const c = coinbase.classify(
-        req(
-          'POST',
-          '/api/v3/brokerage/orders',
-          order({ [key]: { base_size: '0.1', limit_price: '50000', post_only: false } }),
-        ),
-      );
-      expect(c.orders[0]).toMatchObject({ type: 'limit', quantity: 0.1, price: 50000, notional: 5000 });
-    }
-    const stop = coinbase.classify(
-      req(
-        'POST',
-        '/api/v3/brokerage/orders',
-        order({ stop_limit_stop_limit_gtc: { base_size: '1', limit_price: '10', stop_price: '11' } }),
-      ),
-    );
-    expect(stop.orders[0]).toMatchObject({ type: 'stop_limit', quantity: 1, price: 10, notional: 10 });
-  });
-
-  it('marks an order with two configurations as ambiguous', () => {
-    const c = coinbase.classify(
-      req(
-        'POST',
-        '/api/v3/brokerage/orders',
-        order({
-          market_market_ioc: { quote_size: '1' },
-          limit_limit_gtc: { base_size: '9', limit_price: '9' },
-        }),
-      ),
-    );
-    expect(c.orders[0]?.type).toBe('ambiguous');
-  });
 
   it('reads sends and move_funds as withdrawal intents', () => {
     const send = coinbase.classify(
@@ -356,7 +292,7 @@ describe('coinbase sign', () => {
       apiKey: cred.apiKey,
       secret: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     };
-    expect(coinbase.verifyClient(signed, verifier, verifyCtx())).toEqual({ ok: true });
+    expect(coinbase.verifyClient(signed, verifier, verifyCtx())).toMatchObject({ ok: true });
   });
 
   it('signs Ed25519 CDP keys (base64 64-byte secret) with EdDSA, as CCXT does', () => {
@@ -373,7 +309,7 @@ describe('coinbase sign', () => {
       apiKey: cred.apiKey,
       secret: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     };
-    expect(coinbase.verifyClient(signed, verifier, verifyCtx())).toEqual({ ok: true });
+    expect(coinbase.verifyClient(signed, verifier, verifyCtx())).toMatchObject({ ok: true });
     // CCXT's own EdDSA token for the same key verifies too.
     const ex = new ccxt.coinbase({ apiKey: cred.apiKey, secret, urls: { api: { rest: GATEWAY } } });
     ex.seconds = () => NOW;
@@ -382,7 +318,7 @@ describe('coinbase sign', () => {
       ...req('GET', '/api/v3/brokerage/accounts'),
       headers: { authorization: String(theirs.headers?.Authorization) },
     };
-    expect(coinbase.verifyClient(clientReq, verifier, verifyCtx())).toEqual({ ok: true });
+    expect(coinbase.verifyClient(clientReq, verifier, verifyCtx())).toMatchObject({ ok: true });
   });
 
   it('signs legacy HMAC keys with CB-ACCESS-* headers (self-computed vector of exchanges.md §2.4)', () => {
@@ -450,14 +386,14 @@ describe('coinbase verifyClient', () => {
   }
 
   it('accepts a fresh JWT for this request, with or without a scheme in uri', () => {
-    expect(coinbase.verifyClient(clientJwt(), issued.verifier, verifyCtx())).toEqual({ ok: true });
+    expect(coinbase.verifyClient(clientJwt(), issued.verifier, verifyCtx())).toMatchObject({ ok: true });
     expect(
       coinbase.verifyClient(
         clientJwt({ uri: `GET http://127.0.0.1:8787/coinbase${path}` }),
         issued.verifier,
         verifyCtx(),
       ),
-    ).toEqual({ ok: true });
+    ).toMatchObject({ ok: true });
     expect(coinbase.clientKeyId(clientJwt())).toBe(issued.credential.apiKey);
   });
 
@@ -488,9 +424,68 @@ describe('coinbase verifyClient', () => {
       ok: false,
       reason: 'stale_timestamp',
     });
-    expect(coinbase.verifyClient(clientJwt({ now: NOW + 10 }), issued.verifier, verifyCtx())).toEqual({
+    expect(coinbase.verifyClient(clientJwt({ now: NOW + 10 }), issued.verifier, verifyCtx())).toMatchObject({
       ok: true,
     });
+  });
+
+  it('names each JWT by its signed part for the replay cache, for as long as it is valid', () => {
+    const a = coinbase.verifyClient(clientJwt(), issued.verifier, verifyCtx());
+    const b = coinbase.verifyClient(clientJwt(), issued.verifier, verifyCtx());
+    if (!a.ok || !b.ok) throw new Error('expected both to verify');
+    expect(a.replayKey).toMatch(/^jwt:/);
+    expect(a.replayKey).not.toBe(b.replayKey);
+    expect(a.replayWindowMs).toBe(121_000);
+    const later = coinbase.verifyClient(clientJwt(), issued.verifier, verifyCtx(NOW + 100));
+    expect(later).toMatchObject({ ok: true, replayWindowMs: 21_000 });
+  });
+
+  it('names a JWT whose ECDSA signature was re-encoded (s -> n - s) by the same replay key', () => {
+    const good = clientJwt();
+    const token = tokenOf(good);
+    const [h, c, sig] = token.split('.') as [string, string, string];
+    const raw = Buffer.from(sig, 'base64url');
+    const n = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+    const s = BigInt(`0x${raw.subarray(32).toString('hex')}`);
+    const flipped = Buffer.concat([
+      raw.subarray(0, 32),
+      Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex'),
+    ]);
+    const twin = { ...good, headers: { authorization: `Bearer ${h}.${c}.${flipped.toString('base64url')}` } };
+    const first = coinbase.verifyClient(good, issued.verifier, verifyCtx());
+    const second = coinbase.verifyClient(twin, issued.verifier, verifyCtx());
+    expect(second).toMatchObject({ ok: true });
+    if (!first.ok || !second.ok) throw new Error('expected both to verify');
+    expect(second.replayKey).toBe(first.replayKey);
+  });
+
+  it('refuses a JWT that claims to live longer than the documented 120 s', () => {
+    const key = loadSigningKey(issued.credential);
+    if (key.kind === 'hmac') throw new Error('unexpected');
+    const header = Buffer.from(
+      JSON.stringify({ alg: 'ES256', kid: issued.credential.apiKey, nonce: 'n' }),
+    ).toString('base64url');
+    const claims = Buffer.from(
+      JSON.stringify({
+        sub: issued.credential.apiKey,
+        iss: 'cdp',
+        nbf: NOW - 10,
+        exp: NOW + 130,
+        uri: `GET 127.0.0.1:8787/coinbase${path}`,
+      }),
+    ).toString('base64url');
+    const signature = sign('sha256', Buffer.from(`${header}.${claims}`), {
+      key: key.key,
+      dsaEncoding: 'ieee-p1363',
+    });
+    const token = `${header}.${claims}.${signature.toString('base64url')}`;
+    expect(
+      coinbase.verifyClient(
+        { ...req('GET', path), headers: { authorization: `Bearer ${token}` } },
+        issued.verifier,
+        verifyCtx(),
+      ),
+    ).toMatchObject({ ok: false, reason: 'stale_timestamp' });
   });
 
   it('rejects a uri claim for another path, method, host or prefix', () => {
@@ -544,7 +539,7 @@ describe('coinbase verifyClient', () => {
       nowSeconds: NOW,
     });
     const tampered = { ...signed, headers: { authorization: `Bearer ${token}` }, body: '{"side":"SELL"}' };
-    expect(coinbase.verifyClient(tampered, issued.verifier, verifyCtx())).toEqual({ ok: true });
+    expect(coinbase.verifyClient(tampered, issued.verifier, verifyCtx())).toMatchObject({ ok: true });
   });
 
   it('issues CDP-shaped credentials CCXT accepts', () => {
