@@ -255,15 +255,23 @@ describe('kraken intent by order type', () => {
       /price2/,
     );
   });
-  it('a conditional close order: its prices are band-checked, relative ones unevaluable', () => {
-    const o = order(
+  it('a conditional close order is a second order: opposite side, same volume, its own prices', () => {
+    const c = add(
       `${base}&ordertype=limit&price=60000&close%5Bordertype%5D=stop-loss-limit&close%5Bprice%5D=50000&close%5Bprice2%5D=49000`,
     );
-    expect(o?.prices).toEqual([
-      { field: 'price', value: 60000 },
-      { field: 'close[price]', value: 50000 },
-      { field: 'close[price2]', value: 49000 },
-    ]);
+    expect(c.orders).toHaveLength(2);
+    expect(c.orders[0]?.prices).toEqual([{ field: 'price', value: 60000 }]);
+    expect(c.orders[1]).toMatchObject({
+      symbol: 'BTC/USD',
+      side: 'buy',
+      quantity: 0.5,
+      type: 'stop-loss-limit',
+      price: 49000,
+      prices: [
+        { field: 'close[price2]', value: 49000 },
+        { field: 'close[price]', value: 50000 },
+      ],
+    });
     const json = kraken.classify(
       post(
         'AddOrder',
@@ -278,7 +286,16 @@ describe('kraken intent by order type', () => {
         true,
       ),
     );
-    expect(json.orders[0]?.unevaluable).toMatch(/close\[price\]/);
+    expect(json.orders[1]).toMatchObject({
+      side: 'sell',
+      pricing: 'market',
+      unevaluable: 'relative close[price] +10%',
+    });
+    expect(
+      add(
+        `pair=XBTUSD&type=buy&volume=5&ordertype=market&oflags=viqc&close%5Bordertype%5D=limit&close%5Bprice%5D=1`,
+      ).rejected,
+    ).toMatch(/viqc/);
   });
   it('leverage, reduce_only and settle-position are margin trading', () => {
     const lev = add(`${base}&ordertype=limit&price=60000&leverage=5`);

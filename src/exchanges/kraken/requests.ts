@@ -398,9 +398,7 @@ interface ParsedOrder {
   pair?: string;
 }
 
-type OrderRead =
-  | { ok: true; read: Omit<KrakenRead, 'fields'> & { order: OrderIntent } }
-  | { ok: false; message: string };
+type OrderRead = { ok: true; read: Omit<KrakenRead, 'fields'> } | { ok: false; message: string };
 
 function readOrder(
   body: KrakenBody,
@@ -445,8 +443,65 @@ function readOrder(
     if (!o.price?.startsWith('+'))
       return { ok: false, message: `${where}: field "price" must be a +offset (trailing distance)` };
   }
+  if (o.close && flags.includes('viqc'))
+    return { ok: false, message: `${where}: a close order after a quote-sized (viqc) order` };
+  const rawSymbol = pair ?? o.pair;
+  const symbol = rawSymbol === undefined ? undefined : symbolOf(rawSymbol);
+  const margin = o.leverage !== undefined || o.reduce_only === 'true' || o.ordertype === 'settle-position';
+  const leg = (
+    side: Side,
+    t: OrderType,
+    p: string | undefined,
+    p2: string | undefined,
+    name: (f: string) => string,
+  ) =>
+    legIntent({
+      symbol,
+      rawSymbol,
+      side,
+      type: t,
+      price: p,
+      price2: p2,
+      volume: o.volume,
+      viqc: flags.includes('viqc'),
+      leverage: o.leverage,
+      name,
+    });
+  const order = leg(o.type, o.ordertype, o.price, o.price2, (f) => f);
+  const orders = [order];
+  // The conditional close is a second order Kraken places once this one fills: opposite side, same volume.
+  if (o.close)
+    orders.push(
+      leg(
+        o.type === 'buy' ? 'sell' : 'buy',
+        o.close.ordertype,
+        o.close.price,
+        o.close.price2,
+        (f) => `close[${f}]`,
+      ),
+    );
+  return {
+    ok: true,
+    read: { orders, margin, ...(o.leverage !== undefined ? { leverage: o.leverage } : {}) },
+  };
+}
+
+/** One order leg's intent by its type: which field is the limit price, which are triggers, which are relative. */
+function legIntent(l: {
+  symbol: string | undefined;
+  rawSymbol: string | undefined;
+  side: Side;
+  type: OrderType;
+  price: string | undefined;
+  price2: string | undefined;
+  volume: string;
+  viqc: boolean;
+  leverage: number | undefined;
+  name: (field: string) => string;
+}): OrderIntent {
+  const spec = ORDER_TYPES[l.type];
   const unevaluable: string[] = [];
-  const prices: Array<[string, number | undefined]> = [];
+  const prices: Array<[string, number]> = [];
   const priceOf = (field: string, value: string | undefined, kind: string): number | undefined => {
     if (value === undefined) return undefined;
     const m = PRICE.exec(value);
@@ -454,39 +509,28 @@ function readOrder(
       unevaluable.push(`relative ${field} ${value}`);
       return undefined;
     }
-    const n = Number(value);
-    prices.push([field, n]);
-    return n;
+    prices.push([field, Number(value)]);
+    return Number(value);
   };
-  const p1 = priceOf('price', o.price, spec.price);
-  const p2 = priceOf('price2', o.price2, spec.price2);
-  if (o.close) {
-    const c = ORDER_TYPES[o.close.ordertype];
-    priceOf('close[price]', o.close.price, c.price);
-    priceOf('close[price2]', o.close.price2, c.price2);
-  }
+  const p1 = priceOf(l.name('price'), l.price, spec.price);
+  const p2 = priceOf(l.name('price2'), l.price2, spec.price2);
   const limitField = spec.price === 'limit' ? 'price' : spec.price2 === 'limit' ? 'price2' : undefined;
   const limit = limitField === 'price' ? p1 : limitField === 'price2' ? p2 : undefined;
-  const rawSymbol = pair ?? o.pair;
-  const margin = o.leverage !== undefined || o.reduce_only === 'true' || o.ordertype === 'settle-position';
-  const order = orderIntentOf({
-    symbol: rawSymbol === undefined ? undefined : symbolOf(rawSymbol),
-    rawSymbol,
-    side: o.type,
-    type: o.ordertype,
+  const named = limitField === undefined ? undefined : l.name(limitField);
+  return orderIntentOf({
+    symbol: l.symbol,
+    rawSymbol: l.rawSymbol,
+    side: l.side,
+    type: l.type,
     pricing: spec.pricing,
     price: limit,
-    priceField: limitField,
-    size: Number(o.volume),
-    sizeInQuote: flags.includes('viqc'),
-    otherPrices: prices.filter(([f]) => f !== limitField),
+    priceField: named,
+    size: Number(l.volume),
+    sizeInQuote: l.viqc,
+    otherPrices: prices.filter(([f]) => f !== named),
     unevaluable: unevaluable.length > 0 ? unevaluable.join(', ') : undefined,
-    leverage: o.leverage,
+    leverage: l.leverage,
   });
-  return {
-    ok: true,
-    read: { order, orders: [order], margin, ...(o.leverage !== undefined ? { leverage: o.leverage } : {}) },
-  };
 }
 
 function readBatch(body: KrakenBody, symbolOf: (raw: string) => string | undefined): ReadResult {
@@ -498,7 +542,7 @@ function readBatch(body: KrakenBody, symbolOf: (raw: string) => string | undefin
     // Kraken reads one pair for the whole batch; a per-order `pair` is not in the item schema.
     const o = readOrder(item, batchItemSchemas, `AddOrderBatch orders.${i}`, symbolOf, pair);
     if (!o.ok) return o;
-    out.orders.push(o.read.order);
+    out.orders.push(...o.read.orders);
     out.margin ||= o.read.margin;
     if (o.read.leverage !== undefined) out.leverage = Math.max(out.leverage ?? 0, o.read.leverage);
   }
