@@ -166,7 +166,7 @@ describe('kraken sandbox emulator over real sockets', () => {
 
   it('AmendOrder and EditOrder replace the resting order; QueryOrders follows the old txid', async () => {
     const placed = await call('AddOrder', 'ordertype=limit&pair=XBTUSD&type=buy&volume=0.01&price=50000');
-    const txid = (placed.body.result?.txid as string[])[0] ?? '';
+    const txid = ((placed.body.result?.txid ?? []) as string[])[0] ?? '';
     const amend = await call('AmendOrder', `txid=${txid}&order_qty=0.02&limit_price=51000`);
     expect(amend.body.error).toEqual([]);
     expect(engine().openOrders('main')).toMatchObject([{ quantity: 0.02, price: 51000 }]);
