@@ -107,34 +107,24 @@ describe('kraken #1 decoy fields: AddOrderBatch', () => {
 });
 
 describe('kraken #2 market order notional from a decoy', () => {
-  it('refuses ordertype=market with a price (the exchange fills at the market)', async () => {
-    const token = await client();
-    await expectDenied(
-      token,
-      'AddOrder',
+  it.each([
+    [
+      'a price on ordertype=market (the exchange fills at the market)',
       'pair=XBTUSD&type=buy&ordertype=market&volume=0.5&price=1',
       /request_rejected.*price/,
-    );
-  });
-
-  it('refuses viqc (quote sizing) where Kraken does not read it as quote', async () => {
-    const token = await client();
-    await expectDenied(
-      token,
-      'AddOrder',
+    ],
+    [
+      'viqc (quote sizing) where Kraken does not read it as quote',
       'pair=XBTUSD&type=buy&ordertype=limit&volume=10&price=60000&oflags=viqc',
       /request_rejected.*viqc/,
-    );
-  });
-
-  it('counts a market buy at the market (0.5 BTC is over the cap)', async () => {
-    const token = await client();
-    await expectDenied(
-      token,
-      'AddOrder',
+    ],
+    [
+      'a market buy counted at the market (0.5 BTC is over the cap)',
       'pair=XBTUSD&type=buy&ordertype=market&volume=0.5',
       /policy_denied.*maxOrderNotional/,
-    );
+    ],
+  ])('denies %s', async (_what, body, code) => {
+    await expectDenied(await client(), 'AddOrder', body, code);
   });
 
   it('positive control: a market buy under the cap, and a viqc market buy of 500 USD, execute', async () => {
