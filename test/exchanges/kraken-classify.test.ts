@@ -304,7 +304,10 @@ describe('kraken intent by order type', () => {
     expect(add(`${base}&ordertype=limit&price=60000&leverage=2:1`).leverage).toBe(2);
     expect(add(`${base}&ordertype=market&reduce_only=true`).action).toBe('margin');
     expect(add(`${base}&ordertype=market&reduce_only=false`).action).toBe('trade');
-    expect(add(`${base}&ordertype=settle-position&leverage=2`).action).toBe('margin');
+    expect(add(`${base}&ordertype=settle-position&leverage=2`)).toMatchObject({
+      action: 'margin',
+      orders: [{ unevaluable: expect.stringMatching(/settle-position/) }],
+    });
   });
   it('AmendOrder and EditOrder name their resting order; the gateway reads it with QueryOrders', () => {
     const a = kraken.classify(

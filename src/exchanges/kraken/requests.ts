@@ -419,6 +419,9 @@ function readOrder(
       name,
     });
   const order = leg(o.type, o.ordertype, o.price, o.price2, (f) => f);
+  // settle-position closes the margin position at the market: its size is the position's, not the request's.
+  if (o.ordertype === 'settle-position')
+    order.unevaluable = "settle-position (the size is the margin position's)";
   const orders = [order];
   // The conditional close is a second order Kraken places once this one fills: opposite side, same volume.
   if (o.close)
