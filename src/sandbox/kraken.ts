@@ -464,13 +464,14 @@ const PRIVATE: Record<string, Route> = {
     params: ['trades', 'userref', 'txid', 'consolidate_taker', 'rebase_multiplier'],
     handle(get, key, ctx) {
       const ids = (get('txid') ?? '').split(',').filter((s) => s !== '');
-      const found: Order[] = [];
+      // Keyed by the txid asked for: an amended order keeps its txid at Kraken (here it is a replacement).
+      const found: Record<string, unknown> = {};
       for (const t of ids) {
         const id = idFromTxid(t);
         const o = id === undefined ? undefined : ctx.engine.order(key.account, { id: current(ctx, id) });
-        if (o) found.push(o);
+        if (o) found[t] = orderJson(o, ctx);
       }
-      return ids.length === 0 ? fail('EGeneral:Invalid arguments:txid') : ok(byTxid(found, ctx));
+      return ids.length === 0 ? fail('EGeneral:Invalid arguments:txid') : ok(found);
     },
   },
   TradesHistory: {
@@ -587,6 +588,23 @@ const PRIVATE: Record<string, Route> = {
         ...(raw !== undefined && id === undefined ? { clientOrderId: raw } : {}),
       });
       return r.ok ? ok({ count: 1 }) : engineError(r.error);
+    },
+  },
+  CancelOrderBatch: {
+    need: 'trade',
+    params: ['orders', 'cl_ord_ids'],
+    handle(_g, key, ctx, fields) {
+      const ids = Array.isArray(fields.orders) ? fields.orders : [];
+      const cls = Array.isArray(fields.cl_ord_ids) ? fields.cl_ord_ids : [];
+      if (ids.length + cls.length === 0) return fail('EGeneral:Invalid arguments:orders');
+      let count = 0;
+      for (const raw of ids) {
+        const id = typeof raw === 'string' ? idFromTxid(raw) : undefined;
+        if (id !== undefined && ctx.engine.cancelOrder(key.account, { id: current(ctx, id) }).ok) count++;
+      }
+      for (const cl of cls)
+        if (typeof cl === 'string' && ctx.engine.cancelOrder(key.account, { clientOrderId: cl }).ok) count++;
+      return ok({ count });
     },
   },
   CancelAll: {

@@ -44,8 +44,8 @@ const oflags = z
   .string()
   .max(40)
   .regex(/^[a-z]+(?:,[a-z]+)*$/, 'expected a comma-separated list of order flags')
-  .refine((s) => s.split(',').every((f) => (FLAGS as readonly string[]).includes(f)), 'unknown order flag')
-  .refine((s) => new Set(s.split(',')).size === s.split(',').length, 'duplicated order flag');
+  // A repeated flag is the same flag (CCXT itself sends `viqc,viqc` when a caller passes oflags=viqc).
+  .refine((s) => s.split(',').every((f) => (FLAGS as readonly string[]).includes(f)), 'unknown order flag');
 const leverage = z
   .union([z.string().regex(/^[1-9]\d?(?::1)?$/, 'expected a leverage such as 2 or 2:1'), z.number().int()])
   .transform((v) => Number(String(v).split(':')[0]))
