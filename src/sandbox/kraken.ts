@@ -487,7 +487,7 @@ const PRIVATE: Record<string, Route> = {
   },
   AddOrder: {
     need: 'trade',
-    params: ['pair', 'asset_class', 'deadline', 'validate', ...ORDER_PARAMS],
+    params: ['pair', 'asset_class', 'deadline', 'validate', 'broker', ...ORDER_PARAMS],
     handle(get, key, ctx, fields) {
       const r = placeKrakenOrder(fields, get('pair'), get('validate') === 'true', key, ctx);
       return r.ok ? ok(r.value) : r.response;
@@ -495,10 +495,12 @@ const PRIVATE: Record<string, Route> = {
   },
   AddOrderBatch: {
     need: 'trade',
-    params: ['pair', 'orders', 'asset_class', 'deadline', 'validate'],
+    params: ['pair', 'orders', 'asset_class', 'deadline', 'validate', 'broker'],
     handle(get, key, ctx, fields) {
       const list = fields.orders;
-      if (!Array.isArray(list) || list.length === 0) return fail('EGeneral:Invalid arguments:orders');
+      // Kraken takes 2 to 15 orders, all on the batch pair (docs: add-order-batch).
+      if (!Array.isArray(list) || list.length < 2 || list.length > 15)
+        return fail('EGeneral:Invalid arguments:orders');
       const items = list.map((o: unknown) => (isRecord(o) ? o : {}));
       for (const item of items) {
         const unknown = unknownParam(item, [...ORDER_PARAMS, 'pair']);

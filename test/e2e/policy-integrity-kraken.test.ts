@@ -71,7 +71,7 @@ describe('kraken #1 decoy fields: AddOrderBatch', () => {
     const r = await expectDenied(
       token,
       'AddOrderBatch',
-      batch([{ ...small, pair: 'SOLUSD', volume: '5', price: '150' }]),
+      batch([small, { ...small, pair: 'SOLUSD', volume: '5', price: '150' }]),
       /request_rejected.*pair/,
       JSON_CT,
     );
@@ -84,7 +84,7 @@ describe('kraken #1 decoy fields: AddOrderBatch', () => {
     await expectDenied(
       token,
       'AddOrderBatch',
-      batch([{ type: 'buy', ordertype: 'market', volume: '0.5', price: '1' }]),
+      batch([small, { type: 'buy', ordertype: 'market', volume: '0.5', price: '1' }]),
       /request_rejected.*price/,
       JSON_CT,
     );

@@ -190,12 +190,13 @@ describe('kraken strict schemas: a field keywarden did not read is refused', () 
     const batch = (orders: unknown[], extra = {}) =>
       kraken.classify(post('AddOrderBatch', JSON.stringify({ pair: 'XBTUSD', orders, ...extra }), true));
     const o = { type: 'buy', ordertype: 'limit', volume: '1', price: '100' };
-    expect(batch([{ ...o, pair: 'SOLUSD' }]).rejected).toMatch(/orders\.0.*pair/);
-    expect(batch([{ ...o, validate: 'true' }]).rejected).toMatch(/validate/);
+    expect(batch([o, { ...o, pair: 'SOLUSD' }]).rejected).toMatch(/orders\.1.*pair/);
+    expect(batch([{ ...o, validate: 'true' }, o]).rejected).toMatch(/validate/);
+    expect(batch([o]).rejected).toMatch(/2 to 15/);
     expect(batch([]).rejected).toMatch(/empty batch/);
     expect(batch(Array.from({ length: 16 }, () => o)).rejected).toMatch(/orders/);
-    expect(batch([o], { request: [o] }).rejected).toMatch(/request/);
-    expect(batch([o]).rejected).toBeUndefined();
+    expect(batch([o, o], { request: [o] }).rejected).toMatch(/request/);
+    expect(batch([o, o]).rejected).toBeUndefined();
   });
 
   it('refuses JSON fields as objects or arrays where Kraken reads one value, and duplicated keys', () => {

@@ -148,7 +148,10 @@ describe('kraken sandbox emulator over real sockets', () => {
       (
         await callJson('AddOrderBatch', {
           pair: 'XBTUSD',
-          orders: [{ type: 'buy', ordertype: 'limit', volume: '1', price: '1', x: 1 }],
+          orders: [
+            { type: 'buy', ordertype: 'limit', volume: '1', price: '1' },
+            { type: 'buy', ordertype: 'limit', volume: '1', price: '1', x: 1 },
+          ],
         })
       ).error,
     ).toEqual(['EGeneral:Invalid arguments:x']);

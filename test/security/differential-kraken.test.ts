@@ -199,8 +199,8 @@ const caseArb: fc.Arbitrary<Case> = fc
       dup: fc.constant(dup),
       single: orderArb(market, false),
       items: fc.oneof(
-        { weight: 9, arbitrary: fc.array(orderArb(market, false), { minLength: 1, maxLength: 3 }) },
-        // Per-order pairs (Kraken would trade them) and an empty batch.
+        { weight: 9, arbitrary: fc.array(orderArb(market, false), { minLength: 2, maxLength: 3 }) },
+        // Per-order pairs (Kraken would trade them), an empty batch and a batch of one.
         { weight: 1, arbitrary: fc.array(orderArb(market, true), { minLength: 0, maxLength: 2 }) },
       ),
       // Most policies let spot trading through, so the requests reach the sandbox and the sizes and prices decide.

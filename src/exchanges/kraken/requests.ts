@@ -102,7 +102,8 @@ const ORDER_COMMON = {
 };
 /** Fields of the request around the order(s). */
 const AUTH = { nonce, otp: text.max(64) };
-const SINGLE = { ...AUTH, pair: text.max(32), deadline: rfc3339, validate: bool };
+/** `broker` is a partner tag (as SDKs such as nautilus_trader send it); it changes nothing an order does. */
+const SINGLE = { ...AUTH, pair: text.max(32), deadline: rfc3339, validate: bool, broker: text.max(64) };
 
 function orderShape(t: OrderType) {
   const base = { ...ORDER_COMMON, ordertype: z.literal(t), ...priceShape(t) };
@@ -141,7 +142,11 @@ const MAX_BATCH = 15;
 const addOrderBatch = build(
   {
     ...SINGLE,
-    orders: z.array(z.record(z.string(), z.unknown())).min(1, 'an empty batch').max(MAX_BATCH),
+    orders: z
+      .array(z.record(z.string(), z.unknown()))
+      .min(1, 'an empty batch')
+      .min(2, 'Kraken takes 2 to 15 orders in a batch')
+      .max(MAX_BATCH),
   },
   ['pair', 'orders'],
 );
