@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   },
   wrong_master_key: { status: 401, kind: 'auth', message: 'Wrong passphrase or master key' },
   decrypt_failed: { status: 500, kind: 'internal', message: 'A stored record failed its integrity check' },
+  // Every refused POST /_keywarden/unseal, whatever the cause (wrong key, malformed, proxied, backed off).
+  unseal_failed: { status: 401, kind: 'auth', message: 'unseal failed' },
   // input
   invalid_input: { status: 400, kind: 'bad_request', message: 'Invalid input' },
   invalid_credential: { status: 400, kind: 'bad_request', message: 'Invalid credential' },

@@ -14,6 +14,7 @@ export async function setupBenchGateway({ dist, dataDir, seedDir, sandboxUrl }) 
   const { openAuditLog } = await load('gateway/audit-open.js');
   const { buildGatewayStack } = await load('gateway/compose.js');
   const { parseConfig } = await load('config/config.js');
+  const { storeBackedState } = await load('gateway/store-state.js');
   const { adapterFor } = await load('exchanges/index.js');
   // BENCH_MONITOR=1: also wire alert rules, anomaly detection and /metrics as `keywarden serve` does.
   const withMonitor = process.env.BENCH_MONITOR === '1';
@@ -45,7 +46,8 @@ export async function setupBenchGateway({ dist, dataDir, seedDir, sandboxUrl }) 
     policy: { mode: 'enforce', actions: ['public', 'read'] },
     ratePerSecond: 0,
   });
-  const config = parseConfig({});
+  // All the load comes from one address: the per-source-IP limit (on by default) would cap it.
+  const config = parseConfig({ rateLimit: { perIpPerSecond: 0 } });
   const monitor = withMonitor
     ? openMonitor(config, { audit, clients, metrics: createMetrics({ processMetrics: true }) })
     : undefined;
@@ -57,6 +59,7 @@ export async function setupBenchGateway({ dist, dataDir, seedDir, sandboxUrl }) 
     clients,
     audit,
     baseUrls: { binance: `${sandboxUrl}/binance` },
+    ...storeBackedState(store.sqlite),
   });
   const url = await stack.listen('127.0.0.1', 0);
   return { url, credential: issued.credential, token: issued.token };

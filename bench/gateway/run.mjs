@@ -37,32 +37,29 @@ function start(role, ...args) {
   });
 }
 
-/** A pool of validly signed Binance requests (fresh timestamps, recvWindow 60 s). */
-function signedPool(apiKey, secret, count = 4000) {
-  const t0 = Date.now();
-  const out = [];
-  for (let i = 0; i < count; i++) {
-    const query = `recvWindow=60000&timestamp=${t0 + (i % 1000)}`;
+/**
+ * Validly signed Binance requests, each one unique: keywarden refuses a signature it has already
+ * seen inside its window (replay protection), so a reused pool would measure denials. The pair
+ * (timestamp, recvWindow) differs for every request (up to 10,000 per millisecond); signing runs
+ * here, in the load generator's process, not in the server measured.
+ */
+function signer(apiKey, secret) {
+  let n = 0;
+  const headers = { 'x-mbx-apikey': apiKey };
+  return () => {
+    const query = `recvWindow=${60000 - (n++ % 10000)}&timestamp=${Date.now()}`;
     const sig = createHmac('sha256', secret).update(query).digest('hex');
-    out.push({ path: `/binance/api/v3/account?${query}&signature=${sig}`, headers: { 'x-mbx-apikey': apiKey } });
-  }
-  return out;
+    return { path: `/binance/api/v3/account?${query}&signature=${sig}`, headers };
+  };
 }
 
-function requestsFrom(makePool) {
-  let pool = makePool();
-  let i = 0;
-  let madeAt = Date.now();
+function requestsFrom(makeNext) {
+  const next = makeNext();
   return [
     {
       method: 'GET',
       setupRequest(req) {
-        // Re-sign well inside the 60 s window.
-        if (Date.now() - madeAt > 20_000) {
-          pool = makePool();
-          madeAt = Date.now();
-        }
-        const r = pool[i++ % pool.length];
+        const r = next();
         req.path = r.path;
         req.headers = { ...req.headers, ...r.headers };
         return req;
@@ -128,9 +125,10 @@ async function main() {
   const proxy = await start('proxy', seedDir, sandbox.url);
   const kw = await start('keywarden', seedDir, sandbox.url);
 
-  const direct = () => signedPool(key.credential.apiKey, key.credential.secret);
-  const dropin = () => signedPool(kw.credential.apiKey, kw.credential.secret);
-  const token = () => [{ path: '/binance/api/v3/account', headers: { authorization: `Bearer ${kw.token}` } }];
+  const direct = () => signer(key.credential.apiKey, key.credential.secret);
+  const dropin = () => signer(kw.credential.apiKey, kw.credential.secret);
+  const tokenRequest = { path: '/binance/api/v3/account', headers: { authorization: `Bearer ${kw.token}` } };
+  const token = () => () => tokenRequest;
   // The process whose CPU each path is charged with: the server the client talks to.
   const paths = [
     ['a', 'direct -> sandbox', sandbox.url, direct, children[0].pid],

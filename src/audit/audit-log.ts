@@ -1,6 +1,8 @@
 import { hash as oneShotHash } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import { KeywardenError } from '../errors.js';
+import { CHECKPOINT_TYPE, type CheckpointAnchor, type CheckpointEntry } from './audit-anchor.js';
+import { DEFAULT_CHECKPOINT_EVERY } from './audit-config.js';
 import type { AuditEvent, AuditLog, AuditRecord } from './audit-types.js';
 import { canonicalJson, canonicalTemplate } from './canonical.js';
 import { type CheckpointSigner, publicKeyFingerprint } from './checkpoint-signer.js';
@@ -8,16 +10,28 @@ import { type CheckpointSigner, publicKeyFingerprint } from './checkpoint-signer
 /** prevHash of the first record. */
 export const GENESIS_HASH = '0'.repeat(64);
 export const PINNED_FINGERPRINT_KEY = 'checkpoint_key_fingerprint';
+/** The interval the last writer configured, for writers started without one (admin CLI commands). */
+export const CHECKPOINT_EVERY_KEY = 'checkpoint_every';
 
 export interface AuditLogOptions {
   /** Keyed HMAC for sensitive values (the vault's `auditHmac`). */
   hmac: (value: string) => string;
   signer: CheckpointSigner;
   clock?: () => number;
-  /** Write a signed checkpoint after this many records (default 100). */
+  /**
+   * Write a signed checkpoint at least every this many records (no run of more records goes
+   * unsigned, whatever the batch size). Default: the interval stored by the last writer that was
+   * given one (`audit_meta`), else 100. Given, it is stored for the writers that are not.
+   */
   checkpointEvery?: number;
   /** …or after this many ms with unsigned records (default 10 s). */
   checkpointIntervalMs?: number;
+  /** The fingerprint pinned outside the database (keywarden.yaml): another signer is refused. */
+  pinnedFingerprint?: string;
+  /** Where each checkpoint is also copied, after its transaction committed (`audit.anchorFile`). */
+  anchor?: CheckpointAnchor;
+  /** A checkpoint that could not be copied to the anchor (the records themselves are committed). */
+  onAnchorError?: (err: unknown) => void;
 }
 
 export interface AuditLogHandle extends AuditLog {
@@ -46,10 +60,7 @@ const RESERVED = new Set(['seq', 'at', 'prevHash', 'hash', 'hmacs', 'sensitive']
 
 /** The bytes a checkpoint signature covers. */
 export function checkpointMessage(seq: number, hash: string, at: number, fingerprint: string): Buffer {
-  return Buffer.from(
-    canonicalJson({ type: 'keywarden-audit-checkpoint/v1', seq, hash, at, fingerprint }),
-    'utf8',
-  );
+  return Buffer.from(canonicalJson({ type: CHECKPOINT_TYPE, seq, hash, at, fingerprint }), 'utf8');
 }
 
 /**
@@ -65,9 +76,14 @@ export function checkpointMessage(seq: number, hash: string, at: number, fingerp
  */
 export function createAuditLog(sqlite: SQLite.Database, options: AuditLogOptions): AuditLogHandle {
   const clock = options.clock ?? Date.now;
-  const every = options.checkpointEvery ?? 100;
   const fingerprint = publicKeyFingerprint(options.signer.publicKeyPem);
+  if (options.pinnedFingerprint !== undefined && options.pinnedFingerprint !== fingerprint)
+    throw new KeywardenError(
+      'invalid_config',
+      'audit checkpoint key does not match audit.checkpointKeyFingerprint in keywarden.yaml',
+    );
   pinFingerprint(sqlite, fingerprint);
+  const every = checkpointInterval(sqlite, options.checkpointEvery);
 
   // Every request of a client carries the same key id: remember its HMAC (bounded; the HMAC
   // key never changes for a log's lifetime, and the clear values are ones the caller holds anyway).
@@ -98,18 +114,36 @@ export function createAuditLog(sqlite: SQLite.Database, options: AuditLogOptions
     (head.get() as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: GENESIS_HASH };
   const lastCheckpointSeq = (): number => (lastCheckpoint.get() as { seq: number } | undefined)?.seq ?? 0;
 
-  const writeCheckpoint = (force: boolean, known?: { seq: number; hash: string }): void => {
-    const { seq, hash } = known ?? readHead();
-    const since = seq - lastCheckpointSeq();
-    if (seq === 0 || since === 0 || (!force && since < every)) return;
+  /** Sign and insert a checkpoint for (seq, hash); the caller holds the transaction. */
+  const writeCheckpoint = (seq: number, hash: string): CheckpointEntry => {
     const at = clock();
     const signature = options.signer.sign(checkpointMessage(seq, hash, at, fingerprint));
     insertCheckpoint.run(seq, hash, at, options.signer.publicKeyPem, signature);
+    return { type: CHECKPOINT_TYPE, seq, hash, at, fingerprint, signature };
   };
+  /** A checkpoint of the head, if records were appended since the last one. */
+  const checkpointHead = (): CheckpointEntry[] => {
+    const { seq, hash } = readHead();
+    return seq === 0 || seq === lastCheckpointSeq() ? [] : [writeCheckpoint(seq, hash)];
+  };
+  /** Copy committed checkpoints to the anchor; a failure there does not undo the commit. */
+  const anchor = (entries: CheckpointEntry[]): void => {
+    if (!options.anchor) return;
+    for (const e of entries) {
+      try {
+        options.anchor.append(e);
+      } catch (err) {
+        options.onAnchorError?.(err);
+      }
+    }
+  };
+  const signHead = (): void => anchor(sqlite.transaction(checkpointHead).immediate());
 
-  const batchTxn = sqlite.transaction((batch: Pending[]): AuditRecord[] => {
+  const batchTxn = sqlite.transaction((batch: Pending[]): [AuditRecord[], CheckpointEntry[]] => {
     let { seq, hash: prevHash } = readHead();
+    let signedUpTo = lastCheckpointSeq();
     const records: AuditRecord[] = [];
+    const checkpoints: CheckpointEntry[] = [];
     for (const p of batch) {
       seq += 1;
       const at = clock();
@@ -125,11 +159,15 @@ export function createAuditLog(sqlite: SQLite.Database, options: AuditLogOptions
       record.hash = hash;
       records.push(record);
       prevHash = hash;
+      // Inside the batch, so no run of more than `every` records is ever unsigned (verify relies on it).
+      if (seq - signedUpTo >= every) {
+        checkpoints.push(writeCheckpoint(seq, hash));
+        signedUpTo = seq;
+      }
     }
-    writeCheckpoint(false, { seq, hash: prevHash });
-    return records;
+    return [records, checkpoints];
   });
-  const writeBatch = (batch: Pending[]): AuditRecord[] => batchTxn.immediate(batch);
+  const writeBatch = (batch: Pending[]) => batchTxn.immediate(batch);
 
   const flush = (): void => {
     scheduled = false;
@@ -137,7 +175,8 @@ export function createAuditLog(sqlite: SQLite.Database, options: AuditLogOptions
     queue = [];
     if (batch.length === 0) return;
     try {
-      const records = writeBatch(batch);
+      const [records, checkpoints] = writeBatch(batch);
+      anchor(checkpoints);
       batch.forEach((p, i) => {
         const r = records[i];
         if (r) p.resolve(r);
@@ -161,7 +200,7 @@ export function createAuditLog(sqlite: SQLite.Database, options: AuditLogOptions
 
   const timer = setInterval(() => {
     try {
-      sqlite.transaction(() => writeCheckpoint(true)).immediate();
+      signHead();
     } catch {
       // The next append surfaces a broken store to its caller; the timer has no one to tell.
     }
@@ -192,7 +231,7 @@ export function createAuditLog(sqlite: SQLite.Database, options: AuditLogOptions
     },
     async checkpoint() {
       await inflight;
-      sqlite.transaction(() => writeCheckpoint(true)).immediate();
+      signHead();
     },
     async close() {
       if (closed) return;
@@ -200,9 +239,28 @@ export function createAuditLog(sqlite: SQLite.Database, options: AuditLogOptions
       clearInterval(timer);
       await inflight;
       flush();
-      if (sqlite.open && !sqlite.readonly) sqlite.transaction(() => writeCheckpoint(true)).immediate();
+      if (sqlite.open && !sqlite.readonly) signHead();
     },
   };
+}
+
+/** The writer's checkpoint interval: given (and then stored), else the stored one, else the default. */
+function checkpointInterval(sqlite: SQLite.Database, given: number | undefined): number {
+  const stored = sqlite
+    .prepare('SELECT value FROM audit_meta WHERE key = ?')
+    .pluck()
+    .get(CHECKPOINT_EVERY_KEY);
+  if (given === undefined) {
+    const n = Number(stored);
+    return typeof stored === 'string' && Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_CHECKPOINT_EVERY;
+  }
+  if (stored !== String(given) && !sqlite.readonly)
+    sqlite
+      .prepare(
+        'INSERT INTO audit_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      )
+      .run(CHECKPOINT_EVERY_KEY, String(given));
+  return given;
 }
 
 /** Pin the checkpoint key on first use; a different key later is refused rather than silently re-pinned. */

@@ -1,4 +1,6 @@
 import type SQLite from 'better-sqlite3';
+import { type CheckpointEntry, readAnchorFile } from './audit-anchor.js';
+import { DEFAULT_CHECKPOINT_EVERY } from './audit-config.js';
 import { checkpointMessage, GENESIS_HASH, PINNED_FINGERPRINT_KEY, sha256Hex } from './audit-log.js';
 import { publicKeyFingerprint, verifySignature } from './checkpoint-signer.js';
 
@@ -13,6 +15,30 @@ export interface VerifyResult {
   problem?: string;
   /** Records after the last checkpoint: a truncation of these is only visible to an external anchor. */
   unanchoredTail: number;
+  /** The checkpoint-key fingerprint checked against. */
+  fingerprint?: string;
+  /**
+   * Whether that fingerprint came from outside the database. When false it is the store's own
+   * pin, which whoever rewrites the store can replace along with every checkpoint.
+   */
+  pinnedOutside: boolean;
+  /** Anchor-file entries found in the store unchanged (when an anchor file was given). */
+  anchored?: number;
+}
+
+export interface VerifyOptions {
+  /** The fingerprint pinned outside the database (`audit.checkpointKeyFingerprint`, `--fingerprint`). */
+  pinnedFingerprint?: string;
+  /** The writer signs at least every this many records (`audit.checkpointEvery`, default 100). */
+  checkpointEvery?: number;
+  /** The JSONL anchor file (`audit.anchorFile`): each checkpoint in it must be in the store, unchanged. */
+  anchorFile?: string;
+}
+
+interface Problem {
+  /** Absent for a problem with no record to name (an unreadable anchor file). */
+  seq?: number;
+  problem: string;
 }
 
 interface Row {
@@ -34,11 +60,14 @@ interface CheckpointRow {
  * Walk the chain and the checkpoints. Each record must carry seq = previous + 1 and
  * prevHash = previous hash, and its hash must be SHA-256 over its stored bytes; each
  * checkpoint must be signed by a key whose fingerprint equals the pinned one (the
- * `pinnedFingerprint` argument, else the one kept in audit_meta) and must name a record
- * that exists with that hash. Deleting records after the last checkpoint cannot be seen
- * from inside the database: anchor checkpoints externally (`audit export`) to catch that.
+ * `pinnedFingerprint` option, else the one kept in audit_meta) and must name a record
+ * that exists with that hash. No run of more than `checkpointEvery` records may go without a
+ * checkpoint (the writer never leaves one), so deleting checkpoints shows; and every checkpoint
+ * in the anchor file must still be in the store. What none of this sees: the newest, at most
+ * `checkpointEvery`, records after the last checkpoint being dropped.
  */
-export function verifyAuditLog(sqlite: SQLite.Database, pinnedFingerprint?: string): VerifyResult {
+export function verifyAuditLog(sqlite: SQLite.Database, options: VerifyOptions = {}): VerifyResult {
+  const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
   const checkpoints = sqlite.prepare('SELECT * FROM audit_checkpoints ORDER BY id').all() as CheckpointRow[];
   // Only the hashes checkpoints refer to are kept, so a long log verifies in bounded memory.
   const wanted = new Set(checkpoints.map((c) => c.seq));
@@ -49,13 +78,16 @@ export function verifyAuditLog(sqlite: SQLite.Database, pinnedFingerprint?: stri
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let records = 0;
-  let bad: { seq: number; problem: string } | undefined;
+  let bad: Problem | undefined;
+  const note = (p: Problem | undefined): void => {
+    if (p && (!bad || (p.seq !== undefined && (bad.seq === undefined || p.seq < bad.seq)))) bad = p;
+  };
   for (const row of rows) {
     records += 1;
     if (bad) continue;
     const problem = checkRow(row, expectedSeq, prevHash);
     if (problem) {
-      bad = { seq: Math.min(expectedSeq, row.seq), problem };
+      note({ seq: Math.min(expectedSeq, row.seq), problem });
       continue;
     }
     if (wanted.has(row.seq)) hashes.set(row.seq, row.hash);
@@ -64,18 +96,22 @@ export function verifyAuditLog(sqlite: SQLite.Database, pinnedFingerprint?: stri
   }
   const lastSeq = expectedSeq - 1;
 
-  const pinned =
-    pinnedFingerprint ??
-    (
-      sqlite.prepare('SELECT value FROM audit_meta WHERE key = ?').get(PINNED_FINGERPRINT_KEY) as
-        | { value: string }
-        | undefined
-    )?.value;
+  const pinned = options.pinnedFingerprint ?? storedPin(sqlite);
+  const stored = storedPin(sqlite);
+  if (options.pinnedFingerprint !== undefined && stored !== undefined && stored !== options.pinnedFingerprint)
+    note({ problem: `the store pins checkpoint key ${stored}, not the pinned ${options.pinnedFingerprint}` });
   let maxCheckpointSeq = 0;
+  const firstBad = bad?.seq ?? Number.POSITIVE_INFINITY;
   for (const cp of checkpoints) {
-    const problem = checkCheckpoint(cp, pinned, hashes, bad ? bad.seq : Number.POSITIVE_INFINITY, lastSeq);
-    if (problem && (!bad || problem.seq < bad.seq)) bad = problem;
+    note(checkCheckpoint(cp, pinned, hashes, firstBad, lastSeq));
     maxCheckpointSeq = Math.max(maxCheckpointSeq, cp.seq);
+  }
+  note(checkCoverage(checkpoints, lastSeq, every));
+  let anchored: number | undefined;
+  if (options.anchorFile !== undefined) {
+    const anchor = checkAnchor(options.anchorFile, checkpoints);
+    note(anchor.problem);
+    anchored = anchor.matched;
   }
   const result: VerifyResult = {
     ok: bad === undefined,
@@ -83,12 +119,92 @@ export function verifyAuditLog(sqlite: SQLite.Database, pinnedFingerprint?: stri
     checkpoints: checkpoints.length,
     lastSeq,
     unanchoredTail: Math.max(0, lastSeq - maxCheckpointSeq),
+    pinnedOutside: options.pinnedFingerprint !== undefined,
   };
+  if (pinned !== undefined) result.fingerprint = pinned;
+  if (anchored !== undefined) result.anchored = anchored;
   if (bad) {
-    result.firstBadSeq = bad.seq;
+    if (bad.seq !== undefined) result.firstBadSeq = bad.seq;
     result.problem = bad.problem;
   }
   return result;
+}
+
+function storedPin(sqlite: SQLite.Database): string | undefined {
+  const v = sqlite.prepare('SELECT value FROM audit_meta WHERE key = ?').pluck().get(PINNED_FINGERPRINT_KEY);
+  return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * The writer signs a checkpoint at least every `every` records, so a longer run without one
+ * (between checkpoints, or after the last) means checkpoints were deleted. The tail may hold up
+ * to `every` records: the interval in progress.
+ */
+function checkCoverage(checkpoints: CheckpointRow[], lastSeq: number, every: number): Problem | undefined {
+  const seqs = [...new Set(checkpoints.map((c) => c.seq).filter((s) => s <= lastSeq))].sort((a, b) => a - b);
+  let prev = 0;
+  for (const seq of seqs) {
+    if (seq - prev > every)
+      return {
+        seq: prev + 1,
+        problem: `records ${prev + 1} to ${seq} have no checkpoint (one is signed every ${every} records): checkpoints were deleted`,
+      };
+    prev = seq;
+  }
+  const tail = lastSeq - prev;
+  if (tail <= every) return undefined;
+  return {
+    seq: prev + 1,
+    problem:
+      prev === 0
+        ? `no checkpoint covers any of the ${lastSeq} records (one is signed every ${every} records): checkpoints were deleted`
+        : `${tail} records after the last checkpoint (seq ${prev}), more than checkpointEvery ${every}: checkpoints were deleted`,
+  };
+}
+
+/** Every checkpoint the anchor file holds must be in the store, field for field. */
+function checkAnchor(path: string, checkpoints: CheckpointRow[]): { problem?: Problem; matched?: number } {
+  const file = readAnchorFile(path);
+  if (!file.ok) return { problem: { problem: file.problem } };
+  if (file.entries === undefined)
+    return checkpoints.length === 0
+      ? { matched: 0 }
+      : {
+          problem: {
+            problem: `anchor file ${path} is missing, but the store has ${checkpoints.length} checkpoints`,
+          },
+        };
+  const bySeq = new Map<number, CheckpointRow[]>();
+  for (const cp of checkpoints) bySeq.set(cp.seq, [...(bySeq.get(cp.seq) ?? []), cp]);
+  let matched = 0;
+  for (const e of file.entries) {
+    const rows = bySeq.get(e.seq);
+    if (!rows)
+      return {
+        problem: {
+          seq: e.seq,
+          problem: `checkpoint at seq ${e.seq} in the anchor file is missing from the store`,
+        },
+      };
+    if (!rows.some((r) => sameCheckpoint(r, e)))
+      return {
+        problem: {
+          seq: e.seq,
+          problem: `checkpoint at seq ${e.seq} differs from the one in the anchor file`,
+        },
+      };
+    matched += 1;
+  }
+  return { matched };
+}
+
+function sameCheckpoint(row: CheckpointRow, e: CheckpointEntry): boolean {
+  if (row.hash !== e.hash || row.at !== e.at || row.signature !== e.signature) return false;
+  try {
+    return publicKeyFingerprint(row.public_key) === e.fingerprint;
+  } catch {
+    return false;
+  }
 }
 
 function checkRow(row: Row, expectedSeq: number, prevHash: string): string | undefined {
@@ -113,7 +229,7 @@ function checkCheckpoint(
   hashes: Map<number, string>,
   firstBad: number,
   lastKept: number,
-): { seq: number; problem: string } | undefined {
+): Problem | undefined {
   let fingerprint: string;
   try {
     fingerprint = publicKeyFingerprint(cp.public_key);

@@ -1,7 +1,16 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { AuditRecord } from '../audit/audit-types.js';
-import { type AuditFilter, queryAudit, toCsv, toJsonl, verifyAuditLog } from '../audit/index.js';
+import {
+  type AuditFilter,
+  queryAudit,
+  toCsv,
+  toJsonl,
+  type VerifyOptions,
+  type VerifyResult,
+  verifyAuditLog,
+} from '../audit/index.js';
+import { loadConfig } from '../config/config.js';
 import { openStore, type Store } from '../store/db.js';
 import { action, CliError, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
@@ -88,6 +97,39 @@ function addFilters(cmd: Command): Command {
     .option('--limit <n>', 'at most N records');
 }
 
+interface VerifyFlags {
+  fingerprint?: string;
+  anchorFile?: string;
+  checkpointEvery?: string;
+  config?: string;
+  json?: boolean;
+}
+
+/** Flags over keywarden.yaml's `audit:` section: the pins `verify` checks the store against. */
+function verifyOptions(opts: VerifyFlags): VerifyOptions {
+  const audit = loadConfig(opts.config ? { path: opts.config } : {}).audit;
+  if (opts.fingerprint !== undefined && !/^[0-9A-Fa-f]{64}$/.test(opts.fingerprint))
+    throw new CliError('--fingerprint expects 64 hex characters (as keywarden init printed)', 2);
+  const pinned = opts.fingerprint?.toLowerCase() ?? audit.checkpointKeyFingerprint;
+  const anchorFile = opts.anchorFile ?? audit.anchorFile;
+  return {
+    checkpointEvery:
+      opts.checkpointEvery !== undefined
+        ? positiveInt(opts.checkpointEvery, '--checkpoint-every')
+        : audit.checkpointEvery,
+    ...(pinned !== undefined ? { pinnedFingerprint: pinned } : {}),
+    ...(anchorFile !== undefined ? { anchorFile } : {}),
+  };
+}
+
+function describeVerified(r: VerifyResult): string {
+  return (
+    `audit log OK: ${r.records} records, ${r.checkpoints} checkpoints, last seq ${r.lastSeq}` +
+    (r.unanchoredTail > 0 ? `; ${r.unanchoredTail} records after the last checkpoint` : '') +
+    (r.anchored !== undefined ? `; ${r.anchored} checkpoints match the anchor file` : '')
+  );
+}
+
 export function register(program: Command): void {
   const withStore = async <T>(fn: (store: Store) => Promise<T> | T): Promise<T> => {
     const dataDir = resolveDataDir((program.opts() as { dataDir?: string }).dataDir);
@@ -143,25 +185,35 @@ export function register(program: Command): void {
 
   audit
     .command('verify')
-    .description('check the hash chain and the signed checkpoints')
+    .description(
+      'check the hash chain, the signed checkpoints, their spacing, the pinned checkpoint key and the anchor file',
+    )
     .option(
       '--fingerprint <hex>',
-      'expected checkpoint key fingerprint (default: the one pinned in the store)',
+      'checkpoint key fingerprint pinned outside the store (default: audit.checkpointKeyFingerprint)',
     )
+    .option('--anchor-file <file>', 'JSONL anchor of checkpoints (default: audit.anchorFile)')
+    .option(
+      '--checkpoint-every <n>',
+      'records per checkpoint the log was written with (default: audit.checkpointEvery)',
+    )
+    .option('--config <file>', 'keywarden.yaml (default ./keywarden.yaml if present, or KEYWARDEN_CONFIG)')
     .option('--json', 'print the result as JSON')
     .action(
-      action(async (opts: { fingerprint?: string; json?: boolean }) => {
-        const result = await withStore((store) => verifyAuditLog(store.sqlite, opts.fingerprint));
+      action(async (opts: VerifyFlags) => {
+        const options = verifyOptions(opts);
+        const result = await withStore((store) => verifyAuditLog(store.sqlite, options));
         if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-        else if (result.ok)
-          process.stdout.write(
-            `audit log OK: ${result.records} records, ${result.checkpoints} checkpoints, last seq ${result.lastSeq}` +
-              `${result.unanchoredTail > 0 ? `; ${result.unanchoredTail} records after the last checkpoint` : ''}\n`,
+        else if (result.ok) process.stdout.write(`${describeVerified(result)}\n`);
+        if (!result.pinnedOutside)
+          process.stderr.write(
+            'keywarden: warning: no checkpoint key fingerprint pinned outside the store: a rewritten store with its own key would pass. ' +
+              `Pin audit.checkpointKeyFingerprint in keywarden.yaml${result.fingerprint ? ` (the store's own pin is ${result.fingerprint})` : ''}\n`,
           );
         if (!result.ok) {
           if (!opts.json)
             process.stderr.write(
-              `keywarden: audit log TAMPERED at seq ${result.firstBadSeq}: ${result.problem}\n`,
+              `keywarden: audit log TAMPERED${result.firstBadSeq !== undefined ? ` at seq ${result.firstBadSeq}` : ''}: ${result.problem}\n`,
             );
           process.exitCode = 1;
         }

@@ -61,3 +61,10 @@ export const cliMonitorHooks = {
   onError: (context: string) => process.stderr.write(`keywarden: warning: ${context} failed\n`),
   closeGraceMs: 5_000,
 };
+
+/** A CLI process's checkpoint that did not reach `audit.anchorFile`: a warning, never silent. */
+export const cliAnchorWarning = (): void => {
+  process.stderr.write(
+    'keywarden: warning: audit checkpoint not written to the anchor file (audit.anchorFile)\n',
+  );
+};

@@ -10,13 +10,13 @@ import type { ExchangeId } from '../exchanges/adapter.js';
 import { adapterFor } from '../exchanges/index.js';
 import { openAuditLog } from '../gateway/audit-open.js';
 import { buildGatewayStack } from '../gateway/compose.js';
+import { storeBackedState } from '../gateway/store-state.js';
 import { type ClientService, createClientService, createVersionReader } from '../lifecycle/clients.js';
 import type { IssuedClient } from '../lifecycle/clients-types.js';
 import type { KeyRecord } from '../lifecycle/key-types.js';
 import type { Policy } from '../policy/policy-types.js';
 import { EMULATORS } from '../sandbox/emulators.js';
 import { createSandbox, type Sandbox } from '../sandbox/server.js';
-import { createNonceSequences } from '../store/nonce-sequence.js';
 import { formatRecord } from './audit.js';
 import type { DemoContext, DemoStep } from './demo.js';
 import { ccxtOverride } from './sandbox.js';
@@ -145,7 +145,8 @@ async function gatewayDemo(ctx: DemoContext): Promise<void> {
     keys: ctx.keys,
     clients: ex.clients,
     audit: ex.audit,
-    nonces: createNonceSequences(ctx.store.sqlite),
+    // Nonce sequences (shared with CLI processes), policy usage and client nonces, all in the store.
+    ...storeBackedState(ctx.store.sqlite),
   });
   try {
     const url = await stack.listen('127.0.0.1', 0);

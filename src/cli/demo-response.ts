@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { verifyAuditLog } from '../audit/index.js';
 import { type KeywardenConfig, parseConfig } from '../config/config.js';
 import { buildGatewayStack } from '../gateway/compose.js';
+import { storeBackedState } from '../gateway/store-state.js';
 import type { LockdownRecord } from '../lifecycle/lockdown.js';
 import {
   type MonitorHandle,
@@ -18,7 +19,6 @@ import {
   signWebhook,
   TIMESTAMP_HEADER,
 } from '../monitor/index.js';
-import { createNonceSequences } from '../store/nonce-sequence.js';
 import type { DemoContext, DemoStep } from './demo.js';
 import {
   botStep,
@@ -100,7 +100,8 @@ async function openMonitoredGateway(ctx: DemoContext): Promise<MonitoredGateway>
     audit: ex.audit,
     monitor: alerts.monitor,
     metrics: alerts.metrics,
-    nonces: createNonceSequences(ctx.store.sqlite),
+    // Nonce sequences (shared with CLI processes), policy usage and client nonces, all in the store.
+    ...storeBackedState(ctx.store.sqlite),
   });
   ctx.defer(() => stack.close());
   say(`$ keywarden serve --sandbox --config keywarden.yaml   # keywarden.yaml now has a monitor: section`);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { AuditLog } from '../audit/audit-types.js';
 import { KeywardenError } from '../errors.js';
-import { createDeferredAuditLog, openAuditLog } from '../gateway/audit-open.js';
+import { type AuditAnchoring, createDeferredAuditLog, openAuditLog } from '../gateway/audit-open.js';
 import type { KeyRegistry } from '../lifecycle/key-types.js';
 import { createKeyRegistry } from '../lifecycle/keys.js';
 import { openStore, type Store } from '../store/db.js';
@@ -21,10 +21,25 @@ export interface AdminContext {
   close(): Promise<void>;
 }
 
-/** For one-shot admin commands: an unsealed vault from the usual master-key sources. */
-export async function openAdminContext(dataDir: string, flags: SourceFlags): Promise<AdminContext> {
+/**
+ * For one-shot admin commands: an unsealed vault from the usual master-key sources. Commands
+ * that read keywarden.yaml pass its `audit:` section; others sign checkpoints at the interval
+ * the gateway stored, and leave anchoring to it.
+ */
+export async function openAdminContext(
+  dataDir: string,
+  flags: SourceFlags,
+  anchoring: AuditAnchoring = {},
+): Promise<AdminContext> {
   const { store, vault } = await openUnsealed(dataDir, flags);
-  const audit = openAuditLog(store, vault);
+  let audit: ReturnType<typeof openAuditLog>;
+  try {
+    audit = openAuditLog(store, vault, anchoring);
+  } catch (err) {
+    vault.seal();
+    await store.close();
+    throw err;
+  }
   return {
     store,
     vault,
@@ -67,6 +82,7 @@ export async function openServeContext(
   dataDir: string,
   opts: { passphraseFile?: string },
   env: NodeJS.ProcessEnv = process.env,
+  anchoring: AuditAnchoring = {},
 ): Promise<ServeContext> {
   const store = await openStore(dataDir);
   if (!vaultExists(store)) {
@@ -74,7 +90,7 @@ export async function openServeContext(
     throw new KeywardenError('vault_not_initialized');
   }
   const vault = openVault(store);
-  const audit = createDeferredAuditLog(store, vault);
+  const audit = createDeferredAuditLog(store, vault, anchoring);
   const unseal = async (source: MasterKeySource) => {
     await vault.unseal(source);
     audit.open();

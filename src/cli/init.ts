@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { publicKeyFingerprint } from '../audit/index.js';
+import { checkpointSigner } from '../gateway/audit-open.js';
 import { openStore } from '../store/db.js';
-import { initVault } from '../vault/vault.js';
+import { initVault, openVault } from '../vault/vault.js';
 import { action, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 import { masterKeySource } from './vault-open.js';
@@ -15,8 +17,25 @@ export function register(program: Command): void {
       action(async (opts: { passphraseFile?: string; keyFile?: string }) => {
         const store = await openStore(resolveDataDir(program.opts<{ dataDir?: string }>().dataDir));
         try {
-          await initVault(store, await masterKeySource(opts));
-          process.stdout.write(`vault created in ${store.dataDir}\n`);
+          const source = await masterKeySource(opts);
+          await initVault(store, source);
+          // The audit checkpoint key is made now, so its fingerprint can be pinned outside the
+          // store before the first record is written: a pin inside the store is only as good
+          // as the store.
+          const vault = openVault(store);
+          await vault.unseal(source);
+          let fingerprint: string;
+          try {
+            fingerprint = publicKeyFingerprint(checkpointSigner(store, vault).publicKeyPem);
+          } finally {
+            vault.seal();
+          }
+          process.stdout.write(
+            `vault created in ${store.dataDir}\n` +
+              `audit checkpoint key fingerprint: ${fingerprint}\n` +
+              "pin it outside this host's data directory, in keywarden.yaml:\n" +
+              `  audit:\n    checkpointKeyFingerprint: ${fingerprint}\n`,
+          );
         } finally {
           await store.close();
         }

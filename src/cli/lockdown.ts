@@ -9,7 +9,14 @@ import { loadConfig } from '../config/config.js';
 import { KeywardenError } from '../errors.js';
 import type { LockdownRecord, LockdownScope } from '../lifecycle/lockdown.js';
 import { shellArg } from '../lifecycle/posture-fixes.js';
-import { action, CliError, cliMonitorHooks, printTable, resolveDataDir } from './cli-kit.js';
+import {
+  action,
+  CliError,
+  cliAnchorWarning,
+  cliMonitorHooks,
+  printTable,
+  resolveDataDir,
+} from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 import type { SourceFlags } from './vault-open.js';
 
@@ -106,10 +113,14 @@ async function openService(
     import('./gateway-context.js'),
     import('./lockdown-service.js'),
   ]);
-  const ctx = await openAdminContext(dataDir, {
-    ...(flags.passphraseFile !== undefined ? { passphraseFile: flags.passphraseFile } : {}),
-    ...(flags.keyFile !== undefined ? { keyFile: flags.keyFile } : {}),
-  });
+  const ctx = await openAdminContext(
+    dataDir,
+    {
+      ...(flags.passphraseFile !== undefined ? { passphraseFile: flags.passphraseFile } : {}),
+      ...(flags.keyFile !== undefined ? { keyFile: flags.keyFile } : {}),
+    },
+    { audit: config.audit, onAnchorError: cliAnchorWarning },
+  );
   const { service, close } = openLockdownService(
     config,
     { store: ctx.store, keys: ctx.keys, audit: ctx.audit, actor: actorName() },

@@ -18,7 +18,7 @@ import { collectPostureData } from '../lifecycle/posture-inputs.js';
 import { renderPostureTable } from '../lifecycle/posture-table.js';
 import type { MonitorView, PostureReport } from '../lifecycle/posture-types.js';
 import type { Store } from '../store/db.js';
-import { action, CliError, resolveDataDir } from './cli-kit.js';
+import { action, CliError, cliAnchorWarning, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 import { openAdminContext } from './gateway-context.js';
 import type { SourceFlags } from './vault-open.js';
@@ -87,7 +87,7 @@ export async function runPosture(
   const out = deps.out ?? ((t: string) => process.stdout.write(t));
   const err = deps.err ?? ((l: string) => process.stderr.write(`${l}\n`));
   const egressIp = config.lifecycle.egressIp ?? (deps.egressIp ?? detectEgressIp)();
-  const ctx = await openAdminContext(dataDir, opts);
+  const ctx = await openAdminContext(dataDir, opts, { audit: config.audit, onAnchorError: cliAnchorWarning });
   let report: PostureReport;
   try {
     const clients = createClientService({
@@ -114,6 +114,10 @@ export async function runPosture(
         requireClientCert: config.server.tls?.requireClientCert === true,
       },
       monitor: monitorView(config),
+      audit: {
+        fingerprintPinned: config.audit.checkpointKeyFingerprint !== undefined,
+        ...(config.audit.anchorFile !== undefined ? { anchorFile: config.audit.anchorFile } : {}),
+      },
       ...(egressIp !== undefined ? { egressIp } : {}),
       cli: explicitDataDir ? `keywarden --data-dir ${shellArg(dataDir)}` : 'keywarden',
       ...(opts.config !== undefined ? { configPath: opts.config } : {}),

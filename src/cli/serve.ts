@@ -3,13 +3,14 @@
  * master-key source is available; `--sandbox` also runs the emulated exchanges in-process and
  * points every exchange at them.
  */
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
 import { loadConfig, parseListen } from '../config/config.js';
 import type { ExchangeId } from '../exchanges/adapter.js';
 import { adapterFor } from '../exchanges/index.js';
 import { buildGatewayStack } from '../gateway/compose.js';
+import { storeBackedState } from '../gateway/store-state.js';
 import { createClientService, createVersionReader } from '../lifecycle/clients.js';
 import { exchangeAccessFrom } from '../lifecycle/exchange-access.js';
 import { createKeyCheckStore } from '../lifecycle/key-checks.js';
@@ -17,9 +18,7 @@ import { startLifecycleSchedule } from '../lifecycle/schedule.js';
 import { createMetrics } from '../monitor/metrics.js';
 import { openMonitor } from '../monitor/open-monitor.js';
 import { EMULATORS } from '../sandbox/emulators.js';
-import { createNonceSequences } from '../store/nonce-sequence.js';
-import type { MasterKeySource } from '../vault/vault-types.js';
-import { action, CliError, resolveDataDir } from './cli-kit.js';
+import { action, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 import { openServeContext } from './gateway-context.js';
 import { startSandbox } from './sandbox.js';
@@ -60,6 +59,15 @@ export async function serve(dataDir: string, opts: ServeOptions) {
   const ctx = await openServeContext(
     dataDir,
     opts.passphraseFile ? { passphraseFile: opts.passphraseFile } : {},
+    process.env,
+    {
+      audit: config.audit,
+      onAnchorError: (err) =>
+        log.warn(
+          { err, anchorFile: config.audit.anchorFile },
+          'audit checkpoint not written to the anchor file',
+        ),
+    },
   );
   const clients = createClientService({
     db: ctx.store.db,
@@ -104,8 +112,8 @@ export async function serve(dataDir: string, opts: ServeOptions) {
     monitor: alerts.monitor,
     metrics: alerts.metrics,
     baseUrls,
-    // The store's per-key nonce sequences: CLI processes (key verify, lockdown) draw from them too.
-    nonces: createNonceSequences(ctx.store.sqlite),
+    // Nonce sequences (shared with CLI processes), policy usage and client nonces, all in the store.
+    ...storeBackedState(ctx.store.sqlite),
     unseal: ctx.unseal,
     ready: async () => {
       let store = false;
@@ -172,28 +180,4 @@ export function register(program: Command): void {
         });
       }),
     );
-}
-
-/** `keywarden unseal --url`: send the master-key source to a running gateway's loopback-only endpoint. */
-export async function unsealRemote(url: string, source: MasterKeySource): Promise<void> {
-  let body: string;
-  if (source.kind === 'passphrase') body = JSON.stringify({ passphrase: source.passphrase });
-  else if (source.kind === 'key-file') body = JSON.stringify({ keyFile: resolve(source.path) });
-  else
-    throw new CliError(
-      'a running gateway is unsealed with --passphrase-file or --key-file (not an env variable)',
-      2,
-    );
-  let res: Response;
-  try {
-    res = await fetch(`${url.replace(/\/+$/, '')}/_keywarden/unseal`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
-  } catch {
-    throw new CliError(`no gateway answering at ${url}`);
-  }
-  const answer = (await res.json().catch(() => ({}))) as { message?: string };
-  if (!res.ok) throw new CliError(`unseal refused: ${answer.message ?? res.status}`);
 }

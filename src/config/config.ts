@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { auditConfigSchema, DEFAULT_CHECKPOINT_EVERY } from '../audit/audit-config.js';
 import { KeywardenError } from '../errors.js';
 import { EXCHANGE_IDS, type ExchangeId } from '../exchanges/adapter.js';
 import { monitorConfigSchema } from '../monitor/monitor-config.js';
@@ -34,8 +35,14 @@ export const configSchema = z
         bodyLimitBytes: z.number().int().positive().max(16_777_216).default(65_536),
         /** Only from these peers is X-Forwarded-For believed. */
         trustedProxies: z.array(cidr).default([]),
-        /** Forward public market-data requests that carry no client credential. */
-        allowAnonymousPublic: z.boolean().default(true),
+        /**
+         * Forward public market-data requests that carry no client credential. Unset: only
+         * when the listener is a loopback address (the anonymous relay spends the gateway IP's
+         * exchange weight, so it is not offered to the network by default).
+         */
+        allowAnonymousPublic: z.boolean().optional(),
+        /** Exchange request weight the anonymous relay may spend per exchange and minute, all sources together. */
+        anonymousPublicWeightPerMinute: z.number().int().positive().max(1_000_000).default(1_200),
         /**
          * Who may read GET /metrics (counts only, no secrets, but a map of the traffic): the
          * loopback peer only (default), anyone who reaches the listener, or a bearer token read
@@ -71,7 +78,7 @@ export const configSchema = z
         listen: DEFAULT_LISTEN,
         bodyLimitBytes: 65_536,
         trustedProxies: [],
-        allowAnonymousPublic: true,
+        anonymousPublicWeightPerMinute: 1_200,
         metrics: { access: 'loopback' },
       }),
     upstream: z
@@ -87,9 +94,12 @@ export const configSchema = z
         /** Default per-client token bucket; a client's own `--rate` overrides it (0 = unlimited). */
         perSecond: z.number().nonnegative().default(20),
         burst: z.number().positive().default(40),
+        /** Per source IP, before authentication: every request counts, known client or not (0 = unlimited). */
+        perIpPerSecond: z.number().nonnegative().default(1_000),
+        perIpBurst: z.number().positive().default(2_000),
       })
       .strict()
-      .default({ perSecond: 20, burst: 40 }),
+      .default({ perSecond: 20, burst: 40, perIpPerSecond: 1_000, perIpBurst: 2_000 }),
     prices: z
       .object({
         ttlMs: z.number().int().positive().max(60_000).default(3_000),
@@ -127,6 +137,8 @@ export const configSchema = z
         rotationGraceSeconds: 60,
         verifyEveryHours: 24,
       }),
+    /** Anchoring the audit log outside its database (schema in src/audit/audit-config.ts). */
+    audit: auditConfigSchema.default({ checkpointEvery: DEFAULT_CHECKPOINT_EVERY }),
     /** Alert rules, anomaly detection and sinks (schema and defaults in src/monitor/monitor-config.ts). */
     monitor: monitorConfigSchema.default(monitorConfigSchema.parse({})),
     exchanges: z

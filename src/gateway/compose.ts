@@ -6,7 +6,13 @@
 import type { AuditLog } from '../audit/audit-types.js';
 import type { KeywardenConfig } from '../config/config.js';
 import { KeywardenError } from '../errors.js';
-import { type Clock, EXCHANGE_IDS, type ExchangeId, type NonceSource } from '../exchanges/adapter.js';
+import {
+  type Clock,
+  EXCHANGE_IDS,
+  type ExchangeId,
+  type NonceLedger,
+  type NonceSource,
+} from '../exchanges/adapter.js';
 import { ADAPTERS } from '../exchanges/index.js';
 import type { LoadedClient } from '../lifecycle/clients-types.js';
 import type { KeyRegistry } from '../lifecycle/key-types.js';
@@ -15,6 +21,7 @@ import type { Monitor } from '../monitor/monitor-types.js';
 import { monitoredAuditLog } from '../monitor/monitored-audit.js';
 import { evaluate as defaultEvaluate } from '../policy/policy-eval.js';
 import type { Evaluate } from '../policy/policy-types.js';
+import type { UsageTracker } from '../policy/usage.js';
 import type { MasterKeySource, Vault } from '../vault/vault-types.js';
 import { createGateway, type Gateway } from './gateway.js';
 import { createGatewayServer, type GatewayServer } from './server.js';
@@ -41,6 +48,10 @@ export interface StackOptions {
   clock?: Clock;
   /** Per-key nonce sequences, normally the store's (src/store/nonce-sequence.ts); see GatewayDeps.nonces. */
   nonces?: (keyId: string) => NonceSource;
+  /** Policy usage, normally persisted in the store (src/store/usage-store.ts); see GatewayDeps.usage. */
+  usage?: UsageTracker;
+  /** The client nonce ledger, normally the store's (src/store/client-nonces.ts). */
+  clientNonces?: NonceLedger;
 }
 
 export interface GatewayStack {
@@ -104,6 +115,8 @@ export function buildGatewayStack(options: StackOptions): GatewayStack {
     ...(metrics ? { metrics } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.nonces ? { nonces: options.nonces } : {}),
+    ...(options.usage ? { usage: options.usage } : {}),
+    ...(options.clientNonces ? { clientNonces: options.clientNonces } : {}),
   });
   const server = createGatewayServer({
     config,
@@ -118,6 +131,8 @@ export function buildGatewayStack(options: StackOptions): GatewayStack {
         }
       : {}),
     ...(options.unseal ? { unseal: options.unseal } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
   });
   return {
     gateway,

@@ -55,6 +55,8 @@ export interface GatewayRequest {
   body: string;
   /** Socket peer address. */
   peer: string;
+  /** The listener's own address for this connection (decides the anonymous relay's default). */
+  local?: string;
 }
 
 export type GatewayAnswer =

@@ -27,12 +27,14 @@ import type { PolicyContext } from '../policy/policy-types.js';
 import { createUsageTracker, type Reservation } from '../policy/usage.js';
 import { safeEqual } from '../util/safe-equal.js';
 import { type CredentialHit, createClientCache } from './client-cache.js';
+import { createDenialAggregator } from './denial-aggregator.js';
 import type { GatewayAnswer, GatewayDeps, GatewayRequest } from './gateway-types.js';
-import { clientAddress, createAllowList } from './ip.js';
+import { clientAddress, createAllowList, isLoopback } from './ip.js';
 import { createMarketData, type MarketData } from './market-data.js';
 import { createRateLimiter } from './rate-limit.js';
 import { createReplayCache } from './replay-cache.js';
 import { checkTarget, isSaneHost } from './target.js';
+import type { Upstream } from './upstream.js';
 
 export interface Gateway {
   handle(req: GatewayRequest): Promise<GatewayAnswer>;
@@ -153,6 +155,34 @@ export function createGateway(deps: GatewayDeps): Gateway {
       );
   }
 
+  const unauthenticated = createDenialAggregator(() => clock.now());
+  let drainedAt = 0;
+  /** Write the summaries of finished minutes (at most once a second; also on a timer, below). */
+  function drainSummaries(all = false): void {
+    const t = clock.now();
+    if (!all && t - drainedAt < 1_000) return;
+    drainedAt = t;
+    for (const s of unauthenticated.drain(all)) {
+      audit
+        .append({
+          kind: 'request',
+          exchange: s.exchange,
+          sourceIp: s.sourceIp,
+          decision: 'deny',
+          rule: 'unauthenticated',
+          message: `${s.count} more denied requests without a known client from ${s.sourceIp} in the minute from ${new Date(s.minute).toISOString()}`,
+          detail: { count: s.count, minute: s.minute },
+        })
+        .catch((err: unknown) => deps.onError?.('unauthenticated-summary', err));
+    }
+  }
+  setInterval(() => drainSummaries(), 15_000).unref();
+
+  function anonymousAllowed(req: GatewayRequest): boolean {
+    const configured = config.server.allowAnonymousPublic;
+    return configured ?? (req.local !== undefined && isLoopback(req.local));
+  }
+
   function reserveUsage(clientId: string, at: number, c: Classification, notional: number): Reservation {
     const w = c.withdrawal;
     return usage.reserve(clientId, at, {
@@ -221,6 +251,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
   async function deny(ctx: Ctx, code: ErrorCode, message: string, rule?: string): Promise<GatewayAnswer> {
     ctx.rule = rule ?? code;
     ctx.message = message;
+    drainSummaries();
+    // No known client: counted per source IP and minute, recorded in full only the first time.
+    if (!ctx.hit && !unauthenticated.admit(ctx.sourceIp, ctx.exchange))
+      return answer(ctx.adapter, code, ctx.requestId, message);
     try {
       const event = baseEvent(ctx);
       event.decision = 'deny';
@@ -263,6 +297,57 @@ export function createGateway(deps: GatewayDeps): Gateway {
     return n;
   }
 
+  /**
+   * An amend is a new order for its resting order's symbol and side: read that order from the
+   * exchange (signed with the real key, a read) and fill what the amend does not name. What the
+   * amend itself names (a new size or price) stays; a symbol that contradicts the resting order
+   * is refused. An order that cannot be read stays without symbol or side, and the policy
+   * denies it wherever a rule needs them.
+   */
+  async function resolveAmends(
+    c: Classification,
+    request: ExchangeRequest,
+    key: KeyRecord,
+    adapter: ExchangeAdapter,
+    upstream: Upstream,
+  ): Promise<string | undefined> {
+    const pending = c.orders.filter(
+      (o) =>
+        o.amend &&
+        o.orderRef &&
+        (o.symbol === undefined || o.side === undefined || o.quantity === undefined || o.price === undefined),
+    );
+    if (pending.length === 0 || !adapter.restingOrderRequest || !adapter.parseRestingOrder) return undefined;
+    if (pending.length > MAX_SYMBOLS_PER_REQUEST)
+      return `a request may amend at most ${MAX_SYMBOLS_PER_REQUEST} orders`;
+    const credential = await credentialFor(key);
+    for (const o of pending) {
+      const lookup = adapter.restingOrderRequest(o, request);
+      if (!lookup) continue;
+      const signed = adapter.sign(lookup, credential, {
+        clock,
+        nonce: nonceFor(key.id),
+        baseUrl: upstream.baseUrl,
+      });
+      const resting = await upstream
+        .send(signed)
+        .then((answer) => adapter.parseRestingOrder?.(answer))
+        .catch(() => undefined);
+      if (!resting) continue;
+      if (o.symbol !== undefined && o.symbol !== resting.symbol)
+        return `the amend names ${o.symbol} but the order it changes is ${resting.symbol}`;
+      o.symbol = resting.symbol;
+      if (resting.rawSymbol !== undefined) o.rawSymbol ??= resting.rawSymbol;
+      if (resting.market !== undefined) o.market = resting.market;
+      o.side ??= resting.side;
+      if (o.quantity === undefined && o.quoteQuantity === undefined && resting.quantity !== undefined)
+        o.quantity = resting.quantity;
+      if (o.price === undefined && o.pricing !== 'market' && resting.price !== undefined)
+        o.price = resting.price;
+    }
+    return undefined;
+  }
+
   function forwardHeaders(request: ExchangeRequest): ExchangeRequest {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(request.headers)) {
@@ -299,6 +384,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       endpoint: `${req.method.toUpperCase()} ${target.path}`,
     };
     seen.ctx = ctx;
+    const { perIpPerSecond, perIpBurst } = config.rateLimit;
+    if (!limiter.take(`pre:${sourceIp}`, perIpPerSecond, perIpBurst))
+      return deny(ctx, 'rate_limited', `more than ${perIpPerSecond} requests per second from ${sourceIp}`);
 
     for (const h of METHOD_OVERRIDE)
       if (req.headers[h] !== undefined) return deny(ctx, 'path_not_allowed', `${h} header is not accepted`);
@@ -352,8 +440,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const keyId = adapter.clientKeyId(request);
       if (keyId === undefined) {
         ctx.classification = adapter.classify(request);
-        if (ctx.classification.action !== 'public' || !config.server.allowAnonymousPublic)
+        if (ctx.classification.action !== 'public' || !anonymousAllowed(req))
           return deny(ctx, 'auth_missing', 'this endpoint needs a keywarden client credential');
+        if (ctx.classification.rejected !== undefined)
+          return deny(ctx, 'request_rejected', ctx.classification.rejected);
+        const budget = config.server.anonymousPublicWeightPerMinute;
+        const weight = Math.max(1, adapter.publicWeight?.(request) ?? 1);
+        if (!limiter.take(`anon:${exchange}`, budget / 60, budget, weight))
+          return deny(
+            ctx,
+            'rate_limited',
+            `the anonymous public relay spent its ${budget} weight per minute for ${exchange}; use a client credential`,
+          );
         anonymous = true;
       } else {
         if (lookup.isRevokedKey(keyId)) return deny(ctx, 'client_revoked', 'client credential revoked');
@@ -421,6 +519,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
       key = await keyRecord(r.keyId);
       if (key?.status !== 'active')
         return deny(ctx, 'auth_unknown_key', 'the exchange key behind this client is retired');
+      if (r.policy.actions.includes(classification.action)) {
+        const amendDenial = await resolveAmends(classification, request, key, adapter, upstream);
+        if (amendDenial) return deny(ctx, 'request_rejected', amendDenial);
+      }
       const policyCtx: PolicyContext = {
         now,
         clientEnvironment: r.environment,

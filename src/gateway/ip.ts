@@ -46,3 +46,31 @@ export function clientAddress(peer: string, forwardedFor: string | undefined, tr
   }
   return ip;
 }
+
+const LOOPBACK = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
+
+/** A loopback socket peer (IPv4, IPv6, or IPv4-mapped IPv6). */
+export function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && LOOPBACK.test(address);
+}
+
+/** Headers a proxy adds to say who the real client is (or that it passed through one). */
+const PROXY_HEADERS = new Set([
+  'forwarded',
+  'via',
+  'x-real-ip',
+  'x-client-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'fastly-client-ip',
+  'x-cluster-client-ip',
+  'x-original-forwarded-for',
+]);
+
+/** True when any header says a proxy passed the request on: a loopback peer is then no local caller. */
+export function hasProxyHeader(headers: Record<string, unknown>): boolean {
+  return Object.keys(headers).some((h) => {
+    const name = h.toLowerCase();
+    return PROXY_HEADERS.has(name) || name.startsWith('x-forwarded-');
+  });
+}

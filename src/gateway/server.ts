@@ -1,6 +1,6 @@
 /**
  * The HTTP(S) face of the gateway (Fastify): /healthz, /readyz, the loopback-only unseal
- * endpoint, and every `/<exchange>/...` request handed to the pipeline. Bodies are read as raw
+ * endpoint (unseal-route.ts), and every `/<exchange>/...` request handed to the pipeline. Bodies are read as raw
  * text (never parsed by the framework) so the bytes classified are the bytes signed.
  */
 import { randomUUID } from 'node:crypto';
@@ -9,18 +9,27 @@ import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { KeywardenConfig } from '../config/config.js';
-import { KeywardenError } from '../errors.js';
+import type { Clock } from '../exchanges/adapter.js';
 import type { MonitorMetrics } from '../monitor/metrics.js';
 import { safeEqual } from '../util/safe-equal.js';
 import type { MasterKeySource } from '../vault/vault-types.js';
 import type { Gateway } from './gateway.js';
 import type { GatewayAnswer } from './gateway-types.js';
+import { hasProxyHeader, isLoopback } from './ip.js';
+import { createUnsealLimiter, type UnsealLimits } from './unseal-limiter.js';
+import { registerUnsealRoute } from './unseal-route.js';
 
 export interface ServerOptions {
   config: KeywardenConfig;
   gateway: Gateway;
-  /** Unseal the vault (POST /_keywarden/unseal, loopback peers only). */
+  /** Unseal the vault (POST /_keywarden/unseal, loopback peers only: see unseal-route.ts). */
   unseal?: (source: MasterKeySource) => Promise<void>;
+  /** Back-off and lockout of failed unseal attempts (default DEFAULT_UNSEAL_LIMITS). */
+  unsealLimits?: UnsealLimits;
+  /** Time for the unseal back-off (tests move it). */
+  clock?: Clock;
+  /** Errors the server answers generically (a failed unseal's cause), for the server's log. */
+  onError?: (requestId: string, err: unknown) => void;
   /**
    * Prometheus text at GET /metrics (labels from closed sets only: no client, key id or secret),
    * to whom `config.server.metrics.access` allows; `token` is the bearer token for access "token".
@@ -34,12 +43,6 @@ export interface GatewayServer {
   close(): Promise<void>;
 }
 
-const LOOPBACK = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
-
-export function isLoopback(address: string | undefined): boolean {
-  return address !== undefined && LOOPBACK.test(address);
-}
-
 /** Why a scrape of /metrics is refused, or undefined when it may be served. */
 function metricsDenied(
   access: 'loopback' | 'open' | 'token',
@@ -48,9 +51,8 @@ function metricsDenied(
 ): { status: 401 | 403; message: string } | undefined {
   if (access === 'open') return undefined;
   if (access === 'loopback') {
-    // The socket peer, never X-Forwarded-For (a proxy in front would make every scrape local).
-    if (isLoopback(request.socket.remoteAddress) && request.headers['x-forwarded-for'] === undefined)
-      return undefined;
+    // The socket peer, and no proxy header of any kind (a proxy in front would make every scrape local).
+    if (isLoopback(request.socket.remoteAddress) && !hasProxyHeader(request.headers)) return undefined;
     return { status: 403, message: 'metrics are served to loopback only (server.metrics.access)' };
   }
   const presented = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim();
@@ -156,38 +158,13 @@ export function createGatewayServer(options: ServerOptions): GatewayServer {
       return reply.header('x-request-id', request.id).type(metrics.registry.contentType).send(text);
     });
 
-  app.post('/_keywarden/unseal', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-    // The socket peer, never X-Forwarded-For: only a process on this machine may unseal.
-    if (!isLoopback(request.socket.remoteAddress) || request.headers['x-forwarded-for'] !== undefined)
-      return reply.code(403).send({ error: 'forbidden', message: 'unseal is accepted from loopback only' });
-    if (!options.unseal) return reply.code(404).send({ error: 'not_found' });
-    let body: { passphrase?: unknown; keyFile?: unknown };
-    try {
-      body = JSON.parse(String(request.body ?? '')) as typeof body;
-    } catch {
-      return reply.code(400).send({ error: 'invalid_input', message: 'body must be JSON' });
-    }
-    const source: MasterKeySource | undefined =
-      typeof body.passphrase === 'string'
-        ? { kind: 'passphrase', passphrase: body.passphrase }
-        : typeof body.keyFile === 'string'
-          ? { kind: 'key-file', path: body.keyFile }
-          : undefined;
-    if (!source)
-      return reply.code(400).send({ error: 'invalid_input', message: 'passphrase or keyFile required' });
-    try {
-      await options.unseal(source);
-    } catch (err) {
-      const code = err instanceof KeywardenError ? err.code : 'internal';
-      const status = err instanceof KeywardenError ? err.status : 500;
-      return reply
-        .code(status)
-        .send({ error: code, message: err instanceof KeywardenError ? err.message : 'unseal failed' });
-    }
-    gateway.invalidate();
-    return { status: 'unsealed' };
-  });
+  if (options.unseal)
+    registerUnsealRoute(app, {
+      unseal: options.unseal,
+      limiter: createUnsealLimiter(options.clock ?? Date, options.unsealLimits),
+      onUnsealed: () => gateway.invalidate(),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const a = await gateway.handle({
@@ -197,6 +174,7 @@ export function createGatewayServer(options: ServerOptions): GatewayServer {
       headers: request.headers,
       body: typeof request.body === 'string' ? request.body : '',
       peer: request.socket.remoteAddress ?? '',
+      local: request.socket.localAddress ?? '',
     });
     return send(reply, a);
   };

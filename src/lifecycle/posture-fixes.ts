@@ -32,6 +32,8 @@ export function commandBuilder(cli: string, configPath?: string) {
         ? cmd('client', 'set-policy', q(name), '--default')
         : cmd('client', 'set-policy', q(name), '--policy', q(policyFile)),
     clientReroll: (name: string) => cmd('client', 'reroll', q(name), '--grace', '1h'),
+    auditVerify: () =>
+      configPath === undefined ? cmd('audit', 'verify') : cmd('audit', 'verify', '--config', q(configPath)),
     alertsTest: () =>
       configPath === undefined ? cmd('alerts', 'test') : cmd('alerts', 'test', '--config', q(configPath)),
   };

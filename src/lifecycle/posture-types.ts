@@ -36,6 +36,7 @@ export const CHECK_IDS = [
   'gateway.tls',
   'monitor.sinks',
   'admin.mfa',
+  'audit.key_pinned',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
@@ -115,6 +116,11 @@ export interface PostureInput {
   gateway: { listen: string; tls: boolean; requireClientCert?: boolean };
   /** The `monitor:` section; undefined when the config has none. */
   monitor: MonitorView | undefined;
+  /**
+   * keywarden.yaml's audit anchoring: whether the checkpoint-key fingerprint is pinned there
+   * (outside the store), and the anchor file, if any.
+   */
+  audit: { fingerprintPinned: boolean; anchorFile?: string };
   /** Operator accounts; undefined while keywarden has none (admin MFA is then not applicable). */
   operators?: { total: number; withMfa: number };
   /** The gateway host's public address, when known, for the IP-restriction fix. */

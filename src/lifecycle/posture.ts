@@ -506,7 +506,37 @@ function gatewayItems(input: PostureInput, cmd: CommandBuilder): CheckItem[] {
       ),
     );
   else out.push(item('admin.mfa', mfaTitle, 'high', 'pass', `all ${ops.total} operator accounts use MFA`));
+  out.push(auditPinItem(input.audit, cmd));
   return out;
+}
+
+/** A pin kept only inside the store is replaced along with the store: `audit verify` then proves nothing. */
+function auditPinItem(audit: PostureInput['audit'], cmd: CommandBuilder): CheckItem {
+  const title = 'audit checkpoint key pinned outside the store';
+  const anchor =
+    audit.anchorFile !== undefined
+      ? `; checkpoints copied to ${audit.anchorFile}`
+      : '; no audit.anchorFile (checkpoints are kept in the store only)';
+  if (audit.fingerprintPinned)
+    return item(
+      'audit.key_pinned',
+      title,
+      'medium',
+      'pass',
+      `audit.checkpointKeyFingerprint is set in keywarden.yaml${anchor}`,
+    );
+  return item(
+    'audit.key_pinned',
+    title,
+    'medium',
+    'fail',
+    `no audit.checkpointKeyFingerprint: a rewritten audit log re-signed with another key passes audit verify${anchor}`,
+    {
+      action:
+        "set audit.checkpointKeyFingerprint in keywarden.yaml to the fingerprint `keywarden init` printed (audit verify shows the store's own pin, to adopt only from a log you trust); optionally set audit.anchorFile to a file outside the data directory",
+      commands: [cmd.auditVerify()],
+    },
+  );
 }
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,7 +1,8 @@
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { KeywardenError } from '../errors.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -15,9 +16,29 @@ export interface Store {
 
 export const DB_FILE = 'keywarden.db';
 
-/** Create the data directory (0700) if needed; SQLite's WAL and SHM files inherit the database file's 0600 mode. */
+/**
+ * Create the data directory (0700) if needed, and tighten one that already exists to 0700: a
+ * directory made by hand (or by an older version) under a 022 umask is 0755, which lets every
+ * local user list it and read any file in it whose own mode is loose. A shared sticky directory
+ * (`/tmp` itself) is refused rather than locked down for everyone else.
+ */
 export function ensureDataDir(dataDir: string): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const mode = statSync(dataDir).mode & 0o7777;
+  if (mode & 0o1000)
+    throw new KeywardenError(
+      'invalid_config',
+      `data directory ${dataDir} is a shared (sticky) directory: use a directory of its own`,
+    );
+  if (mode !== 0o700) chmodSync(dataDir, 0o700);
+}
+
+/** The database and its WAL/SHM files: owner-only, whatever the umask was when SQLite made them. */
+function restrictDbFiles(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    // chmod neither opens nor closes a descriptor, so it cannot drop another connection's locks.
+    if (existsSync(f) && (statSync(f).mode & 0o777) !== 0o600) chmodSync(f, 0o600);
+  }
 }
 
 /** Open (creating if needed) the SQLite store in `dataDir`, in WAL mode, with every migration applied. */
@@ -31,6 +52,7 @@ export async function openStore(dataDir: string): Promise<Store> {
   if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
+  restrictDbFiles(file);
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');

@@ -202,5 +202,28 @@ export interface Database {
   nonce_sequences: NonceSequencesTable;
 }
 
+// --- policy usage (src/store/usage-store.ts) and client nonces (src/store/client-nonces.ts) ---
+
+export interface PolicyUsageTable {
+  client_id: string;
+  /** UTC days since the epoch. */
+  day: number;
+  /** `notional` or `withdraw:<COIN>`. */
+  item: string;
+  amount: number;
+}
+
+export interface ClientNoncesTable {
+  /** The drop-in client's api key id. */
+  api_key: string;
+  /** Highest nonce accepted; 64-bit INTEGER, read with `safeIntegers()`. */
+  last: bigint;
+}
+
+export interface Database {
+  policy_usage: PolicyUsageTable;
+  client_nonces: ClientNoncesTable;
+}
+
 // biome-ignore lint/suspicious/noEmptyInterface: each section above adds its tables to this interface
 export interface Database {}

@@ -17,6 +17,8 @@ export interface RecordIdentity {
 export type MasterKeySource =
   | { kind: 'passphrase'; passphrase: string }
   | { kind: 'key-file'; path: string }
+  /** The base64 key itself, already read by the caller (the unseal endpoint never opens files). */
+  | { kind: 'key'; base64: string }
   | { kind: 'env'; variable: string };
 
 export interface SealedBlob {

@@ -90,6 +90,8 @@ export async function deriveMasterKey(source: MasterKeySource, kdf: KdfParams): 
   if (source.kind === 'env') {
     text = process.env[source.variable] ?? '';
     if (text === '') throw new KeywardenError('invalid_input', `${source.variable} is not set`);
+  } else if (source.kind === 'key') {
+    text = source.base64;
   } else {
     try {
       text = readFileSync(source.path, 'utf8');

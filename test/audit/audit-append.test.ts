@@ -42,14 +42,17 @@ describe('audit append', () => {
     expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
     for (let i = 1; i < records.length; i++) expect(records[i]?.prevHash).toBe(records[i - 1]?.hash);
     await log.close();
-    // One checkpoint covering seq 1000: all 1000 appends landed in a single group-commit transaction.
-    expect(verifyAuditLog(store.sqlite)).toMatchObject({
+    // All 1000 appends land in one group-commit transaction, and still no run of more than
+    // checkpointEvery (100) records goes unsigned: verify counts on that to spot deleted checkpoints.
+    expect(verifyAuditLog(store.sqlite, { checkpointEvery: 100 })).toMatchObject({
       ok: true,
       records: 1000,
       lastSeq: 1000,
-      checkpoints: 1,
+      checkpoints: 10,
     });
-    expect(store.sqlite.prepare('SELECT seq FROM audit_checkpoints').all()).toEqual([{ seq: 1000 }]);
+    expect(store.sqlite.prepare('SELECT seq FROM audit_checkpoints').pluck().all()).toEqual(
+      Array.from({ length: 10 }, (_, i) => (i + 1) * 100),
+    );
     await store.close();
   });
 

@@ -156,7 +156,7 @@ describe('audit hash chain and verify', () => {
 
   it('rejects checkpoints when an explicit pinned fingerprint differs', async () => {
     const { store } = await sealedLog();
-    expect(verifyAuditLog(store.sqlite, 'ab'.repeat(32)).ok).toBe(false);
+    expect(verifyAuditLog(store.sqlite, { pinnedFingerprint: 'ab'.repeat(32) }).ok).toBe(false);
     await store.close();
   });
 

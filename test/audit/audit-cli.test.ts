@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,11 @@ const MAIN = join(import.meta.dirname, '../../dist/cli/main.js');
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [MAIN, ...args]);
+    // Hermetic: no KEYWARDEN_* variables and no ./keywarden.yaml from the developer's shell.
+    const { stdout, stderr } = await exec(process.execPath, [MAIN, ...args], {
+      cwd: tmpdir(),
+      env: { PATH: process.env.PATH ?? '' },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

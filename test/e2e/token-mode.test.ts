@@ -2,6 +2,7 @@
  * Token mode: plain HTTP (undici) with `Authorization: Bearer kw_…` on the exchange's own
  * paths; keywarden signs. Real sockets on port 0 to the sandbox.
  */
+import { readFileSync } from 'node:fs';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExchangeId } from '../../src/exchanges/adapter.js';
@@ -153,13 +154,15 @@ describe('token mode', () => {
       await health.body.text();
       const wrong = await request(`${h.url}/_keywarden/unseal`, {
         method: 'POST',
-        body: JSON.stringify({ keyFile: h.keyFiles.wrong }),
+        body: JSON.stringify({ masterKey: readFileSync(h.keyFiles.wrong, 'utf8') }),
       });
       expect(wrong.statusCode).toBe(401);
       await wrong.body.text();
+      // A failed attempt backs the peer off for a second (test/gateway/unseal-endpoint.test.ts).
+      await new Promise((r) => setTimeout(r, 1_100));
       const ok = await request(`${h.url}/_keywarden/unseal`, {
         method: 'POST',
-        body: JSON.stringify({ keyFile: h.keyFiles.good }),
+        body: JSON.stringify({ masterKey: readFileSync(h.keyFiles.good, 'utf8') }),
       });
       expect(ok.statusCode).toBe(200);
       await ok.body.text();
@@ -173,7 +176,7 @@ describe('token mode', () => {
     const r = await request(`${h.url}/_keywarden/unseal`, {
       method: 'POST',
       headers: { 'x-forwarded-for': '203.0.113.9' },
-      body: JSON.stringify({ keyFile: h.keyFiles.good }),
+      body: JSON.stringify({ masterKey: readFileSync(h.keyFiles.good, 'utf8') }),
     });
     expect(r.statusCode).toBe(403);
     await r.body.text();

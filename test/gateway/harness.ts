@@ -17,6 +17,7 @@ import { ADAPTERS, adapterFor } from '../../src/exchanges/index.js';
 import { buildGatewayStack } from '../../src/gateway/compose.js';
 import type { Gateway } from '../../src/gateway/gateway.js';
 import type { GatewayServer } from '../../src/gateway/server.js';
+import { storeBackedState } from '../../src/gateway/store-state.js';
 import { type ClientService, createClientService, createVersionReader } from '../../src/lifecycle/clients.js';
 import type { IssuedClient, NewClient } from '../../src/lifecycle/clients-types.js';
 import type { KeyRegistry } from '../../src/lifecycle/key-types.js';
@@ -27,7 +28,6 @@ import type { SandboxKey } from '../../src/sandbox/emulator.js';
 import { EMULATORS } from '../../src/sandbox/emulators.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { openStore, type Store } from '../../src/store/db.js';
-import { createNonceSequences } from '../../src/store/nonce-sequence.js';
 import { initVault, openVault } from '../../src/vault/vault.js';
 import type { Vault } from '../../src/vault/vault-types.js';
 
@@ -147,8 +147,9 @@ export async function startHarness(
     ...(monitor ? { monitor: monitor.monitor, metrics: monitor.metrics } : {}),
     ...(options.monitor?.env ? { env: options.monitor.env } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
-    // As `serve`: the store's nonce sequences, shared with a second process's lockdown service.
-    nonces: createNonceSequences(store.sqlite, () => (options.clock ?? Date).now()),
+    // As `serve`: the store's nonce sequences (shared with a second process's lockdown service),
+    // policy usage and client nonces.
+    ...storeBackedState(store.sqlite, () => (options.clock ?? Date).now()),
     unseal: (s) => vault.unseal(s),
     onError: (id, err) =>
       process.stderr.write(`gateway error ${id}: ${err instanceof Error ? err.message : ''}\n`),

@@ -44,6 +44,8 @@ describe('GET /metrics access', () => {
     expect(remote.body).not.toContain('keywarden_');
     // A proxy on this machine would make every scrape local: forwarded requests are refused.
     expect((await scrape(h, '127.0.0.1', { 'x-forwarded-for': '127.0.0.1' })).statusCode).toBe(403);
+    for (const header of ['forwarded', 'x-real-ip', 'via', 'x-forwarded-host'])
+      expect((await scrape(h, '127.0.0.1', { [header]: 'for=127.0.0.1' })).statusCode, header).toBe(403);
   });
 
   it('with access "token" serves only the bearer of the token, from any address', async () => {

@@ -72,6 +72,7 @@ export function input(over: Partial<PostureInput> = {}): PostureInput {
     rotation: DEFAULT_ROTATION_POLICY,
     gateway: { listen: '127.0.0.1:8787', tls: false },
     monitor: { enabled: true, sinks: [{ name: 'ops', type: 'webhook', minSeverity: 'warning' }] },
+    audit: { fingerprintPinned: true },
     ...over,
   };
 }

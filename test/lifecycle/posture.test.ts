@@ -47,9 +47,10 @@ describe('posture: a healthy setup', () => {
       'gateway.tls:pass',
       'monitor.sinks:pass',
       'admin.mfa:not_applicable',
+      'audit.key_pinned:pass',
     ]);
     expect(report.score).toBe(100);
-    expect(report.counts).toEqual({ pass: 12, fail: 0, unknown: 0, notApplicable: 1 });
+    expect(report.counts).toEqual({ pass: 13, fail: 0, unknown: 0, notApplicable: 1 });
     for (const c of allChecks(report)) expect(c.fix).toBeUndefined();
   });
 
@@ -372,6 +373,27 @@ describe('posture: gateway', () => {
     expect(find(buildPostureReport(input({ operators: { total: 2, withMfa: 2 } })), 'admin.mfa').status).toBe(
       'pass',
     );
+  });
+
+  it('warns while no audit checkpoint key is pinned outside the store, with the fix', () => {
+    const unpinned = find(
+      buildPostureReport(input({ audit: { fingerprintPinned: false }, configPath: 'kw.yaml' })),
+      'audit.key_pinned',
+    );
+    expect(unpinned).toMatchObject({ status: 'fail', severity: 'medium' });
+    expect(unpinned.evidence).toContain('re-signed with another key passes audit verify');
+    expect(unpinned.fix?.action).toContain('audit.checkpointKeyFingerprint');
+    expect(unpinned.fix?.commands).toEqual(['keywarden audit verify --config kw.yaml']);
+    // Positive control: pinned, and the anchor file named in the evidence.
+    const pinned = find(
+      buildPostureReport(
+        input({ audit: { fingerprintPinned: true, anchorFile: '/var/log/kw/anchor.jsonl' } }),
+      ),
+      'audit.key_pinned',
+    );
+    expect(pinned).toMatchObject({ status: 'pass' });
+    expect(pinned.evidence).toContain('/var/log/kw/anchor.jsonl');
+    expect(pinned.fix).toBeUndefined();
   });
 });
 

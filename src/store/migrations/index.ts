@@ -5,6 +5,8 @@ import * as m0007Audit from './0007_audit.js';
 import * as m0008KeyChecks from './0008_key_checks.js';
 import * as m0009Lockdowns from './0009_lockdowns.js';
 import * as m0010NonceSequences from './0010_nonce_sequences.js';
+import * as m0012PolicyUsage from './0012_policy_usage.js';
+import * as m0013ClientNonces from './0013_client_nonces.js';
 
 /**
  * Every migration, in order. Names sort lexically; never edit a released migration, add one.
@@ -16,4 +18,6 @@ export const migrations: Record<string, Migration> = {
   '0008_key_checks': m0008KeyChecks,
   '0009_lockdowns': m0009Lockdowns,
   '0010_nonce_sequences': m0010NonceSequences,
+  '0012_policy_usage': m0012PolicyUsage,
+  '0013_client_nonces': m0013ClientNonces,
 };

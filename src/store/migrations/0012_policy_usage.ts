@@ -1,0 +1,23 @@
+import type { Kysely } from 'kysely';
+
+/**
+ * Policy usage per client and UTC day (src/store/usage-store.ts): the notional traded and the
+ * amount withdrawn per coin, so a restart does not reset a daily cap. `item` is `notional` or
+ * `withdraw:<COIN>`; `day` counts days since the epoch.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not the typed Database
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('policy_usage')
+    .addColumn('client_id', 'text', (c) => c.notNull())
+    .addColumn('day', 'integer', (c) => c.notNull())
+    .addColumn('item', 'text', (c) => c.notNull())
+    .addColumn('amount', 'real', (c) => c.notNull())
+    .addPrimaryKeyConstraint('policy_usage_pk', ['client_id', 'day', 'item'])
+    .execute();
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: see up()
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('policy_usage').execute();
+}
