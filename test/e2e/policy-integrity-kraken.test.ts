@@ -268,6 +268,62 @@ describe('kraken amends: AmendOrder and EditOrder', () => {
   });
 });
 
+describe('kraken amends are judged against the resting order (read with QueryOrders / OpenOrders)', () => {
+  const placeWith = async (token: string, body: string) => {
+    const r = await call(token, 'AddOrder', body);
+    expect(r.body.error).toEqual([]);
+    return (r.body.result as { txid: string[] }).txid[0] ?? '';
+  };
+  const trader: Policy = { mode: 'enforce', actions: ['read', 'trade', 'cancel'] };
+
+  it('an amend outside the band, over the cap, or of an off-list order is denied; the resting order is unchanged', async () => {
+    const maker = await client(trader);
+    const btc = await placeWith(maker, 'pair=XBTUSD&type=buy&ordertype=limit&volume=0.01&price=59000');
+    const sol = await placeWith(maker, 'pair=SOLUSD&type=buy&ordertype=limit&volume=1&price=140');
+    const token = await client();
+    await expectDenied(
+      token,
+      'AmendOrder',
+      `txid=${btc}&limit_price=40000`,
+      /policy_denied.*priceBand.*limit_price/,
+    );
+    await expectDenied(token, 'AmendOrder', `txid=${btc}&order_qty=1`, /policy_denied.*maxOrderNotional/);
+    await expectDenied(token, 'AmendOrder', `txid=${sol}&limit_price=141`, /policy_denied.*symbols/);
+    await expectDenied(
+      token,
+      'AmendOrder',
+      `txid=${btc}&trigger_price=1`,
+      /policy_denied.*priceBand.*trigger_price/,
+    );
+    expect(h.sandbox.engine.openOrders('main').map((o) => [o.symbol, o.price])).toEqual([
+      ['BTC/USD', 59000],
+      ['SOL/USD', 140],
+    ]);
+    // Positive control: the same client amends the BTC order inside band and cap.
+    const [amended] = await expectExecuted(token, 'AmendOrder', `txid=${btc}&limit_price=59500`, 1);
+    expect(amended).toMatchObject({ symbol: 'BTC/USD', side: 'buy', quantity: 0.01, price: 59500 });
+    for (const o of h.sandbox.engine.openOrders('main')) h.sandbox.engine.cancelOrder('main', { id: o.id });
+  });
+
+  it('an amend by client order id is read through OpenOrders', async () => {
+    const maker = await client(trader);
+    await placeWith(maker, 'pair=SOLUSD&type=buy&ordertype=limit&volume=1&price=145&cl_ord_id=sol-1');
+    await expectDenied(
+      await client(),
+      'AmendOrder',
+      'cl_ord_id=sol-1&limit_price=146',
+      /policy_denied.*symbols/,
+    );
+    await expectExecuted(
+      await client({ ...STRICT, symbols: { allow: ['SOL/USD'] } }),
+      'AmendOrder',
+      'cl_ord_id=sol-1&limit_price=146',
+      1,
+    );
+    for (const o of h.sandbox.engine.openOrders('main')) h.sandbox.engine.cancelOrder('main', { id: o.id });
+  });
+});
+
 describe('kraken #7 margin and leverage flags', () => {
   it('leverage, reduce_only and settle-position are margin: a spot trade-only policy denies them', async () => {
     const token = await client();
