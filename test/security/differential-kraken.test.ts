@@ -149,10 +149,13 @@ const orderArb = (market: number, withPair: boolean) =>
     });
 
 interface Case {
-  method: 'AddOrder' | 'AddOrderBatch';
+  method: 'AddOrder' | 'AddOrderBatch' | 'AmendOrder' | 'EditOrder';
   json: boolean;
+  /** `{TXID}` stands for the resting order's txid. */
   body: string;
   policy: Policy;
+  /** The order an amend changes, placed on the sandbox before the request. */
+  resting?: { symbol: string; side: 'buy' | 'sell'; quantity: number; price: number };
 }
 
 /** A form body with Kraken's `close[...]` names; `dup` repeats one field. */
@@ -181,6 +184,14 @@ const SPOT = [
   'BTC/EUR',
 ];
 
+/** Most policies let spot trading through, so the requests reach the sandbox and the sizes and prices decide. */
+const tradingPolicy = fc
+  .tuple(policyArb(SPOT), fc.nat(9))
+  .map(
+    ([p, n]): Policy =>
+      n < 7 ? { ...p, actions: [...new Set([...p.actions, 'trade' as const])], markets: ['spot'] } : p,
+  );
+
 const caseArb: fc.Arbitrary<Case> = fc
   .tuple(
     fc.constantFrom(...PAIRS),
@@ -203,13 +214,7 @@ const caseArb: fc.Arbitrary<Case> = fc
         // Per-order pairs (Kraken would trade them), an empty batch and a batch of one.
         { weight: 1, arbitrary: fc.array(orderArb(market, true), { minLength: 0, maxLength: 2 }) },
       ),
-      // Most policies let spot trading through, so the requests reach the sandbox and the sizes and prices decide.
-      policy: fc
-        .tuple(policyArb(SPOT), fc.nat(9))
-        .map(
-          ([p, n]): Policy =>
-            n < 7 ? { ...p, actions: [...new Set([...p.actions, 'trade' as const])], markets: ['spot'] } : p,
-        ),
+      policy: tradingPolicy,
     }),
   )
   .map((c) => {
@@ -228,6 +233,63 @@ const caseArb: fc.Arbitrary<Case> = fc
       policy: c.policy,
     };
   });
+
+/** Present in about one case of four. */
+const rarely = <T>(arb: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arb });
+
+/** Amends of a resting order: new size and prices, plain, relative or odd, with decoys. */
+const RESTING: Array<[symbol: string, pair: string, market: number, quoteBudget: number]> = [
+  ['BTC/USD', 'XBTUSD', 60000, 400],
+  ['SOL/USD', 'SOLUSD', 150, 400],
+  ['ETH/BTC', 'ETHXBT', 0.05, 0.01],
+];
+const amendArb: fc.Arbitrary<Case> = fc
+  .tuple(fc.constantFrom(...RESTING), fc.constantFrom('buy' as const, 'sell' as const))
+  .chain(([[symbol, pair, market, budget], side]) =>
+    fc
+      .record({
+        edit: fc.nat(4).map((k) => k === 0),
+        price: fc.oneof(
+          {
+            weight: 6,
+            arbitrary: fc.double({ min: 0.7, max: 1.3, noNaN: true }).map((f) => fmt(market * f)),
+          },
+          { weight: 1, arbitrary: fc.constantFrom('+5', '-5%', '#1') },
+          { weight: 1, arbitrary: oddNumber },
+        ),
+        qty: fc.option(fc.constantFrom(0.01, 1, 2.25, 7.5, 75).map((k) => fmt((k * budget) / market))),
+        trigger: rarely(fc.double({ min: 0.8, max: 1.2, noNaN: true }).map((f) => fmt(market * f))),
+        decoy: rarely(fc.constantFrom('pair=SOLUSD', 'price=1', 'volume=5', 'foo=1', 'type=sell')),
+        policy: tradingPolicy,
+      })
+      .map((g): Case => {
+        const parts = ['txid={TXID}'];
+        if (g.edit) {
+          parts.push(`pair=${pair}`, `price=${encodeURIComponent(g.price)}`);
+          if (g.qty) parts.push(`volume=${g.qty}`);
+        } else {
+          parts.push(`limit_price=${encodeURIComponent(g.price)}`);
+          if (g.qty) parts.push(`order_qty=${g.qty}`);
+          if (g.trigger) parts.push(`trigger_price=${g.trigger}`);
+        }
+        if (g.decoy) parts.push(g.decoy);
+        return {
+          method: g.edit ? 'EditOrder' : 'AmendOrder',
+          json: false,
+          body: parts.join('&'),
+          policy: g.policy,
+          resting: {
+            symbol,
+            side,
+            quantity: Number(fmt(budget / market)),
+            price: Number(fmt(market * (side === 'buy' ? 0.9 : 1.1))),
+          },
+        };
+      }),
+  );
+
+const anyCase = fc.oneof({ weight: 4, arbitrary: caseArb }, { weight: 1, arbitrary: amendArb });
 
 /** Cancel what rests and give the account its starting balances back, so every case trades from the same state. */
 function resetAccount(): void {
@@ -250,18 +312,31 @@ function matches(o: Order, intent: OrderIntent, market: number): boolean {
 describe('kraken differential: what executed satisfies the policy, and is what keywarden allowed', () => {
   it(`holds for ${differentialRuns()} random requests`, async () => {
     let n = 0;
-    const tally = { denied: 0, exchangeRefused: 0, executed: 0 };
+    const tally = { denied: 0, exchangeRefused: 0, executed: 0, amendsExecuted: 0 };
     const started = performance.now();
     await fc.assert(
-      fc.asyncProperty(caseArb, async (c) => {
+      fc.asyncProperty(anyCase, async (c) => {
         resetAccount();
+        let body = c.body;
+        let amended: OrderIntent | undefined;
+        if (c.resting) {
+          const r = h.sandbox.engine.placeOrder({ account: 'main', type: 'limit', ...c.resting });
+          if (!r.ok) throw new Error(r.error.message);
+          body = body.replace('{TXID}', `OSBX${r.value.id.padStart(3, '0')}-KRKEN-SANDBX`);
+          const q = /(?:order_qty|volume)=([\d.]+)/.exec(body)?.[1];
+          amended = {
+            symbol: c.resting.symbol,
+            side: c.resting.side,
+            quantity: q === undefined ? c.resting.quantity : Number(q),
+          };
+        }
         const { token } = await h.issue('kraken', `kraken-diff-${++n}`, { policy: c.policy });
         const executed = markEngine(h.sandbox.engine);
         const contentType = c.json ? 'application/json' : 'application/x-www-form-urlencoded';
         const r = await request(`${h.url}/kraken/0/private/${c.method}`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
-          body: c.body,
+          body,
         });
         const answer = JSON.parse(await r.body.text()) as { error: string[] };
         const done = executed();
@@ -274,22 +349,25 @@ describe('kraken differential: what executed satisfies the policy, and is what k
           else tally.exchangeRefused++;
           return;
         }
-        const intents = kraken.classify({
-          method: 'POST',
-          path: `/0/private/${c.method}`,
-          query: '',
-          headers: { 'content-type': contentType },
-          body: c.body,
-        }).orders;
+        const intents = amended
+          ? [amended]
+          : kraken.classify({
+              method: 'POST',
+              path: `/0/private/${c.method}`,
+              query: '',
+              headers: { 'content-type': contentType },
+              body,
+            }).orders;
         for (const o of done.orders)
           expect(intents.some((i) => matches(o, i, price(o.symbol) ?? Number.NaN))).toBe(true);
         if (done.orders.length > 0) tally.executed++;
+        if (done.orders.length > 0 && amended) tally.amendsExecuted++;
       }),
       { numRuns: differentialRuns() },
     );
     const seconds = (performance.now() - started) / 1000;
     process.stdout.write(
-      `kraken differential: ${differentialRuns()} runs in ${seconds.toFixed(1)} s (denied ${tally.denied}, exchange refused ${tally.exchangeRefused}, executed ${tally.executed})\n`,
+      `kraken differential: ${differentialRuns()} runs in ${seconds.toFixed(1)} s (denied ${tally.denied}, exchange refused ${tally.exchangeRefused}, executed ${tally.executed}, of them amends ${tally.amendsExecuted})\n`,
     );
     // The generator must reach the sandbox, not only keywarden's refusals.
     expect(tally.executed).toBeGreaterThan(0);
