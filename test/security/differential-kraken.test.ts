@@ -310,66 +310,70 @@ function matches(o: Order, intent: OrderIntent, market: number): boolean {
 }
 
 describe('kraken differential: what executed satisfies the policy, and is what keywarden allowed', () => {
-  it(`holds for ${differentialRuns()} random requests`, async () => {
-    let n = 0;
-    const tally = { denied: 0, exchangeRefused: 0, executed: 0, amendsExecuted: 0 };
-    const started = performance.now();
-    await fc.assert(
-      fc.asyncProperty(anyCase, async (c) => {
-        resetAccount();
-        let body = c.body;
-        let amended: OrderIntent | undefined;
-        if (c.resting) {
-          const r = h.sandbox.engine.placeOrder({ account: 'main', type: 'limit', ...c.resting });
-          if (!r.ok) throw new Error(r.error.message);
-          body = body.replace('{TXID}', `OSBX${r.value.id.padStart(3, '0')}-KRKEN-SANDBX`);
-          const q = /(?:order_qty|volume)=([\d.]+)/.exec(body)?.[1];
-          amended = {
-            symbol: c.resting.symbol,
-            side: c.resting.side,
-            quantity: q === undefined ? c.resting.quantity : Number(q),
-          };
-        }
-        const { token } = await h.issue('kraken', `kraken-diff-${++n}`, { policy: c.policy });
-        const executed = markEngine(h.sandbox.engine);
-        const contentType = c.json ? 'application/json' : 'application/x-www-form-urlencoded';
-        const r = await request(`${h.url}/kraken/0/private/${c.method}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
-          body,
-        });
-        const answer = JSON.parse(await r.body.text()) as { error: string[] };
-        const done = executed();
-        const price = (symbol: string) => h.sandbox.engine.market(symbol)?.price;
-        expect(violations(c.policy, done, price)).toEqual([]);
-        const keywardenDenied = answer.error.some((e) => e.includes('keywarden denied'));
-        if (keywardenDenied || answer.error.length > 0) {
-          expect(done.orders).toEqual([]);
-          if (keywardenDenied) tally.denied++;
-          else tally.exchangeRefused++;
-          return;
-        }
-        const intents = amended
-          ? [amended]
-          : kraken.classify({
-              method: 'POST',
-              path: `/0/private/${c.method}`,
-              query: '',
-              headers: { 'content-type': contentType },
-              body,
-            }).orders;
-        for (const o of done.orders)
-          expect(intents.some((i) => matches(o, i, price(o.symbol) ?? Number.NaN))).toBe(true);
-        if (done.orders.length > 0) tally.executed++;
-        if (done.orders.length > 0 && amended) tally.amendsExecuted++;
-      }),
-      { numRuns: differentialRuns() },
-    );
-    const seconds = (performance.now() - started) / 1000;
-    process.stdout.write(
-      `kraken differential: ${differentialRuns()} runs in ${seconds.toFixed(1)} s (denied ${tally.denied}, exchange refused ${tally.exchangeRefused}, executed ${tally.executed}, of them amends ${tally.amendsExecuted})\n`,
-    );
-    // The generator must reach the sandbox, not only keywarden's refusals.
-    expect(tally.executed).toBeGreaterThan(0);
-  }, 300_000);
+  it(
+    `holds for ${differentialRuns()} random requests`,
+    async () => {
+      let n = 0;
+      const tally = { denied: 0, exchangeRefused: 0, executed: 0, amendsExecuted: 0 };
+      const started = performance.now();
+      await fc.assert(
+        fc.asyncProperty(anyCase, async (c) => {
+          resetAccount();
+          let body = c.body;
+          let amended: OrderIntent | undefined;
+          if (c.resting) {
+            const r = h.sandbox.engine.placeOrder({ account: 'main', type: 'limit', ...c.resting });
+            if (!r.ok) throw new Error(r.error.message);
+            body = body.replace('{TXID}', `OSBX${r.value.id.padStart(3, '0')}-KRKEN-SANDBX`);
+            const q = /(?:order_qty|volume)=([\d.]+)/.exec(body)?.[1];
+            amended = {
+              symbol: c.resting.symbol,
+              side: c.resting.side,
+              quantity: q === undefined ? c.resting.quantity : Number(q),
+            };
+          }
+          const { token } = await h.issue('kraken', `kraken-diff-${++n}`, { policy: c.policy });
+          const executed = markEngine(h.sandbox.engine);
+          const contentType = c.json ? 'application/json' : 'application/x-www-form-urlencoded';
+          const r = await request(`${h.url}/kraken/0/private/${c.method}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+            body,
+          });
+          const answer = JSON.parse(await r.body.text()) as { error: string[] };
+          const done = executed();
+          const price = (symbol: string) => h.sandbox.engine.market(symbol)?.price;
+          expect(violations(c.policy, done, price)).toEqual([]);
+          const keywardenDenied = answer.error.some((e) => e.includes('keywarden denied'));
+          if (keywardenDenied || answer.error.length > 0) {
+            expect(done.orders).toEqual([]);
+            if (keywardenDenied) tally.denied++;
+            else tally.exchangeRefused++;
+            return;
+          }
+          const intents = amended
+            ? [amended]
+            : kraken.classify({
+                method: 'POST',
+                path: `/0/private/${c.method}`,
+                query: '',
+                headers: { 'content-type': contentType },
+                body,
+              }).orders;
+          for (const o of done.orders)
+            expect(intents.some((i) => matches(o, i, price(o.symbol) ?? Number.NaN))).toBe(true);
+          if (done.orders.length > 0) tally.executed++;
+          if (done.orders.length > 0 && amended) tally.amendsExecuted++;
+        }),
+        { numRuns: differentialRuns() },
+      );
+      const seconds = (performance.now() - started) / 1000;
+      process.stdout.write(
+        `kraken differential: ${differentialRuns()} runs in ${seconds.toFixed(1)} s (denied ${tally.denied}, exchange refused ${tally.exchangeRefused}, executed ${tally.executed}, of them amends ${tally.amendsExecuted})\n`,
+      );
+      // The generator must reach the sandbox, not only keywarden's refusals.
+      expect(tally.executed).toBeGreaterThan(0);
+    },
+    Math.max(300_000, differentialRuns() * 250),
+  );
 });
