@@ -17,9 +17,8 @@ import {
   type ExchangeRequest,
   type ExchangeResponse,
   type Introspection,
-  type OrderIntent,
   type ParseResult,
-  type Side,
+  type RestingOrder,
   type SignContext,
   type Transport,
   type VerifyResult,
@@ -27,8 +26,9 @@ import {
 import { dropRawParams, hasSpaceOrControl, headerValue, withoutHeaders } from './http-text.js';
 import { sendIntrospection } from './introspection.js';
 import { parseJsonRecord, stringList } from './json-fields.js';
-import { orderIntentOf } from './order-intent.js';
-import { getParam, type Params, parseParams, toNumber } from './params.js';
+import { JSON_ONLY, type KrakenBody, readPrivate } from './kraken/requests.js';
+import { type Params, parseParams, toNumber } from './params.js';
+import { isRecord } from './strict-json.js';
 import { withdrawalIntent } from './withdrawal-intent.js';
 
 const AUTH_HEADERS = ['api-key', 'api-sign'];
@@ -207,9 +207,46 @@ function isJson(request: ExchangeRequest): boolean {
   return ct.includes('json') || (ct === '' && request.body.trimStart().startsWith('{'));
 }
 
-type Body = { kind: 'form'; params: Params } | { kind: 'json'; value: Record<string, unknown> };
+/** A private call's body, decoded once: form fields (with Kraken's `close[...]` names nested) or JSON. */
+interface Body {
+  kind: 'form' | 'json';
+  fields: KrakenBody;
+}
 
-function parseBody(request: ExchangeRequest): { ok: true; body: Body } | { ok: false; message: string } {
+type BodyResult = { ok: true; body: Body } | { ok: false; message: string };
+
+const CLOSE_FIELD = /^close\[(ordertype|price|price2)\]$/;
+
+/** Form fields as an object; Kraken's documented `close[ordertype]`, `close[price]`, `close[price2]` nested as `close`. */
+function formFields(params: Params): KrakenBody | string {
+  const out: KrakenBody = Object.create(null) as KrakenBody;
+  let close: Record<string, string> | undefined;
+  for (const [k, v] of params) {
+    const m = CLOSE_FIELD.exec(k);
+    if (m?.[1] !== undefined) {
+      close ??= Object.create(null) as Record<string, string>;
+      close[m[1]] = v;
+    } else out[k] = v;
+  }
+  if (close) {
+    if (Object.hasOwn(out, 'close')) return 'field "close" given both plain and as close[...]';
+    out.close = close;
+  }
+  return out;
+}
+
+/** Bodies already decoded by `parse` (the gateway verifies and classifies that same request object). */
+const decoded = new WeakMap<ExchangeRequest, BodyResult>();
+
+function parseBody(request: ExchangeRequest): BodyResult {
+  const hit = decoded.get(request);
+  if (hit) return hit;
+  const result = decodeBody(request);
+  decoded.set(request, result);
+  return result;
+}
+
+function decodeBody(request: ExchangeRequest): BodyResult {
   if (isJson(request)) {
     const dup = jsonDuplicateKey(request.body);
     if (dup) return { ok: false, message: dup };
@@ -217,10 +254,14 @@ function parseBody(request: ExchangeRequest): { ok: true; body: Body } | { ok: f
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return { ok: false, message: 'JSON body must be an object' };
     }
-    return { ok: true, body: { kind: 'json', value: value as Record<string, unknown> } };
+    return { ok: true, body: { kind: 'json', fields: value as KrakenBody } };
   }
   const p = parseParams(request.body);
-  return p.ok ? { ok: true, body: { kind: 'form', params: p.params } } : p;
+  if (!p.ok) return p;
+  const fields = formFields(p.params);
+  return typeof fields === 'string'
+    ? { ok: false, message: fields }
+    : { ok: true, body: { kind: 'form', fields } };
 }
 
 function scalar(value: unknown): string | undefined {
@@ -229,54 +270,9 @@ function scalar(value: unknown): string | undefined {
   return undefined;
 }
 
-/** A body as a flat string map (JSON values stringified; nested form names kept as written). */
+/** One top-level field as text (JSON numbers stringified). */
 function field(body: Body, name: string): string | undefined {
-  return body.kind === 'form' ? getParam(body.params, name) : scalar(body.value[name]);
-}
-
-function sideOf(v: string | undefined): Side | undefined {
-  const s = v?.toLowerCase();
-  return s === 'buy' || s === 'sell' ? s : undefined;
-}
-
-function orderIntent(get: (name: string) => string | undefined, pairOverride?: string): OrderIntent {
-  const rawSymbol = get('pair') ?? pairOverride;
-  return orderIntentOf({
-    symbol: (rawSymbol !== undefined && krakenSymbol(rawSymbol)) || undefined,
-    rawSymbol,
-    side: sideOf(get('type')),
-    type: get('ordertype')?.toLowerCase() || undefined,
-    price: toNumber(get('price') ?? get('limit_price')),
-    size: toNumber(get('volume') ?? get('order_qty')),
-    // `viqc` flag: volume is in quote currency (market buys by cost).
-    sizeInQuote: (get('oflags') ?? '').split(',').includes('viqc'),
-  });
-}
-
-function batchOrders(body: Body): OrderIntent[] {
-  const pair = field(body, 'pair');
-  if (body.kind === 'json') {
-    const list = body.value.orders;
-    if (!Array.isArray(list)) return [];
-    return list.map((o: unknown) => {
-      const rec = typeof o === 'object' && o !== null ? (o as Record<string, unknown>) : {};
-      return orderIntent((n) => scalar(rec[n]), pair);
-    });
-  }
-  // Form encoding as CCXT's urlencodeNested writes it: orders[0][type]=buy
-  const byIndex = new Map<number, Map<string, string>>();
-  for (const [k, v] of body.params) {
-    const m = /^orders\[(\d+)\]\[([a-z_0-9]+)\]$/.exec(k);
-    if (!m) continue;
-    const idx = Number(m[1]);
-    let entry = byIndex.get(idx);
-    if (!entry) {
-      entry = new Map();
-      byIndex.set(idx, entry);
-    }
-    entry.set(m[2] ?? '', v);
-  }
-  return [...byIndex.entries()].sort(([a], [b]) => a - b).map(([, e]) => orderIntent((n) => e.get(n), pair));
+  return Object.hasOwn(body.fields, name) ? scalar(body.fields[name]) : undefined;
 }
 
 const ACTIONS: Record<string, Action> = {
@@ -404,6 +400,47 @@ function method(path: string): string | undefined {
   return path.startsWith(PRIVATE_PREFIX) ? path.slice(PRIVATE_PREFIX.length) : undefined;
 }
 
+function post(path: string, body: string): ExchangeRequest {
+  return { method: 'POST', path, query: '', headers: {}, body };
+}
+
+/**
+ * The one order a QueryOrders (`{result: {txid: order}}`) or OpenOrders (`{result: {open: {...}}}`)
+ * answer describes: its pair, side, remaining volume and limit price (price2 for the *-limit
+ * trigger types). Anything else (no order, several, a closed one) reads as undefined.
+ */
+function parseRestingOrder(response: ExchangeResponse): RestingOrder | undefined {
+  if (response.status !== 200) return undefined;
+  const parsed = parseJsonRecord(response.body);
+  if (!parsed || (Array.isArray(parsed.error) && parsed.error.length > 0)) return undefined;
+  let result = parsed.result;
+  if (isRecord(result) && isRecord(result.open)) result = result.open;
+  if (!isRecord(result)) return undefined;
+  const all = Object.values(result);
+  const o = all[0];
+  if (all.length !== 1 || !isRecord(o) || !isRecord(o.descr) || o.status !== 'open') return undefined;
+  const d = o.descr;
+  const pair = typeof d.pair === 'string' ? d.pair : undefined;
+  const symbol = pair === undefined ? undefined : krakenSymbol(pair);
+  const side = d.type === 'buy' || d.type === 'sell' ? d.type : undefined;
+  const vol = toNumber(o.vol);
+  if (!symbol || !side || vol === undefined) return undefined;
+  const type = typeof d.ordertype === 'string' ? d.ordertype : '';
+  const limit = type.endsWith('-limit')
+    ? toNumber(d.price2)
+    : type === 'limit'
+      ? toNumber(d.price)
+      : undefined;
+  const out: RestingOrder = {
+    symbol,
+    rawSymbol: pair,
+    side,
+    quantity: Math.max(0, vol - (toNumber(o.vol_exec) ?? 0)),
+  };
+  if (limit !== undefined && limit > 0) out.price = limit;
+  return out;
+}
+
 /** Tries of CancelAll when Kraken answers `EAPI:Invalid nonce` (the key signed a higher one elsewhere). */
 const CANCEL_ALL_NONCE_TRIES = 3;
 
@@ -479,8 +516,8 @@ export const kraken: ExchangeAdapter = {
     const b = parseBody(request);
     if (!b.ok) return b;
     if (b.body.kind === 'form') {
-      const inQuery = new Set(q.params.map(([k]) => k));
-      const clash = b.body.params.find(([k]) => inQuery.has(k));
+      const fields = b.body.fields;
+      const clash = q.params.find(([k]) => Object.hasOwn(fields, k));
       if (clash) return { ok: false, message: `duplicated parameter "${clash[0].slice(0, 40)}"` };
     }
     return { ok: true, request };
@@ -545,30 +582,53 @@ export const kraken: ExchangeAdapter = {
     const verb = request.method.toUpperCase();
     const endpoint = `${verb} ${path}`;
     if (path.startsWith(PUBLIC_PREFIX)) return { action: 'public', endpoint, orders: [] };
-    if (path === '/funding/v1/withdrawals' && verb === 'POST')
-      return { action: 'withdraw', endpoint, orders: [] };
+    if (path.startsWith('/funding/'))
+      return {
+        action: path === '/funding/v1/withdrawals' && verb === 'POST' ? 'withdraw' : 'unknown',
+        endpoint,
+        orders: [],
+        rejected:
+          'the Funding API is not supported by keywarden (its header nonce and query are not checked)',
+      };
     const name = method(path);
     const action: Action = name !== undefined && verb === 'POST' ? (ACTIONS[name] ?? 'unknown') : 'unknown';
-    const parsed = request.body === '' ? undefined : parseBody(request);
-    const body: Body = parsed?.ok ? parsed.body : { kind: 'form', params: [] };
-    const get = (n: string) => field(body, n);
     const out: Classification = { action, endpoint, orders: [] };
-    if (name === 'AddOrderBatch') out.orders = batchOrders(body);
-    else if (name === 'AddOrder' || name === 'EditOrder' || name === 'AmendOrder')
-      out.orders = [orderIntent(get)];
-    else if (action === 'cancel' && get('pair') !== undefined) out.orders = [orderIntent(get)];
+    if (action === 'unknown' || name === undefined) return out;
+    const parsed = request.body === '' ? undefined : parseBody(request);
+    if (parsed && !parsed.ok) return { ...out, rejected: parsed.message };
+    const body: Body = parsed?.ok ? parsed.body : { kind: 'form', fields: {} };
+    if (body.kind === 'form' && JSON_ONLY.has(name))
+      return { ...out, rejected: `${name} takes a JSON body (as Kraken documents it)` };
+    const read = readPrivate(name, body.fields, krakenSymbol);
+    if (!read) return { ...out, rejected: `${name}: no request schema` };
+    if (!read.ok) return { ...out, rejected: read.message };
+    out.orders = read.read.orders;
+    if (read.read.margin) out.action = 'margin';
+    if (read.read.leverage !== undefined) out.leverage = read.read.leverage;
     if (action === 'withdraw' || action === 'transfer') {
-      const asset = get('asset');
+      const f = read.read.fields;
+      const asset = scalar(f.asset);
       out.withdrawal = withdrawalIntent({
         coin: asset === undefined ? undefined : krakenAsset(asset),
-        amount: toNumber(get('amount')),
+        amount: toNumber(f.amount),
         // Kraken withdraws only to pre-registered address names (`key`); the name stands in for the address.
-        address: get('address') ?? get('key') ?? get('to'),
-        network: get('method'),
+        address: scalar(f.address) ?? scalar(f.key) ?? scalar(f.to),
       });
     }
     return out;
   },
+
+  restingOrderRequest(order) {
+    const ref = order.orderRef;
+    // QueryOrders reads an order by txid; one named by its client id is looked up among the open ones.
+    if (ref?.orderId !== undefined)
+      return post('/0/private/QueryOrders', `txid=${encodeURIComponent(ref.orderId)}`);
+    if (ref?.clientOrderId !== undefined)
+      return post('/0/private/OpenOrders', `cl_ord_id=${encodeURIComponent(ref.clientOrderId)}`);
+    return undefined;
+  },
+
+  parseRestingOrder,
 
   async introspect(credential, send, ctx): Promise<Introspection> {
     const request = kraken.sign(

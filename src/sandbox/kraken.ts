@@ -169,11 +169,50 @@ function tradeJson(t: Trade, ctx: SandboxContext) {
 
 type Need = 'none' | 'read' | 'trade' | 'withdraw';
 type Get = (name: string) => string | undefined;
+/** A private call's fields: form fields by their literal names (`close[price]`), or the JSON object. */
+type Fields = Record<string, unknown>;
 
 interface Route {
   need: Need;
-  handle(get: Get, key: SandboxKey, ctx: SandboxContext): ExchangeResponse;
+  /** Every parameter Kraken documents for the method (anything else: EGeneral:Invalid arguments:<name>). */
+  params: readonly string[];
+  handle(get: Get, key: SandboxKey, ctx: SandboxContext, fields: Fields): ExchangeResponse;
 }
+
+const ORDER_PARAMS = [
+  'userref',
+  'cl_ord_id',
+  'ordertype',
+  'type',
+  'volume',
+  'displayvol',
+  'price',
+  'price2',
+  'trigger',
+  'leverage',
+  'reduce_only',
+  'stptype',
+  'oflags',
+  'timeinforce',
+  'starttm',
+  'expiretm',
+  'close',
+  'close[ordertype]',
+  'close[price]',
+  'close[price2]',
+];
+const READ_ORDER_PARAMS = [
+  'trades',
+  'userref',
+  'cl_ord_id',
+  'start',
+  'end',
+  'ofs',
+  'closetime',
+  'consolidate_taker',
+  'without_count',
+  'rebase_multiplier',
+];
 
 function byTxid(orders: Order[], ctx: SandboxContext): Record<string, unknown> {
   return Object.fromEntries(orders.map((o) => [txid(o, 'O'), orderJson(o, ctx)]));
@@ -187,9 +226,197 @@ function permissionNames(p: SandboxPermissions): string[] {
   return out;
 }
 
+function isRecord(v: unknown): v is Fields {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The first field Kraken does not know for this method (close[...] nested or not). */
+function unknownParam(fields: Fields, known: readonly string[]): string | undefined {
+  for (const [k, v] of Object.entries(fields)) {
+    if (k === 'nonce' || k === 'otp') continue;
+    if (!known.includes(k)) return k;
+    if (k === 'close' && isRecord(v)) {
+      const inner = Object.keys(v).find((c) => !['ordertype', 'price', 'price2'].includes(c));
+      if (inner !== undefined) return `close[${inner}]`;
+    }
+  }
+  return undefined;
+}
+
+const text = (v: unknown): string | undefined =>
+  typeof v === 'string'
+    ? v
+    : typeof v === 'number'
+      ? String(v)
+      : typeof v === 'boolean'
+        ? String(v)
+        : undefined;
+
+/** A plain decimal as Kraken reads sizes. */
+function plainNumber(v: string | undefined): number | undefined {
+  return v !== undefined && /^\d{1,16}(?:\.\d{1,18})?$/.test(v) ? Number(v) : undefined;
+}
+
+/** Kraken's prices: absolute, or relative to the last trade (`+5`, `-5`, `#5` away from the market side, `5%`). */
+function krakenPrice(v: string | undefined, last: number, side: 'buy' | 'sell'): number | undefined {
+  const m = v === undefined ? null : /^([+#-])?(\d{1,16}(?:\.\d{1,18})?)(%)?$/.exec(v);
+  if (!m?.[2]) return undefined;
+  const n = Number(m[2]);
+  const delta = m[3] ? (last * n) / 100 : n;
+  const sign = m[1] === '#' ? (side === 'buy' ? '-' : '+') : m[1];
+  if (sign === '+') return last + delta;
+  if (sign === '-') return last - delta;
+  return m[3] ? undefined : n;
+}
+
+/** Orders Kraken replaced (EditOrder, AmendOrder): the old txid and client id name the new engine order. */
+const replaced = new WeakMap<object, Map<string, string>>();
+function aliases(ctx: SandboxContext): Map<string, string> {
+  let m = replaced.get(ctx.engine);
+  if (!m) {
+    m = new Map();
+    replaced.set(ctx.engine, m);
+  }
+  return m;
+}
+function current(ctx: SandboxContext, id: string): string {
+  const seen = new Set<string>();
+  let at = id;
+  for (let next = aliases(ctx).get(at); next !== undefined && !seen.has(next); next = aliases(ctx).get(at)) {
+    seen.add(next);
+    at = next;
+  }
+  return at;
+}
+
+type Placed =
+  | { ok: true; value: { descr: { order: string }; txid: string[] } }
+  | { ok: false; response: ExchangeResponse };
+
+/**
+ * One AddOrder as Kraken executes it: market and limit orders (relative limit prices read
+ * against the last trade), `viqc` market orders sized in quote, a price on a market order
+ * ignored, leverage accepted (a spot fill here), and a conditional `close` limit order placed
+ * opposite once the primary fills. Trigger types are not emulated (refused).
+ */
+function placeKrakenOrder(
+  o: Fields,
+  pairRaw: string | undefined,
+  validate: boolean,
+  key: SandboxKey,
+  ctx: SandboxContext,
+): Placed {
+  const no = (e: string): Placed => ({ ok: false, response: fail(e) });
+  const m = findPair(ctx, pairRaw);
+  if (!m) return no('EQuery:Unknown asset pair');
+  const side = text(o.type);
+  const type = text(o.ordertype);
+  if (side !== 'buy' && side !== 'sell') return no('EGeneral:Invalid arguments:type');
+  if (type !== 'limit' && type !== 'market') return no('EGeneral:Invalid arguments:ordertype');
+  const volume = plainNumber(text(o.volume));
+  if (volume === undefined) return no('EGeneral:Invalid arguments:volume');
+  const price = type === 'limit' ? krakenPrice(text(o.price), m.price, side) : undefined;
+  if (type === 'limit' && !(price !== undefined && price > 0)) return no('EOrder:Invalid price');
+  const flags = (text(o.oflags) ?? '').split(',');
+  const viqc = type === 'market' && flags.includes('viqc');
+  const closeFields = isRecord(o.close)
+    ? o.close
+    : o['close[ordertype]'] !== undefined
+      ? { ordertype: o['close[ordertype]'], price: o['close[price]'], price2: o['close[price2]'] }
+      : undefined;
+  const closeSide = side === 'buy' ? 'sell' : 'buy';
+  let closePrice: number | undefined;
+  if (closeFields) {
+    if (text(closeFields.ordertype) !== 'limit') return no('EGeneral:Invalid arguments:close[ordertype]');
+    closePrice = krakenPrice(text(closeFields.price), m.price, closeSide);
+    if (!(closePrice !== undefined && closePrice > 0)) return no('EOrder:Invalid price');
+  }
+  const pair = pairAltname(m);
+  const descr = {
+    order: `${side} ${text(o.volume) ?? ''} ${pair} @ ${type === 'limit' ? `limit ${fmt(price ?? 0, 2)}` : 'market'}`,
+  };
+  if (validate) return { ok: true, value: { descr, txid: [] } };
+  const clientOrderId = text(o.cl_ord_id);
+  const r = ctx.engine.placeOrder({
+    account: key.account,
+    symbol: m.symbol,
+    side,
+    type,
+    ...(viqc ? { quoteQuantity: volume } : { quantity: volume }),
+    ...(price !== undefined ? { price } : {}),
+    ...(clientOrderId !== undefined ? { clientOrderId } : {}),
+  });
+  if (!r.ok) return { ok: false, response: engineError(r.error) };
+  if (closePrice !== undefined && r.value.status === 'filled')
+    ctx.engine.placeOrder({
+      account: key.account,
+      symbol: m.symbol,
+      side: closeSide,
+      type: 'limit',
+      quantity: r.value.quantity,
+      price: closePrice,
+    });
+  return { ok: true, value: { descr, txid: [txid(r.value, 'O')] } };
+}
+
+type Found = { ok: true; order: Order } | { ok: false; response: ExchangeResponse };
+
+function restingOrder(
+  ctx: SandboxContext,
+  key: SandboxKey,
+  tx: string | undefined,
+  cl: string | undefined,
+): Found {
+  if ((tx === undefined) === (cl === undefined))
+    return { ok: false, response: fail('EGeneral:Invalid arguments:txid') };
+  const raw = tx === undefined ? undefined : idFromTxid(tx);
+  const byCl = cl === undefined ? undefined : aliases(ctx).get(`cl:${cl}`);
+  const o =
+    raw !== undefined
+      ? ctx.engine.order(key.account, { id: current(ctx, raw) })
+      : byCl !== undefined
+        ? ctx.engine.order(key.account, { id: current(ctx, byCl) })
+        : ctx.engine.order(key.account, { clientOrderId: cl ?? '' });
+  if (o?.status !== 'open') return { ok: false, response: fail('EOrder:Unknown order') };
+  return { ok: true, order: o };
+}
+
+type Replaced = { ok: true; order: Order } | { ok: false; response: ExchangeResponse };
+
+/** Kraken's amend and edit, here: the resting order is cancelled and replaced by one with the new size and limit price. */
+function replaceOrder(
+  ctx: SandboxContext,
+  key: SandboxKey,
+  old: Order,
+  qty: string | undefined,
+  priceText: string | undefined,
+): Replaced {
+  const m = ctx.engine.market(old.symbol);
+  if (!m || old.type !== 'limit') return { ok: false, response: fail('EOrder:Invalid order') };
+  const quantity = qty === undefined ? old.quantity - old.filled : plainNumber(qty);
+  if (quantity === undefined || !(quantity > 0))
+    return { ok: false, response: fail('EGeneral:Invalid arguments:order_qty') };
+  const price = priceText === undefined ? old.price : krakenPrice(priceText, m.price, old.side);
+  if (!(price !== undefined && price > 0)) return { ok: false, response: fail('EOrder:Invalid price') };
+  ctx.engine.cancelOrder(key.account, { id: old.id });
+  const r = ctx.engine.placeOrder({
+    account: key.account,
+    symbol: old.symbol,
+    side: old.side,
+    type: 'limit',
+    quantity,
+    price,
+  });
+  if (!r.ok) return { ok: false, response: engineError(r.error) };
+  aliases(ctx).set(old.id, r.value.id);
+  if (old.clientOrderId !== undefined) aliases(ctx).set(`cl:${old.clientOrderId}`, r.value.id);
+  return { ok: true, order: r.value };
+}
+
 const PRIVATE: Record<string, Route> = {
   Balance: {
     need: 'read',
+    params: [],
     handle: (_g, key, ctx) =>
       ok(
         Object.fromEntries(
@@ -202,6 +429,7 @@ const PRIVATE: Record<string, Route> = {
   },
   BalanceEx: {
     need: 'read',
+    params: [],
     handle: (_g, key, ctx) =>
       ok(
         Object.fromEntries(
@@ -214,10 +442,18 @@ const PRIVATE: Record<string, Route> = {
   },
   OpenOrders: {
     need: 'read',
-    handle: (_g, key, ctx) => ok({ open: byTxid(ctx.engine.openOrders(key.account), ctx) }),
+    params: READ_ORDER_PARAMS,
+    handle: (get, key, ctx) => {
+      const cl = get('cl_ord_id');
+      const open = ctx.engine
+        .openOrders(key.account)
+        .filter((o) => cl === undefined || o.clientOrderId === cl);
+      return ok({ open: byTxid(open, ctx) });
+    },
   },
   ClosedOrders: {
     need: 'read',
+    params: READ_ORDER_PARAMS,
     handle: (_g, key, ctx) => {
       const closed = ctx.engine.closedOrders(key.account);
       return ok({ closed: byTxid(closed, ctx), count: closed.length });
@@ -225,19 +461,22 @@ const PRIVATE: Record<string, Route> = {
   },
   QueryOrders: {
     need: 'read',
+    params: ['trades', 'userref', 'txid', 'consolidate_taker', 'rebase_multiplier'],
     handle(get, key, ctx) {
       const ids = (get('txid') ?? '').split(',').filter((s) => s !== '');
-      const found: Order[] = [];
+      // Keyed by the txid asked for: an amended order keeps its txid at Kraken (here it is a replacement).
+      const found: Record<string, unknown> = {};
       for (const t of ids) {
         const id = idFromTxid(t);
-        const o = id === undefined ? undefined : ctx.engine.order(key.account, { id });
-        if (o) found.push(o);
+        const o = id === undefined ? undefined : ctx.engine.order(key.account, { id: current(ctx, id) });
+        if (o) found[t] = orderJson(o, ctx);
       }
-      return ids.length === 0 ? fail('EGeneral:Invalid arguments:txid') : ok(byTxid(found, ctx));
+      return ids.length === 0 ? fail('EGeneral:Invalid arguments:txid') : ok(found);
     },
   },
   TradesHistory: {
     need: 'read',
+    params: ['type', 'trades', 'start', 'end', 'ofs', 'consolidate_taker', 'ledgers', 'rebase_multiplier'],
     handle(_g, key, ctx) {
       const trades = ctx.engine.trades(key.account);
       return ok({
@@ -248,38 +487,98 @@ const PRIVATE: Record<string, Route> = {
   },
   AddOrder: {
     need: 'trade',
-    handle(get, key, ctx) {
-      const m = findPair(ctx, get('pair'));
-      if (!m) return fail('EQuery:Unknown asset pair');
-      const side = get('type');
-      const type = get('ordertype');
-      if (side !== 'buy' && side !== 'sell') return fail('EGeneral:Invalid arguments:type');
-      if (type !== 'limit' && type !== 'market') return fail('EGeneral:Invalid arguments:ordertype');
-      const volume = toNumber(get('volume'));
-      const price = toNumber(get('price'));
-      const viqc = (get('oflags') ?? '').split(',').includes('viqc');
-      const clientOrderId = get('cl_ord_id');
-      const validate = get('validate') === 'true';
-      const pair = pairAltname(m);
-      const descr = {
-        order: `${side} ${get('volume') ?? ''} ${pair} @ ${type === 'limit' ? `limit ${get('price') ?? ''}` : 'market'}`,
-      };
-      if (validate) return ok({ descr });
-      const r = ctx.engine.placeOrder({
-        account: key.account,
-        symbol: m.symbol,
-        side,
-        type,
-        ...(volume !== undefined ? (viqc ? { quoteQuantity: volume } : { quantity: volume }) : {}),
-        ...(price !== undefined ? { price } : {}),
-        ...(clientOrderId !== undefined ? { clientOrderId } : {}),
+    params: ['pair', 'asset_class', 'deadline', 'validate', 'broker', ...ORDER_PARAMS],
+    handle(get, key, ctx, fields) {
+      const r = placeKrakenOrder(fields, get('pair'), get('validate') === 'true', key, ctx);
+      return r.ok ? ok(r.value) : r.response;
+    },
+  },
+  AddOrderBatch: {
+    need: 'trade',
+    params: ['pair', 'orders', 'asset_class', 'deadline', 'validate', 'broker'],
+    handle(get, key, ctx, fields) {
+      const list = fields.orders;
+      // Kraken takes 2 to 15 orders, all on the batch pair (docs: add-order-batch).
+      if (!Array.isArray(list) || list.length < 2 || list.length > 15)
+        return fail('EGeneral:Invalid arguments:orders');
+      const items = list.map((o: unknown) => (isRecord(o) ? o : {}));
+      for (const item of items) {
+        const unknown = unknownParam(item, [...ORDER_PARAMS, 'pair']);
+        if (unknown !== undefined) return fail(`EGeneral:Invalid arguments:${unknown}`);
+      }
+      // Kraken validates the whole batch before placing any of it; each order's own pair wins over the batch's.
+      const pairOf = (item: Fields) => (typeof item.pair === 'string' ? item.pair : get('pair'));
+      for (const item of items) {
+        const r = placeKrakenOrder(item, pairOf(item), true, key, ctx);
+        if (!r.ok) return r.response;
+      }
+      if (get('validate') === 'true') return ok({ orders: [] });
+      const orders = items.map((item) => {
+        const r = placeKrakenOrder(item, pairOf(item), false, key, ctx);
+        return r.ok ? r.value : { error: JSON.parse(r.response.body).error[0] };
       });
-      if (!r.ok) return engineError(r.error);
-      return ok({ descr, txid: [txid(r.value, 'O')] });
+      return ok({ orders: orders.map((o) => ('txid' in o ? { txid: o.txid[0], descr: o.descr } : o)) });
+    },
+  },
+  AmendOrder: {
+    need: 'trade',
+    params: [
+      'txid',
+      'cl_ord_id',
+      'order_qty',
+      'display_qty',
+      'limit_price',
+      'trigger_price',
+      'post_only',
+      'deadline',
+    ],
+    handle(get, key, ctx) {
+      const found = restingOrder(ctx, key, get('txid'), get('cl_ord_id'));
+      if (!found.ok) return found.response;
+      const r = replaceOrder(ctx, key, found.order, get('order_qty'), get('limit_price'));
+      return r.ok ? ok({ amend_id: `TSBX${r.order.id}-AMEND-SANDBX` }) : r.response;
+    },
+  },
+  EditOrder: {
+    need: 'trade',
+    params: [
+      'userref',
+      'txid',
+      'volume',
+      'displayvol',
+      'pair',
+      'price',
+      'price2',
+      'oflags',
+      'deadline',
+      'cancel_response',
+      'validate',
+    ],
+    handle(get, key, ctx) {
+      const found = restingOrder(ctx, key, get('txid'), undefined);
+      if (!found.ok) return found.response;
+      const m = findPair(ctx, get('pair'));
+      if (!m || m.symbol !== found.order.symbol) return fail('EQuery:Unknown asset pair');
+      if (get('validate') === 'true') return ok({ status: 'ok' });
+      const old = found.order;
+      const r = replaceOrder(ctx, key, old, get('volume'), get('price'));
+      if (!r.ok) return r.response;
+      return ok({
+        status: 'ok',
+        txid: txid(r.order, 'O'),
+        originaltxid: txid(old, 'O'),
+        volume: fmt(r.order.quantity),
+        price: fmt(r.order.price ?? 0, 2),
+        orders_cancelled: 1,
+        descr: {
+          order: `${r.order.side} ${fmt(r.order.quantity)} ${pairAltname(m)} @ limit ${fmt(r.order.price ?? 0, 2)}`,
+        },
+      });
     },
   },
   CancelOrder: {
     need: 'trade',
+    params: ['txid', 'cl_ord_id'],
     handle(get, key, ctx) {
       const raw = get('txid');
       const cl = get('cl_ord_id');
@@ -293,8 +592,26 @@ const PRIVATE: Record<string, Route> = {
       return r.ok ? ok({ count: 1 }) : engineError(r.error);
     },
   },
+  CancelOrderBatch: {
+    need: 'trade',
+    params: ['orders', 'cl_ord_ids'],
+    handle(_g, key, ctx, fields) {
+      const ids = Array.isArray(fields.orders) ? fields.orders : [];
+      const cls = Array.isArray(fields.cl_ord_ids) ? fields.cl_ord_ids : [];
+      if (ids.length + cls.length === 0) return fail('EGeneral:Invalid arguments:orders');
+      let count = 0;
+      for (const raw of ids) {
+        const id = typeof raw === 'string' ? idFromTxid(raw) : undefined;
+        if (id !== undefined && ctx.engine.cancelOrder(key.account, { id: current(ctx, id) }).ok) count++;
+      }
+      for (const cl of cls)
+        if (typeof cl === 'string' && ctx.engine.cancelOrder(key.account, { clientOrderId: cl }).ok) count++;
+      return ok({ count });
+    },
+  },
   CancelAll: {
     need: 'trade',
+    params: [],
     handle(_g, key, ctx) {
       let count = 0;
       for (const o of ctx.engine.openOrders(key.account))
@@ -304,6 +621,7 @@ const PRIVATE: Record<string, Route> = {
   },
   Withdraw: {
     need: 'withdraw',
+    params: ['asset', 'aclass', 'key', 'address', 'amount', 'max_fee'],
     handle(get, key, ctx) {
       const asset = get('asset');
       const name = get('key');
@@ -321,6 +639,7 @@ const PRIVATE: Record<string, Route> = {
   },
   WithdrawStatus: {
     need: 'read',
+    params: ['asset', 'aclass', 'method', 'start', 'end', 'cursor', 'limit', 'rebase_multiplier'],
     handle: (_g, key, ctx) =>
       ok(
         ctx.engine.withdrawals(key.account).map((w) => ({
@@ -339,6 +658,7 @@ const PRIVATE: Record<string, Route> = {
   },
   GetApiKeyInfo: {
     need: 'none',
+    params: [],
     handle: (_g, key) =>
       ok({
         apiKeyName: `sandbox-${key.name}`,
@@ -492,24 +812,23 @@ export const krakenEmulator: SandboxEmulator = {
     // Which string Kraken returns for a non-allow-listed IP is UNCONFIRMED; permission denied is the closest documented one.
     if (ipRefused(key, request)) return fail(KRAKEN_ERRORS.permissionDenied);
     if (route.need !== 'none' && !key.permissions[route.need]) return fail(KRAKEN_ERRORS.permissionDenied);
-    const body = bodyFields(request);
-    return route.handle((n) => body.get(n), key, ctx);
+    const fields = bodyFields(request);
+    const unknown = unknownParam(fields, route.params);
+    if (unknown !== undefined) return fail(`${KRAKEN_ERRORS.invalidArguments}:${unknown}`);
+    return route.handle((n) => text(fields[n]), key, ctx, fields);
   },
 };
 
-function bodyFields(request: SandboxRequest): Map<string, string> {
-  const out = new Map<string, string>();
+/** The body as Kraken reads it: the JSON object, or form fields by their literal names. */
+function bodyFields(request: SandboxRequest): Fields {
   if (request.body.trimStart().startsWith('{')) {
     try {
-      const v = JSON.parse(request.body) as Record<string, unknown>;
-      for (const [k, x] of Object.entries(v))
-        if (typeof x === 'string' || typeof x === 'number') out.set(k, String(x));
+      const v = JSON.parse(request.body) as unknown;
+      return isRecord(v) ? v : {};
     } catch {
-      return out;
+      return {};
     }
-    return out;
   }
   const p = parseParams(request.body);
-  if (p.ok) for (const [k, v] of p.params) out.set(k, v);
-  return out;
+  return p.ok ? Object.fromEntries(p.params) : {};
 }
