@@ -199,7 +199,11 @@ describe('binance policy integrity (issue 10)', () => {
       /could not be read/,
     );
     // The BTCUSDT order named under ETHUSDT: Binance finds none there, so the amend is refused.
-    await expectDenied(amend(`symbol=ETHUSDT&orderId=${id}&newQty=0.01`), 'request_rejected', /could not be read/);
+    await expectDenied(
+      amend(`symbol=ETHUSDT&orderId=${id}&newQty=0.01`),
+      'request_rejected',
+      /could not be read/,
+    );
     const r = await amend(`symbol=BTCUSDT&orderId=${id}&newQty=0.01`);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(h.sandbox.engine.order('main', { id })?.quantity).toBe(0.01);
