@@ -67,4 +67,18 @@ export function convertIntent(from: string, to: string, amount: number | undefin
   );
 }
 
-const QUOTE_LIKE = new Set(['USD', 'USDT', 'USDC', 'EUR', 'GBP', 'FDUSD', 'DAI', 'BUSD', 'TUSD', 'USDP']);
+/** Fiat and stablecoins: the quote side of a conversion involving one of them. */
+export const QUOTE_LIKE: ReadonlySet<string> = new Set([
+  'USD',
+  'USDT',
+  'USDC',
+  'EUR',
+  'GBP',
+  'FDUSD',
+  'DAI',
+  'BUSD',
+  'TUSD',
+  'USDP',
+  'PYUSD',
+  'EURC',
+]);

@@ -342,8 +342,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
       o.side ??= resting.side;
       if (o.quantity === undefined && o.quoteQuantity === undefined && resting.quantity !== undefined)
         o.quantity = resting.quantity;
-      if (o.price === undefined && o.pricing !== 'market' && resting.price !== undefined)
+      if (o.price === undefined && o.pricing !== 'market' && resting.price !== undefined) {
+        // A size-only amend grows an order at its resting price: that price is banded too.
         o.price = resting.price;
+        if (o.prices) o.prices.push({ field: 'resting price', value: resting.price });
+      }
     }
     return undefined;
   }

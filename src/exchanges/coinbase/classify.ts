@@ -11,7 +11,7 @@ import type {
   RestingOrder,
   WithdrawalIntent,
 } from '../adapter.js';
-import { convertIntent, orderIntentOf } from '../order-intent.js';
+import { convertIntent, orderIntentOf, QUOTE_LIKE } from '../order-intent.js';
 import { checkSchema, num } from '../request-schema.js';
 import { isRecord, parseStrictJson } from '../strict-json.js';
 import {
@@ -201,16 +201,10 @@ function convertPairProblem(from: string, to: string): string | undefined {
   const f = from.toUpperCase();
   const t = to.toUpperCase();
   if (f === t) return 'convert: from_account and to_account are the same';
-  if (!FIAT_OR_STABLE.has(f) && !FIAT_OR_STABLE.has(t))
+  if (!QUOTE_LIKE.has(f) && !QUOTE_LIKE.has(t))
     return `convert: ${f} to ${t} names no single market (one side must be a fiat currency or stablecoin)`;
   return undefined;
 }
-
-/**
- * Coinbase converts USDC-USD, PYUSD-USD, EURC-EUR and PYUSD-USDC (Create Convert Quote reference);
- * one of these on a side orients the pair. (order-intent.ts keeps its own quote-like list private.)
- */
-const FIAT_OR_STABLE = new Set(['USD', 'EUR', 'GBP', 'USDC', 'USDT', 'PYUSD', 'EURC', 'DAI']);
 
 function convertQuote(request: ExchangeRequest, done: Done): Classification {
   const parsed = checkSchema(convertQuoteSchema, bodyValue(request), 'convert quote');
