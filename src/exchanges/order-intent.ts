@@ -59,13 +59,20 @@ export function orderIntentOf(f: OrderFields): OrderIntent {
 export function convertIntent(from: string, to: string, amount: number | undefined): OrderIntent {
   const f = from.toUpperCase();
   const t = to.toUpperCase();
-  const fromIsQuote = QUOTE_LIKE.has(f) && !QUOTE_LIKE.has(t);
+  const fromIsQuote = quoteRank(f) > quoteRank(t);
   return orderIntentOf(
     fromIsQuote
       ? { symbol: `${t}/${f}`, side: 'buy', type: 'market', size: amount, sizeInQuote: true }
       : { symbol: `${f}/${t}`, side: 'sell', type: 'market', size: amount, sizeInQuote: false },
   );
 }
+
+/** Fiat quotes stablecoins (`USDC/USD`), a stablecoin quotes crypto (`BTC/USDT`). */
+function quoteRank(asset: string): number {
+  return FIAT.has(asset) ? 2 : QUOTE_LIKE.has(asset) ? 1 : 0;
+}
+
+const FIAT = new Set(['USD', 'EUR', 'GBP']);
 
 /** Fiat and stablecoins: the quote side of a conversion involving one of them. */
 export const QUOTE_LIKE: ReadonlySet<string> = new Set([
