@@ -10,12 +10,23 @@ export interface ReplayCache {
 }
 
 export function createReplayCache(now: () => number, maxEntries = 1_000_000): ReplayCache {
-  // Insertion order is time order, so expired entries are swept from the front.
   const seen = new Map<string, number>();
+  // Expiry order is kept in a queue beside the map: sweeping by iterating the map from its
+  // front walks every deleted slot before the next live one (V8 keeps them until it rehashes),
+  // which cost ~20 µs per request at a few thousand requests per second.
+  let ids: string[] = [];
+  let expiries: number[] = [];
+  let head = 0;
   const sweep = (t: number) => {
-    for (const [k, expires] of seen) {
-      if (expires > t && seen.size <= maxEntries) break;
-      seen.delete(k);
+    while (head < ids.length && ((expiries[head] ?? 0) <= t || ids.length - head > maxEntries)) {
+      const id = ids[head] as string;
+      if (seen.get(id) === expiries[head]) seen.delete(id);
+      head++;
+    }
+    if (head > 4096 && head * 2 > ids.length) {
+      ids = ids.slice(head);
+      expiries = expiries.slice(head);
+      head = 0;
     }
   };
   return {
@@ -25,8 +36,10 @@ export function createReplayCache(now: () => number, maxEntries = 1_000_000): Re
       const id = `${clientId}\u0000${key}`;
       const expires = seen.get(id);
       if (expires !== undefined && expires > t) return false;
-      seen.delete(id);
-      seen.set(id, t + windowMs);
+      const until = t + windowMs;
+      seen.set(id, until);
+      ids.push(id);
+      expiries.push(until);
       return true;
     },
   };
