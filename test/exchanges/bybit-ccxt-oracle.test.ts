@@ -24,8 +24,11 @@ function ccxtSign(
   return ccxtSignAt(ex, cred, ts, { path, api: 'private', method, params });
 }
 
+// CCXT puts Bybit GET parameters in the query unescaped: a bare `%` there is malformed
+// percent-encoding, which keywarden's parser refuses (as any strict HTTP parser would), so the
+// generated values leave it out.
 const value = fc.oneof(
-  fc.string({ unit: 'grapheme', maxLength: 12 }),
+  fc.string({ unit: 'grapheme', maxLength: 12 }).filter((v) => !v.includes('%')),
   fc.integer().map(String),
   fc.constantFrom('BTCUSDT', 'spot', '0.001', 'Buy'),
 );
