@@ -84,7 +84,8 @@ describe('scanText', () => {
       .replace(/[^0-9A-F]/g, 'A')}\nOKX_PASSWORD=Pp${alnum(14)}9\n`;
     expect(scanText(pair, { file: 'x' }).map((f) => f.ruleId)).toEqual(['okx-credentials']);
     // A passphrase with no key near it is not an OKX credential, but still a secret-looking assignment.
-    const lone = `okx\nOKX_PASSWORD=Pp${alnum(14)}9\n`;
+    // A fixed value: a random one is now and then too regular for the entropy check (seen flaky).
+    const lone = 'okx\nOKX_PASSWORD=Pp7kQ2xZr9LmN4vW9\n';
     expect(scanText(lone, { file: 'x' }).map((f) => f.ruleId)).toEqual(['generic-secret-assignment']);
   });
 });
