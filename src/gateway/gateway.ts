@@ -547,7 +547,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
           `a request may name at most ${MAX_SYMBOLS_PER_REQUEST} symbols that need market data`,
         );
       const market = marketData.get(exchange);
-      if (market) await market.fill(needs, policyCtx);
+      // Most requests (reads, cancels, limit buys without a band) need none: no await for them.
+      if (market && needs.prices.length + needs.specs.length > 0) await market.fill(needs, policyCtx);
       // Synchronous from here to the reservation: concurrent requests of this client see each other's usage.
       policyCtx.usage = usage.snapshot(r.id, now);
       const result = deps.evaluate(r.policy, classification, policyCtx);
