@@ -535,22 +535,25 @@ export function createGateway(deps: GatewayDeps): Gateway {
         slippagePercent: config.prices.slippagePercent,
         usage: usage.snapshot(r.id, now),
       };
-      // Market data only for a request the data-free rules allow: a denied request costs no upstream call.
-      const early = precheck(r.policy, classification, policyCtx);
-      if (early && (r.policy.mode !== 'monitor' || early.rule === 'environment'))
-        return deny(ctx, 'policy_denied', `policy rule ${early.rule}: ${early.message}`, early.rule);
       const needs = marketDataNeeds(r.policy, classification);
-      if (needs.prices.length + needs.specs.length > MAX_SYMBOLS_PER_REQUEST)
-        return deny(
-          ctx,
-          'request_rejected',
-          `a request may name at most ${MAX_SYMBOLS_PER_REQUEST} symbols that need market data`,
-        );
       const market = marketData.get(exchange);
-      // Most requests (reads, cancels, limit buys without a band) need none: no await for them.
-      if (market && needs.prices.length + needs.specs.length > 0) await market.fill(needs, policyCtx);
-      // Synchronous from here to the reservation: concurrent requests of this client see each other's usage.
-      policyCtx.usage = usage.snapshot(r.id, now);
+      // Most requests (reads, cancels, limit buys without a band) need no market data: one
+      // synchronous evaluation. The others run the data-free rules first, so a denied request
+      // costs no upstream call, then fetch, then read the usage again after the await.
+      if (market && needs.prices.length + needs.specs.length > 0) {
+        const early = precheck(r.policy, classification, policyCtx);
+        if (early && (r.policy.mode !== 'monitor' || early.rule === 'environment'))
+          return deny(ctx, 'policy_denied', `policy rule ${early.rule}: ${early.message}`, early.rule);
+        if (needs.prices.length + needs.specs.length > MAX_SYMBOLS_PER_REQUEST)
+          return deny(
+            ctx,
+            'request_rejected',
+            `a request may name at most ${MAX_SYMBOLS_PER_REQUEST} symbols that need market data`,
+          );
+        await market.fill(needs, policyCtx);
+        // Synchronous from here to the reservation: concurrent requests of this client see each other's usage.
+        policyCtx.usage = usage.snapshot(r.id, now);
+      }
       const result = deps.evaluate(r.policy, classification, policyCtx);
       if (result.notional !== undefined && result.notional > 0) ctx.notional = result.notional;
       if (!result.allowed)
@@ -616,8 +619,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const r = await upstream.stream(outgoing);
       ctx.upstreamStatus = r.status;
       // A 4xx is the exchange refusing the request: nothing executed, the usage is given back.
-      // Except 409, Binance's "partially executed" (cancelReplace placed the new order); a 5xx
-      // or a lost answer may have executed too, so those reservations stand.
+      // Except 409 Conflict, which exchanges use for "partly executed" (a cancel-replace whose
+      // new order was placed); a 5xx or a lost answer may have executed too: those stand.
       if (r.status >= 400 && r.status < 500 && r.status !== 409) reservation?.release();
       outcome(r.status);
       // The upstream's header object is this response's own copy: add to it rather than spread it.
