@@ -8,7 +8,7 @@
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import { KeywardenError } from '../errors.js';
+import { KeywardenError } from '../core/index.js';
 
 export const CHECKPOINT_TYPE = 'keywarden-audit-checkpoint/v1';
 

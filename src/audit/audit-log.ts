@@ -1,6 +1,6 @@
 import { hash as oneShotHash } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
-import { KeywardenError } from '../errors.js';
+import { KeywardenError } from '../core/index.js';
 import { CHECKPOINT_TYPE, type CheckpointAnchor, type CheckpointEntry } from './audit-anchor.js';
 import { DEFAULT_CHECKPOINT_EVERY } from './audit-config.js';
 import type { AuditEvent, AuditLog, AuditRecord } from './audit-types.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
-import { KeywardenError } from '../errors.js';
+import { KeywardenError } from '../core/index.js';
 import {
   buildSinks,
   describeConfigError,

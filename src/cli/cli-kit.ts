@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ERROR_CODES, KeywardenError } from '../errors.js';
+import { ERROR_CODES, KeywardenError } from '../core/index.js';
 
 /** Where keywarden keeps its state: `--data-dir`, else KEYWARDEN_DATA_DIR, else ./.keywarden. */
 export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {

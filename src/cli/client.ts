@@ -5,8 +5,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isCidr, loadConfig } from '../config/config.js';
-import { KeywardenError } from '../errors.js';
-import type { Credential, ExchangeId } from '../exchanges/adapter.js';
+import type { ExchangeId } from '../core/index.js';
+import { KeywardenError } from '../core/index.js';
+import type { Credential } from '../exchanges/adapter.js';
 import { adapterFor } from '../exchanges/index.js';
 import { type ClientService, createClientService, createVersionReader } from '../lifecycle/clients.js';
 import {

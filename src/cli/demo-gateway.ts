@@ -6,7 +6,7 @@
 import type { AuditLogHandle } from '../audit/audit-log.js';
 import { queryAudit, verifyAuditLog } from '../audit/index.js';
 import { parseConfig } from '../config/config.js';
-import type { ExchangeId } from '../exchanges/adapter.js';
+import type { ExchangeId } from '../core/index.js';
 import { adapterFor } from '../exchanges/index.js';
 import { openAuditLog } from '../gateway/audit-open.js';
 import { buildGatewayStack } from '../gateway/compose.js';

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AuditLog } from '../audit/audit-types.js';
-import { KeywardenError } from '../errors.js';
+import { KeywardenError } from '../core/index.js';
 import { type AuditAnchoring, createDeferredAuditLog, openAuditLog } from '../gateway/audit-open.js';
 import type { KeyRegistry } from '../lifecycle/key-types.js';
 import { createKeyRegistry } from '../lifecycle/keys.js';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
-import { KeywardenError } from '../errors.js';
-import { type Credential, type ExchangeId, isExchangeId } from '../exchanges/adapter.js';
+import { type ExchangeId, isExchangeId, KeywardenError } from '../core/index.js';
+import type { Credential } from '../exchanges/adapter.js';
 import { ADAPTERS } from '../exchanges/index.js';
 import type { Environment, KeyRecord, KeyRegistry } from '../lifecycle/key-types.js';
 import { createKeyRegistry, parseCredentialJson } from '../lifecycle/keys.js';

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
-import { KeywardenError } from '../errors.js';
+import { KeywardenError } from '../core/index.js';
 import type { LockdownRecord, LockdownScope } from '../lifecycle/lockdown.js';
 import { shellArg } from '../lifecycle/posture-fixes.js';
 import {

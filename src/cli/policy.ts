@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { type Classification, type ExchangeRequest, isExchangeId } from '../exchanges/adapter.js';
+import { isExchangeId } from '../core/index.js';
+import type { Classification, ExchangeRequest } from '../exchanges/adapter.js';
 import { ADAPTERS } from '../exchanges/index.js';
 import { DEFAULT_SLIPPAGE_PERCENT, evaluate, formatAmount, parsePolicy } from '../policy/index.js';
 import type { Decision, Policy, PolicyContext } from '../policy/policy-types.js';

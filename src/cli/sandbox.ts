@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { type ExchangeId, isExchangeId } from '../exchanges/adapter.js';
+import { type ExchangeId, isExchangeId } from '../core/index.js';
 import { adapterFor } from '../exchanges/index.js';
 import type { SandboxEmulator, SandboxKey } from '../sandbox/emulator.js';
 import { EMULATORS } from '../sandbox/emulators.js';

@@ -1,8 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { KeywardenError } from '../errors.js';
-import { type ExchangeId, isExchangeId } from '../exchanges/adapter.js';
+import { type ExchangeId, isExchangeId, KeywardenError } from '../core/index.js';
 import type { SystemEvent } from '../monitor/monitor-types.js';
 import type { Finding } from '../scan/scan-types.js';
 import { VERSION } from '../version.js';

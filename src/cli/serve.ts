@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
 import { loadConfig, parseListen } from '../config/config.js';
-import type { ExchangeId } from '../exchanges/adapter.js';
+import type { ExchangeId } from '../core/index.js';
 import { adapterFor } from '../exchanges/index.js';
 import { buildGatewayStack } from '../gateway/compose.js';
 import { storeBackedState } from '../gateway/store-state.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { KeywardenError } from '../errors.js';
+import { KeywardenError } from '../core/index.js';
 import { openStore, type Store } from '../store/db.js';
 import { openVault, vaultExists } from '../vault/vault.js';
 import type { MasterKeySource, Vault } from '../vault/vault-types.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { KeywardenError } from '../errors.js';
+import { KeywardenError } from '../core/index.js';
 import { openStore } from '../store/db.js';
 import { rotateMaster, vaultExists } from '../vault/vault.js';
 import type { MasterKeySource } from '../vault/vault-types.js';

@@ -7,8 +7,7 @@ import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { auditConfigSchema, DEFAULT_CHECKPOINT_EVERY } from '../audit/audit-config.js';
-import { KeywardenError } from '../errors.js';
-import { EXCHANGE_IDS, type ExchangeId } from '../exchanges/adapter.js';
+import { EXCHANGE_IDS, type ExchangeId, KeywardenError } from '../core/index.js';
 import { monitorConfigSchema } from '../monitor/monitor-config.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8787';

@@ -3,13 +3,7 @@
  * classification, introspection, error shapes) live only behind it: the gateway, the
  * sandbox, the key registry and the scanner talk to exchanges through this and nothing else.
  */
-
-export const EXCHANGE_IDS = ['binance', 'coinbase', 'kraken', 'okx', 'bybit'] as const;
-export type ExchangeId = (typeof EXCHANGE_IDS)[number];
-
-export function isExchangeId(value: string): value is ExchangeId {
-  return (EXCHANGE_IDS as readonly string[]).includes(value);
-}
+import type { Action, Clock, ExchangeErrorKind, ExchangeId, MarketType, Side } from '../core/index.js';
 
 /**
  * Credential material in CCXT's field names, so users paste what their bot config has.
@@ -44,11 +38,6 @@ export interface ClientOrigin {
   host: string;
   /** Path prefix the client used in front of the exchange path, e.g. `/coinbase` (may be ''). */
   prefix: string;
-}
-
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
 }
 
 /** Per-exchange-key monotonic state the gateway owns (Kraken's nonce sequence). */
@@ -101,25 +90,6 @@ export type VerifyFailure =
 export type VerifyResult =
   | { ok: true; replayKey?: string; replayWindowMs?: number }
   | { ok: false; reason: VerifyFailure; message: string };
-
-export type Action =
-  | 'public'
-  | 'read'
-  | 'trade'
-  | 'cancel'
-  | 'withdraw'
-  | 'transfer'
-  | 'account-admin'
-  /** Borrowing, leverage and cross/isolated margin modes, on any endpoint (an order with a margin flag is one). */
-  | 'margin'
-  /** Asset conversion (Coinbase convert, ...): its orders carry the from/to pair for the symbol rules. */
-  | 'convert'
-  | 'unknown';
-
-export type Side = 'buy' | 'sell';
-
-/** `spot` unless the instrument is a derivative; derivatives are opt-in per policy (`markets`). */
-export type MarketType = 'spot' | 'swap' | 'future' | 'option';
 
 /** One price an order carries, by the exchange's own field name. Every one is band-checked. */
 export interface PriceField {
@@ -226,18 +196,6 @@ export interface Classification {
 /** A request's parameters, parsed once. Duplicated names are an error, never silently merged. */
 export type ParseResult = { ok: true; request: ExchangeRequest } | { ok: false; message: string };
 
-export type ExchangeErrorKind =
-  | 'auth'
-  | 'timestamp'
-  | 'permission'
-  | 'policy'
-  | 'rate_limited'
-  | 'bad_request'
-  | 'not_found'
-  | 'sealed'
-  | 'unavailable'
-  | 'internal';
-
 export interface ExchangeResponse {
   status: number;
   headers: Record<string, string>;
@@ -311,6 +269,11 @@ export interface ExchangeAdapter {
   readonly defaultBaseUrl: string;
   /** Console guidance for the operator: where this exchange's website keeps each API-key setting. */
   readonly console: ExchangeConsole;
+  /**
+   * Client headers, beyond content-type, accept and user-agent, that reach the exchange (OKX's
+   * `x-simulated-trading`); every other client header is dropped before signing.
+   */
+  readonly forwardedHeaders: readonly string[];
   /** The CCXT credential fields this exchange's keys need (OKX adds `password`, its API passphrase). */
   readonly credentialFields: ReadonlyArray<keyof Credential>;
   /**

@@ -4,15 +4,13 @@
  * (PKCS#8 PEM in `secret`) base64 then percent-encoded, like CCXT.
  */
 import { createHmac, createPrivateKey, createPublicKey, sign as cryptoSign, verify } from 'node:crypto';
-import { randomToken } from '../util/random-id.js';
-import { safeEqual } from '../util/safe-equal.js';
+import { type ExchangeErrorKind, randomToken, safeEqual } from '../core/index.js';
 import {
   type CancelAllResult,
   type Classification,
   type Credential,
   CredentialError,
   type ExchangeAdapter,
-  type ExchangeErrorKind,
   type ExchangeRequest,
   type ExchangeResponse,
   type Introspection,
@@ -667,6 +665,8 @@ export const binance: ExchangeAdapter = {
     if (response.status !== 200) return undefined;
     return toNumber(parseJsonRecord(response.body)?.price);
   },
+
+  forwardedHeaders: [],
 
   credentialFields: ['apiKey', 'secret'],
   ccxtOverride(base: string) {

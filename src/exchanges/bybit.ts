@@ -4,15 +4,13 @@
  * A request is fresh when server − recvWindow ≤ ts < server + 1000.
  */
 import { createHmac } from 'node:crypto';
-import { randomToken } from '../util/random-id.js';
-import { safeEqual } from '../util/safe-equal.js';
+import { type ExchangeErrorKind, randomToken, safeEqual } from '../core/index.js';
 import {
   type CancelAllResult,
   type Classification,
   type Credential,
   CredentialError,
   type ExchangeAdapter,
-  type ExchangeErrorKind,
   type ExchangeRequest,
   type ExchangeResponse,
   type Introspection,
@@ -339,6 +337,8 @@ export const bybit: ExchangeAdapter = {
   parseInstrument,
   restingOrderRequest,
   parseRestingOrder,
+
+  forwardedHeaders: [],
 
   credentialFields: ['apiKey', 'secret'],
   ccxtOverride(base: string) {

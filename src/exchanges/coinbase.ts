@@ -18,15 +18,13 @@ import {
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
-import { randomToken } from '../util/random-id.js';
-import { safeEqual } from '../util/safe-equal.js';
+import { type ExchangeErrorKind, randomToken, safeEqual } from '../core/index.js';
 import {
   type CancelAllResult,
   type ClientVerifier,
   type Credential,
   CredentialError,
   type ExchangeAdapter,
-  type ExchangeErrorKind,
   type ExchangeRequest,
   type ExchangeResponse,
   type Introspection,
@@ -587,6 +585,7 @@ export const coinbase: ExchangeAdapter = {
 
   // CDP keys cannot change permissions once created, and key_permissions says nothing of the
   // key's IP allowlist (introspect reports ipRestricted: false), so both go through the console.
+  forwardedHeaders: ['cb-version'],
   credentialFields: ['apiKey', 'secret'],
   ccxtOverride(base: string) {
     return { urls: { api: { rest: base } } };

@@ -1,4 +1,5 @@
-import type { ExchangeAdapter, ExchangeId } from './adapter.js';
+import type { ExchangeId } from '../core/index.js';
+import type { ExchangeAdapter } from './adapter.js';
 import { binance } from './binance.js';
 import { bybit } from './bybit.js';
 import { coinbase } from './coinbase.js';
@@ -6,22 +7,19 @@ import { kraken } from './kraken.js';
 import { okx } from './okx.js';
 
 /**
- * Every exchange adapter by id. Adding an exchange: its src/exchanges/<name>.ts, its
- * src/sandbox/<name>.ts, their tests, and one line here and in src/sandbox/emulators.ts.
+ * Every exchange adapter by id: the compiler refuses a missing or an extra exchange (the id
+ * list is src/core/exchange-ids.ts). Adding an exchange: CONTRIBUTING.md has the recipe.
  */
-export const ADAPTERS: Partial<Record<ExchangeId, ExchangeAdapter>> = {
-  // binance, coinbase, kraken, okx, bybit register here
+export const ADAPTERS = {
   binance,
   coinbase,
   kraken,
   okx,
   bybit,
-};
+} as const satisfies Record<ExchangeId, ExchangeAdapter>;
 
 export function adapterFor(id: ExchangeId): ExchangeAdapter {
-  const adapter = ADAPTERS[id];
-  if (!adapter) throw new Error(`no adapter for ${id}`);
-  return adapter;
+  return ADAPTERS[id];
 }
 
 export * from './adapter.js';

@@ -4,16 +4,13 @@
  * The nonce lives in the body and must strictly increase per key: the gateway owns it.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { randomToken } from '../util/random-id.js';
-import { safeEqual } from '../util/safe-equal.js';
+import { type Action, type ExchangeErrorKind, randomToken, safeEqual } from '../core/index.js';
 import {
-  type Action,
   type CancelAllResult,
   type Classification,
   type Credential,
   CredentialError,
   type ExchangeAdapter,
-  type ExchangeErrorKind,
   type ExchangeRequest,
   type ExchangeResponse,
   type Introspection,
@@ -698,6 +695,8 @@ export const kraken: ExchangeAdapter = {
     const c = typeof first === 'object' && first !== null ? (first as Record<string, unknown>).c : undefined;
     return Array.isArray(c) ? toNumber(c[0]) : undefined;
   },
+
+  forwardedHeaders: [],
 
   credentialFields: ['apiKey', 'secret'],
   ccxtOverride(base: string) {

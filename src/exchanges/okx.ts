@@ -4,15 +4,13 @@
  * Bodies are JSON (objects, or arrays on batch endpoints); the host is not signed.
  */
 import { createHmac } from 'node:crypto';
-import { randomToken } from '../util/random-id.js';
-import { safeEqual } from '../util/safe-equal.js';
+import { type ExchangeErrorKind, randomToken, safeEqual } from '../core/index.js';
 import {
   type CancelAllResult,
   type Classification,
   type Credential,
   CredentialError,
   type ExchangeAdapter,
-  type ExchangeErrorKind,
   type ExchangeRequest,
   type ExchangeResponse,
   type Introspection,
@@ -432,6 +430,8 @@ export const okx: ExchangeAdapter = {
     const first = firstRow(response);
     return first ? toNumber(textField(first, 'last')) : undefined;
   },
+
+  forwardedHeaders: ['x-simulated-trading'],
 
   credentialFields: ['apiKey', 'secret', 'password'],
   ccxtOverride(base: string) {

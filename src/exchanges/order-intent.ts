@@ -1,4 +1,5 @@
-import type { MarketType, OrderIntent, PriceField, Side } from './adapter.js';
+import type { MarketType, Side } from '../core/index.js';
+import type { OrderIntent, PriceField } from './adapter.js';
 
 /** One order as an exchange's request gives it, already read from that exchange's field names. */
 export interface OrderFields {

@@ -15,7 +15,7 @@ import {
   createFileAnchor,
   createSigner,
 } from '../audit/index.js';
-import { KeywardenError } from '../errors.js';
+import { KeywardenError } from '../core/index.js';
 import type { Store } from '../store/db.js';
 import type { Vault } from '../vault/vault-types.js';
 

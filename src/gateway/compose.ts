@@ -5,14 +5,8 @@
  */
 import type { AuditLog } from '../audit/audit-types.js';
 import type { KeywardenConfig } from '../config/config.js';
-import { KeywardenError } from '../errors.js';
-import {
-  type Clock,
-  EXCHANGE_IDS,
-  type ExchangeId,
-  type NonceLedger,
-  type NonceSource,
-} from '../exchanges/adapter.js';
+import { type Clock, EXCHANGE_IDS, type ExchangeId, KeywardenError } from '../core/index.js';
+import type { NonceLedger, NonceSource } from '../exchanges/adapter.js';
 import { ADAPTERS } from '../exchanges/index.js';
 import type { LoadedClient } from '../lifecycle/clients-types.js';
 import type { KeyRegistry } from '../lifecycle/key-types.js';

@@ -7,13 +7,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { AuditEvent } from '../audit/audit-types.js';
-import { ERROR_CODES, type ErrorCode, KeywardenError } from '../errors.js';
+import type { Clock, ExchangeId } from '../core/index.js';
+import { ERROR_CODES, type ErrorCode, KeywardenError, safeEqual } from '../core/index.js';
 import type {
   Classification,
-  Clock,
   Credential,
   ExchangeAdapter,
-  ExchangeId,
   ExchangeRequest,
   NonceSource,
   VerifyFailure,
@@ -25,7 +24,6 @@ import type { RequestEvent } from '../monitor/monitor-types.js';
 import { isOrderAction, marketDataNeeds, precheck, sizedOrders } from '../policy/policy-eval.js';
 import type { PolicyContext } from '../policy/policy-types.js';
 import { createUsageTracker, type Reservation } from '../policy/usage.js';
-import { safeEqual } from '../util/safe-equal.js';
 import { type CredentialHit, createClientCache } from './client-cache.js';
 import { createDenialAggregator } from './denial-aggregator.js';
 import type { GatewayAnswer, GatewayDeps, GatewayRequest } from './gateway-types.js';
@@ -47,14 +45,8 @@ export interface Gateway {
   readiness(): Promise<{ ready: boolean; sealed: boolean; store: boolean; audit: boolean }>;
 }
 
-/** Headers a client may have forwarded; everything else (cookies, proxies' headers, auth) is dropped. */
-const FORWARDED_HEADERS = new Set([
-  'content-type',
-  'accept',
-  'user-agent',
-  'x-simulated-trading',
-  'cb-version',
-]);
+/** Headers any client may have forwarded, with the adapter's own; everything else (cookies, proxies' headers, auth) is dropped. */
+const FORWARDED_HEADERS = ['content-type', 'accept', 'user-agent'];
 const METHOD_OVERRIDE = ['x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-method'];
 const KEY_TTL_MS = 1_000;
 /** Contract specs change rarely (listing changes); an hour keeps instrument calls negligible. */
@@ -351,11 +343,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
     return undefined;
   }
 
-  function forwardHeaders(request: ExchangeRequest): ExchangeRequest {
+  function forwardHeaders(adapter: ExchangeAdapter, request: ExchangeRequest): ExchangeRequest {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(request.headers)) {
       const name = k.toLowerCase();
-      if (FORWARDED_HEADERS.has(name)) headers[name] = v;
+      if (FORWARDED_HEADERS.includes(name) || adapter.forwardedHeaders.includes(name)) headers[name] = v;
     }
     return { ...request, headers };
   }
@@ -590,7 +582,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }
 
     // --- sign and forward ---
-    const stripped = forwardHeaders(adapter.stripAuth(request));
+    const stripped = forwardHeaders(adapter, adapter.stripAuth(request));
     let outgoing = stripped;
     if (key && classification.action !== 'public') {
       try {

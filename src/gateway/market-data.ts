@@ -1,4 +1,5 @@
-import type { ContractSpec, ExchangeAdapter, MarketType } from '../exchanges/adapter.js';
+import type { MarketType } from '../core/index.js';
+import type { ContractSpec, ExchangeAdapter } from '../exchanges/adapter.js';
 import type { PolicyContext } from '../policy/policy-types.js';
 import type { Upstream } from './upstream.js';
 

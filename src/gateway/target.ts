@@ -3,7 +3,7 @@
  * `/<exchange><an exchange path>` can ever reach an upstream: no absolute-form targets,
  * no dot segments (plain or percent-encoded), no encoded slashes, no control characters.
  */
-import { type ExchangeId, isExchangeId } from '../exchanges/adapter.js';
+import { type ExchangeId, isExchangeId } from '../core/index.js';
 
 export type TargetResult =
   | { ok: true; exchange: ExchangeId; path: string; query: string }

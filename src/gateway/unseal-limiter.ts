@@ -6,7 +6,7 @@
  * runs at a time (a passphrase check takes a few hundred ms of scrypt: parallel guesses would
  * otherwise all start before the first failure is counted). A success clears the peer.
  */
-import type { Clock } from '../exchanges/adapter.js';
+import type { Clock } from '../core/index.js';
 
 export interface UnsealLimits {
   baseDelayMs: number;

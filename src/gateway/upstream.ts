@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import { isAllowedBaseUrl } from '../config/config.js';
-import { KeywardenError } from '../errors.js';
+import { KeywardenError } from '../core/index.js';
 import type { ExchangeRequest, ExchangeResponse } from '../exchanges/adapter.js';
 
 export interface UpstreamOptions {

@@ -1,4 +1,5 @@
-import type { ClientVerifier, Credential, ExchangeId } from '../exchanges/adapter.js';
+import type { ExchangeId } from '../core/index.js';
+import type { ClientVerifier, Credential } from '../exchanges/adapter.js';
 import type { Policy } from '../policy/policy-types.js';
 import type { Environment } from './key-types.js';
 

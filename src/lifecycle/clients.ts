@@ -9,12 +9,12 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AuditLog } from '../audit/audit-types.js';
 import { isCidr } from '../config/config.js';
-import { KeywardenError } from '../errors.js';
-import type { ClientVerifier, ExchangeAdapter, ExchangeId } from '../exchanges/adapter.js';
+import type { ExchangeId } from '../core/index.js';
+import { KeywardenError, prefixedId } from '../core/index.js';
+import type { ClientVerifier, ExchangeAdapter } from '../exchanges/adapter.js';
 import { validatePolicy } from '../policy/index.js';
 import type { Policy } from '../policy/policy-types.js';
 import type { Database } from '../store/schema.js';
-import { prefixedId } from '../util/random-id.js';
 import type { Vault } from '../vault/vault-types.js';
 import type {
   ClientRecord,

@@ -6,8 +6,9 @@
  * draws from too (src/store/nonce-sequence.ts), so neither can make the other's request fail.
  */
 import type { KeywardenConfig } from '../config/config.js';
-import { KeywardenError } from '../errors.js';
-import type { ExchangeId, NonceSource, Transport } from '../exchanges/adapter.js';
+import type { ExchangeId } from '../core/index.js';
+import { KeywardenError } from '../core/index.js';
+import type { NonceSource, Transport } from '../exchanges/adapter.js';
 import { adapterFor } from '../exchanges/index.js';
 import { createUpstream, type Upstream } from '../gateway/upstream.js';
 import type { Store } from '../store/db.js';

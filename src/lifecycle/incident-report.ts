@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type SQLite from 'better-sqlite3';
 import { queryAudit } from '../audit/audit-query.js';
 import type { AuditFilter, AuditRecord } from '../audit/index.js';
-import type { ExchangeId } from '../exchanges/adapter.js';
+import type { ExchangeId } from '../core/index.js';
 import { adapterFor } from '../exchanges/index.js';
 import type { LockdownRecord } from './lockdown.js';
 import { shellArg } from './posture-fixes.js';

@@ -5,13 +5,8 @@
  * secret, passphrase, fields named like secrets) has been scrubbed from it.
  */
 import type { AuditLog } from '../audit/audit-types.js';
-import type {
-  Credential,
-  ExchangeAdapter,
-  ExchangeId,
-  Introspection,
-  Transport,
-} from '../exchanges/adapter.js';
+import type { ExchangeId } from '../core/index.js';
+import type { Credential, ExchangeAdapter, Introspection, Transport } from '../exchanges/adapter.js';
 import { adapterFor as defaultAdapterFor } from '../exchanges/index.js';
 import type { Monitor, SystemEvent } from '../monitor/monitor-types.js';
 import type { Store } from '../store/db.js';

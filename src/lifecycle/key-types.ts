@@ -1,4 +1,5 @@
-import type { Credential, ExchangeId } from '../exchanges/adapter.js';
+import type { ExchangeId } from '../core/index.js';
+import type { Credential } from '../exchanges/adapter.js';
 
 export const ENVIRONMENTS = ['prod', 'test', 'dev'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];

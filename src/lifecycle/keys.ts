@@ -1,41 +1,28 @@
-import { createPrivateKey } from 'node:crypto';
-import { KeywardenError } from '../errors.js';
-import { type Credential, type ExchangeId, isExchangeId } from '../exchanges/adapter.js';
-import { ADAPTERS } from '../exchanges/index.js';
+import { type ExchangeId, isExchangeId, KeywardenError, prefixedId } from '../core/index.js';
+import type { Credential } from '../exchanges/adapter.js';
+import { adapterFor, CredentialError } from '../exchanges/index.js';
 import type { Store } from '../store/db.js';
 import type { CredentialsTable } from '../store/schema.js';
-import { prefixedId } from '../util/random-id.js';
 import type { Vault } from '../vault/vault-types.js';
 import { ENVIRONMENTS, type KeyRecord, type KeyRegistry, type NewKey } from './key-types.js';
 
-export const EXCHANGES = ['binance', 'coinbase', 'kraken', 'okx', 'bybit'] as const;
-
-/** Field presence and shape checks, then the adapter's own validation when one is registered. */
+/**
+ * Field presence, then the adapter's own validation: the adapter is the one place that knows an
+ * exchange's credential forms (Coinbase takes EC PEM, base64 Ed25519 and legacy HMAC secrets),
+ * and its one-line message reaches the operator as it is.
+ */
 export function validateCredential(exchange: string, cred: Credential): void {
-  const required = isExchangeId(exchange) ? ADAPTERS[exchange]?.credentialFields : undefined;
-  if (required === undefined) throw new KeywardenError('invalid_input', `Unknown exchange: ${exchange}`);
-  for (const f of required)
+  if (!isExchangeId(exchange)) throw new KeywardenError('invalid_input', `Unknown exchange: ${exchange}`);
+  const adapter = adapterFor(exchange);
+  for (const f of adapter.credentialFields)
     if (typeof cred[f] !== 'string' || cred[f] === '')
       throw new KeywardenError('invalid_credential', `Missing credential field for ${exchange}: ${f}`);
-  if (exchange === 'coinbase') {
-    try {
-      createPrivateKey(cred.secret.replace(/\\n/g, '\n'));
-    } catch {
-      throw new KeywardenError('invalid_credential', 'coinbase secret is not a valid EC private key PEM');
-    }
-  }
-  if (exchange === 'kraken' && !/^[A-Za-z0-9+/]+={0,2}$/.test(cred.secret))
-    throw new KeywardenError('invalid_credential', 'kraken secret is not valid base64');
-  const adapter = (ADAPTERS as Partial<Record<string, { validateCredential(c: Credential): void }>>)[
-    exchange
-  ];
-  if (adapter !== undefined) {
-    try {
-      adapter.validateCredential(cred);
-    } catch (err) {
-      if (err instanceof KeywardenError) throw err;
-      throw new KeywardenError('invalid_credential', `Invalid ${exchange} credential`);
-    }
+  try {
+    adapter.validateCredential(cred);
+  } catch (err) {
+    if (err instanceof KeywardenError) throw err;
+    const message = err instanceof CredentialError ? err.message : `Invalid ${exchange} credential`;
+    throw new KeywardenError('invalid_credential', message);
   }
 }
 
@@ -92,7 +79,7 @@ export function createKeyRegistry(store: Store, vault: Vault): KeyRegistry {
       .executeTakeFirst();
   return {
     async add(input: NewKey, credential: Credential) {
-      if (!(EXCHANGES as readonly string[]).includes(input.exchange))
+      if (!isExchangeId(input.exchange))
         throw new KeywardenError('invalid_input', `Unknown exchange: ${input.exchange}`);
       if (!(ENVIRONMENTS as readonly string[]).includes(input.environment))
         throw new KeywardenError('invalid_input', `Unknown environment: ${input.environment}`);

@@ -10,12 +10,12 @@
  */
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { AuditEvent, AuditLog } from '../audit/audit-types.js';
-import { KeywardenError } from '../errors.js';
-import type { CancelAllResult, ExchangeAdapter, ExchangeId } from '../exchanges/adapter.js';
+import type { ExchangeId } from '../core/index.js';
+import { KeywardenError, prefixedId } from '../core/index.js';
+import type { CancelAllResult, ExchangeAdapter } from '../exchanges/adapter.js';
 import type { Monitor } from '../monitor/monitor-types.js';
 import type { Store } from '../store/db.js';
 import type { Database } from '../store/schema.js';
-import { prefixedId } from '../util/random-id.js';
 import type { ExchangeAccess } from './exchange-access.js';
 import { type IncidentInput, writeIncidentReport } from './incident-report.js';
 import type { KeyRecord, KeyRegistry } from './key-types.js';

@@ -3,7 +3,7 @@
  * website is not here: each adapter carries it (`ExchangeAdapter.console`, src/exchanges/).
  */
 
-import { shellArg } from '../util/shell-arg.js';
+import { shellArg } from '../core/index.js';
 
 export { shellArg };
 

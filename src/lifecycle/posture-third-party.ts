@@ -3,7 +3,7 @@
  * least privilege for its stated purpose, the vendor's published addresses only, review date not
  * passed, no withdraw, an exchange key of its own.
  */
-import { shellArg } from '../util/shell-arg.js';
+import { shellArg } from '../core/index.js';
 import type { ClientRecord, ThirdParty } from './clients-types.js';
 import type { KeyRecord } from './key-types.js';
 import type { CommandBuilder } from './posture-fixes.js';

@@ -1,4 +1,4 @@
-import type { ExchangeId } from '../exchanges/adapter.js';
+import type { ExchangeId } from '../core/index.js';
 import type { HygieneReport } from '../scan/hygiene-types.js';
 import type { ClientRecord, ThirdParty } from './clients-types.js';
 import type { Environment, KeyRecord } from './key-types.js';

@@ -11,7 +11,7 @@
  * the key just before the switch may still ask for the old version until the grace period ends.
  */
 import type { AuditLog } from '../audit/audit-types.js';
-import { KeywardenError } from '../errors.js';
+import { KeywardenError } from '../core/index.js';
 import type { Credential, ExchangeAdapter, Introspection } from '../exchanges/adapter.js';
 import { adapterFor as defaultAdapterFor } from '../exchanges/index.js';
 import type { Store } from '../store/db.js';

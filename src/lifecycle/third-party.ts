@@ -4,8 +4,8 @@
  */
 
 import { isCidr } from '../config/config.js';
-import { KeywardenError } from '../errors.js';
-import type { Action } from '../exchanges/adapter.js';
+import type { Action } from '../core/index.js';
+import { KeywardenError } from '../core/index.js';
 import { THIRD_PARTY_PURPOSES, type ThirdParty, type ThirdPartyPurpose } from './clients-types.js';
 
 /** The actions each stated purpose needs; `other` states none, so least privilege cannot be judged. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../exchanges/adapter.js';
+import type { Clock } from '../core/index.js';
 import type { MonitorMetrics } from './metrics.js';
 import type { Alert } from './monitor-types.js';
 import { atLeast } from './rule-ids.js';

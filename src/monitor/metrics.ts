@@ -1,6 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { ERROR_CODES } from '../errors.js';
-import { type Action, EXCHANGE_IDS } from '../exchanges/adapter.js';
+import { type Action, ERROR_CODES, EXCHANGE_IDS } from '../core/index.js';
 import type { PolicyRule } from '../policy/policy-types.js';
 import type { Alert, RequestEvent } from './monitor-types.js';
 import { RULE_IDS, SEVERITIES } from './rule-ids.js';

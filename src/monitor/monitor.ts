@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import type { Clock } from '../exchanges/adapter.js';
+import type { Clock } from '../core/index.js';
 import type { AlertDraft } from './alert-draft.js';
 import { createAnomalyDetector } from './anomaly/anomaly.js';
 import { createDispatcher } from './dispatcher.js';

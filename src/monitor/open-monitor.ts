@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { AuditLog } from '../audit/audit-types.js';
-import type { Clock } from '../exchanges/adapter.js';
+import type { Clock } from '../core/index.js';
 import { alertAuditEvent } from './alert-audit.js';
 import { createMetrics, type MonitorMetrics } from './metrics.js';
 import { createMonitorFromConfig } from './monitor.js';

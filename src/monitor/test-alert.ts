@@ -1,4 +1,4 @@
-import { prefixedId } from '../util/random-id.js';
+import { prefixedId } from '../core/index.js';
 import { abortable } from './sinks/abortable.js';
 import type { ConfiguredSink } from './sinks/build.js';
 import { SinkError } from './sinks/sink-types.js';

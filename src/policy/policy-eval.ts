@@ -1,4 +1,5 @@
-import type { Action, Classification, OrderIntent, PriceField } from '../exchanges/adapter.js';
+import type { Action } from '../core/index.js';
+import type { Classification, OrderIntent, PriceField } from '../exchanges/adapter.js';
 import { priceOrder } from './notional.js';
 import type { Decision, Policy, PolicyContext, PolicyRule, PricedOrder } from './policy-types.js';
 

@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { KeywardenError } from '../errors.js';
-import type { Action } from '../exchanges/adapter.js';
+import type { Action } from '../core/index.js';
+import { KeywardenError } from '../core/index.js';
 import type { Policy } from './policy-types.js';
 
 const ACTIONS = [

@@ -5,11 +5,11 @@
  */
 
 import { generateKeyPairSync } from 'node:crypto';
+import { randomToken } from '../core/index.js';
 import type { ExchangeResponse } from '../exchanges/adapter.js';
 import { binance, binanceMarketId, binanceParams } from '../exchanges/binance.js';
 import { headerValue } from '../exchanges/http-text.js';
 import { getParam, type Params, toNumber } from '../exchanges/params.js';
-import { randomToken } from '../util/random-id.js';
 import {
   amendKeepPriority,
   cancelReplace,

@@ -3,12 +3,13 @@
  * bybitVerify), key permissions and IP allow-lists, and the endpoints an unmodified CCXT
  * client uses, answered in Bybit's own `{retCode, retMsg, result, retExtInfo, time}` shape.
  */
+
+import { randomToken } from '../core/index.js';
 import type { ExchangeResponse } from '../exchanges/adapter.js';
 import { bybitError, bybitMarketId, bybitSymbol, bybitVerify } from '../exchanges/bybit.js';
 import { headerValue } from '../exchanges/http-text.js';
 import { getParam, type Params, parseParams, toNumber } from '../exchanges/params.js';
 import { isRecord, parseStrictJson, textField } from '../exchanges/strict-json.js';
-import { randomToken } from '../util/random-id.js';
 import {
   json,
   type SandboxContext,

@@ -6,6 +6,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import { randomToken } from '../core/index.js';
 import type { ExchangeResponse } from '../exchanges/adapter.js';
 import {
   classifyCoinbase,
@@ -18,7 +19,6 @@ import {
   toSymbol,
   verifyJwt,
 } from '../exchanges/coinbase.js';
-import { randomToken } from '../util/random-id.js';
 import {
   json,
   type SandboxContext,

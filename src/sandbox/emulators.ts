@@ -1,3 +1,4 @@
+import type { ExchangeId } from '../core/index.js';
 import { binanceEmulator } from './binance.js';
 import { bybitEmulator } from './bybit.js';
 import { coinbaseEmulator } from './coinbase.js';
@@ -5,12 +6,13 @@ import type { SandboxEmulator } from './emulator.js';
 import { krakenEmulator } from './kraken.js';
 import { okxEmulator } from './okx.js';
 
-/** Every exchange emulator the sandbox serves, one per src/sandbox/<name>.ts. */
-export const EMULATORS: SandboxEmulator[] = [
-  // binance, coinbase, kraken, okx, bybit register here
-  binanceEmulator,
-  krakenEmulator,
-  coinbaseEmulator,
-  okxEmulator,
-  bybitEmulator,
-];
+/** Every exchange emulator by id, one per src/sandbox/<name>.ts; the compiler refuses a missing one. */
+export const EMULATOR_REGISTRY = {
+  binance: binanceEmulator,
+  coinbase: coinbaseEmulator,
+  kraken: krakenEmulator,
+  okx: okxEmulator,
+  bybit: bybitEmulator,
+} as const satisfies Record<ExchangeId, SandboxEmulator>;
+
+export const EMULATORS: readonly SandboxEmulator[] = Object.values(EMULATOR_REGISTRY);

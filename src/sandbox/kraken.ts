@@ -4,11 +4,11 @@
  * Asset and pair ids use Kraken's legacy names (XXBT, ZUSD, XXBTZUSD) like the real API.
  */
 import { randomBytes } from 'node:crypto';
+import { randomToken } from '../core/index.js';
 import type { ExchangeResponse } from '../exchanges/adapter.js';
 import { headerValue } from '../exchanges/http-text.js';
 import { KRAKEN_ERRORS, kraken, krakenError, krakenSymbol } from '../exchanges/kraken.js';
 import { parseParams, toNumber } from '../exchanges/params.js';
-import { randomToken } from '../util/random-id.js';
 import {
   json,
   type SandboxContext,

@@ -4,12 +4,12 @@
  * endpoints an unmodified CCXT client uses, answered in OKX's own shapes.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { randomToken } from '../core/index.js';
 import type { ExchangeResponse } from '../exchanges/adapter.js';
 import { headerValue } from '../exchanges/http-text.js';
 import { okxError, okxInstId, okxSymbol, okxVerify } from '../exchanges/okx.js';
 import { getParam, type Params, parseParams, toNumber } from '../exchanges/params.js';
 import { isRecord, parseStrictJson, textField } from '../exchanges/strict-json.js';
-import { randomToken } from '../util/random-id.js';
 import {
   json,
   type SandboxContext,

@@ -2,8 +2,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { KeywardenError } from '../errors.js';
-import type { Clock, ExchangeId, ExchangeResponse } from '../exchanges/adapter.js';
+import type { Clock, ExchangeId } from '../core/index.js';
+import { KeywardenError } from '../core/index.js';
+import type { ExchangeResponse } from '../exchanges/adapter.js';
 import { createMemoryNonceLedger } from '../exchanges/memory-nonce-ledger.js';
 import type { SandboxEmulator, SandboxKey } from './emulator.js';
 import { createEngine, type Engine } from './engine.js';

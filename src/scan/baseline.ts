@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { KeywardenError } from '../errors.js';
+import { KeywardenError } from '../core/index.js';
 import type { Finding } from './scan-types.js';
 
 /**

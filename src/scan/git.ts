@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { KeywardenError } from '../errors.js';
+import { KeywardenError } from '../core/index.js';
 
 /** The lines one commit (or the index) added to one file, with their line numbers in the new file. */
 export interface AddedChunk {

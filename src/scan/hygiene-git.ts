@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { KeywardenError } from '../errors.js';
+import { KeywardenError } from '../core/index.js';
 
 /** Runs git (argv array, never a shell) in `cwd` and returns its stdout. */
 function git(cwd: string, args: string[], input?: string): string {

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
-import { shellArg } from '../util/shell-arg.js';
+import { shellArg } from '../core/index.js';
 import { shannonEntropy } from './entropy.js';
 import { loadIgnore } from './files.js';
 import { openRepo, type RepoView } from './hygiene-git.js';

@@ -1,14 +1,14 @@
 import { request } from 'undici';
+import type { ExchangeId } from '../core/index.js';
+import { isExchangeId } from '../core/index.js';
 import type {
   Credential,
   ExchangeAdapter,
-  ExchangeId,
   ExchangeRequest,
   ExchangeResponse,
   Introspection,
   Transport,
 } from '../exchanges/adapter.js';
-import { isExchangeId } from '../exchanges/adapter.js';
 import type { Finding } from './scan-types.js';
 
 export interface VerifyOptions {

@@ -2,7 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
-import { KeywardenError } from '../errors.js';
+import { KeywardenError } from '../core/index.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 

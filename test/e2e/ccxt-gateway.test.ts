@@ -6,7 +6,7 @@
  */
 import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExchangeId } from '../../src/exchanges/adapter.js';
+import type { ExchangeId } from '../../src/core/index.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { type CcxtExchange, type Harness, startHarness } from '../gateway/harness.js';
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExchangeId } from '../../src/exchanges/adapter.js';
+import type { ExchangeId } from '../../src/core/index.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
 
 let h: Harness;

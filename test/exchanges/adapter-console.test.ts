@@ -4,7 +4,8 @@
  * reach an operator in the middle of an incident.
  */
 import { describe, expect, it } from 'vitest';
-import { EXCHANGE_IDS, type ExchangeConsole, type ExchangeId } from '../../src/exchanges/adapter.js';
+import { EXCHANGE_IDS, type ExchangeId } from '../../src/core/index.js';
+import type { ExchangeConsole } from '../../src/exchanges/adapter.js';
 import { ADAPTERS, adapterFor } from '../../src/exchanges/index.js';
 
 /** Every field of ExchangeConsole and its type; `satisfies` fails to compile when the interface changes. */

@@ -4,7 +4,8 @@
  * exchange refuses comes back as failures (not an exception) with the orders left alone.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ExchangeId, SignContext } from '../../src/exchanges/adapter.js';
+import type { ExchangeId } from '../../src/core/index.js';
+import type { SignContext } from '../../src/exchanges/adapter.js';
 import { adapterFor } from '../../src/exchanges/index.js';
 import { createNonceSource } from '../../src/exchanges/memory-nonce-ledger.js';
 import type { SandboxKey } from '../../src/sandbox/emulator.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Action } from '../../src/exchanges/adapter.js';
+import type { Action } from '../../src/core/index.js';
 import { binance } from '../../src/exchanges/binance.js';
 import { itClassifiesEach, limitNotional, ordersOf, withdrawalOf } from './helpers.js';
 

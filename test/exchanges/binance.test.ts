@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import ccxt from 'ccxt';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../../src/errors.js';
+import { ERROR_CODES } from '../../src/core/index.js';
 import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { binance, binanceSignature, binanceSymbol } from '../../src/exchanges/binance.js';
 import { malformedPem } from '../pem.js';

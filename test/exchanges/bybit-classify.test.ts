@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Action } from '../../src/exchanges/adapter.js';
+import type { Action } from '../../src/core/index.js';
 import { bybit } from '../../src/exchanges/bybit.js';
 import { itClassifiesEach, limitNotional, ordersOf, req, withdrawalOf } from './helpers.js';
 

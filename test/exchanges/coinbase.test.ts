@@ -2,7 +2,8 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import ccxt from 'ccxt';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Action, Credential, ExchangeRequest, ExchangeResponse } from '../../src/exchanges/adapter.js';
+import type { Action } from '../../src/core/index.js';
+import type { Credential, ExchangeRequest, ExchangeResponse } from '../../src/exchanges/adapter.js';
 import {
   buildJwt,
   coinbase,

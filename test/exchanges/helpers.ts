@@ -4,8 +4,8 @@
  * What is specific to one exchange (vectors, endpoints, codes) stays in its own test file.
  */
 import { expect, it } from 'vitest';
+import type { Action } from '../../src/core/index.js';
 import type {
-  Action,
   ExchangeAdapter,
   ExchangeRequest,
   ExchangeResponse,

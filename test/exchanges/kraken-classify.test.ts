@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Action, ExchangeRequest } from '../../src/exchanges/adapter.js';
+import type { Action } from '../../src/core/index.js';
+import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { kraken } from '../../src/exchanges/kraken.js';
 import { limitNotional } from './helpers.js';
 

@@ -6,8 +6,9 @@
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import type { AuditEvent, AuditLog, AuditRecord } from '../../src/audit/audit-types.js';
-import { KeywardenError } from '../../src/errors.js';
-import type { Credential, ExchangeId } from '../../src/exchanges/adapter.js';
+import type { ExchangeId } from '../../src/core/index.js';
+import { KeywardenError } from '../../src/core/index.js';
+import type { Credential } from '../../src/exchanges/adapter.js';
 import type { Environment, KeyRecord, KeyRegistry } from '../../src/lifecycle/key-types.js';
 import type { RecordIdentity, Vault } from '../../src/vault/vault-types.js';
 

@@ -10,8 +10,8 @@ import { type Harness, startHarness } from './harness.js';
 
 // The token comparison must go through safeEqual (constant time), not `===`.
 const compared = vi.hoisted(() => [] as string[]);
-vi.mock('../../src/util/safe-equal.js', async (original) => {
-  const real = await original<typeof import('../../src/util/safe-equal.js')>();
+vi.mock('../../src/core/safe-equal.js', async (original) => {
+  const real = await original<typeof import('../../src/core/safe-equal.js')>();
   return {
     safeEqual: (a: string | Buffer, b: string | Buffer) => {
       compared.push(String(a), String(b));

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryAudit } from '../../src/audit/index.js';
 import { parseConfig } from '../../src/config/config.js';
-import type { ExchangeId } from '../../src/exchanges/adapter.js';
+import type { ExchangeId } from '../../src/core/index.js';
 import { createExchangeAccess } from '../../src/lifecycle/exchange-access.js';
 import { adviceFor, detectEgressIp, isPublicIp } from '../../src/lifecycle/key-advice.js';
 import {

@@ -4,8 +4,8 @@
  * exchange with the real key, and the sandbox is left with no open order.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExchangeId } from '../../src/exchanges/adapter.js';
-import { EXCHANGE_IDS } from '../../src/exchanges/adapter.js';
+import type { ExchangeId } from '../../src/core/index.js';
+import { EXCHANGE_IDS } from '../../src/core/index.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
 import { lockdownProcess, type SecondProcess } from './lockdown-helpers.js';
 

@@ -3,7 +3,7 @@
  * another process has), and token-mode calls through the harness gateway.
  */
 import { request } from 'undici';
-import type { ExchangeId } from '../../src/exchanges/adapter.js';
+import type { ExchangeId } from '../../src/core/index.js';
 import { adapterFor } from '../../src/exchanges/index.js';
 import { createExchangeAccess } from '../../src/lifecycle/exchange-access.js';
 import { createKeyRegistry } from '../../src/lifecycle/keys.js';

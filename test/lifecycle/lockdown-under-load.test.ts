@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExchangeId } from '../../src/exchanges/adapter.js';
+import type { ExchangeId } from '../../src/core/index.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
 import { call, lockdownProcess, READ, type SecondProcess } from './lockdown-helpers.js';
 

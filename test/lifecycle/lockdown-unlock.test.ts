@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryAudit } from '../../src/audit/index.js';
-import { KeywardenError } from '../../src/errors.js';
+import { KeywardenError } from '../../src/core/index.js';
 import { createMonitor } from '../../src/monitor/monitor.js';
 import type { Alert } from '../../src/monitor/monitor-types.js';
 import { type Harness, startHarness } from '../gateway/harness.js';

@@ -1,4 +1,5 @@
-import type { ExchangeId, IntrospectionResult } from '../../src/exchanges/adapter.js';
+import type { ExchangeId } from '../../src/core/index.js';
+import type { IntrospectionResult } from '../../src/exchanges/adapter.js';
 import type { ClientRecord } from '../../src/lifecycle/clients-types.js';
 import type { KeyRecord } from '../../src/lifecycle/key-types.js';
 import type { KeyCheck, KeyCheckStore } from '../../src/lifecycle/lifecycle-types.js';

@@ -9,7 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryAudit } from '../../src/audit/index.js';
-import type { Credential, ExchangeId } from '../../src/exchanges/adapter.js';
+import type { ExchangeId } from '../../src/core/index.js';
+import type { Credential } from '../../src/exchanges/adapter.js';
 import { createKeyCheckStore } from '../../src/lifecycle/key-checks.js';
 import type { KeyRecord } from '../../src/lifecycle/key-types.js';
 import { DEFAULT_ROTATION_POLICY } from '../../src/lifecycle/lifecycle-types.js';
@@ -59,7 +60,7 @@ describe('key rotate refuses a bad new credential and changes nothing', () => {
       'a malformed credential',
       'kraken',
       () => ({ apiKey: 'k', secret: 'not base64 !!' }),
-      /not valid base64/,
+      /kraken secret must be base64/,
     ],
     [
       'a key the exchange does not know',

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type KeywardenConfig, parseConfig } from '../../src/config/config.js';
-import type { ExchangeId } from '../../src/exchanges/adapter.js';
+import type { ExchangeId } from '../../src/core/index.js';
 import { openAuditLog } from '../../src/gateway/audit-open.js';
 import { createExchangeAccess, type ExchangeAccess } from '../../src/lifecycle/exchange-access.js';
 import type { KeyRegistry } from '../../src/lifecycle/key-types.js';

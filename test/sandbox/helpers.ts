@@ -6,10 +6,10 @@
 import ccxt, { type Exchange } from 'ccxt';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { ccxtOverride } from '../../src/cli/sandbox.js';
+import type { ExchangeId } from '../../src/core/index.js';
 import type {
   Credential,
   ExchangeAdapter,
-  ExchangeId,
   ExchangeRequest,
   ExchangeResponse,
   Introspection,

@@ -6,14 +6,14 @@
  */
 
 import { describe, expect, it, vi } from 'vitest';
+import { EXCHANGE_IDS } from '../../src/core/index.js';
 import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
-import { EXCHANGE_IDS } from '../../src/exchanges/adapter.js';
 import { adapterFor } from '../../src/exchanges/index.js';
 import { get, post, signCtxAt, verifyCtxAt } from '../exchanges/helpers.js';
 
 const compared = vi.hoisted(() => [] as string[]);
-vi.mock('../../src/util/safe-equal.js', async (original) => {
-  const real = await original<typeof import('../../src/util/safe-equal.js')>();
+vi.mock('../../src/core/safe-equal.js', async (original) => {
+  const real = await original<typeof import('../../src/core/safe-equal.js')>();
   return {
     safeEqual: (a: string | Buffer, b: string | Buffer) => {
       compared.push(String(a), String(b));

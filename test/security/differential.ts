@@ -8,7 +8,7 @@
  * Each exchange's test builds requests in its own wire format; this file knows none.
  */
 import fc from 'fast-check';
-import type { MarketType } from '../../src/exchanges/adapter.js';
+import type { MarketType } from '../../src/core/index.js';
 import { matchesSymbol } from '../../src/policy/policy-eval.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import type { Engine, Order, Withdrawal } from '../../src/sandbox/engine.js';

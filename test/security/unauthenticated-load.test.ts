@@ -6,7 +6,7 @@
  */
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/exchanges/adapter.js';
+import type { Clock } from '../../src/core/index.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
 
 const start = Date.UTC(2026, 11, 1, 12, 0, 5);

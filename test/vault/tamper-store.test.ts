@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KeywardenError } from '../../src/errors.js';
+import { KeywardenError } from '../../src/core/index.js';
 import { createKeyRegistry } from '../../src/lifecycle/keys.js';
 import { openStore, type Store } from '../../src/store/db.js';
 import { initVault, openVault } from '../../src/vault/vault.js';

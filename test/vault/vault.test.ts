@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KeywardenError } from '../../src/errors.js';
+import { KeywardenError } from '../../src/core/index.js';
 import { openStore, type Store } from '../../src/store/db.js';
 import { freshNonce, initVault, openVault, rotateMaster } from '../../src/vault/vault.js';
 import type { MasterKeySource } from '../../src/vault/vault-types.js';

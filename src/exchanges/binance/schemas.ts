@@ -7,7 +7,8 @@
  * and cached), and the intents are read from that parsed value.
  */
 import { z } from 'zod';
-import type { MarketType, OrderIntent, Side } from '../adapter.js';
+import type { MarketType, Side } from '../../core/index.js';
+import type { OrderIntent } from '../adapter.js';
 import { convertIntent, orderIntentOf } from '../order-intent.js';
 import { checkSchema, decimal, num, text } from '../request-schema.js';
 import { binanceSymbol } from './symbols.js';

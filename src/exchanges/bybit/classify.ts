@@ -5,7 +5,8 @@
  * policy sees is read from the parsed value, which is the body forwarded byte for byte.
  */
 import type { z } from 'zod';
-import type { Action, Classification, ExchangeRequest, OrderIntent } from '../adapter.js';
+import type { Action } from '../../core/index.js';
+import type { Classification, ExchangeRequest, OrderIntent } from '../adapter.js';
 import { parseParams } from '../params.js';
 import { checkSchema, num, paramsObject } from '../request-schema.js';
 import { isRecord, parseStrictJson } from '../strict-json.js';

@@ -2,11 +2,11 @@
  * What the gateway reads from Bybit before judging an order: a derivative's contract spec
  * (GET /v5/market/instruments-info) and the resting order an amend changes (GET /v5/order/realtime).
  */
+import type { MarketType } from '../../core/index.js';
 import type {
   ContractSpec,
   ExchangeRequest,
   ExchangeResponse,
-  MarketType,
   OrderIntent,
   RestingOrder,
 } from '../adapter.js';

@@ -5,7 +5,7 @@
  * dated future `BTC/USDT:USDT-251226`. Anything else (options, USDC `BTCPERP`, inverse futures
  * `BTCUSDH25`) is not understood: the adapter refuses orders for it.
  */
-import type { MarketType } from '../adapter.js';
+import type { MarketType } from '../../core/index.js';
 
 export type BybitCategory = 'spot' | 'linear' | 'inverse';
 

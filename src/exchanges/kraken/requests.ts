@@ -6,7 +6,8 @@
  * (docs.kraken.com/api/docs/rest-api/add-order, amend-order, edit-order, add-order-batch).
  */
 import { z } from 'zod';
-import type { OrderIntent, Side } from '../adapter.js';
+import type { Side } from '../../core/index.js';
+import type { OrderIntent } from '../adapter.js';
 import { orderIntentOf } from '../order-intent.js';
 import { checkSchema, decimalOrNumber, MAX_DECIMAL, text } from '../request-schema.js';
 

@@ -4,7 +4,8 @@
  * does not fit its endpoint's schema sets `rejected` and is never forwarded.
  */
 import type { z } from 'zod';
-import type { Action, Classification, OrderIntent, WithdrawalIntent } from '../adapter.js';
+import type { Action } from '../../core/index.js';
+import type { Classification, OrderIntent, WithdrawalIntent } from '../adapter.js';
 import { convertIntent, type OrderFields, orderIntentOf } from '../order-intent.js';
 import type { Params } from '../params.js';
 import { checkSchema, num, text } from '../request-schema.js';

@@ -1,4 +1,4 @@
-import type { MarketType } from '../adapter.js';
+import type { MarketType } from '../../core/index.js';
 
 /** `BTC-USDT` → `BTC/USDT`; `BTC-USDT-SWAP` → `BTC/USDT:USDT`; `BTC-USD-SWAP` → `BTC/USD:BTC`; futures keep their expiry. */
 export function okxSymbol(instId: string): string | undefined {

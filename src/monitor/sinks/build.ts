@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { KeywardenError } from '../../errors.js';
+import { KeywardenError } from '../../core/index.js';
 import { isAllowedEndpoint, type SecretRef, type SinkConfig } from '../monitor-config.js';
 import { discordSink } from './discord.js';
 import { emailSink } from './email.js';

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { safeEqual } from '../../util/safe-equal.js';
+import { safeEqual } from '../../core/index.js';
 import { post } from './http.js';
 import type { AlertMessage, AlertSink } from './sink-types.js';
 

@@ -3,7 +3,7 @@
  * (for the gateway) an exchange error kind; codes are never reused. docs/errors.md lists
  * the same codes and test/errors.test.ts keeps them in step.
  */
-import type { ExchangeErrorKind } from './exchanges/adapter.js';
+import type { ExchangeErrorKind } from './actions.js';
 
 export const ERROR_CODES = {
   // vault
@@ -77,5 +77,3 @@ export class KeywardenError extends Error {
     return ERROR_CODES[this.code].status;
   }
 }
-
-export type Result<T, E = KeywardenError> = { ok: true; value: T } | { ok: false; error: E };

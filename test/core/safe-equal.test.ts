@@ -11,7 +11,7 @@ vi.mock('node:crypto', async (importOriginal) => {
   return { ...real, timingSafeEqual: vi.fn(real.timingSafeEqual) };
 });
 
-const { safeEqual } = await import('../../src/util/safe-equal.js');
+const { safeEqual } = await import('../../src/core/safe-equal.js');
 const spy = vi.mocked(crypto.timingSafeEqual);
 
 describe('safeEqual', () => {
