@@ -3,7 +3,15 @@
  * classification, introspection, error shapes) live only behind it: the gateway, the
  * sandbox, the key registry and the scanner talk to exchanges through this and nothing else.
  */
-import type { Action, Clock, ExchangeErrorKind, ExchangeId, MarketType, Side } from '../core/index.js';
+import {
+  type Action,
+  type Clock,
+  type ExchangeErrorKind,
+  type ExchangeId,
+  KeywardenError,
+  type MarketType,
+  type Side,
+} from '../core/index.js';
 
 /**
  * Credential material in CCXT's field names, so users paste what their bot config has.
@@ -347,6 +355,10 @@ export interface ExchangeAdapter {
   publicWeight?(request: ExchangeRequest): number;
 }
 
-export class CredentialError extends Error {
-  readonly code = 'invalid_credential';
+/** A credential the adapter cannot use: `invalid_credential`, with the adapter's one-line reason. */
+export class CredentialError extends KeywardenError {
+  constructor(message: string) {
+    super('invalid_credential', message);
+    this.name = 'CredentialError';
+  }
 }

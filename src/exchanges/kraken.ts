@@ -4,7 +4,13 @@
  * The nonce lives in the body and must strictly increase per key: the gateway owns it.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { type Action, type ExchangeErrorKind, randomToken, safeEqual } from '../core/index.js';
+import {
+  type Action,
+  type ExchangeErrorKind,
+  KeywardenError,
+  randomToken,
+  safeEqual,
+} from '../core/index.js';
 import {
   type CancelAllResult,
   type Classification,
@@ -193,9 +199,11 @@ export function jsonDuplicateKey(text: string): string | undefined {
   return undefined;
 }
 
-class DuplicateKey extends Error {
+/** Thrown inside the scanner to stop at the first repeated name; caught just above. */
+class DuplicateKey extends KeywardenError {
   constructor(readonly key: string) {
-    super(key);
+    super('request_rejected', 'duplicated parameter');
+    this.name = 'DuplicateKey';
   }
 }
 
