@@ -32,34 +32,45 @@ function documentedRows(doc: string): Array<{ code: string; status: number; kind
  * snake_case (`auth_missing`, `internal`): the shape of every keywarden code. Errno and
  * framework codes (`ENOENT`, `FST_ERR_…`), exchange codes (`-1022`, `50111`, `EAPI:Invalid key`,
  * `INVALID_ARGUMENT`) and messages (with spaces) never have that shape. Biome writes every
- * string in single quotes, so the patterns look for those only.
+ * string in single quotes, so the patterns look for those only. In a code position the value
+ * counts when it is such a literal, or for each branch of a conditional (`a ? 'x' : 'y'`).
  *
- * - everywhere in src/: `new KeywardenError('x'`, `ERROR_CODES['x']` / `ERROR_CODES.x`,
- *   `'x-keywarden-code': 'x'`;
+ * - everywhere in src/: `new KeywardenError(x`, `ERROR_CODES['x']` / `ERROR_CODES.x`,
+ *   `'x-keywarden-code': x`;
  * - outside src/exchanges/ and src/sandbox/, whose `code` / `error` fields are the exchanges'
  *   own wire shapes (keywarden's codes reach those folders only through the forms above):
- *   the properties `code: 'x'`, `error: 'x'` and `rule: 'x'` (a denial rule written as a
- *   literal is a code: policy rules come out of the evaluation, alert rules are dotted), and
- *   comparisons `code === 'x'` / `'x' !== err.code` (not zod's own `issue.code`, not `typeof`);
+ *   the properties `code: x`, `error: x` and `rule: x` (a denial rule written as a literal is
+ *   a code: policy rules come out of the evaluation, alert rules are dotted), and comparisons
+ *   `code === 'x'` / `'x' !== err.code` (not zod's own `issue.code`, not `typeof`);
  * - outside those two and src/policy/ (whose `deny('rule', …)` names a policy rule, type-checked
- *   as PolicyRule): a first or second argument of `deny(`, `denial(`, `fail(`, `answer(`,
+ *   as PolicyRule): the first or second argument of `deny(`, `denial(`, `fail(`, `answer(`,
  *   `errorAnswer(`.
  */
 const SNAKE = "'([a-z][a-z0-9]*(?:_[a-z0-9]+)*)'";
-const EVERYWHERE = [
-  new RegExp(String.raw`new KeywardenError\(\s*${SNAKE}`, 'g'),
-  new RegExp(String.raw`ERROR_CODES\[\s*${SNAKE}\s*\]`, 'g'),
-  /ERROR_CODES\.([a-z][a-z0-9_]*)/g,
-  new RegExp(String.raw`'x-keywarden-code'\s*:\s*${SNAKE}`, 'g'),
-];
-const OUTSIDE_EXCHANGES = [
-  new RegExp(String.raw`\b(?:code|error|rule)\s*:\s*${SNAKE}`, 'g'),
-  new RegExp(String.raw`(?<!\bissue\.|\btypeof\s+[\w.]*)\bcode\s*[!=]==?\s*${SNAKE}`, 'g'),
-  new RegExp(String.raw`${SNAKE}\s*[!=]==?\s*(?:[\w.]+\.)?code\b`, 'g'),
-];
-const OUTSIDE_POLICY = [
-  new RegExp(String.raw`\b(?:deny|denial|fail|answer|errorAnswer)\(\s*(?:[\w.]+\s*,\s*)?${SNAKE}`, 'g'),
-];
+/** A value up to the end of its argument, property or statement. */
+const VALUE = '([^,;(){}\\n]+)';
+const AT_VALUE = {
+  everywhere: [
+    new RegExp(String.raw`new KeywardenError\(\s*${VALUE}`, 'dg'),
+    new RegExp(String.raw`'x-keywarden-code'\s*:\s*${VALUE}`, 'dg'),
+  ],
+  outsideExchanges: [new RegExp(String.raw`\b(?:code|error|rule)\s*:\s*${VALUE}`, 'dg')],
+  outsidePolicy: [
+    new RegExp(String.raw`\b(?:deny|denial|fail|answer|errorAnswer)\(\s*(?:[\w.]+\s*,\s*)?${VALUE}`, 'dg'),
+  ],
+};
+const AT_LITERAL = {
+  everywhere: [
+    new RegExp(String.raw`ERROR_CODES\[\s*${SNAKE}\s*\]`, 'dg'),
+    /ERROR_CODES\.([a-z][a-z0-9_]*)/dg,
+  ],
+  outsideExchanges: [
+    new RegExp(String.raw`(?<!\bissue\.|\btypeof\s+[\w.]*)\bcode\s*[!=]==?\s*${SNAKE}`, 'dg'),
+    new RegExp(String.raw`${SNAKE}\s*[!=]==?\s*(?:[\w.]+\.)?code\b`, 'dg'),
+  ],
+};
+const WHOLE_LITERAL = new RegExp(String.raw`^\s*${SNAKE}\s*$`);
+const BRANCH_LITERAL = new RegExp(String.raw`[?:]\s*${SNAKE}`, 'g');
 
 interface Literal {
   file: string;
@@ -69,16 +80,24 @@ interface Literal {
 
 function errorCodeLiterals(file: string, text: string): Literal[] {
   const exchangeShaped = /^src\/(exchanges|sandbox)\//.test(file);
-  const patterns = [
-    ...EVERYWHERE,
-    ...(exchangeShaped ? [] : OUTSIDE_EXCHANGES),
-    ...(exchangeShaped || file.startsWith('src/policy/') ? [] : OUTSIDE_POLICY),
+  const policy = file.startsWith('src/policy/');
+  const pick = <T>(set: { everywhere: T[]; outsideExchanges: T[]; outsidePolicy?: T[] }): T[] => [
+    ...set.everywhere,
+    ...(exchangeShaped ? [] : set.outsideExchanges),
+    ...(exchangeShaped || policy ? [] : (set.outsidePolicy ?? [])),
   ];
   const found: Literal[] = [];
-  for (const re of patterns)
+  const add = (at: number, code: string) =>
+    found.push({ file, line: text.slice(0, at).split('\n').length, code });
+  for (const re of pick(AT_LITERAL))
+    for (const m of text.matchAll(re)) add(m.indices?.[1]?.[0] ?? m.index, m[1] ?? '');
+  for (const re of pick(AT_VALUE))
     for (const m of text.matchAll(re)) {
-      const line = text.slice(0, m.index).split('\n').length;
-      found.push({ file, line, code: m[1] ?? '' });
+      const value = m[1] ?? '';
+      const at = m.indices?.[1]?.[0] ?? m.index;
+      const whole = WHOLE_LITERAL.exec(value);
+      if (whole) add(at, whole[1] ?? '');
+      else for (const b of value.matchAll(BRANCH_LITERAL)) add(at + b.index, b[1] ?? '');
     }
   return found;
 }
@@ -150,8 +169,12 @@ describe('error-code literals in src/', () => {
       "audit.append({ kind: 'request', rule: 'unknown_rule' });",
       "if (err.code === 'typo_code') return;",
       "const headers = { 'x-keywarden-code': 'bogus' };",
+      "reply.send({ error: status === 401 ? 'unauthorized' : 'forbidden', message });",
+      'throw new KeywardenError(',
+      "  sealed ? 'vault_sealed' : 'not_catalogued',",
     ].join('\n');
     expect(uncatalogued(errorCodeLiterals('src/gateway/example.ts', text)).sort()).toEqual([
+      "src/gateway/example.ts:10: 'not_catalogued'",
       "src/gateway/example.ts:1: 'no_such_code'",
       "src/gateway/example.ts:2: 'not_a_code'",
       "src/gateway/example.ts:3: 'made_up'",
@@ -159,6 +182,8 @@ describe('error-code literals in src/', () => {
       "src/gateway/example.ts:5: 'unknown_rule'",
       "src/gateway/example.ts:6: 'typo_code'",
       "src/gateway/example.ts:7: 'bogus'",
+      "src/gateway/example.ts:8: 'forbidden'",
+      "src/gateway/example.ts:8: 'unauthorized'",
     ]);
   });
 
