@@ -43,8 +43,10 @@ function documentedRows(doc: string): Array<{ code: string; status: number; kind
  *   a code: policy rules come out of the evaluation, alert rules are dotted), and comparisons
  *   `code === 'x'` / `'x' !== err.code` (not zod's own `issue.code`, not `typeof`);
  * - outside those two and src/policy/ (whose `deny('rule', …)` names a policy rule, type-checked
- *   as PolicyRule): the first or second argument of `deny(`, `denial(`, `fail(`, `answer(`,
- *   `errorAnswer(`.
+ *   as PolicyRule): the first or second argument of `deny(`, `denial(`, `answer(`,
+ *   `errorAnswer(`. Not `fail(` from src/core/result.ts: its error can be anything (a webhook
+ *   rejection reason, a sandbox engine error); a code inside it stands as `code: x` or in one
+ *   of the calls above.
  */
 const SNAKE = "'([a-z][a-z0-9]*(?:_[a-z0-9]+)*)'";
 /** A value up to the end of its argument, property or statement. */
@@ -56,7 +58,7 @@ const AT_VALUE = {
   ],
   outsideExchanges: [new RegExp(String.raw`\b(?:code|error|rule)\s*:\s*${VALUE}`, 'dg')],
   outsidePolicy: [
-    new RegExp(String.raw`\b(?:deny|denial|fail|answer|errorAnswer)\(\s*(?:[\w.]+\s*,\s*)?${VALUE}`, 'dg'),
+    new RegExp(String.raw`\b(?:deny|denial|answer|errorAnswer)\(\s*(?:[\w.]+\s*,\s*)?${VALUE}`, 'dg'),
   ],
 };
 const AT_LITERAL = {
@@ -164,7 +166,7 @@ describe('error-code literals in src/', () => {
     const text = [
       "throw new KeywardenError('no_such_code', 'x');",
       "return deny(ctx, 'not_a_code', 'why');",
-      "return fail('made_up');",
+      "return fail({ code: 'made_up', message });",
       "reply.send({ error: 'forbidden', message });",
       "audit.append({ kind: 'request', rule: 'unknown_rule' });",
       "if (err.code === 'typo_code') return;",
