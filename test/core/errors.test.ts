@@ -9,7 +9,7 @@ import {
   isErrorCode,
   KeywardenError,
 } from '../../src/core/index.js';
-import { CredentialError } from '../../src/exchanges/adapter.js';
+import { CredentialError } from '../../src/exchanges/index.js';
 import { SinkError } from '../../src/monitor/index.js';
 
 /** One table row of docs/errors.md: | `code` | status | `kind` | meaning | */
