@@ -4,7 +4,7 @@
  * (PKCS#8 PEM in `secret`) base64 then percent-encoded, like CCXT.
  */
 import { createHmac, createPrivateKey, createPublicKey, sign as cryptoSign, verify } from 'node:crypto';
-import { type ExchangeErrorKind, randomToken, safeEqual } from '../core/index.js';
+import { type ExchangeErrorKind, randomToken, safeEqual } from '../../core/index.js';
 import {
   type CancelAllResult,
   type Classification,
@@ -18,21 +18,21 @@ import {
   type SignContext,
   type Transport,
   type VerifyResult,
-} from './adapter.js';
-import { checkRequest, MAX_RECV_WINDOW_MS } from './binance/schemas.js';
-import { binanceMarketId, binanceSymbol } from './binance/symbols.js';
-import { binancePublicWeight } from './binance/weights.js';
-import { decodedName, dropRawParams, hasSpaceOrControl, headerValue, withoutHeaders } from './http-text.js';
-import { sendIntrospection } from './introspection.js';
-import { parseJson, parseJsonRecord, refusalLine, stringList } from './json-fields.js';
-import { encodeParams, getParam, type Params, parseParams, toNumber } from './params.js';
-import { num, paramsObject } from './request-schema.js';
-import { isRecord } from './strict-json.js';
-import { withdrawalIntent } from './withdrawal-intent.js';
+} from '../adapter.js';
+import { checkRequest, MAX_RECV_WINDOW_MS } from './schemas.js';
+import { binanceMarketId, binanceSymbol } from './symbols.js';
+import { binancePublicWeight } from './weights.js';
+import { decodedName, dropRawParams, hasSpaceOrControl, headerValue, withoutHeaders } from '../http-text.js';
+import { sendIntrospection } from '../introspection.js';
+import { parseJson, parseJsonRecord, refusalLine, stringList } from '../json-fields.js';
+import { encodeParams, getParam, type Params, parseParams, toNumber } from '../params.js';
+import { num, paramsObject } from '../request-schema.js';
+import { isRecord } from '../strict-json.js';
+import { withdrawalIntent } from '../withdrawal-intent.js';
 
-export { BINANCE_QUOTE_ASSETS, binanceMarketId, binanceSymbol } from './binance/symbols.js';
+export { BINANCE_QUOTE_ASSETS, binanceMarketId, binanceSymbol } from './symbols.js';
 // Re-exported for modules that imported these helpers from here before http-text.ts existed.
-export { dropRawParams, hasSpaceOrControl, headerValue, withoutHeaders } from './http-text.js';
+export { dropRawParams, hasSpaceOrControl, headerValue, withoutHeaders } from '../http-text.js';
 
 export const BINANCE_DEFAULT_RECV_WINDOW_MS = 5000;
 export const BINANCE_MAX_RECV_WINDOW_MS = MAX_RECV_WINDOW_MS;

@@ -4,7 +4,7 @@
  * Bodies are JSON (objects, or arrays on batch endpoints); the host is not signed.
  */
 import { createHmac } from 'node:crypto';
-import { type ExchangeErrorKind, randomToken, safeEqual } from '../core/index.js';
+import { type ExchangeErrorKind, randomToken, safeEqual } from '../../core/index.js';
 import {
   type CancelAllResult,
   type Classification,
@@ -19,17 +19,17 @@ import {
   type SignContext,
   type Transport,
   type VerifyResult,
-} from './adapter.js';
-import { cancelByListing } from './cancel-listed.js';
-import { hasSpaceOrControl, headerValue, withoutHeaders } from './http-text.js';
-import { ipRestriction, refusedIntrospection } from './introspection.js';
-import { parseJson, parseJsonRecord, refusalLine } from './json-fields.js';
-import { okxClassify } from './okx/okx-classify.js';
-import { okxInstId, okxInstType, okxMarket, okxSymbol } from './okx/okx-symbols.js';
-import { type Params, parseParams, toNumber } from './params.js';
-import { isRecord, parseStrictJson, textField } from './strict-json.js';
+} from '../adapter.js';
+import { cancelByListing } from '../cancel-listed.js';
+import { hasSpaceOrControl, headerValue, withoutHeaders } from '../http-text.js';
+import { ipRestriction, refusedIntrospection } from '../introspection.js';
+import { parseJson, parseJsonRecord, refusalLine } from '../json-fields.js';
+import { okxClassify } from './okx-classify.js';
+import { okxInstId, okxInstType, okxMarket, okxSymbol } from './okx-symbols.js';
+import { type Params, parseParams, toNumber } from '../params.js';
+import { isRecord, parseStrictJson, textField } from '../strict-json.js';
 
-export { okxInstId, okxMarket, okxSymbol } from './okx/okx-symbols.js';
+export { okxInstId, okxMarket, okxSymbol } from './okx-symbols.js';
 
 export const OKX_AUTH_HEADERS = [
   'ok-access-key',

@@ -4,7 +4,7 @@
  * A request is fresh when server − recvWindow ≤ ts < server + 1000.
  */
 import { createHmac } from 'node:crypto';
-import { type ExchangeErrorKind, randomToken, safeEqual } from '../core/index.js';
+import { type ExchangeErrorKind, randomToken, safeEqual } from '../../core/index.js';
 import {
   type CancelAllResult,
   type Classification,
@@ -18,19 +18,19 @@ import {
   type SignContext,
   type Transport,
   type VerifyResult,
-} from './adapter.js';
-import { classifyBybit, rememberBody } from './bybit/classify.js';
+} from '../adapter.js';
+import { classifyBybit, rememberBody } from './classify.js';
 import {
   instrumentRequest,
   parseInstrument,
   parseRestingOrder,
   restingOrderRequest,
-} from './bybit/lookups.js';
-import { hasSpaceOrControl, headerValue, withoutHeaders } from './http-text.js';
-import { ipRestriction, refusedIntrospection } from './introspection.js';
-import { parseJson, parseJsonRecord, refusalLine, stringList } from './json-fields.js';
-import { parseParams, toNumber } from './params.js';
-import { isRecord, parseStrictJson, textField } from './strict-json.js';
+} from './lookups.js';
+import { hasSpaceOrControl, headerValue, withoutHeaders } from '../http-text.js';
+import { ipRestriction, refusedIntrospection } from '../introspection.js';
+import { parseJson, parseJsonRecord, refusalLine, stringList } from '../json-fields.js';
+import { parseParams, toNumber } from '../params.js';
+import { isRecord, parseStrictJson, textField } from '../strict-json.js';
 
 export const BYBIT_AUTH_HEADERS = ['x-bapi-api-key', 'x-bapi-sign', 'x-bapi-timestamp', 'x-bapi-recv-window'];
 const BYBIT_CREDENTIAL_HEADERS = ['x-bapi-api-key', 'x-bapi-sign', 'x-bapi-timestamp'];
@@ -126,9 +126,9 @@ export function bybitVerify(
   return undefined;
 }
 
-import { bybitMarketOf } from './bybit/symbols.js';
+import { bybitMarketOf } from './symbols.js';
 
-export { bybitMarketId, bybitSymbol } from './bybit/symbols.js';
+export { bybitMarketId, bybitSymbol } from './symbols.js';
 
 export function bybitError(retCode: number, retMsg: string, now: number, status = 200): ExchangeResponse {
   return {

@@ -4,7 +4,7 @@
  * The nonce lives in the body and must strictly increase per key: the gateway owns it.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { type Action, type ExchangeErrorKind, randomToken, safeEqual } from '../core/index.js';
+import { type Action, type ExchangeErrorKind, randomToken, safeEqual } from '../../core/index.js';
 import {
   type CancelAllResult,
   type Classification,
@@ -19,14 +19,14 @@ import {
   type SignContext,
   type Transport,
   type VerifyResult,
-} from './adapter.js';
-import { dropRawParams, hasSpaceOrControl, headerValue, withoutHeaders } from './http-text.js';
-import { sendIntrospection } from './introspection.js';
-import { parseJsonRecord, stringList } from './json-fields.js';
-import { JSON_ONLY, type KrakenBody, readPrivate } from './kraken/requests.js';
-import { type Params, parseParams, toNumber } from './params.js';
-import { isRecord } from './strict-json.js';
-import { withdrawalIntent } from './withdrawal-intent.js';
+} from '../adapter.js';
+import { dropRawParams, hasSpaceOrControl, headerValue, withoutHeaders } from '../http-text.js';
+import { sendIntrospection } from '../introspection.js';
+import { parseJsonRecord, stringList } from '../json-fields.js';
+import { JSON_ONLY, type KrakenBody, readPrivate } from './requests.js';
+import { type Params, parseParams, toNumber } from '../params.js';
+import { isRecord } from '../strict-json.js';
+import { withdrawalIntent } from '../withdrawal-intent.js';
 
 const AUTH_HEADERS = ['api-key', 'api-sign'];
 const AUTH_PARAMS = ['nonce', 'otp'];

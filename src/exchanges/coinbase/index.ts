@@ -18,7 +18,7 @@ import {
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
-import { type ExchangeErrorKind, randomToken, safeEqual } from '../core/index.js';
+import { type ExchangeErrorKind, randomToken, safeEqual } from '../../core/index.js';
 import {
   type CancelAllResult,
   type ClientVerifier,
@@ -33,8 +33,8 @@ import {
   type Transport,
   type VerifyContext,
   type VerifyResult,
-} from './adapter.js';
-import { cancelByListing } from './cancel-listed.js';
+} from '../adapter.js';
+import { cancelByListing } from '../cancel-listed.js';
 import {
   bodyOf,
   classifyCoinbase,
@@ -42,13 +42,13 @@ import {
   restingOrderRequest,
   toProductId,
   V3,
-} from './coinbase/classify.js';
-import { sendIntrospection } from './introspection.js';
-import { parseJson, parseJsonRecord, refusalLine } from './json-fields.js';
-import { parseParams, toNumber } from './params.js';
-import { isRecord } from './strict-json.js';
+} from './classify.js';
+import { sendIntrospection } from '../introspection.js';
+import { parseJson, parseJsonRecord, refusalLine } from '../json-fields.js';
+import { parseParams, toNumber } from '../params.js';
+import { isRecord } from '../strict-json.js';
 
-export { classifyCoinbase, parseJsonBody, toProductId, toSymbol } from './coinbase/classify.js';
+export { classifyCoinbase, parseJsonBody, toProductId, toSymbol } from './classify.js';
 
 export const COINBASE_BASE_URL = 'https://api.coinbase.com';
 
