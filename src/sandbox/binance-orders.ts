@@ -8,8 +8,8 @@
  */
 import type { Result } from '../core/index.js';
 import type { ExchangeResponse } from '../exchanges/adapter.js';
+import { binanceMarketId } from '../exchanges/binance/index.js';
 import { BINANCE_ORDER_TYPES } from '../exchanges/binance/schemas.js';
-import { binanceMarketId } from '../exchanges/binance.js';
 import { getParam, type Params } from '../exchanges/params.js';
 import { json, type SandboxContext, type SandboxKey } from './emulator.js';
 import type { Engine, EngineError, Market, Order } from './engine.js';
