@@ -350,6 +350,34 @@ function placeOrder(o: Body, key: SandboxKey, ctx: SandboxContext): ExchangeResp
   return answer(ctx, { orderId: order.id, clientOid: order.clientOrderId ?? '' });
 }
 
+const BATCH_ORDER_FIELDS = set('symbol', 'batchMode', 'orderList');
+
+/** Up to 50 orders of one symbol; each item is placed on its own and answered in successList or failureList. */
+function batchOrders(o: Body, key: SandboxKey, ctx: SandboxContext): ExchangeResponse {
+  const bad = unknownField(o, BATCH_ORDER_FIELDS);
+  if (bad !== undefined) return err(ctx, '40017', `Parameter ${bad} is not supported`);
+  const symbol = textField(o, 'symbol');
+  if (!marketOf(ctx, symbol)) return err(ctx, '40034', 'Parameter symbol does not exist');
+  const list = o.orderList;
+  if (!Array.isArray(list) || list.length === 0 || list.length > 50)
+    return err(ctx, '40017', 'Parameter orderList error');
+  if (!list.every(isRecord)) return err(ctx, '40017', 'Parameter orderList error');
+  const successList: Array<Record<string, string>> = [];
+  const failureList: Array<Record<string, string>> = [];
+  for (const item of list) {
+    const placed = placeOrder({ symbol, ...item }, key, ctx);
+    const parsed = JSON.parse(placed.body) as {
+      code: string;
+      msg: string;
+      data: Record<string, string> | null;
+    };
+    const clientOid = textField(item, 'clientOid') ?? '';
+    if (parsed.code === '00000' && parsed.data) successList.push(parsed.data);
+    else failureList.push({ orderId: '', clientOid, errorCode: parsed.code, errorMsg: parsed.msg });
+  }
+  return answer(ctx, { successList, failureList });
+}
+
 function orderRef(o: Body): { id?: string; clientOrderId?: string } | undefined {
   const orderId = textField(o, 'orderId');
   const clientOid = textField(o, 'clientOid');
@@ -498,6 +526,8 @@ function privateRoute(
     }
     case 'POST /api/v2/spot/trade/place-order':
       return placeOrder(b, key, ctx);
+    case 'POST /api/v2/spot/trade/batch-orders':
+      return batchOrders(b, key, ctx);
     case 'POST /api/v2/spot/trade/cancel-order':
       return cancelOne(b, key, ctx);
     case 'POST /api/v2/spot/trade/batch-cancel-order':
