@@ -109,11 +109,7 @@ describe('bitget strict schemas: what keywarden did not read is refused', () => 
       /presetStopLossPrice/,
     ],
     ['a price on a market order', order({ orderType: 'market', size: '10', price: '1' }), /"price"/],
-    [
-      'a limit order without price',
-      order({ orderType: 'limit', force: 'gtc', size: '1' }),
-      /"price"/,
-    ],
+    ['a limit order without price', order({ orderType: 'limit', force: 'gtc', size: '1' }), /"price"/],
     ['a limit order without force', order({ orderType: 'limit', price: '1', size: '1' }), /force/],
     ['an exponent size', order({ orderType: 'limit', force: 'gtc', price: '1', size: '1e3' }), /size/],
     ['a negative price', order({ orderType: 'limit', force: 'gtc', price: '-1', size: '1' }), /price/],
