@@ -1,6 +1,7 @@
 import type { ExchangeId } from '../core/index.js';
 import type { ExchangeAdapter } from './adapter.js';
 import { binance } from './binance/index.js';
+import { bitget } from './bitget/index.js';
 import { bybit } from './bybit/index.js';
 import { coinbase } from './coinbase/index.js';
 import { kraken } from './kraken/index.js';
@@ -16,6 +17,7 @@ export const ADAPTERS = {
   kraken,
   okx,
   bybit,
+  bitget,
 } as const satisfies Record<ExchangeId, ExchangeAdapter>;
 
 export function adapterFor(id: ExchangeId): ExchangeAdapter {

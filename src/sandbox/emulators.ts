@@ -1,5 +1,6 @@
 import type { ExchangeId } from '../core/index.js';
 import { binanceEmulator } from './binance.js';
+import { bitgetEmulator } from './bitget.js';
 import { bybitEmulator } from './bybit.js';
 import { coinbaseEmulator } from './coinbase.js';
 import type { SandboxEmulator } from './emulator.js';
@@ -13,6 +14,7 @@ export const EMULATOR_REGISTRY = {
   kraken: krakenEmulator,
   okx: okxEmulator,
   bybit: bybitEmulator,
+  bitget: bitgetEmulator,
 } as const satisfies Record<ExchangeId, SandboxEmulator>;
 
 export const EMULATORS: readonly SandboxEmulator[] = Object.values(EMULATOR_REGISTRY);
