@@ -4,6 +4,7 @@ import { binance } from './binance.js';
 import { bybit } from './bybit.js';
 import { coinbase } from './coinbase.js';
 import { kraken } from './kraken.js';
+import { kucoin } from './kucoin/index.js';
 import { okx } from './okx.js';
 
 /**
@@ -16,6 +17,7 @@ export const ADAPTERS = {
   kraken,
   okx,
   bybit,
+  kucoin,
 } as const satisfies Record<ExchangeId, ExchangeAdapter>;
 
 export function adapterFor(id: ExchangeId): ExchangeAdapter {
