@@ -5,6 +5,7 @@ import { bitget } from './bitget/index.js';
 import { bybit } from './bybit/index.js';
 import { coinbase } from './coinbase/index.js';
 import { kraken } from './kraken/index.js';
+import { kucoin } from './kucoin/index.js';
 import { okx } from './okx/index.js';
 
 /**
@@ -18,6 +19,7 @@ export const ADAPTERS = {
   okx,
   bybit,
   bitget,
+  kucoin,
 } as const satisfies Record<ExchangeId, ExchangeAdapter>;
 
 export function adapterFor(id: ExchangeId): ExchangeAdapter {

@@ -12,22 +12,10 @@ import type { SandboxKey } from '../../src/sandbox/emulator.js';
 import { EMULATORS } from '../../src/sandbox/emulators.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { undiciTransport } from '../../src/scan/verify.js';
+import { FIXTURES } from './exchange-fixtures.js';
 
-/** The quote asset of the markets orders are placed on; USDT unless listed. */
-const QUOTE_OF: Partial<Record<ExchangeId, string>> = { coinbase: 'USD', kraken: 'USD' };
-const QUOTE = (exchange: ExchangeId): string => QUOTE_OF[exchange] ?? 'USDT';
-
-/**
- * The endpoints each exchange's cancel-all must use. A newer exchange asserts its own in its
- * adapter test; every exchange here must still cancel exactly what was open.
- */
-const ENDPOINTS: Partial<Record<ExchangeId, string[]>> = {
-  binance: ['GET /api/v3/openOrders', 'DELETE /api/v3/openOrders'],
-  coinbase: ['GET /api/v3/brokerage/orders/historical/batch', 'POST /api/v3/brokerage/orders/batch_cancel'],
-  kraken: ['POST /0/private/CancelAll'],
-  okx: ['GET /api/v5/trade/orders-pending', 'POST /api/v5/trade/cancel-batch-orders'],
-  bybit: ['POST /v5/order/cancel-all'],
-};
+const QUOTE = (id: ExchangeId) => FIXTURES[id].quote;
+const ENDPOINTS = (id: ExchangeId) => FIXTURES[id].cancelAllEndpoints;
 
 let sandbox: Sandbox | undefined;
 afterEach(async () => {
@@ -96,7 +84,7 @@ describe.each(EMULATORS.map((e) => e.exchange))('%s cancelAllOrders', (exchange)
     expect(s.engine.openOrders('main')).toHaveLength(0);
     expect(s.engine.closedOrders('main').filter((o) => o.status === 'filled')).toHaveLength(1);
     const seen = new Set(s.log.map((l) => `${l.method} ${l.path}`));
-    for (const endpoint of ENDPOINTS[exchange] ?? []) expect(seen).toContain(endpoint);
+    for (const endpoint of ENDPOINTS(exchange)) expect(seen).toContain(endpoint);
     expect(s.log.every((l) => l.status === 200)).toBe(true);
   });
 

@@ -4,17 +4,10 @@
  * exchange with the real key, and the sandbox is left with no open order.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExchangeId } from '../../src/core/index.js';
 import { EXCHANGE_IDS } from '../../src/core/index.js';
+import { FIXTURES } from '../exchanges/exchange-fixtures.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
 import { lockdownProcess, type SecondProcess } from './lockdown-helpers.js';
-
-/** The quote asset each exchange's bot trades in; USDT unless listed. */
-const QUOTE: Partial<Record<ExchangeId, string>> = {
-  binance: 'USDT',
-  coinbase: 'USD',
-  kraken: 'USD',
-};
 
 let h: Harness;
 let p: SecondProcess;
@@ -38,7 +31,7 @@ describe('lockdown --all --cancel-orders', () => {
     for (const exchange of EXCHANGE_IDS) {
       const issued = await h.issue(exchange, `${exchange}-trader`, { ratePerSecond: 0 });
       const bot = await h.ccxt(exchange, issued.credential);
-      const q = QUOTE[exchange] ?? 'USDT';
+      const q = FIXTURES[exchange].quote;
       await bot.createOrder(`BTC/${q}`, 'limit', 'buy', 0.01, 50000);
       await bot.createOrder(`BTC/${q}`, 'limit', 'buy', 0.01, 49000);
       await bot.createOrder(`ETH/${q}`, 'limit', 'buy', 0.1, 2500);

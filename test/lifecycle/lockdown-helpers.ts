@@ -3,14 +3,14 @@
  * another process has), and token-mode calls through the harness gateway.
  */
 import { request } from 'undici';
-import type { ExchangeId } from '../../src/core/index.js';
+import { EXCHANGE_IDS, type ExchangeId } from '../../src/core/index.js';
 import { adapterFor } from '../../src/exchanges/index.js';
 import { createExchangeAccess } from '../../src/lifecycle/exchange-access.js';
 import { createKeyRegistry } from '../../src/lifecycle/keys.js';
 import { createLockdownService, type LockdownService } from '../../src/lifecycle/lockdown.js';
 import type { Monitor } from '../../src/monitor/monitor-types.js';
 import { openStore } from '../../src/store/db.js';
-import { privateReadOf } from '../exchanges/helpers.js';
+import { FIXTURES } from '../exchanges/exchange-fixtures.js';
 import type { Harness } from '../gateway/harness.js';
 
 export interface SecondProcess {
@@ -44,17 +44,22 @@ export async function lockdownProcess(
   };
 }
 
-type Read = { method: string; path: string; body?: string; type?: string };
-
-/** A private read per exchange; one without a row here uses the read its adapter's introspection sends. */
-export const READ = {
-  binance: { method: 'GET', path: '/api/v3/account' },
-  kraken: { method: 'POST', path: '/0/private/Balance', body: '', type: 'application/x-www-form-urlencoded' },
-  coinbase: { method: 'GET', path: '/api/v3/brokerage/accounts' },
-  okx: { method: 'GET', path: '/api/v5/account/balance' },
-  bybit: { method: 'GET', path: '/v5/account/wallet-balance?accountType=UNIFIED' },
-} satisfies Partial<Record<ExchangeId, Read>>;
-const READS: Partial<Record<ExchangeId, Read>> = READ;
+/** A private read per exchange, as a token-mode bot sends it (test/exchanges/fixtures). */
+export const READ = Object.fromEntries(
+  EXCHANGE_IDS.map((id) => {
+    const r = FIXTURES[id].privateRead;
+    const path = r.query ? `${r.path}?${r.query}` : r.path;
+    return [
+      id,
+      {
+        method: r.method,
+        path,
+        ...(r.body !== undefined ? { body: r.body } : {}),
+        ...(r.contentType ? { type: r.contentType } : {}),
+      },
+    ];
+  }),
+) as Record<ExchangeId, { method: string; path: string; body?: string; type?: string }>;
 
 export interface Answer {
   status: number;
@@ -62,27 +67,14 @@ export interface Answer {
   body: string;
 }
 
-async function introspectionRead(exchange: ExchangeId): Promise<Read> {
-  const r = await privateReadOf(adapterFor(exchange));
-  const path = r.query === '' ? r.path : `${r.path}?${r.query}`;
-  const type = Object.entries(r.headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
-  return {
-    method: r.method,
-    path,
-    ...(r.body !== '' || r.method !== 'GET' ? { body: r.body } : {}),
-    ...(type ? { type } : {}),
-  };
-}
-
 /** One token-mode call through the gateway. */
 export async function call(
   h: Harness,
   exchange: ExchangeId,
   token: string,
-  given?: Read,
+  req: { method: string; path: string; body?: string; type?: string } = READ[exchange],
   headers: Record<string, string> = {},
 ): Promise<Answer> {
-  const req = given ?? READS[exchange] ?? (await introspectionRead(exchange));
   const r = await request(`${h.url}/${exchange}${req.path}`, {
     method: req.method as 'GET',
     headers: {
