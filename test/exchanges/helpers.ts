@@ -87,17 +87,3 @@ export function limitNotional(o: OrderIntent | undefined): number | undefined {
   if (o.contracts || o.quantity === undefined || o.price === undefined) return undefined;
   return o.quantity * o.price;
 }
-
-/**
- * A private read of `adapter`'s exchange, unsigned: the request its `introspect` sends, with the
- * auth the adapter added taken off again. Tests that need "some authenticated read" on every
- * registered exchange take it from here, so a new exchange needs no row in their tables.
- */
-export async function privateReadOf(adapter: ExchangeAdapter): Promise<ExchangeRequest> {
-  const issued = adapter.issueClientCredential();
-  const { sent, transport } = recordingTransport(() => reply({}, 500));
-  await adapter.introspect(issued.credential, transport, signCtxAt(Date.now(), 'http://127.0.0.1', '1'));
-  const first = sent[0];
-  if (!first) throw new Error(`${adapter.id} introspect sent no request`);
-  return adapter.stripAuth(first);
-}
