@@ -133,6 +133,25 @@ function encodingOf(r: ExchangeRequest): Array<'query' | 'form' | 'json'> {
   return out;
 }
 
+/**
+ * Nothing of a client's auth is left: no auth header or parameter by name, and none of `secrets`
+ * (signature, api key, passphrase; raw or percent-encoded) anywhere in the serialised request.
+ */
+function expectNoAuth(
+  fixture: ContractFixture,
+  stripped: ExchangeRequest,
+  secrets: Array<string | undefined>,
+): void {
+  const text = JSON.stringify(stripped);
+  for (const s of secrets) {
+    if (!s) continue;
+    expect(text.includes(s), `stripped request carries ${s}`).toBe(false);
+    expect(text.includes(encodeURIComponent(s)), `stripped request carries ${s} encoded`).toBe(false);
+  }
+  for (const h of Object.keys(stripped.headers)) expect(fixture.authHeaders).not.toContain(h.toLowerCase());
+  for (const p of paramNames(stripped)) expect(fixture.authParams).not.toContain(p);
+}
+
 /** Extra parameters a bot might add: `x`-prefixed names so none is an auth or a sample's own field. */
 const extraParams: fc.Arbitrary<Params> = fc.uniqueArray(
   fc.tuple(fc.stringMatching(/^x[a-zA-Z0-9]{0,8}$/), fc.string({ unit: 'grapheme', maxLength: 12 })),
@@ -326,18 +345,7 @@ for (const [key, adapter] of Object.entries(ADAPTERS) as Array<[ExchangeId, Exch
               const sig = fixture.signature.get(signed) ?? '';
               expect(sig.length).toBeGreaterThan(8);
               const stripped = adapter.stripAuth(signed);
-              const text = JSON.stringify(stripped);
-              const secrets = [
-                sig,
-                encodeURIComponent(sig),
-                client.credential.apiKey,
-                client.credential.password,
-              ];
-              for (const s of secrets)
-                if (s) expect(text.includes(s), `stripped request carries ${s}`).toBe(false);
-              for (const h of Object.keys(stripped.headers))
-                expect(fixture.authHeaders).not.toContain(h.toLowerCase());
-              for (const p of paramNames(stripped)) expect(fixture.authParams).not.toContain(p);
+              expectNoAuth(fixture, stripped, [sig, client.credential.apiKey, client.credential.password]);
               const again = adapter.sign(stripped, real.credential, signCtx(key, SIGNED_AT + 1));
               expect(verifyAt(adapter, again, real.verifier, SIGNED_AT + 1)).toMatchObject({ ok: true });
               expect(refused(verifyAt(adapter, again, client.verifier, SIGNED_AT + 1))).toBe(true);
@@ -449,7 +457,13 @@ for (const [key, adapter] of Object.entries(ADAPTERS) as Array<[ExchangeId, Exch
               nonce: { next: () => String(ts) },
               baseUrl: base,
             };
-            const ours = adapter.sign(adapter.stripAuth(bot), issued.credential, ctx);
+            const stripped = adapter.stripAuth(bot);
+            expectNoAuth(fixture, stripped, [
+              fixture.signature.get(bot),
+              issued.credential.apiKey,
+              issued.credential.password,
+            ]);
+            const ours = adapter.sign(stripped, issued.credential, ctx);
             expect(fixture.authOf(ours)).toEqual(fixture.authOf(bot));
             expect(ours.query).toBe(bot.query);
             expect(ours.body).toBe(bot.body);
@@ -464,6 +478,13 @@ for (const [key, adapter] of Object.entries(ADAPTERS) as Array<[ExchangeId, Exch
         for (const name of ['full', 'trade', 'read']) {
           const k = seedKey(key, name);
           const got = await adapter.introspect(k.credential, send(key), liveCtx(key));
+          // The raw answer is kept for the record: never with the key's secret or passphrase in it.
+          for (const secret of [k.credential.secret, k.credential.password, k.verifySecret]) {
+            if (secret)
+              expect(JSON.stringify(got).includes(secret), `${name} introspection carries a secret`).toBe(
+                false,
+              );
+          }
           expect(got, name).toMatchObject({
             available: true,
             canRead: k.permissions.read,
