@@ -106,7 +106,7 @@ export interface ContractFixture {
   authOf(request: ExchangeRequest): unknown;
 }
 
-/** Why a body is JSON or text: the shape check reads what the exchange sent. */
+/** The body as the shape check reads it: JSON-decoded, or the raw text when it is not JSON. */
 export function bodyValue(response: ExchangeResponse): unknown {
   try {
     return JSON.parse(response.body);
