@@ -19,7 +19,7 @@ interface Help {
 }
 
 /** Options and subcommands of a commander --help text (entries start two spaces in; wrapped lines further). */
-export function parseHelp(text: string): Help {
+function parseHelp(text: string): Help {
   const options: string[] = [];
   const commands: string[] = [];
   let section = '';
@@ -39,7 +39,7 @@ export function parseHelp(text: string): Help {
   return { options, commands };
 }
 
-export interface Mention {
+interface Mention {
   flag: string;
   /** The words after `keywarden` when the flag is part of a command (a code line or span), else undefined. */
   words: string[] | undefined;
@@ -65,7 +65,7 @@ function mentionsIn(text: string, words: string[] | undefined): Mention[] {
 }
 
 /** `### keywarden key add` sections of cli.md and the `--flags` each one names. */
-export function sections(markdown: string): Map<string, Mention[]> {
+function sections(markdown: string): Map<string, Mention[]> {
   const out = new Map<string, Mention[]>();
   let current: Mention[] | undefined;
   let inFence = false;
@@ -89,7 +89,9 @@ export function sections(markdown: string): Map<string, Mention[]> {
       const pieces = code.split(/(?=\bkeywarden )/);
       for (const piece of pieces) {
         const invoked = /^keywarden((?: [a-z][\w-]*)*)/.exec(piece);
-        current.push(...mentionsIn(piece, invoked ? (invoked[1] ?? '').trim().split(' ').filter(Boolean) : undefined));
+        current.push(
+          ...mentionsIn(piece, invoked ? (invoked[1] ?? '').trim().split(' ').filter(Boolean) : undefined),
+        );
       }
     }
     current.push(...mentionsIn(prose, undefined));
@@ -100,7 +102,9 @@ export function sections(markdown: string): Map<string, Mention[]> {
 const helps = new Map<string, Help>();
 
 async function walk(path: string[]): Promise<void> {
-  const { stdout } = await exec(process.execPath, [MAIN, ...path, '--help'], { env: { PATH: process.env.PATH } });
+  const { stdout } = await exec(process.execPath, [MAIN, ...path, '--help'], {
+    env: { PATH: process.env.PATH },
+  });
   const help = parseHelp(stdout);
   helps.set(path.join(' '), help);
   await Promise.all(help.commands.map((c) => walk([...path, c])));
@@ -108,13 +112,16 @@ async function walk(path: string[]): Promise<void> {
 
 /** The commands a user runs: leaves, and groups that take options of their own (`sandbox`). */
 function runnable(): string[] {
-  return [...helps.entries()].filter(([name, h]) => name !== '' && (h.commands.length === 0 || h.options.length > 0)).map(([n]) => n);
+  return [...helps.entries()]
+    .filter(([name, h]) => name !== '' && (h.commands.length === 0 || h.options.length > 0))
+    .map(([n]) => n);
 }
 
 function inherited(name: string): Set<string> {
   const parts = name.split(' ');
   const flags = new Set(['--help']);
-  for (let i = 0; i <= parts.length; i++) for (const o of helps.get(parts.slice(0, i).join(' '))?.options ?? []) flags.add(o);
+  for (let i = 0; i <= parts.length; i++)
+    for (const o of helps.get(parts.slice(0, i).join(' '))?.options ?? []) flags.add(o);
   return flags;
 }
 
@@ -136,7 +143,9 @@ function owner(section: string, mention: Mention): string {
 describe('docs/cli.md matches `keywarden … --help`', () => {
   const doc = sections(readFileSync(join(ROOT, 'docs/cli.md'), 'utf8'));
   const named = (command: string) =>
-    new Set([...doc.entries()].flatMap(([s, ms]) => ms.filter((m) => owner(s, m) === command).map((m) => m.flag)));
+    new Set(
+      [...doc.entries()].flatMap(([s, ms]) => ms.filter((m) => owner(s, m) === command).map((m) => m.flag)),
+    );
 
   beforeAll(async () => {
     await walk([]);
@@ -156,7 +165,9 @@ describe('docs/cli.md matches `keywarden … --help`', () => {
 
   it('names no option a command does not have', () => {
     const unknown = [...doc.entries()].flatMap(([section, mentions]) =>
-      mentions.filter((m) => !inherited(owner(section, m)).has(m.flag)).map((m) => `${owner(section, m)} ${m.flag}`),
+      mentions
+        .filter((m) => !inherited(owner(section, m)).has(m.flag))
+        .map((m) => `${owner(section, m)} ${m.flag}`),
     );
     expect(unknown).toEqual([]);
   });

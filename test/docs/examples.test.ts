@@ -8,7 +8,17 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,7 +63,9 @@ function startSandbox(
       out += d;
       if (!out.includes('keys: ')) return;
       const origin = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-      const bases = new Map([...out.matchAll(/^ {2}(\w+)\s+(http:\/\/\S+)$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']));
+      const bases = new Map(
+        [...out.matchAll(/^ {2}(\w+)\s+(http:\/\/\S+)$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']),
+      );
       if (origin && bases.size > 0) resolve({ child, origin, bases });
       else reject(new Error(`unexpected sandbox banner: ${out}`));
     });
@@ -67,7 +79,12 @@ interface Page {
 }
 
 function pages(): Page[] {
-  const files = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const files = [
+    'README.md',
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
   return files
     .map((name) => ({ name, steps: checkedSteps(readFileSync(join(ROOT, name), 'utf8')) }))
     .filter((p) => p.steps.length > 0);
@@ -113,13 +130,26 @@ for (const page of PAGES) {
       expect((await run('git', ['init', '-q'], work, env)).code).toBe(0);
       const started = await startSandbox(work, env);
       sandbox = started.child;
-      for (const [exchange, base] of started.bases) env[`KEYWARDEN_${exchange.toUpperCase()}_BASE_URL`] = base;
+      for (const [exchange, base] of started.bases)
+        env[`KEYWARDEN_${exchange.toUpperCase()}_BASE_URL`] = base;
       const port = new URL(started.origin).port;
-      const keys = await run(process.execPath, [MAIN, 'sandbox', 'keys', '--json', '--port', port], work, env);
+      const keys = await run(
+        process.execPath,
+        [MAIN, 'sandbox', 'keys', '--json', '--port', port],
+        work,
+        env,
+      );
       expect(keys.code).toBe(0);
-      for (const key of JSON.parse(keys.out) as Array<{ exchange: string; name: string; ccxt: Record<string, unknown> }>) {
+      for (const key of JSON.parse(keys.out) as Array<{
+        exchange: string;
+        name: string;
+        ccxt: Record<string, unknown>;
+      }>) {
         const { apiKey, secret, password, uid } = key.ccxt;
-        writeFileSync(join(work, `${key.exchange}-${key.name}.json`), `${JSON.stringify({ apiKey, secret, password, uid })}\n`);
+        writeFileSync(
+          join(work, `${key.exchange}-${key.name}.json`),
+          `${JSON.stringify({ apiKey, secret, password, uid })}\n`,
+        );
         if (typeof secret === 'string') secrets.push(secret);
       }
       cpSync(join(ROOT, 'examples'), join(work, 'examples'), { recursive: true });
@@ -144,7 +174,8 @@ for (const page of PAGES) {
           const where = `${page.name}:${command.line}: ${command.text}\n${result.out}`;
           expect(result.code, where).toBe(command.exitCode);
           if (!/\bsandbox keys\b|^cat /.test(command.text))
-            for (const secret of secrets) expect(result.out.includes(secret), `${where}\nprints a secret`).toBe(false);
+            for (const secret of secrets)
+              expect(result.out.includes(secret), `${where}\nprints a secret`).toBe(false);
           output += result.out;
         }
         for (const text of step.expect) expect(output, `${page.name}:${step.line}`).toContain(text);

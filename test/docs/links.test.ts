@@ -14,7 +14,7 @@ const PAGES = [
 ];
 
 /** The broken links of one page: a missing file, or an anchor no heading of the target makes. */
-export function brokenLinks(page: string, markdown: string, root: string): string[] {
+function brokenLinks(page: string, markdown: string, root: string): string[] {
   const broken: string[] = [];
   for (const link of links(markdown)) {
     if (/^[a-z][a-z0-9+.-]*:/i.test(link.target)) continue;

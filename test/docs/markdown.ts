@@ -5,7 +5,7 @@
  * The convention (docs/README.md, "Checked examples"):
  * - `<!-- check -->` on the line before a fenced block: every command line in it is run, in page
  *   order, in one fresh directory per page; it must exit 0 unless its comment says `# exit N`.
- *   `<!-- check: "text" "more" -->` also requires each quoted text in the block's output.
+ *   `<!-- check: "text" 'more' -->` also requires each quoted text in the block's output.
  * - `<!-- file: NAME -->` before a fenced block writes its content to NAME in that directory.
  */
 
@@ -44,7 +44,8 @@ export function fencedBlocks(markdown: string): FencedBlock[] {
     const fence = open[2] as string;
     const body: string[] = [];
     let j = i + 1;
-    while (j < lines.length && !(lines[j] as string).trim().startsWith(fence)) body.push(lines[j++] as string);
+    while (j < lines.length && !(lines[j] as string).trim().startsWith(fence))
+      body.push(lines[j++] as string);
     blocks.push({ line: i + 1, info: (open[3] as string).trim(), content: body.join('\n'), marker });
     marker = undefined;
     i = j;
@@ -59,7 +60,8 @@ export function commandLines(block: FencedBlock): Command[] {
   for (let i = 0; i < lines.length; i++) {
     const first = i;
     let text = lines[i] as string;
-    while (text.endsWith('\\') && i + 1 < lines.length) text = `${text.slice(0, -1)} ${(lines[++i] as string).trim()}`;
+    while (text.endsWith('\\') && i + 1 < lines.length)
+      text = `${text.slice(0, -1)} ${(lines[++i] as string).trim()}`;
     const trimmed = text.trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     const exit = /\s#\s*exit (\d+)\b/.exec(trimmed);
@@ -77,7 +79,9 @@ export function checkedSteps(markdown: string): Step[] {
     const check = /^check(?::(.*))?$/.exec(marker);
     const file = /^file:\s*(\S+)$/.exec(marker);
     if (check) {
-      const expect = [...(check[1] ?? '').matchAll(/"([^"]+)"/g)].map((m) => m[1] as string);
+      const expect = [...(check[1] ?? '').matchAll(/"([^"]+)"|'([^']+)'/g)].map(
+        (m) => (m[1] ?? m[2]) as string,
+      );
       const commands = commandLines(block);
       if (commands.length === 0) throw new Error(`line ${block.line}: a checked block without a command`);
       steps.push({ kind: 'run', line: block.line, commands, expect });
@@ -103,7 +107,8 @@ export function links(markdown: string): Link[] {
     if (/^\s*(`{3,}|~{3,})/.test(line)) inFence = !inFence;
     if (inFence) return;
     const prose = line.replace(/`[^`]*`/g, '');
-    for (const m of prose.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) out.push({ line: i + 1, target: m[1] as string });
+    for (const m of prose.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g))
+      out.push({ line: i + 1, target: m[1] as string });
   });
   return out;
 }
