@@ -3,15 +3,16 @@
  * classification, introspection, error shapes) live only behind it: the gateway, the
  * sandbox, the key registry and the scanner talk to exchanges through this and nothing else.
  */
-import type {
-  Action,
-  Clock,
-  ExchangeErrorKind,
-  ExchangeId,
-  MarketType,
-  NonceLedger,
-  NonceSource,
-  Side,
+import {
+  type Action,
+  type Clock,
+  type ExchangeErrorKind,
+  type ExchangeId,
+  KeywardenError,
+  type MarketType,
+  type NonceLedger,
+  type NonceSource,
+  type Side,
 } from '../core/index.js';
 
 export type { NonceLedger, NonceSource } from '../core/index.js';
@@ -346,6 +347,10 @@ export interface ExchangeAdapter {
   publicWeight?(request: ExchangeRequest): number;
 }
 
-export class CredentialError extends Error {
-  readonly code = 'invalid_credential';
+/** A credential the adapter cannot use: `invalid_credential`, with the adapter's one-line reason. */
+export class CredentialError extends KeywardenError {
+  constructor(message: string) {
+    super('invalid_credential', message);
+    this.name = 'CredentialError';
+  }
 }
