@@ -17,7 +17,14 @@ import {
   type SandboxPermissions,
   type SandboxRequest,
 } from './emulator.js';
-import { type EngineError, type Market, marketAssets, type Order, type Trade } from './engine.js';
+import {
+  type Balance,
+  type EngineError,
+  type Market,
+  marketAssets,
+  type Order,
+  type Trade,
+} from './engine.js';
 import { ipRefused, verifyWithKey } from './key-auth.js';
 import { type IssuedKey, seedKeys } from './seed-keys.js';
 
@@ -412,32 +419,23 @@ function replaceOrder(
   return { ok: true, value: r.value };
 }
 
+/** The account's balances under Kraken's legacy asset ids, each in the shape `view` gives it. */
+function balances(key: SandboxKey, ctx: SandboxContext, view: (b: Balance) => unknown): ExchangeResponse {
+  const entries = [...ctx.engine.balances(key.account).entries()];
+  return ok(Object.fromEntries(entries.map(([asset, b]) => [krakenAssetId(asset), view(b)])));
+}
+
 const PRIVATE: Record<string, Route> = {
   Balance: {
     need: 'read',
     params: [],
-    handle: (_g, key, ctx) =>
-      ok(
-        Object.fromEntries(
-          [...ctx.engine.balances(key.account).entries()].map(([a, b]) => [
-            krakenAssetId(a),
-            fmt(b.free + b.locked, 10),
-          ]),
-        ),
-      ),
+    handle: (_g, key, ctx) => balances(key, ctx, (b) => fmt(b.free + b.locked, 10)),
   },
   BalanceEx: {
     need: 'read',
     params: [],
     handle: (_g, key, ctx) =>
-      ok(
-        Object.fromEntries(
-          [...ctx.engine.balances(key.account).entries()].map(([a, b]) => [
-            krakenAssetId(a),
-            { balance: fmt(b.free + b.locked, 10), hold_trade: fmt(b.locked, 10) },
-          ]),
-        ),
-      ),
+      balances(key, ctx, (b) => ({ balance: fmt(b.free + b.locked, 10), hold_trade: fmt(b.locked, 10) })),
   },
   OpenOrders: {
     need: 'read',
