@@ -97,22 +97,17 @@ function idFromTxid(raw: string): string | undefined {
   return m?.[1]?.replace(/^0+(?=\d)/, '');
 }
 
-function engineError(e: EngineError): ExchangeResponse {
-  switch (e.code) {
-    case 'unknown_symbol':
-      return fail('EQuery:Unknown asset pair');
-    case 'invalid_quantity':
-      return fail('EGeneral:Invalid arguments:volume');
-    case 'invalid_price':
-      return fail('EGeneral:Invalid arguments:price');
-    case 'insufficient_balance':
-      return fail('EOrder:Insufficient funds');
-    case 'order_not_found':
-      return fail('EOrder:Unknown order');
-    case 'duplicate_client_order_id':
-      return fail('EOrder:Duplicate order');
-  }
-}
+/** Kraken's error string for each engine refusal. */
+const ENGINE_ERRORS: Record<EngineError['code'], string> = {
+  unknown_symbol: 'EQuery:Unknown asset pair',
+  invalid_quantity: 'EGeneral:Invalid arguments:volume',
+  invalid_price: 'EGeneral:Invalid arguments:price',
+  insufficient_balance: 'EOrder:Insufficient funds',
+  order_not_found: 'EOrder:Unknown order',
+  duplicate_client_order_id: 'EOrder:Duplicate order',
+};
+
+const engineError = (e: EngineError): ExchangeResponse => fail(ENGINE_ERRORS[e.code]);
 
 function seconds(ms: number): number {
   return Math.round(ms) / 1000;
