@@ -17,7 +17,14 @@ import {
   type SandboxPermissions,
   type SandboxRequest,
 } from './emulator.js';
-import { type EngineError, type Market, marketAssets, type Order, type Trade } from './engine.js';
+import {
+  type Balance,
+  type EngineError,
+  type Market,
+  marketAssets,
+  type Order,
+  type Trade,
+} from './engine.js';
 import { ipRefused, verifyWithKey } from './key-auth.js';
 import { type IssuedKey, seedKeys } from './seed-keys.js';
 
@@ -90,22 +97,17 @@ function idFromTxid(raw: string): string | undefined {
   return m?.[1]?.replace(/^0+(?=\d)/, '');
 }
 
-function engineError(e: EngineError): ExchangeResponse {
-  switch (e.code) {
-    case 'unknown_symbol':
-      return fail('EQuery:Unknown asset pair');
-    case 'invalid_quantity':
-      return fail('EGeneral:Invalid arguments:volume');
-    case 'invalid_price':
-      return fail('EGeneral:Invalid arguments:price');
-    case 'insufficient_balance':
-      return fail('EOrder:Insufficient funds');
-    case 'order_not_found':
-      return fail('EOrder:Unknown order');
-    case 'duplicate_client_order_id':
-      return fail('EOrder:Duplicate order');
-  }
-}
+/** Kraken's error string for each engine refusal. */
+const ENGINE_ERRORS: Record<EngineError['code'], string> = {
+  unknown_symbol: 'EQuery:Unknown asset pair',
+  invalid_quantity: 'EGeneral:Invalid arguments:volume',
+  invalid_price: 'EGeneral:Invalid arguments:price',
+  insufficient_balance: 'EOrder:Insufficient funds',
+  order_not_found: 'EOrder:Unknown order',
+  duplicate_client_order_id: 'EOrder:Duplicate order',
+};
+
+const engineError = (e: EngineError): ExchangeResponse => fail(ENGINE_ERRORS[e.code]);
 
 function seconds(ms: number): number {
   return Math.round(ms) / 1000;
@@ -412,32 +414,23 @@ function replaceOrder(
   return { ok: true, value: r.value };
 }
 
+/** The account's balances under Kraken's legacy asset ids, each in the shape `view` gives it. */
+function balances(key: SandboxKey, ctx: SandboxContext, view: (b: Balance) => unknown): ExchangeResponse {
+  const entries = [...ctx.engine.balances(key.account).entries()];
+  return ok(Object.fromEntries(entries.map(([asset, b]) => [krakenAssetId(asset), view(b)])));
+}
+
 const PRIVATE: Record<string, Route> = {
   Balance: {
     need: 'read',
     params: [],
-    handle: (_g, key, ctx) =>
-      ok(
-        Object.fromEntries(
-          [...ctx.engine.balances(key.account).entries()].map(([a, b]) => [
-            krakenAssetId(a),
-            fmt(b.free + b.locked, 10),
-          ]),
-        ),
-      ),
+    handle: (_g, key, ctx) => balances(key, ctx, (b) => fmt(b.free + b.locked, 10)),
   },
   BalanceEx: {
     need: 'read',
     params: [],
     handle: (_g, key, ctx) =>
-      ok(
-        Object.fromEntries(
-          [...ctx.engine.balances(key.account).entries()].map(([a, b]) => [
-            krakenAssetId(a),
-            { balance: fmt(b.free + b.locked, 10), hold_trade: fmt(b.locked, 10) },
-          ]),
-        ),
-      ),
+      balances(key, ctx, (b) => ({ balance: fmt(b.free + b.locked, 10), hold_trade: fmt(b.locked, 10) })),
   },
   OpenOrders: {
     need: 'read',

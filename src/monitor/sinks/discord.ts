@@ -1,6 +1,5 @@
-import type { Dispatcher } from 'undici';
+import { type ChatWebhookOptions, chatWebhookSink } from './chat-webhook.js';
 import { bodyText, headline, limit } from './format.js';
-import { post } from './http.js';
 import type { AlertSink } from './sink-types.js';
 
 const COLORS = { info: 0x3b82f6, warning: 0xf59e0b, critical: 0xdc2626 } as const;
@@ -9,30 +8,17 @@ const COLORS = { info: 0x3b82f6, warning: 0xf59e0b, critical: 0xdc2626 } as cons
  * Discord incoming webhook: one embed per message. `allowed_mentions: { parse: [] }` stops
  * text that came from a request (a symbol, a policy message) from pinging @everyone.
  */
-export function discordSink(options: { name: string; url: string; dispatcher?: Dispatcher }): AlertSink {
-  return {
-    name: options.name,
-    type: 'discord',
-    async send(message, signal) {
-      const body = JSON.stringify({
-        username: 'keywarden',
-        allowed_mentions: { parse: [] },
-        embeds: [
-          {
-            title: limit(headline(message), 256),
-            description: limit(bodyText(message), 4000),
-            color: COLORS[message.alert.severity],
-            timestamp: new Date(message.lastAt).toISOString(),
-          },
-        ],
-      });
-      await post(options.name, {
-        url: options.url,
-        headers: { 'content-type': 'application/json' },
-        body,
-        signal,
-        dispatcher: options.dispatcher,
-      });
-    },
-  };
+export function discordSink(options: ChatWebhookOptions): AlertSink {
+  return chatWebhookSink('discord', options, (message) => ({
+    username: 'keywarden',
+    allowed_mentions: { parse: [] },
+    embeds: [
+      {
+        title: limit(headline(message), 256),
+        description: limit(bodyText(message), 4000),
+        color: COLORS[message.alert.severity],
+        timestamp: new Date(message.lastAt).toISOString(),
+      },
+    ],
+  }));
 }
