@@ -8,3 +8,5 @@ export * from './request.js';
 export * from './result.js';
 export * from './safe-equal.js';
 export * from './shell-arg.js';
+export * from './state.js';
+export * from './version.js';

@@ -20,7 +20,9 @@ describe('key registration validates credentials with the adapter, not a copy of
   });
 
   it('accepts a legacy HMAC Coinbase secret', () => {
-    expect(rejectionOf('coinbase', { apiKey: 'legacy-key-id', secret: 'bGVnYWN5LWhtYWMtc2VjcmV0' })).toBe('accepted');
+    expect(rejectionOf('coinbase', { apiKey: 'legacy-key-id', secret: 'bGVnYWN5LWhtYWMtc2VjcmV0' })).toBe(
+      'accepted',
+    );
   });
 
   it('accepts an EC P-256 PEM Coinbase secret', () => {
@@ -38,7 +40,9 @@ describe('key registration validates credentials with the adapter, not a copy of
   });
 
   it('names a missing field and an unknown exchange', () => {
-    expect(rejectionOf('okx', { apiKey: 'k', secret: 's' })).toBe('Missing credential field for okx: password');
+    expect(rejectionOf('okx', { apiKey: 'k', secret: 's' })).toBe(
+      'Missing credential field for okx: password',
+    );
     expect(rejectionOf('mtgox', { apiKey: 'k', secret: 's' })).toBe('Unknown exchange: mtgox');
   });
 });
