@@ -65,3 +65,18 @@ export function signedRequest(request: WireRequest): SignedRequest {
 export function publicRequest(request: WireRequest): PublicRequest {
   return request as PublicRequest;
 }
+
+/**
+ * What an adapter's request functions accept: the gateway's parsed request, whose parse they
+ * read instead of parsing again, or a wire request (their own lookups, tests) that they parse.
+ */
+export type AdapterInput<P> = ParsedRequest<P> | Readonly<WireRequest>;
+
+export function isParsedRequest<P>(request: AdapterInput<P>): request is ParsedRequest<P> {
+  return 'raw' in request && 'params' in request;
+}
+
+/** The wire request behind an adapter input. */
+export function wireOf<P>(request: AdapterInput<P>): Readonly<WireRequest> {
+  return isParsedRequest(request) ? request.raw : request;
+}

@@ -6,8 +6,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
-import type { OutgoingRequest } from '../../src/core/index.js';
-import type { ExchangeResponse } from '../../src/exchanges/adapter.js';
+import type { ExchangeRequest, ExchangeResponse } from '../../src/exchanges/adapter.js';
 import { ADAPTERS } from '../../src/exchanges/index.js';
 import { createMemoryNonceLedger } from '../../src/exchanges/memory-nonce-ledger.js';
 import { createClientCache } from '../../src/gateway/client-cache.js';
@@ -35,7 +34,7 @@ function world(policy: Policy) {
   const keys = fakeKeys();
   const key = keys.put('binance-main', 'binance', REAL);
   const audit = fakeAudit();
-  const sent: Array<{ request: OutgoingRequest; recordsBefore: number }> = [];
+  const sent: Array<{ request: ExchangeRequest; recordsBefore: number }> = [];
   let status = 200;
   const upstream: Upstream = {
     baseUrl: 'http://127.0.0.1:1/binance',
@@ -103,7 +102,14 @@ function world(policy: Policy) {
     unauthenticated: createDenialAggregator(clock.now),
     drainSummaries: () => undefined,
     onError,
-    monitor: { observe: (e) => observed.push(e), close: async () => undefined },
+    monitor: {
+      observe: (e) => {
+        observed.push(e);
+      },
+      onAlert: () => () => undefined,
+      flush: async () => undefined,
+      close: async () => undefined,
+    },
   });
   return {
     audit,
@@ -168,7 +174,10 @@ describe('the request pipeline, driven in process', () => {
   it('denies an off-list symbol before the exchange, and reports the rule from the outcome', async () => {
     const w = world(POLICY);
     const outcome = await w.handle(order('ETHUSDT'));
-    expect(outcome).toMatchObject({ kind: 'denied', denial: { code: 'policy_denied', rule: 'symbols.allow' } });
+    expect(outcome).toMatchObject({
+      kind: 'denied',
+      denial: { code: 'policy_denied', rule: 'symbols.allow' },
+    });
     expect(w.sent).toHaveLength(0);
     // Recorded and observed before anything is rendered: the report needs no answer header.
     expect(w.audit.records).toMatchObject([{ decision: 'deny', rule: 'symbols.allow', symbol: 'ETH/USDT' }]);
