@@ -7,8 +7,8 @@
  * docs, independent of the gateway's schemas: keywarden must refuse first, never rely on it.
  */
 import type { ExchangeResponse } from '../exchanges/adapter.js';
+import { binanceMarketId } from '../exchanges/binance/index.js';
 import { BINANCE_ORDER_TYPES } from '../exchanges/binance/schemas.js';
-import { binanceMarketId } from '../exchanges/binance.js';
 import { getParam, type Params } from '../exchanges/params.js';
 import { json, type SandboxContext, type SandboxKey } from './emulator.js';
 import type { Engine, EngineError, Market, Order } from './engine.js';

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { randomToken } from '../core/index.js';
 import type { ExchangeResponse } from '../exchanges/adapter.js';
 import { headerValue } from '../exchanges/http-text.js';
-import { KRAKEN_ERRORS, kraken, krakenError, krakenSymbol } from '../exchanges/kraken.js';
+import { KRAKEN_ERRORS, kraken, krakenError, krakenSymbol } from '../exchanges/kraken/index.js';
 import { parseParams, toNumber } from '../exchanges/params.js';
 import {
   json,

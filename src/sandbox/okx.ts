@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { randomToken } from '../core/index.js';
 import type { ExchangeResponse } from '../exchanges/adapter.js';
 import { headerValue } from '../exchanges/http-text.js';
-import { okxError, okxInstId, okxSymbol, okxVerify } from '../exchanges/okx.js';
+import { okxError, okxInstId, okxSymbol, okxVerify } from '../exchanges/okx/index.js';
 import { getParam, type Params, parseParams, toNumber } from '../exchanges/params.js';
 import { isRecord, parseStrictJson, textField } from '../exchanges/strict-json.js';
 import {
