@@ -4,7 +4,6 @@
  * amend itself names (a new size or price) stays; a symbol that contradicts the resting order
  * is refused, and so is an amend whose order cannot be read.
  */
-import { signedRequest } from '../../core/index.js';
 import type { Classification } from '../../exchanges/adapter.js';
 import type { KeyRecord } from '../../lifecycle/key-types.js';
 import { MAX_SYMBOLS_PER_REQUEST, type PipelineEnv } from './env.js';
@@ -29,15 +28,13 @@ export async function resolveAmends(
     return `a request may amend at most ${MAX_SYMBOLS_PER_REQUEST} orders`;
   const credential = await env.keys.credential(key);
   for (const o of pending) {
-    const lookup = adapter.restingOrderRequest(o, at.request.raw);
+    const lookup = adapter.restingOrderRequest(o, at.request);
     if (!lookup) continue;
-    const signed = signedRequest(
-      adapter.sign(lookup, credential, {
-        clock: env.clock,
-        nonce: env.keys.nonce(key.id),
-        baseUrl: upstream.baseUrl,
-      }),
-    );
+    const signed = adapter.sign(lookup, credential, {
+      clock: env.clock,
+      nonce: env.keys.nonce(key.id),
+      baseUrl: upstream.baseUrl,
+    });
     const resting = await upstream
       .send(signed)
       .then((answer) => adapter.parseRestingOrder?.(answer))

@@ -30,7 +30,8 @@ type AuthEnv = Pick<
 
 export async function authenticate(env: AuthEnv, p: Parsed): Promise<Result<Authenticated, Denial>> {
   const { adapter, exchange } = p;
-  const raw = p.request.raw;
+  const { request } = p;
+  const raw = request.raw;
   const lookup = await env.clients.current();
   // A key rotation bumps the client-state counter too: re-read key records (version) at once.
   env.keys.follow(lookup);
@@ -44,9 +45,9 @@ export async function authenticate(env: AuthEnv, p: Parsed): Promise<Result<Auth
       return fail({ code: 'auth_unknown_key', message: 'unknown bearer token' });
     return ok({ ...p, caller: { kind: 'client', hit } });
   }
-  const keyId = adapter.clientKeyId(raw);
+  const keyId = adapter.clientKeyId(request);
   if (keyId === undefined) {
-    const classification = adapter.classify(raw);
+    const classification = adapter.classify(request);
     const learned = { classification };
     if (classification.action !== 'public' || !anonymousAllowed(env, p))
       return fail({
@@ -57,7 +58,7 @@ export async function authenticate(env: AuthEnv, p: Parsed): Promise<Result<Auth
     if (classification.rejected !== undefined)
       return fail({ code: 'request_rejected', message: classification.rejected, learned });
     const budget = env.config.server.anonymousPublicWeightPerMinute;
-    const weight = Math.max(1, adapter.publicWeight?.(raw) ?? 1);
+    const weight = Math.max(1, adapter.publicWeight?.(request) ?? 1);
     if (!env.limiter.take(`anon:${exchange}`, budget / 60, budget, weight))
       return fail({
         code: 'rate_limited',
@@ -71,7 +72,7 @@ export async function authenticate(env: AuthEnv, p: Parsed): Promise<Result<Auth
   const hit = lookup.byApiKey(keyId);
   if (!hit || hit.client.record.exchange !== exchange)
     return fail({ code: 'auth_unknown_key', message: 'unknown client api key' });
-  const verified = adapter.verifyClient(raw, hit.credential.verifier, {
+  const verified = adapter.verifyClient(request, hit.credential.verifier, {
     clock: env.clock,
     nonces: env.clientNonces,
     origin: { host: p.host, prefix: `/${exchange}` },

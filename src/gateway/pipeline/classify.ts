@@ -10,7 +10,7 @@ import type { Admissible, Classified, Denial } from './types.js';
 
 export function classify(a: Admissible): Result<Classified, Denial> {
   const classification =
-    a.caller.kind === 'anonymous' ? a.caller.classification : a.adapter.classify(a.request.raw);
+    a.caller.kind === 'anonymous' ? a.caller.classification : a.adapter.classify(a.request);
   const learned = { classification };
   if (classification.rejected !== undefined)
     return fail({ code: 'request_rejected', message: classification.rejected, learned });

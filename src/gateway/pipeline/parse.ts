@@ -1,5 +1,5 @@
-/** Stage: the adapter parses the raw request once; duplicates and ambiguous encodings are refused. */
-import { fail, ok, parsedRequest, type Result, rawRequest } from '../../core/index.js';
+/** Stage: the adapter parses the raw request once (duplicates and ambiguous encodings refused) into a `ParsedRequest` carrying its own parse. */
+import { fail, ok, type Result, rawRequest } from '../../core/index.js';
 import type { Admitted, Denial, Parsed } from './types.js';
 
 export function parse(a: Admitted): Result<Parsed, Denial> {
@@ -12,5 +12,6 @@ export function parse(a: Admitted): Result<Parsed, Denial> {
   });
   const r = a.adapter.parse(raw);
   if (!r.ok) return fail({ code: 'bad_request', message: r.message });
-  return ok({ ...a, request: parsedRequest(raw, undefined) });
+  // The parse travels on: authenticate, classify and sign read it instead of parsing again.
+  return ok({ ...a, request: r.request });
 }

@@ -3,15 +3,7 @@
  * credential. A public request of the anonymous relay is sent stripped and unsigned. A signed
  * request whose method or path differs from the one classified is never sent.
  */
-import {
-  ERROR_CODES,
-  fail,
-  KeywardenError,
-  ok,
-  publicRequest,
-  type Result,
-  signedRequest,
-} from '../../core/index.js';
+import { ERROR_CODES, fail, KeywardenError, ok, publicRequest, type Result } from '../../core/index.js';
 import type { ExchangeAdapter, ExchangeRequest } from '../../exchanges/adapter.js';
 import type { PipelineEnv } from './env.js';
 import type { Decided, Failure, Signed } from './types.js';
@@ -25,7 +17,7 @@ export async function sign(
 ): Promise<Result<Signed, Failure>> {
   const { adapter } = d;
   const raw = d.request.raw;
-  const stripped = forwardHeaders(adapter, adapter.stripAuth(raw));
+  const stripped = forwardHeaders(adapter, adapter.stripAuth(d.request));
   const { key } = d;
   if (!key || d.intent.intent.action === 'public') return ok({ ...d, outgoing: publicRequest(stripped) });
   try {
@@ -36,7 +28,7 @@ export async function sign(
     });
     if (outgoing.path !== raw.path || outgoing.method !== raw.method)
       throw new KeywardenError('internal', 'adapter changed the request target while signing');
-    return ok({ ...d, outgoing: signedRequest(outgoing) });
+    return ok({ ...d, outgoing });
   } catch (err) {
     d.reservation?.release();
     env.onError(d.edge.requestId, err);
