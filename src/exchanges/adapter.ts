@@ -3,19 +3,20 @@
  * classification, introspection, error shapes) live only behind it: the gateway, the
  * sandbox, the key registry and the scanner talk to exchanges through this and nothing else.
  */
-import type {
-  Action,
-  AdapterInput,
-  Clock,
-  ExchangeErrorKind,
-  ExchangeId,
-  MarketType,
-  NonceLedger,
-  NonceSource,
-  ParsedRequest,
-  Side,
-  SignedRequest,
-  WireRequest,
+import {
+  type Action,
+  type AdapterInput,
+  type Clock,
+  type ExchangeErrorKind,
+  type ExchangeId,
+  KeywardenError,
+  type MarketType,
+  type NonceLedger,
+  type NonceSource,
+  type ParsedRequest,
+  type Side,
+  type SignedRequest,
+  type WireRequest,
 } from '../core/index.js';
 
 export type { NonceLedger, NonceSource } from '../core/index.js';
@@ -363,6 +364,10 @@ export interface ExchangeAdapter<P = unknown> {
   publicWeight?(request: AdapterInput<P>): number;
 }
 
-export class CredentialError extends Error {
-  readonly code = 'invalid_credential';
+/** A credential the adapter cannot use: `invalid_credential`, with the adapter's one-line reason. */
+export class CredentialError extends KeywardenError {
+  constructor(message: string) {
+    super('invalid_credential', message);
+    this.name = 'CredentialError';
+  }
 }

@@ -1,3 +1,5 @@
+import { KeywardenError } from '../../core/index.js';
+
 /**
  * Scan a JSON text and refuse duplicated object keys (JSON.parse keeps the last silently,
  * which would let policy see one value and the exchange act on another).
@@ -78,8 +80,10 @@ export function jsonDuplicateKey(text: string): string | undefined {
   return undefined;
 }
 
-class DuplicateKey extends Error {
+/** Thrown inside the scanner to stop at the first repeated name; caught just above. */
+class DuplicateKey extends KeywardenError {
   constructor(readonly key: string) {
-    super(key);
+    super('request_rejected', 'duplicated parameter');
+    this.name = 'DuplicateKey';
   }
 }
