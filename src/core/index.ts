@@ -4,6 +4,7 @@ export * from './clock.js';
 export * from './errors.js';
 export * from './exchange-ids.js';
 export * from './ids.js';
+export * from './request.js';
 export * from './result.js';
 export * from './safe-equal.js';
 export * from './shell-arg.js';

@@ -5,6 +5,7 @@
  */
 import {
   type Action,
+  type AdapterInput,
   type Clock,
   type ExchangeErrorKind,
   type ExchangeId,
@@ -12,7 +13,10 @@ import {
   type MarketType,
   type NonceLedger,
   type NonceSource,
+  type ParsedRequest,
   type Side,
+  type SignedRequest,
+  type WireRequest,
 } from '../core/index.js';
 
 export type { NonceLedger, NonceSource } from '../core/index.js';
@@ -32,17 +36,13 @@ export interface Credential {
 }
 
 /**
- * An HTTP request as it crosses keywarden, relative to an exchange's base URL.
- * `path` never includes the gateway's `/<exchange>` prefix; `query` is the raw query string
- * without `?` exactly as it was sent (or will be sent); `body` is the raw body text.
+ * The unbranded wire shape of an HTTP request, relative to an exchange's base URL (an adapter's
+ * own lookups, a stripped request before signing). `path` never includes the gateway's
+ * `/<exchange>` prefix; `query` is the raw query string without `?` exactly as it was sent (or
+ * will be sent); `body` is the raw body text. The gateway's stages are branded types around it
+ * (src/core/request.ts: raw → parsed → intent → signed | public).
  */
-export interface ExchangeRequest {
-  method: string;
-  path: string;
-  query: string;
-  headers: Record<string, string>;
-  body: string;
-}
+export type ExchangeRequest = WireRequest;
 
 /** What the client saw as the origin and prefix of the exchange (needed for Coinbase's JWT `uri` claim). */
 export interface ClientOrigin {
@@ -193,8 +193,16 @@ export interface Classification {
   leverage?: number;
 }
 
-/** A request's parameters, parsed once. Duplicated names are an error, never silently merged. */
-export type ParseResult = { ok: true; request: ExchangeRequest } | { ok: false; message: string };
+/**
+ * A request parsed once, carrying the adapter's own parse `P` (Binance: its parameter list; OKX,
+ * Bybit, Coinbase: the JSON body). Duplicated names are an error, never silently merged.
+ */
+/** The parse check of an adapter that carries no parse of its own (see wire-adapter.ts). */
+export type WireParseResult = { ok: true; request: ExchangeRequest } | { ok: false; message: string };
+
+export type ParseResult<P = unknown> =
+  | { ok: true; request: ParsedRequest<P> }
+  | { ok: false; message: string };
 
 export interface ExchangeResponse {
   status: number;
@@ -263,7 +271,16 @@ export interface ExchangeConsole {
   readonly reportsIpRestriction: boolean;
 }
 
-export interface ExchangeAdapter {
+/**
+ * `P` is the adapter's own parse. `parse` makes a `ParsedRequest<P>`; the request functions
+ * (`clientKeyId`, `verifyClient`, `stripAuth`, `classify`, `publicWeight`,
+ * `restingOrderRequest`) take an `AdapterInput<P>`: the gateway passes the parsed request, whose
+ * `params` they read instead of parsing again; a plain wire request (tests, the adapter's own
+ * lookups) they parse themselves (`wireOf`, `isParsedRequest` from src/core/request.ts). `sign`
+ * returns a `SignedRequest`: wrap the signed wire request with `signedRequest()`. A new adapter
+ * with nothing to carry uses `ExchangeAdapter<undefined>`.
+ */
+export interface ExchangeAdapter<P = unknown> {
   readonly id: ExchangeId;
   /** Production REST base URL, e.g. `https://api.binance.com`. */
   readonly defaultBaseUrl: string;
@@ -289,21 +306,21 @@ export interface ExchangeAdapter {
    * Parse a request once into its canonical form: reject duplicated parameters and
    * ambiguous encodings, so the bytes classified are the bytes signed and forwarded.
    */
-  parse(request: ExchangeRequest): ParseResult;
+  parse(request: ExchangeRequest): ParseResult<P>;
 
   /** The client api-key id the request claims (header or param), if any. */
-  clientKeyId(request: ExchangeRequest): string | undefined;
+  clientKeyId(request: AdapterInput<P>): string | undefined;
 
   /** Verify a client's own signature and freshness with the exchange's algorithm, in constant time. */
-  verifyClient(request: ExchangeRequest, verifier: ClientVerifier, ctx: VerifyContext): VerifyResult;
+  verifyClient(request: AdapterInput<P>, verifier: ClientVerifier, ctx: VerifyContext): VerifyResult;
 
   /** Remove every client auth header and param (signature, key, timestamp, nonce, ...). */
-  stripAuth(request: ExchangeRequest): ExchangeRequest;
+  stripAuth(request: AdapterInput<P>): ExchangeRequest;
 
   /** Sign with the real credential: returns exactly the request to send (auth headers/params added). */
-  sign(request: ExchangeRequest, credential: Credential, ctx: SignContext): ExchangeRequest;
+  sign(request: ExchangeRequest, credential: Credential, ctx: SignContext): SignedRequest;
 
-  classify(request: ExchangeRequest): Classification;
+  classify(request: AdapterInput<P>): Classification;
 
   /** Ask the exchange what the key may do, through `send` (already pointed at the base URL). */
   introspect(credential: Credential, send: Transport, ctx: SignContext): Promise<Introspection>;
@@ -337,14 +354,14 @@ export interface ExchangeAdapter {
    * and how to read the answer. The gateway signs it with the real key, sends it, and fills
    * the amend's missing symbol, side, size and limit price from it; no answer, no amend.
    */
-  restingOrderRequest?(order: OrderIntent, request: ExchangeRequest): ExchangeRequest | undefined;
+  restingOrderRequest?(order: OrderIntent, request: AdapterInput<P>): ExchangeRequest | undefined;
   parseRestingOrder?(response: ExchangeResponse): RestingOrder | undefined;
 
   /**
    * The exchange's request weight of a public request (Binance counts `/api/v3/depth?limit=5000`
    * as 250): the anonymous public relay spends its budget by it. Default 1.
    */
-  publicWeight?(request: ExchangeRequest): number;
+  publicWeight?(request: AdapterInput<P>): number;
 }
 
 /** A credential the adapter cannot use: `invalid_credential`, with the adapter's one-line reason. */

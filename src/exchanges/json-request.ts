@@ -1,4 +1,4 @@
-import type { ExchangeRequest, ParseResult } from './adapter.js';
+import type { ExchangeRequest, WireParseResult } from './adapter.js';
 import { parseParams } from './params.js';
 import { parseStrictJson } from './strict-json.js';
 
@@ -10,7 +10,7 @@ export function parseJsonRequest(
   request: ExchangeRequest,
   accepts: (body: unknown) => boolean,
   shapeMessage: string,
-): ParseResult {
+): WireParseResult {
   const query = parseParams(request.query);
   if (!query.ok) return query;
   if (request.body !== '') {

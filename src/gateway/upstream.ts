@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import { isAllowedBaseUrl } from '../config/config.js';
-import { KeywardenError } from '../core/index.js';
+import { KeywardenError, type OutgoingRequest } from '../core/index.js';
 import type { ExchangeRequest, ExchangeResponse } from '../exchanges/adapter.js';
 
 export interface UpstreamOptions {
@@ -23,8 +23,8 @@ export interface StreamedResponse {
 
 export interface Upstream {
   readonly baseUrl: string;
-  /** Send exactly these bytes; the answer's body is streamed. */
-  stream(request: ExchangeRequest): Promise<StreamedResponse>;
+  /** Send exactly these bytes (signed by the adapter, or a stripped public request); the answer's body is streamed. */
+  stream(request: OutgoingRequest): Promise<StreamedResponse>;
   /** Send and buffer the answer (small public requests such as tickers). */
   send(request: ExchangeRequest): Promise<ExchangeResponse>;
   close(): Promise<void>;

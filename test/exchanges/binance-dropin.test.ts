@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { binance } from '../../src/exchanges/binance/index.js';
-import { binanceEmulator } from '../../src/sandbox/binance.js';
 import { ccxtAt } from '../sandbox/helpers.js';
-import { dropInOrders, useDropIn } from './mini-gateway.js';
+import { dropInOrders, useDropIn } from './dropin.js';
 
 describe('binance drop-in: CCXT with an issued credential, re-signed with the real key', () => {
-  const dropIn = useDropIn(binance, binanceEmulator);
+  const dropIn = useDropIn('binance');
   const ccxtClient = (secret: string) =>
     ccxtAt('binance', dropIn.base, { apiKey: dropIn.client.apiKey, secret });
 

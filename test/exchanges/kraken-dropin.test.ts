@@ -1,12 +1,10 @@
 import ccxt from 'ccxt';
 import { describe, expect, it } from 'vitest';
-import { kraken } from '../../src/exchanges/kraken/index.js';
-import { krakenEmulator } from '../../src/sandbox/kraken.js';
 import { ccxtAt } from '../sandbox/helpers.js';
-import { dropInOrders, useDropIn } from './mini-gateway.js';
+import { dropInOrders, useDropIn } from './dropin.js';
 
 describe('kraken drop-in: two CCXT clients share one real key through the gateway nonce', () => {
-  const dropIn = useDropIn(kraken, krakenEmulator);
+  const dropIn = useDropIn('kraken');
   const ccxtClient = (secret: string, apiKey = dropIn.client.apiKey) =>
     ccxtAt('kraken', dropIn.base, { apiKey, secret });
 
@@ -18,7 +16,7 @@ describe('kraken drop-in: two CCXT clients share one real key through the gatewa
   });
 
   it('lets a second client with its own small nonces share the real key, and refuses its reused nonce', async () => {
-    const second = dropIn.issue();
+    const second = await dropIn.issue();
     const late = ccxtClient(second.secret, second.apiKey);
     // Far below the first client's millisecond nonces: only each client's own sequence matters,
     // the upstream nonce for the shared real key is the gateway's.

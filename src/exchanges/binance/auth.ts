@@ -4,7 +4,14 @@
  * PEM in `secret`) base64 then percent-encoded, like CCXT.
  */
 import { createHmac, createPrivateKey, createPublicKey, sign as cryptoSign, verify } from 'node:crypto';
-import { randomToken, safeEqual } from '../../core/index.js';
+import {
+  type AdapterInput,
+  randomToken,
+  type SignedRequest,
+  safeEqual,
+  signedRequest,
+  wireOf,
+} from '../../core/index.js';
 import {
   type ClientVerifier,
   type Credential,
@@ -16,10 +23,10 @@ import {
   type VerifyResult,
 } from '../adapter.js';
 import { decodedName, dropRawParams, hasSpaceOrControl, headerValue, withoutHeaders } from '../http-text.js';
-import { getParam, toNumber } from '../params.js';
+import { getParam, type Params, toNumber } from '../params.js';
 import { baseAction, USER_STREAM } from './endpoints.js';
 import { BINANCE_ERRORS } from './errors.js';
-import { binanceParams } from './parse.js';
+import { paramsOf } from './parse.js';
 import { MAX_RECV_WINDOW_MS } from './schemas.js';
 
 export const BINANCE_DEFAULT_RECV_WINDOW_MS = 5000;
@@ -119,20 +126,21 @@ export function validateBinanceCredential(credential: Credential): void {
   }
 }
 
-export function binanceClientKeyId(request: ExchangeRequest): string | undefined {
-  return headerValue(request.headers, API_KEY_HEADER);
+export function binanceClientKeyId(request: AdapterInput<Params>): string | undefined {
+  return headerValue(wireOf(request).headers, API_KEY_HEADER);
 }
 
 export function verifyBinanceClient(
-  request: ExchangeRequest,
+  input: AdapterInput<Params>,
   verifier: ClientVerifier,
   ctx: VerifyContext,
 ): VerifyResult {
+  const request = wireOf(input);
   const apiKey = headerValue(request.headers, API_KEY_HEADER);
   if (apiKey === undefined || apiKey === '')
     return fail('missing_credentials', BINANCE_ERRORS.badApiKeyFormat.msg);
   if (!safeEqual(apiKey, verifier.apiKey)) return fail('missing_credentials', BINANCE_ERRORS.rejectedKey.msg);
-  const params = binanceParams(request);
+  const params = paramsOf(input);
   if (!params.ok) return fail('malformed', params.message);
   const split = splitSignature(request);
   if (!split) return fail('bad_signature', BINANCE_ERRORS.invalidSignature.msg);
@@ -162,7 +170,8 @@ export function verifyBinanceClient(
   return { ok: true, replayKey, replayWindowMs: Math.ceil(recvWindow) + BINANCE_AHEAD_MS };
 }
 
-export function stripBinanceAuth(request: ExchangeRequest): ExchangeRequest {
+export function stripBinanceAuth(input: AdapterInput<Params>): ExchangeRequest {
+  const request = wireOf(input);
   return {
     ...request,
     query: dropRawParams(request.query, AUTH_PARAMS),
@@ -175,14 +184,14 @@ export function signBinance(
   request: ExchangeRequest,
   credential: Credential,
   ctx: SignContext,
-): ExchangeRequest {
+): SignedRequest {
   const method = request.method.toUpperCase();
   const path = request.path.replace(/\/+$/, '');
   if (baseAction(method, path) === 'public' || USER_STREAM.includes(path)) {
     // Public and user-stream endpoints take the API key at most, never a signature (as CCXT sends them).
     const headers = withoutHeaders(request.headers, [API_KEY_HEADER]);
     headers['X-MBX-APIKEY'] = credential.apiKey;
-    return { ...request, method, headers };
+    return signedRequest({ ...request, method, headers });
   }
   let query = clampRecvWindow(dropRawParams(request.query, AUTH_PARAMS));
   let body = clampRecvWindow(dropRawParams(request.body, AUTH_PARAMS));
@@ -198,7 +207,7 @@ export function signBinance(
   const headers = withoutHeaders(request.headers, [API_KEY_HEADER, 'content-type', 'content-length']);
   headers['X-MBX-APIKEY'] = credential.apiKey;
   if (body !== '') headers['Content-Type'] = 'application/x-www-form-urlencoded';
-  return { ...request, method, query, body, headers };
+  return signedRequest({ ...request, method, query, body, headers });
 }
 
 export function issueBinanceClientCredential(): IssuedClientCredential {

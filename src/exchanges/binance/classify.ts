@@ -1,21 +1,24 @@
 /** What a Binance request does: its endpoint's action, checked by the endpoint's strict schema. */
-import type { Classification, ExchangeRequest } from '../adapter.js';
+import { type AdapterInput, wireOf } from '../../core/index.js';
+import type { Classification } from '../adapter.js';
+import type { Params } from '../params.js';
 import { num, paramsObject } from '../request-schema.js';
 import { withdrawalIntent } from '../withdrawal-intent.js';
 import { type Action, baseAction } from './endpoints.js';
-import { binanceParams } from './parse.js';
+import { paramsOf } from './parse.js';
 import { checkRequest } from './schemas.js';
 
 /** Actions whose endpoints Binance executes: only what has a strict schema is forwarded. */
 const STRICT_ACTIONS = new Set<Action>(['trade', 'cancel', 'withdraw', 'transfer', 'margin', 'convert']);
 
-export function classifyBinance(request: ExchangeRequest): Classification {
+export function classifyBinance(input: AdapterInput<Params>): Classification {
+  const request = wireOf(input);
   const method = request.method.toUpperCase();
   const path = request.path.replace(/\/+$/, '') || '/';
   const endpoint = `${method} ${path}`;
   const action = baseAction(method, path);
   const out: Classification = { action, endpoint, orders: [] };
-  const p = binanceParams(request);
+  const p = paramsOf(input);
   if (!p.ok) {
     out.rejected = p.message;
     return out;

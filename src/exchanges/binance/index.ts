@@ -4,6 +4,7 @@
  * (PKCS#8 PEM in `secret`) base64 then percent-encoded, like CCXT.
  */
 import type { ExchangeAdapter } from '../adapter.js';
+import type { Params } from '../params.js';
 import {
   binanceClientKeyId,
   issueBinanceClientCredential,
@@ -28,7 +29,7 @@ export { BINANCE_ERRORS, binanceErrorResponse } from './errors.js';
 export { binanceParams } from './parse.js';
 export { BINANCE_QUOTE_ASSETS, binanceMarketId, binanceSymbol } from './symbols.js';
 
-export const binance: ExchangeAdapter = {
+export const binance: ExchangeAdapter<Params> = {
   id: 'binance',
   defaultBaseUrl: 'https://api.binance.com',
   validateCredential: validateBinanceCredential,

@@ -3,8 +3,8 @@
  * "Market data endpoints"; the depth table confirmed in binance-spot-api-docs): the anonymous
  * public relay spends the gateway IP's budget by these, not by request count.
  */
-import type { ExchangeRequest } from '../adapter.js';
-import { getParam, parseParams } from '../params.js';
+import { type AdapterInput, wireOf } from '../../core/index.js';
+import { getParam, type Params, parseParams } from '../params.js';
 
 const FIXED: Record<string, number> = {
   '/api/v3/ping': 1,
@@ -42,7 +42,8 @@ function depthWeight(limit: string | undefined): number {
   return 250;
 }
 
-export function binancePublicWeight(request: ExchangeRequest): number {
+export function binancePublicWeight(input: AdapterInput<Params>): number {
+  const request = wireOf(input);
   const path = request.path.replace(/\/+$/, '');
   const fixed = FIXED[path];
   if (fixed !== undefined) return fixed;

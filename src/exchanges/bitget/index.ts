@@ -10,12 +10,13 @@ import {
   CredentialError,
   type ExchangeAdapter,
   type ExchangeRequest,
-  type ParseResult,
   type VerifyResult,
+  type WireParseResult,
 } from '../adapter.js';
 import { hasSpaceOrControl, headerValue, withoutHeaders } from '../http-text.js';
 import { type Params, parseParams } from '../params.js';
 import { isRecord, parseStrictJson } from '../strict-json.js';
+import { wireAdapter } from '../wire-adapter.js';
 import {
   BITGET_AUTH_HEADERS,
   BITGET_TIMESTAMP_TOLERANCE_MS,
@@ -76,7 +77,7 @@ function parseBitget(request: ExchangeRequest): Parsed {
   return { ok: true, query: query.params, body: parsed.value };
 }
 
-export const bitget: ExchangeAdapter = {
+export const bitget: ExchangeAdapter = wireAdapter({
   id: 'bitget',
   defaultBaseUrl: 'https://api.bitget.com',
   console: bitgetConsole,
@@ -104,7 +105,7 @@ export const bitget: ExchangeAdapter = {
       throw new CredentialError('bitget credential needs password (the API passphrase)');
   },
 
-  parse(request): ParseResult {
+  parse(request): WireParseResult {
     const parsed = parseBitget(request);
     return parsed.ok ? { ok: true, request } : parsed;
   },
@@ -181,4 +182,4 @@ export const bitget: ExchangeAdapter = {
 
   tickerRequest,
   parseTicker,
-};
+});

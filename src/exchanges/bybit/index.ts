@@ -2,7 +2,8 @@
  * Bybit v5 REST (exchanges.md §5): the adapter assembled from its parts. Authentication is in
  * auth.ts, request parsing in parse.ts, classification in classify.ts, error shapes in errors.ts.
  */
-import type { Classification, ExchangeAdapter } from '../adapter.js';
+import type { Classification, ExchangeAdapter, ExchangeRequest } from '../adapter.js';
+import { wireAdapter } from '../wire-adapter.js';
 import {
   bybitClientKeyId,
   issueBybitClientCredential,
@@ -39,7 +40,7 @@ export {
 export { bybitError } from './errors.js';
 export { bybitMarketId, bybitSymbol } from './symbols.js';
 
-export const bybit: ExchangeAdapter = {
+export const bybit: ExchangeAdapter = wireAdapter({
   id: 'bybit',
   defaultBaseUrl: 'https://api.bybit.com',
   validateCredential: validateBybitCredential,
@@ -48,7 +49,7 @@ export const bybit: ExchangeAdapter = {
   verifyClient: verifyBybitClient,
   stripAuth: stripBybitAuth,
   sign: signBybit,
-  classify(request): Classification {
+  classify(request: ExchangeRequest): Classification {
     return classifyBybit(request);
   },
   introspect: introspectBybit,
@@ -69,4 +70,4 @@ export const bybit: ExchangeAdapter = {
     return { urls: { api: { public: base, private: base, spot: base, futures: base, v2: base } } };
   },
   console: BYBIT_CONSOLE,
-};
+});

@@ -1,10 +1,10 @@
 /** Bybit request parsing: a strict query and, off GET, a strict JSON object body kept for classify. */
-import type { ExchangeRequest, ParseResult } from '../adapter.js';
+import type { ExchangeRequest, WireParseResult } from '../adapter.js';
 import { parseParams } from '../params.js';
 import { isRecord, parseStrictJson } from '../strict-json.js';
 import { rememberBody } from './classify.js';
 
-export function parseBybit(request: ExchangeRequest): ParseResult {
+export function parseBybit(request: ExchangeRequest): WireParseResult {
   const query = parseParams(request.query);
   if (!query.ok) return query;
   if (request.body === '') return { ok: true, request };

@@ -6,7 +6,9 @@
  * body — that is Coinbase's design, so keywarden re-signs only what policy checked. Legacy HMAC
  * keys (CB-ACCESS-*) are signed too, since some old keys still exist.
  */
+
 import type { ExchangeAdapter } from '../adapter.js';
+import { wireAdapter } from '../wire-adapter.js';
 import {
   coinbaseClientKeyId,
   issueCoinbaseClientCredential,
@@ -41,7 +43,7 @@ export { type CoinbaseSigningKey, generateCdpKeyPair, loadSigningKey } from './s
 
 export const COINBASE_BASE_URL = 'https://api.coinbase.com';
 
-export const coinbase: ExchangeAdapter = {
+export const coinbase: ExchangeAdapter = wireAdapter({
   id: 'coinbase',
   defaultBaseUrl: COINBASE_BASE_URL,
   validateCredential: validateCoinbaseCredential,
@@ -68,4 +70,4 @@ export const coinbase: ExchangeAdapter = {
     return { urls: { api: { rest: base } } };
   },
   console: COINBASE_CONSOLE,
-};
+});

@@ -1,5 +1,5 @@
 /** Coinbase request parsing: a strict query (documented list names may repeat) and a JSON body. */
-import type { ExchangeRequest, ParseResult } from '../adapter.js';
+import type { ExchangeRequest, WireParseResult } from '../adapter.js';
 import { parseParams } from '../params.js';
 import { isRecord } from '../strict-json.js';
 import { bodyOf } from './classify.js';
@@ -39,7 +39,7 @@ function checkQuery(query: string): { ok: true } | { ok: false; message: string 
   return parseParams(single.join('&'));
 }
 
-export function parseCoinbase(request: ExchangeRequest): ParseResult {
+export function parseCoinbase(request: ExchangeRequest): WireParseResult {
   const q = checkQuery(request.query);
   if (!q.ok) return { ok: false, message: q.message };
   const body = bodyOf(request);

@@ -3,7 +3,9 @@
  * API-Sign = base64(HMAC-SHA512(base64decode(secret), path + SHA256(nonce + postdata))).
  * The nonce lives in the body and must strictly increase per key: the gateway owns it.
  */
+
 import type { ExchangeAdapter } from '../adapter.js';
+import { wireAdapter } from '../wire-adapter.js';
 import {
   issueKrakenClientCredential,
   krakenClientKeyId,
@@ -25,7 +27,7 @@ export { jsonDuplicateKey } from './duplicate-keys.js';
 export { KRAKEN_ERRORS, krakenError, krakenErrorResponse } from './errors.js';
 export { krakenAsset, krakenPairId, krakenSymbol } from './symbols.js';
 
-export const kraken: ExchangeAdapter = {
+export const kraken: ExchangeAdapter = wireAdapter({
   id: 'kraken',
   defaultBaseUrl: 'https://api.kraken.com',
   validateCredential: validateKrakenCredential,
@@ -51,4 +53,4 @@ export const kraken: ExchangeAdapter = {
     return { urls: { api: { public: base, private: base } } };
   },
   console: KRAKEN_CONSOLE,
-};
+});

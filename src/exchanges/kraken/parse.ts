@@ -2,7 +2,7 @@
  * Kraken request parsing: private calls carry their parameters in a form or JSON body, decoded
  * once per request object and read again by verification and classification.
  */
-import type { ExchangeRequest, ParseResult } from '../adapter.js';
+import type { ExchangeRequest, WireParseResult } from '../adapter.js';
 import { headerValue } from '../http-text.js';
 import { type Params, parseParams } from '../params.js';
 import { jsonDuplicateKey } from './duplicate-keys.js';
@@ -88,7 +88,7 @@ export function field(body: Body, name: string): string | undefined {
   return Object.hasOwn(body.fields, name) ? scalar(body.fields[name]) : undefined;
 }
 
-export function parseKraken(request: ExchangeRequest): ParseResult {
+export function parseKraken(request: ExchangeRequest): WireParseResult {
   const q = parseParams(request.query);
   if (!q.ok) return q;
   // Kraken signs only the path and body: a query on a private call would travel unsigned and unchecked.

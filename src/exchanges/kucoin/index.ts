@@ -3,8 +3,9 @@
  * signed with HMAC-SHA256 in base64 over timestamp + METHOD + path[?query] + body, with the
  * passphrase HMAC-signed for v2/v3 keys (auth.ts). Bodies are JSON objects.
  */
-import type { Classification, ExchangeAdapter, ParseResult } from '../adapter.js';
+import type { Classification, ExchangeAdapter, WireParseResult } from '../adapter.js';
 import { headerValue } from '../http-text.js';
+import { wireAdapter } from '../wire-adapter.js';
 import { kucoinCancelAll } from './cancel-all.js';
 import { kucoinClassify } from './classify.js';
 import { kucoinConsole } from './console.js';
@@ -30,7 +31,7 @@ export { API_KEY_INFO_PATH } from './introspection.js';
 export { kucoinParse } from './parse.js';
 export { kucoinMarketId, kucoinSymbol } from './symbols.js';
 
-export const kucoin: ExchangeAdapter = {
+export const kucoin: ExchangeAdapter = wireAdapter({
   id: 'kucoin',
   defaultBaseUrl: 'https://api.kucoin.com',
   console: kucoinConsole,
@@ -53,7 +54,7 @@ export const kucoin: ExchangeAdapter = {
 
   validateCredential: validateKucoinCredential,
 
-  parse(request): ParseResult {
+  parse(request): WireParseResult {
     const parsed = kucoinParse(request);
     return parsed.ok ? { ok: true, request } : parsed;
   },
@@ -81,4 +82,4 @@ export const kucoin: ExchangeAdapter = {
   issueClientCredential: issueKucoinClientCredential,
   tickerRequest: kucoinTickerRequest,
   parseTicker: kucoinParseTicker,
-};
+});

@@ -3,7 +3,9 @@
  * -TIMESTAMP (ISO-8601 ms UTC) / -SIGN = base64(HMAC-SHA256(secret, ts + METHOD + path[?query] + body)).
  * Bodies are JSON (objects, or arrays on batch endpoints); the host is not signed.
  */
+
 import type { ExchangeAdapter } from '../adapter.js';
+import { wireAdapter } from '../wire-adapter.js';
 import {
   issueOkxClientCredential,
   okxClientKeyId,
@@ -37,7 +39,7 @@ export {
 export { okxError } from './errors.js';
 export { okxInstId, okxMarket, okxSymbol } from './okx-symbols.js';
 
-export const okx: ExchangeAdapter = {
+export const okx: ExchangeAdapter = wireAdapter({
   id: 'okx',
   defaultBaseUrl: 'https://www.okx.com',
   validateCredential: validateOkxCredential,
@@ -65,4 +67,4 @@ export const okx: ExchangeAdapter = {
     return { urls: { api: { rest: base } } };
   },
   console: OKX_CONSOLE,
-};
+});

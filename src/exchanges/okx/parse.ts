@@ -2,7 +2,7 @@
  * OKX request parsing: a strict query and a strict JSON body (object, or array on batch
  * endpoints), parsed once and kept for classify.
  */
-import type { Classification, ExchangeRequest, ParseResult } from '../adapter.js';
+import type { Classification, ExchangeRequest, WireParseResult } from '../adapter.js';
 import { type Params, parseParams } from '../params.js';
 import { parseStrictJson } from '../strict-json.js';
 import { okxClassify } from './okx-classify.js';
@@ -10,7 +10,7 @@ import { okxClassify } from './okx-classify.js';
 /** Query and body of each request `parse` accepted, so `classify` does not parse again. */
 const PARSED = new WeakMap<ExchangeRequest, { query: Params; body: unknown }>();
 
-export function parseOkx(request: ExchangeRequest): ParseResult {
+export function parseOkx(request: ExchangeRequest): WireParseResult {
   const query = parseParams(request.query);
   if (!query.ok) return query;
   let body: unknown;

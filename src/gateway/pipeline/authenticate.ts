@@ -1,0 +1,99 @@
+/**
+ * Stage: who sent the request. A keywarden bearer token (looked up by its SHA-256), or the
+ * exchange's own key header/param verified with the exchange's algorithm in constant time, then
+ * the replay cache; with neither, only a public endpoint through the anonymous relay (when the
+ * listener allows it, within its weight budget).
+ */
+import { type ErrorCode, fail, ok, type Result, safeEqual } from '../../core/index.js';
+import type { VerifyFailure } from '../../exchanges/adapter.js';
+import { hashToken } from '../../lifecycle/clients.js';
+import { isLoopback } from '../ip.js';
+import type { PipelineEnv } from './env.js';
+import type { Authenticated, Denial, Parsed } from './types.js';
+
+/** Replay window when an adapter names a replay key but no window (the largest freshness window of the five). */
+const REPLAY_WINDOW_MS = 120_000;
+
+const VERIFY_CODES: Record<VerifyFailure, ErrorCode> = {
+  missing_credentials: 'auth_missing',
+  bad_signature: 'auth_bad_signature',
+  bad_passphrase: 'auth_bad_signature',
+  stale_timestamp: 'auth_stale',
+  nonce_reused: 'auth_stale',
+  malformed: 'bad_request',
+};
+
+type AuthEnv = Pick<
+  PipelineEnv,
+  'config' | 'clients' | 'keys' | 'limiter' | 'clock' | 'clientNonces' | 'replays'
+>;
+
+export async function authenticate(env: AuthEnv, p: Parsed): Promise<Result<Authenticated, Denial>> {
+  const { adapter, exchange } = p;
+  const { request } = p;
+  const raw = request.raw;
+  const lookup = await env.clients.current();
+  // A key rotation bumps the client-state counter too: re-read key records (version) at once.
+  env.keys.follow(lookup);
+  const authz = raw.headers.authorization;
+  if (authz !== undefined && /^Bearer kw_/i.test(authz)) {
+    const hash = hashToken(authz.slice(7).trim());
+    if (lookup.isRevokedToken(hash))
+      return fail({ code: 'client_revoked', message: 'client credential revoked' });
+    const hit = lookup.byTokenHash(hash);
+    if (!hit || !safeEqual(hash, hit.credential.tokenHash) || hit.client.record.exchange !== exchange)
+      return fail({ code: 'auth_unknown_key', message: 'unknown bearer token' });
+    return ok({ ...p, caller: { kind: 'client', hit } });
+  }
+  const keyId = adapter.clientKeyId(request);
+  if (keyId === undefined) {
+    const classification = adapter.classify(request);
+    const learned = { classification };
+    if (classification.action !== 'public' || !anonymousAllowed(env, p))
+      return fail({
+        code: 'auth_missing',
+        message: 'this endpoint needs a keywarden client credential',
+        learned,
+      });
+    if (classification.rejected !== undefined)
+      return fail({ code: 'request_rejected', message: classification.rejected, learned });
+    const budget = env.config.server.anonymousPublicWeightPerMinute;
+    const weight = Math.max(1, adapter.publicWeight?.(request) ?? 1);
+    if (!env.limiter.take(`anon:${exchange}`, budget / 60, budget, weight))
+      return fail({
+        code: 'rate_limited',
+        message: `the anonymous public relay spent its ${budget} weight per minute for ${exchange}; use a client credential`,
+        learned,
+      });
+    return ok({ ...p, caller: { kind: 'anonymous', classification } });
+  }
+  if (lookup.isRevokedKey(keyId))
+    return fail({ code: 'client_revoked', message: 'client credential revoked' });
+  const hit = lookup.byApiKey(keyId);
+  if (!hit || hit.client.record.exchange !== exchange)
+    return fail({ code: 'auth_unknown_key', message: 'unknown client api key' });
+  const verified = adapter.verifyClient(request, hit.credential.verifier, {
+    clock: env.clock,
+    nonces: env.clientNonces,
+    origin: { host: p.host, prefix: `/${exchange}` },
+  });
+  // A failed verification is recorded against the client it claimed to be.
+  if (!verified.ok)
+    return fail({ code: VERIFY_CODES[verified.reason], message: verified.message, learned: { hit } });
+  if (
+    verified.replayKey !== undefined &&
+    !env.replays.accept(hit.client.record.id, verified.replayKey, verified.replayWindowMs ?? REPLAY_WINDOW_MS)
+  )
+    return fail({
+      code: 'auth_replayed',
+      message: 'this signed request was already used: sign every request afresh',
+      learned: { hit },
+    });
+  return ok({ ...p, caller: { kind: 'client', hit } });
+}
+
+function anonymousAllowed(env: Pick<PipelineEnv, 'config'>, p: Parsed): boolean {
+  const configured = env.config.server.allowAnonymousPublic;
+  const local = p.edge.local;
+  return configured ?? (local !== undefined && isLoopback(local));
+}

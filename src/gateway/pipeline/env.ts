@@ -1,0 +1,40 @@
+/** The services the stages use, built once by the gateway (src/gateway/gateway.ts). */
+import type { KeywardenConfig } from '../../config/config.js';
+import type { Clock, ExchangeId } from '../../core/index.js';
+import type { ExchangeAdapter, NonceLedger } from '../../exchanges/adapter.js';
+import type { Evaluate } from '../../policy/policy-types.js';
+import type { UsageTracker } from '../../policy/usage.js';
+import type { Vault } from '../../vault/vault-types.js';
+import type { ClientCache } from '../client-cache.js';
+import type { IpAllowList } from '../ip.js';
+import type { KeyCache } from '../key-cache.js';
+import type { MarketData } from '../market-data.js';
+import type { RateLimiter } from '../rate-limit.js';
+import type { ReplayCache } from '../replay-cache.js';
+import type { Upstream } from '../upstream.js';
+
+export interface PipelineEnv {
+  config: KeywardenConfig;
+  vault: Pick<Vault, 'isSealed'>;
+  clock: Clock;
+  adapters: Partial<Record<ExchangeId, ExchangeAdapter>>;
+  upstreams: Partial<Record<ExchangeId, Upstream>>;
+  trustedProxies: IpAllowList;
+  limiter: RateLimiter;
+  clients: ClientCache;
+  keys: KeyCache;
+  clientNonces: NonceLedger;
+  replays: ReplayCache;
+  usage: UsageTracker;
+  evaluate: Evaluate;
+  marketData: ReadonlyMap<ExchangeId, MarketData>;
+  /** A monitor is wired: the client-state stage looks up the key label it names in alerts. */
+  monitored: boolean;
+  /** Unexpected failures (never secrets), with the request id. */
+  onError(requestId: string, err: unknown): void;
+}
+
+/** Sizes and prices keywarden evaluates (the adapters' schemas hold them to this too). */
+export const MAX_NUMBER = 1e15;
+/** Distinct symbols (or amends) one request may need market data for: a batch of 300 off-list symbols is not 300 ticker calls. */
+export const MAX_SYMBOLS_PER_REQUEST = 20;

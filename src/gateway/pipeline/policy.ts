@@ -1,0 +1,95 @@
+/**
+ * Stage: the client's policy. The exchange key must be active; amends are resolved against the
+ * resting order first. Most requests (reads, cancels, limit buys without a band) need no market
+ * data: one synchronous evaluation. The others run the data-free rules first, so a denied
+ * request costs no upstream call, then fetch, then read the usage again after the await. From
+ * that read to the reservation nothing awaits: concurrent requests of one client see each
+ * other's usage.
+ */
+import { fail, ok, type Result } from '../../core/index.js';
+import type { Classification } from '../../exchanges/adapter.js';
+import { isOrderAction, marketDataNeeds, precheck, sizedOrders } from '../../policy/policy-eval.js';
+import type { PolicyContext } from '../../policy/policy-types.js';
+import type { Reservation, UsageTracker } from '../../policy/usage.js';
+import { resolveAmends } from './amend.js';
+import { MAX_SYMBOLS_PER_REQUEST, type PipelineEnv } from './env.js';
+import type { Classified, Decided, Denial } from './types.js';
+
+type PolicyEnv = Pick<PipelineEnv, 'config' | 'keys' | 'clock' | 'usage' | 'evaluate' | 'marketData'>;
+
+export async function policy(env: PolicyEnv, c: Classified): Promise<Result<Decided, Denial>> {
+  if (c.caller.kind === 'anonymous') return ok({ ...c, decision: 'allow', notional: 0 });
+  const r = c.caller.hit.client.record;
+  const classification = c.intent.intent;
+  const key = await env.keys.record(r.keyId);
+  if (key?.status !== 'active')
+    return fail({ code: 'auth_unknown_key', message: 'the exchange key behind this client is retired' });
+  if (r.policy.actions.includes(classification.action)) {
+    const amendDenial = await resolveAmends(env, c, classification, key);
+    if (amendDenial) return fail({ code: 'request_rejected', message: amendDenial });
+  }
+  const now = env.clock.now();
+  const policyCtx: PolicyContext = {
+    now,
+    clientEnvironment: r.environment,
+    keyEnvironment: key.environment,
+    prices: {},
+    specs: {},
+    slippagePercent: env.config.prices.slippagePercent,
+    usage: env.usage.snapshot(r.id, now),
+  };
+  const needs = marketDataNeeds(r.policy, classification);
+  const market = env.marketData.get(c.exchange);
+  if (market && needs.prices.length + needs.specs.length > 0) {
+    const early = precheck(r.policy, classification, policyCtx);
+    if (early && (r.policy.mode !== 'monitor' || early.rule === 'environment'))
+      return fail({
+        code: 'policy_denied',
+        message: `policy rule ${early.rule}: ${early.message}`,
+        rule: early.rule,
+      });
+    if (needs.prices.length + needs.specs.length > MAX_SYMBOLS_PER_REQUEST)
+      return fail({
+        code: 'request_rejected',
+        message: `a request may name at most ${MAX_SYMBOLS_PER_REQUEST} symbols that need market data`,
+      });
+    await market.fill(needs, policyCtx);
+    policyCtx.usage = env.usage.snapshot(r.id, now);
+  }
+  const result = env.evaluate(r.policy, classification, policyCtx);
+  if (!result.allowed)
+    return fail({
+      code: 'policy_denied',
+      message: `policy rule ${result.rule}: ${result.message}`,
+      rule: result.rule,
+      ...(result.notional !== undefined && result.notional > 0
+        ? { learned: { notional: result.notional } }
+        : {}),
+    });
+  const reservation = reserve(env.usage, r.id, now, classification, result.notional);
+  return ok({
+    ...c,
+    decision: result.wouldDeny ? 'would-deny' : 'allow',
+    ...(result.wouldDeny ? { wouldDeny: result.wouldDeny } : {}),
+    notional: result.notional,
+    reservation,
+    key,
+  });
+}
+
+function reserve(
+  usage: UsageTracker,
+  clientId: string,
+  at: number,
+  c: Classification,
+  notional: number,
+): Reservation {
+  const w = c.withdrawal;
+  return usage.reserve(clientId, at, {
+    orders: isOrderAction(c.action) ? sizedOrders(c) : 0,
+    notional,
+    ...(c.action === 'withdraw' && w?.coin && w.amount !== undefined
+      ? { withdrawal: { coin: w.coin, amount: w.amount } }
+      : {}),
+  });
+}
