@@ -7,6 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { AuditEvent } from '../audit/audit-types.js';
+import { hashToken } from '../clients/index.js';
 import type { Clock, ExchangeId } from '../core/index.js';
 import { ERROR_CODES, type ErrorCode, KeywardenError, safeEqual } from '../core/index.js';
 import type {
@@ -18,8 +19,7 @@ import type {
   VerifyFailure,
 } from '../exchanges/adapter.js';
 import { createMemoryNonceLedger, createNonceSource } from '../exchanges/memory-nonce-ledger.js';
-import { hashToken } from '../lifecycle/clients.js';
-import type { KeyRecord } from '../lifecycle/key-types.js';
+import type { KeyRecord } from '../keys/index.js';
 import type { RequestEvent } from '../monitor/monitor-types.js';
 import { isOrderAction, marketDataNeeds, precheck, sizedOrders } from '../policy/policy-eval.js';
 import type { PolicyContext } from '../policy/policy-types.js';

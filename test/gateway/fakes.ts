@@ -9,7 +9,7 @@ import type { AuditEvent, AuditLog, AuditRecord } from '../../src/audit/audit-ty
 import type { ExchangeId } from '../../src/core/index.js';
 import { KeywardenError } from '../../src/core/index.js';
 import type { Credential } from '../../src/exchanges/adapter.js';
-import type { Environment, KeyRecord, KeyRegistry } from '../../src/lifecycle/key-types.js';
+import type { Environment, KeyRecord, KeyRegistry } from '../../src/keys/index.js';
 import type { RecordIdentity, Vault } from '../../src/vault/vault-types.js';
 
 export function fakeVault(): Vault & { master: Buffer } {
