@@ -8,7 +8,7 @@
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import { KeywardenError } from '../core/index.js';
+import { fail, KeywardenError, ok, type Result } from '../core/index.js';
 
 export const CHECKPOINT_TYPE = 'keywarden-audit-checkpoint/v1';
 
@@ -49,16 +49,14 @@ export function createFileAnchor(path: string, dataDir?: string): CheckpointAnch
   };
 }
 
-/** The anchor file's entries, or the one-line reason it cannot be used. Missing file: `entries: undefined`. */
-export function readAnchorFile(
-  path: string,
-): { ok: true; entries: CheckpointEntry[] | undefined } | { ok: false; problem: string } {
+/** The anchor file's entries, or the one-line reason it cannot be used. Missing file: `undefined`. */
+export function readAnchorFile(path: string): Result<CheckpointEntry[] | undefined, string> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, entries: undefined };
-    return { ok: false, problem: `anchor file ${path} cannot be read` };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return ok(undefined);
+    return fail(`anchor file ${path} cannot be read`);
   }
   const entries: CheckpointEntry[] = [];
   const lines = text.split('\n');
@@ -66,10 +64,10 @@ export function readAnchorFile(
     const line = lines[i] ?? '';
     if (line === '') continue;
     const entry = parseEntry(line);
-    if (!entry) return { ok: false, problem: `anchor file ${path} line ${i + 1} is not a checkpoint` };
+    if (!entry) return fail(`anchor file ${path} line ${i + 1} is not a checkpoint`);
     entries.push(entry);
   }
-  return { ok: true, entries };
+  return ok(entries);
 }
 
 function parseEntry(line: string): CheckpointEntry | undefined {

@@ -165,8 +165,9 @@ function checkCoverage(checkpoints: CheckpointRow[], lastSeq: number, every: num
 /** Every checkpoint the anchor file holds must be in the store, field for field. */
 function checkAnchor(path: string, checkpoints: CheckpointRow[]): { problem?: Problem; matched?: number } {
   const file = readAnchorFile(path);
-  if (!file.ok) return { problem: { problem: file.problem } };
-  if (file.entries === undefined)
+  if (!file.ok) return { problem: { problem: file.error } };
+  const entries = file.value;
+  if (entries === undefined)
     return checkpoints.length === 0
       ? { matched: 0 }
       : {
@@ -177,7 +178,7 @@ function checkAnchor(path: string, checkpoints: CheckpointRow[]): { problem?: Pr
   const bySeq = new Map<number, CheckpointRow[]>();
   for (const cp of checkpoints) bySeq.set(cp.seq, [...(bySeq.get(cp.seq) ?? []), cp]);
   let matched = 0;
-  for (const e of file.entries) {
+  for (const e of entries) {
     const rows = bySeq.get(e.seq);
     if (!rows)
       return {

@@ -1,28 +1,34 @@
 import { resolve } from 'node:path';
-import { ERROR_CODES, KeywardenError } from '../core/index.js';
+import { ERROR_CODES, type ErrorCode, KeywardenError } from '../core/index.js';
 
 /** Where keywarden keeps its state: `--data-dir`, else KEYWARDEN_DATA_DIR, else ./.keywarden. */
 export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   return resolve(flag ?? env.KEYWARDEN_DATA_DIR ?? '.keywarden');
 }
 
-/** An expected CLI failure: printed as one line, exit code 1 (2 for usage errors). */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
+/** The exit code of a failure with this code: 2 for a 400-class input error, else 1. */
+export function exitCodeFor(code: ErrorCode): 1 | 2 {
+  return ERROR_CODES[code].status === 400 ? 2 : 1;
+}
+
+/**
+ * An expected CLI failure, printed as one line: a usage error (exit 2) is `invalid_input`,
+ * anything else `command_failed` (exit 1), so the exit code follows from the code like any
+ * other KeywardenError's.
+ */
+export class CliError extends KeywardenError {
+  constructor(message: string, exitCode: 1 | 2 = 1) {
+    super(exitCode === 2 ? 'invalid_input' : 'command_failed', message);
+    this.name = 'CliError';
+  }
+  get exitCode(): 1 | 2 {
+    return exitCodeFor(this.code);
   }
 }
 
 /** One line for the user: known errors by message, unknown ones generically (details never reach the screen). */
 export function describeError(err: unknown): { message: string; exitCode: number } {
-  if (err instanceof CliError) return { message: err.message, exitCode: err.exitCode };
-  if (err instanceof KeywardenError)
-    return { message: err.message, exitCode: ERROR_CODES[err.code].status === 400 ? 2 : 1 };
-  if (err instanceof Error && 'code' in err && err.code === 'invalid_credential')
-    return { message: err.message, exitCode: 2 };
+  if (err instanceof KeywardenError) return { message: err.message, exitCode: exitCodeFor(err.code) };
   return { message: 'unexpected internal error (run with KEYWARDEN_DEBUG=1 for details)', exitCode: 1 };
 }
 

@@ -50,7 +50,7 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
       const raw = Buffer.concat(chunks);
       const check = verifyWebhookSignature(secret, req.headers, raw, Date.now(), TOLERANCE_SECONDS);
       if (!check.ok) {
-        res.writeHead(400, { 'content-type': 'text/plain' }).end(check.reason);
+        res.writeHead(400, { 'content-type': 'text/plain' }).end(check.error);
         return;
       }
       const delivery = req.headers[DELIVERY_HEADER];

@@ -1,5 +1,5 @@
 import { Command, Help } from 'commander';
-import { VERSION } from '../version.js';
+import { VERSION } from '../core/index.js';
 import { COMMANDS, type CommandName } from './commands.js';
 
 type Register = (program: Command) => void;

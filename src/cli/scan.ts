@@ -1,12 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type ExchangeId, isExchangeId, KeywardenError } from '../core/index.js';
+import { type ExchangeId, isExchangeId, KeywardenError, VERSION } from '../core/index.js';
 import type { KeyRecord } from '../keys/index.js';
 import type { SystemEvent } from '../monitor/monitor-types.js';
 import type { Finding } from '../scan/scan-types.js';
 import type { Vault } from '../vault/vault-types.js';
-import { VERSION } from '../version.js';
 import { CliError, describeError, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 

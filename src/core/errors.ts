@@ -1,9 +1,22 @@
 /**
  * The closed vocabulary of keywarden error codes. Every code maps to an HTTP status and
  * (for the gateway) an exchange error kind; codes are never reused. docs/errors.md lists
- * the same codes and test/errors.test.ts keeps them in step.
+ * the same codes with the same status, kind and meaning, and test/core/errors.test.ts keeps
+ * them in step and refuses an error-code literal in src/ that is not listed here.
  */
 import type { ExchangeErrorKind } from './actions.js';
+
+/**
+ * `message` is the default text of the error (what a client or the CLI shows); `meaning` is
+ * given only where that text is deliberately terse or the code is never an HTTP answer, and
+ * is what docs/errors.md explains.
+ */
+export interface ErrorSpec {
+  readonly status: number;
+  readonly kind: ExchangeErrorKind;
+  readonly message: string;
+  readonly meaning?: string;
+}
 
 export const ERROR_CODES = {
   // vault
@@ -24,8 +37,14 @@ export const ERROR_CODES = {
   },
   wrong_master_key: { status: 401, kind: 'auth', message: 'Wrong passphrase or master key' },
   decrypt_failed: { status: 500, kind: 'internal', message: 'A stored record failed its integrity check' },
-  // Every refused POST /_keywarden/unseal, whatever the cause (wrong key, malformed, proxied, backed off).
-  unseal_failed: { status: 401, kind: 'auth', message: 'unseal failed' },
+  // One answer to every refused unseal, so a guesser never learns how close it came.
+  unseal_failed: {
+    status: 401,
+    kind: 'auth',
+    message: 'unseal failed',
+    meaning:
+      'The one answer to every refused POST /_keywarden/unseal: 401 for a wrong or malformed key, 403 for a proxy header or a non-loopback peer, 400 for a malformed body, 429 while backed off or locked out; the cause goes to the server log only',
+  },
   // input
   invalid_input: { status: 400, kind: 'bad_request', message: 'Invalid input' },
   invalid_credential: { status: 400, kind: 'bad_request', message: 'Invalid credential' },
@@ -60,12 +79,60 @@ export const ERROR_CODES = {
   body_too_large: { status: 413, kind: 'bad_request', message: 'Request body too large' },
   audit_unavailable: { status: 503, kind: 'unavailable', message: 'Audit log unavailable; request refused' },
   upstream_failed: { status: 502, kind: 'unavailable', message: 'Exchange did not answer' },
+  // The audit record standing for the denials of one minute from one source IP without a known client.
+  unauthenticated: {
+    status: 401,
+    kind: 'auth',
+    message: 'Denied requests without a known client, summarised',
+    meaning:
+      'Audit only (the rule of a summary record): the further requests without a known client denied from one source IP in one minute; each was answered with its own code',
+  },
+  // GET /metrics
+  metrics_token_required: {
+    status: 401,
+    kind: 'auth',
+    message: 'metrics need the bearer token (server.metrics.tokenEnv)',
+  },
+  metrics_loopback_only: {
+    status: 403,
+    kind: 'permission',
+    message: 'metrics are served to loopback only (server.metrics.access)',
+  },
+  // monitor
+  sink_failed: {
+    status: 502,
+    kind: 'unavailable',
+    message: 'Alert not delivered',
+    meaning:
+      'An alert sink did not take a delivery (timeout, network error, HTTP error, refusal); never sent as an answer: the monitor retries or warns, and the message never holds the sink URL',
+  },
+  // CLI
+  command_failed: {
+    status: 500,
+    kind: 'internal',
+    message: 'The command did not complete',
+    meaning:
+      'CLI only: a command could not complete (a file not readable, a port in use, no gateway answering); its one-line message says why and the exit code is 1',
+  },
   internal: { status: 500, kind: 'internal', message: 'Internal error' },
-} as const satisfies Record<string, { status: number; kind: ExchangeErrorKind; message: string }>;
+} as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-/** A known failure with a stable code; its message is safe to show (never contains a secret). */
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, value);
+}
+
+/** What the code means, as docs/errors.md states it. */
+export function errorMeaning(code: ErrorCode): string {
+  const spec: ErrorSpec = ERROR_CODES[code];
+  return spec.meaning ?? spec.message;
+}
+
+/**
+ * A known failure with a stable code; its message is safe to show (never contains a secret).
+ * The one error family: every error class keywarden throws is this class or extends it.
+ */
 export class KeywardenError extends Error {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message?: string) {

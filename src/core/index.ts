@@ -7,3 +7,5 @@ export * from './ids.js';
 export * from './result.js';
 export * from './safe-equal.js';
 export * from './shell-arg.js';
+export * from './state.js';
+export * from './version.js';

@@ -3,7 +3,19 @@
  * classification, introspection, error shapes) live only behind it: the gateway, the
  * sandbox, the key registry and the scanner talk to exchanges through this and nothing else.
  */
-import type { Action, Clock, ExchangeErrorKind, ExchangeId, MarketType, Side } from '../core/index.js';
+import {
+  type Action,
+  type Clock,
+  type ExchangeErrorKind,
+  type ExchangeId,
+  KeywardenError,
+  type MarketType,
+  type NonceLedger,
+  type NonceSource,
+  type Side,
+} from '../core/index.js';
+
+export type { NonceLedger, NonceSource } from '../core/index.js';
 
 /**
  * Credential material in CCXT's field names, so users paste what their bot config has.
@@ -40,23 +52,11 @@ export interface ClientOrigin {
   prefix: string;
 }
 
-/** Per-exchange-key monotonic state the gateway owns (Kraken's nonce sequence). */
-export interface NonceSource {
-  /** Next strictly increasing nonce for this key, as a decimal string. */
-  next(): string;
-}
-
 export interface SignContext {
   clock: Clock;
   nonce: NonceSource;
   /** The upstream base URL the signed request goes to, e.g. `https://api.binance.com` or `http://127.0.0.1:8788/binance`. */
   baseUrl: string;
-}
-
-/** Remembers the highest nonce seen per client key (Kraken); shared across gateway requests. */
-export interface NonceLedger {
-  /** Atomically accept `nonce` for `apiKey` if it is greater than every earlier one. */
-  accept(apiKey: string, nonce: bigint): boolean;
 }
 
 export interface VerifyContext {
@@ -347,6 +347,10 @@ export interface ExchangeAdapter {
   publicWeight?(request: ExchangeRequest): number;
 }
 
-export class CredentialError extends Error {
-  readonly code = 'invalid_credential';
+/** A credential the adapter cannot use: `invalid_credential`, with the adapter's one-line reason. */
+export class CredentialError extends KeywardenError {
+  constructor(message: string) {
+    super('invalid_credential', message);
+    this.name = 'CredentialError';
+  }
 }

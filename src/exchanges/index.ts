@@ -1,10 +1,10 @@
 import type { ExchangeId } from '../core/index.js';
 import type { ExchangeAdapter } from './adapter.js';
-import { binance } from './binance.js';
-import { bybit } from './bybit.js';
-import { coinbase } from './coinbase.js';
-import { kraken } from './kraken.js';
-import { okx } from './okx.js';
+import { binance } from './binance/index.js';
+import { bybit } from './bybit/index.js';
+import { coinbase } from './coinbase/index.js';
+import { kraken } from './kraken/index.js';
+import { okx } from './okx/index.js';
 
 /**
  * Every exchange adapter by id: the compiler refuses a missing or an extra exchange (the id

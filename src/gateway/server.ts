@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { KeywardenConfig } from '../config/config.js';
 import type { Clock } from '../core/index.js';
-import { safeEqual } from '../core/index.js';
+import { ERROR_CODES, safeEqual } from '../core/index.js';
 import type { MonitorMetrics } from '../monitor/metrics.js';
 import type { MasterKeySource } from '../vault/vault-types.js';
 import type { Gateway } from './gateway.js';
@@ -48,18 +48,18 @@ function metricsDenied(
   access: 'loopback' | 'open' | 'token',
   request: FastifyRequest,
   token: string | undefined,
-): { status: 401 | 403; message: string } | undefined {
+): 'metrics_loopback_only' | 'metrics_token_required' | undefined {
   if (access === 'open') return undefined;
   if (access === 'loopback') {
     // The socket peer, and no proxy header of any kind (a proxy in front would make every scrape local).
     if (isLoopback(request.socket.remoteAddress) && !hasProxyHeader(request.headers)) return undefined;
-    return { status: 403, message: 'metrics are served to loopback only (server.metrics.access)' };
+    return 'metrics_loopback_only';
   }
   const presented = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim();
   // Fail closed: no configured token means no scrape, whatever is presented.
   if (token !== undefined && token !== '' && presented !== undefined && safeEqual(presented, token))
     return undefined;
-  return { status: 401, message: 'metrics need the bearer token (server.metrics.tokenEnv)' };
+  return 'metrics_token_required';
 }
 
 function send(reply: FastifyReply, a: GatewayAnswer): FastifyReply {
@@ -149,9 +149,9 @@ export function createGatewayServer(options: ServerOptions): GatewayServer {
       const denied = metricsDenied(options.config.server.metrics.access, request, metrics.token);
       if (denied)
         return reply
-          .code(denied.status)
+          .code(ERROR_CODES[denied].status)
           .header('x-request-id', request.id)
-          .send({ error: denied.status === 401 ? 'unauthorized' : 'forbidden', message: denied.message });
+          .send({ error: denied, message: ERROR_CODES[denied].message });
       // Read at scrape time so the gauge follows seal/unseal from any path.
       metrics.registry.setVaultSealed(metrics.isSealed());
       const text = await metrics.registry.render();

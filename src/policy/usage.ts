@@ -1,3 +1,4 @@
+import type { UsagePersistence } from '../core/index.js';
 import type { PolicyContext } from './policy-types.js';
 
 /**
@@ -26,13 +27,6 @@ export interface UsageRequest {
 export interface Reservation {
   /** Give the reservation back (idempotent). */
   release(): void;
-}
-
-/** Durable daily amounts, written synchronously (better-sqlite3) so reserve stays atomic. */
-export interface UsagePersistence {
-  /** Every amount recorded for UTC day `day` (days since the epoch). */
-  load(day: number): Array<{ clientId: string; item: string; amount: number }>;
-  add(clientId: string, day: number, item: string, delta: number): void;
 }
 
 const DAY_MS = 86_400_000;
@@ -126,3 +120,4 @@ export function createUsageTracker(persistence?: UsagePersistence): UsageTracker
     },
   };
 }
+export type { UsagePersistence } from '../core/index.js';

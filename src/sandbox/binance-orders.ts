@@ -6,9 +6,10 @@
  * execute as Binance executes them. This table is the emulator's own reading of Binance's
  * docs, independent of the gateway's schemas: keywarden must refuse first, never rely on it.
  */
+import type { Result } from '../core/index.js';
 import type { ExchangeResponse } from '../exchanges/adapter.js';
+import { binanceMarketId } from '../exchanges/binance/index.js';
 import { BINANCE_ORDER_TYPES } from '../exchanges/binance/schemas.js';
-import { binanceMarketId } from '../exchanges/binance.js';
 import { getParam, type Params } from '../exchanges/params.js';
 import { json, type SandboxContext, type SandboxKey } from './emulator.js';
 import type { Engine, EngineError, Market, Order } from './engine.js';
@@ -225,7 +226,8 @@ interface OrderSpec {
   clientOrderId?: string;
 }
 
-type Read = { ok: true; spec: OrderSpec } | { ok: false; response: ExchangeResponse };
+/** A refusal is Binance's own error answer, ready to send. */
+type Read = Result<OrderSpec, ExchangeResponse>;
 
 /**
  * Read one order. `names` maps a field (`price`) to the parameter that carries it; `shared`
@@ -239,7 +241,7 @@ function readOrder(
   /** Refuse another type's fields (off for legacy OCO's limit leg, which shares the request with its stop leg). */
   crossCheck = true,
 ): Read {
-  const fail = (response: ExchangeResponse): Read => ({ ok: false, response });
+  const fail = (response: ExchangeResponse): Read => ({ ok: false, error: response });
   const m = marketById(engine, getParam(p, 'symbol'));
   if (!m) return fail(err(400, -1121, 'Invalid symbol.'));
   const side = getParam(p, names('side'));
@@ -302,10 +304,10 @@ function readOrder(
     (spec.side === 'buy' ? price >= m.price : price <= m.price)
   )
     return fail(err(400, -2010, 'Order would immediately match and take.'));
-  return { ok: true, spec };
+  return { ok: true, value: spec };
 }
 
-type Placed = { ok: true; order: Order | PendingStop } | { ok: false; response: ExchangeResponse };
+type Placed = Result<Order | PendingStop, ExchangeResponse>;
 
 function place(ctx: SandboxContext, key: SandboxKey, spec: OrderSpec): Placed {
   const engine = ctx.engine;
@@ -324,7 +326,7 @@ function place(ctx: SandboxContext, key: SandboxKey, spec: OrderSpec): Placed {
       ...(spec.clientOrderId !== undefined ? { clientOrderId: spec.clientOrderId } : {}),
     };
     s.stops.push(stop);
-    return { ok: true, order: stop };
+    return { ok: true, value: stop };
   }
   const market = spec.type === 'MARKET';
   const r = engine.placeOrder({
@@ -337,7 +339,7 @@ function place(ctx: SandboxContext, key: SandboxKey, spec: OrderSpec): Placed {
     ...(!market && spec.price !== undefined ? { price: spec.price } : {}),
     ...(spec.clientOrderId !== undefined ? { clientOrderId: spec.clientOrderId } : {}),
   });
-  return r.ok ? { ok: true, order: r.value } : { ok: false, response: engineError(r.error) };
+  return r.ok ? r : { ok: false, error: engineError(r.error) };
 }
 
 const STATUS: Record<Order['status'], string> = { open: 'NEW', filled: 'FILLED', canceled: 'CANCELED' };
@@ -425,10 +427,10 @@ export function newOrder(
   const refused = unread(p, reads, new Set([...ALL_ORDER_PARAMS, ...(opts.extra ?? [])])) ?? malformed(p);
   if (refused) return refused;
   const r = readOrder(ctx.engine, p, single, type);
-  if (!r.ok) return r.response;
+  if (!r.ok) return r.error;
   if (opts.test) return json(200, {});
-  const placed = place(ctx, key, r.spec);
-  return placed.ok ? json(200, placedJson(ctx, key, placed.order)) : placed.response;
+  const placed = place(ctx, key, r.value);
+  return placed.ok ? json(200, placedJson(ctx, key, placed.value)) : placed.error;
 }
 
 const LEG_FIELDS = [
@@ -468,9 +470,9 @@ function placeOco(
     const r = place(ctx, key, spec);
     if (!r.ok) {
       for (const o of placed) cancelAny(ctx.engine, key.account, o.id);
-      return r.response;
+      return r.error;
     }
-    placed.push(r.order);
+    placed.push(r.value);
   }
   const [a, b] = placed;
   if (a && b) {
@@ -518,8 +520,8 @@ export function orderListOco(p: Params, key: SandboxKey, ctx: SandboxContext): E
     )
       return err(400, -1116, 'Invalid orderType.');
     const r = readOrder(ctx.engine, p, names, type);
-    if (!r.ok) return r.response;
-    specs.push(r.spec);
+    if (!r.ok) return r.error;
+    specs.push(r.value);
   }
   return placeOco(ctx, key, specs, getParam(p, 'listClientOrderId'));
 }
@@ -564,10 +566,10 @@ export function legacyOco(p: Params, key: SandboxKey, ctx: SandboxContext): Exch
       icebergQty: 'stopIcebergQty',
     })[f] ?? f;
   const limit = readOrder(ctx.engine, p, limitNames, 'LIMIT_MAKER', false);
-  if (!limit.ok) return limit.response;
+  if (!limit.ok) return limit.error;
   const stop = readOrder(ctx.engine, p, stopNames, stopLimit ? 'STOP_LOSS_LIMIT' : 'STOP_LOSS');
-  if (!stop.ok) return stop.response;
-  return placeOco(ctx, key, [limit.spec, stop.spec], getParam(p, 'listClientOrderId'));
+  if (!stop.ok) return stop.error;
+  return placeOco(ctx, key, [limit.value, stop.value], getParam(p, 'listClientOrderId'));
 }
 
 const CANCEL_REPLACE_EXTRA = [
@@ -595,7 +597,7 @@ export function cancelReplace(p: Params, key: SandboxKey, ctx: SandboxContext): 
   const cid = getParam(p, 'cancelOrigClientOrderId');
   if (id === undefined && cid === undefined) return mandatory('cancelOrderId');
   const r = readOrder(ctx.engine, p, single, type);
-  if (!r.ok) return r.response;
+  if (!r.ok) return r.error;
   const cancelled = ctx.engine.cancelOrder(key.account, {
     ...(id !== undefined ? { id } : {}),
     ...(cid !== undefined ? { clientOrderId: cid } : {}),
@@ -611,7 +613,7 @@ export function cancelReplace(p: Params, key: SandboxKey, ctx: SandboxContext): 
         newOrderResponse: null,
       },
     });
-  const placed = place(ctx, key, r.spec);
+  const placed = place(ctx, key, r.value);
   const cancelResponse = cancelled.ok
     ? orderJson(cancelled.value)
     : { code: -2011, msg: 'Unknown order sent.' };
@@ -623,14 +625,14 @@ export function cancelReplace(p: Params, key: SandboxKey, ctx: SandboxContext): 
         cancelResult: cancelled.ok ? 'SUCCESS' : 'FAILURE',
         newOrderResult: 'FAILURE',
         cancelResponse,
-        newOrderResponse: JSON.parse(placed.response.body),
+        newOrderResponse: JSON.parse(placed.error.body),
       },
     });
   return json(cancelled.ok ? 200 : 409, {
     cancelResult: cancelled.ok ? 'SUCCESS' : 'FAILURE',
     newOrderResult: 'SUCCESS',
     cancelResponse,
-    newOrderResponse: placedJson(ctx, key, placed.order),
+    newOrderResponse: placedJson(ctx, key, placed.value),
   });
 }
 

@@ -6,7 +6,7 @@
 
 import { randomToken } from '../core/index.js';
 import type { ExchangeResponse } from '../exchanges/adapter.js';
-import { bybitError, bybitMarketId, bybitSymbol, bybitVerify } from '../exchanges/bybit.js';
+import { bybitError, bybitMarketId, bybitSymbol, bybitVerify } from '../exchanges/bybit/index.js';
 import { headerValue } from '../exchanges/http-text.js';
 import { getParam, type Params, parseParams, toNumber } from '../exchanges/params.js';
 import { isRecord, parseStrictJson, textField } from '../exchanges/strict-json.js';

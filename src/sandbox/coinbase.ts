@@ -18,7 +18,7 @@ import {
   toProductId,
   toSymbol,
   verifyJwt,
-} from '../exchanges/coinbase.js';
+} from '../exchanges/coinbase/index.js';
 import {
   json,
   type SandboxContext,

@@ -3,6 +3,7 @@
  * account, orders with an immediate fill when marketable, trades and withdrawals. Each
  * exchange emulator (src/sandbox/<name>.ts) translates its own wire format onto this.
  */
+import type { Result } from '../core/index.js';
 
 export interface Market {
   /** `BASE/QUOTE` for spot, `BASE/QUOTE:SETTLE` for a perpetual swap (CCXT's form). */
@@ -70,7 +71,7 @@ export type EngineError =
   | { code: 'order_not_found'; message: string }
   | { code: 'duplicate_client_order_id'; message: string };
 
-export type EngineResult<T> = { ok: true; value: T } | { ok: false; error: EngineError };
+export type EngineResult<T> = Result<T, EngineError>;
 
 export interface PlaceOrder {
   account: string;

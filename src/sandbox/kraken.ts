@@ -4,10 +4,10 @@
  * Asset and pair ids use Kraken's legacy names (XXBT, ZUSD, XXBTZUSD) like the real API.
  */
 import { randomBytes } from 'node:crypto';
-import { randomToken } from '../core/index.js';
+import { type Result, randomToken } from '../core/index.js';
 import type { ExchangeResponse } from '../exchanges/adapter.js';
 import { headerValue } from '../exchanges/http-text.js';
-import { KRAKEN_ERRORS, kraken, krakenError, krakenSymbol } from '../exchanges/kraken.js';
+import { KRAKEN_ERRORS, kraken, krakenError, krakenSymbol } from '../exchanges/kraken/index.js';
 import { parseParams, toNumber } from '../exchanges/params.js';
 import {
   json,
@@ -289,9 +289,8 @@ function current(ctx: SandboxContext, id: string): string {
   return at;
 }
 
-type Placed =
-  | { ok: true; value: { descr: { order: string }; txid: string[] } }
-  | { ok: false; response: ExchangeResponse };
+/** A refusal is Kraken's own error answer, ready to send. */
+type Placed = Result<{ descr: { order: string }; txid: string[] }, ExchangeResponse>;
 
 /**
  * One AddOrder as Kraken executes it: market and limit orders (relative limit prices read
@@ -306,7 +305,7 @@ function placeKrakenOrder(
   key: SandboxKey,
   ctx: SandboxContext,
 ): Placed {
-  const no = (e: string): Placed => ({ ok: false, response: fail(e) });
+  const no = (e: string): Placed => ({ ok: false, error: fail(e) });
   const m = findPair(ctx, pairRaw);
   if (!m) return no('EQuery:Unknown asset pair');
   const side = text(o.type);
@@ -346,7 +345,7 @@ function placeKrakenOrder(
     ...(price !== undefined ? { price } : {}),
     ...(clientOrderId !== undefined ? { clientOrderId } : {}),
   });
-  if (!r.ok) return { ok: false, response: engineError(r.error) };
+  if (!r.ok) return { ok: false, error: engineError(r.error) };
   if (closePrice !== undefined && r.value.status === 'filled')
     ctx.engine.placeOrder({
       account: key.account,
@@ -359,7 +358,7 @@ function placeKrakenOrder(
   return { ok: true, value: { descr, txid: [txid(r.value, 'O')] } };
 }
 
-type Found = { ok: true; order: Order } | { ok: false; response: ExchangeResponse };
+type Found = Result<Order, ExchangeResponse>;
 
 function restingOrder(
   ctx: SandboxContext,
@@ -368,7 +367,7 @@ function restingOrder(
   cl: string | undefined,
 ): Found {
   if ((tx === undefined) === (cl === undefined))
-    return { ok: false, response: fail('EGeneral:Invalid arguments:txid') };
+    return { ok: false, error: fail('EGeneral:Invalid arguments:txid') };
   const raw = tx === undefined ? undefined : idFromTxid(tx);
   const byCl = cl === undefined ? undefined : aliases(ctx).get(`cl:${cl}`);
   const o =
@@ -377,11 +376,11 @@ function restingOrder(
       : byCl !== undefined
         ? ctx.engine.order(key.account, { id: current(ctx, byCl) })
         : ctx.engine.order(key.account, { clientOrderId: cl ?? '' });
-  if (o?.status !== 'open') return { ok: false, response: fail('EOrder:Unknown order') };
-  return { ok: true, order: o };
+  if (o?.status !== 'open') return { ok: false, error: fail('EOrder:Unknown order') };
+  return { ok: true, value: o };
 }
 
-type Replaced = { ok: true; order: Order } | { ok: false; response: ExchangeResponse };
+type Replaced = Result<Order, ExchangeResponse>;
 
 /** Kraken's amend and edit, here: the resting order is cancelled and replaced by one with the new size and limit price. */
 function replaceOrder(
@@ -392,12 +391,12 @@ function replaceOrder(
   priceText: string | undefined,
 ): Replaced {
   const m = ctx.engine.market(old.symbol);
-  if (!m || old.type !== 'limit') return { ok: false, response: fail('EOrder:Invalid order') };
+  if (!m || old.type !== 'limit') return { ok: false, error: fail('EOrder:Invalid order') };
   const quantity = qty === undefined ? old.quantity - old.filled : plainNumber(qty);
   if (quantity === undefined || !(quantity > 0))
-    return { ok: false, response: fail('EGeneral:Invalid arguments:order_qty') };
+    return { ok: false, error: fail('EGeneral:Invalid arguments:order_qty') };
   const price = priceText === undefined ? old.price : krakenPrice(priceText, m.price, old.side);
-  if (!(price !== undefined && price > 0)) return { ok: false, response: fail('EOrder:Invalid price') };
+  if (!(price !== undefined && price > 0)) return { ok: false, error: fail('EOrder:Invalid price') };
   ctx.engine.cancelOrder(key.account, { id: old.id });
   const r = ctx.engine.placeOrder({
     account: key.account,
@@ -407,10 +406,10 @@ function replaceOrder(
     quantity,
     price,
   });
-  if (!r.ok) return { ok: false, response: engineError(r.error) };
+  if (!r.ok) return { ok: false, error: engineError(r.error) };
   aliases(ctx).set(old.id, r.value.id);
   if (old.clientOrderId !== undefined) aliases(ctx).set(`cl:${old.clientOrderId}`, r.value.id);
-  return { ok: true, order: r.value };
+  return { ok: true, value: r.value };
 }
 
 const PRIVATE: Record<string, Route> = {
@@ -490,7 +489,7 @@ const PRIVATE: Record<string, Route> = {
     params: ['pair', 'asset_class', 'deadline', 'validate', 'broker', ...ORDER_PARAMS],
     handle(get, key, ctx, fields) {
       const r = placeKrakenOrder(fields, get('pair'), get('validate') === 'true', key, ctx);
-      return r.ok ? ok(r.value) : r.response;
+      return r.ok ? ok(r.value) : r.error;
     },
   },
   AddOrderBatch: {
@@ -510,12 +509,12 @@ const PRIVATE: Record<string, Route> = {
       const pairOf = (item: Fields) => (typeof item.pair === 'string' ? item.pair : get('pair'));
       for (const item of items) {
         const r = placeKrakenOrder(item, pairOf(item), true, key, ctx);
-        if (!r.ok) return r.response;
+        if (!r.ok) return r.error;
       }
       if (get('validate') === 'true') return ok({ orders: [] });
       const orders = items.map((item) => {
         const r = placeKrakenOrder(item, pairOf(item), false, key, ctx);
-        return r.ok ? r.value : { error: JSON.parse(r.response.body).error[0] };
+        return r.ok ? r.value : { error: JSON.parse(r.error.body).error[0] };
       });
       return ok({ orders: orders.map((o) => ('txid' in o ? { txid: o.txid[0], descr: o.descr } : o)) });
     },
@@ -534,9 +533,9 @@ const PRIVATE: Record<string, Route> = {
     ],
     handle(get, key, ctx) {
       const found = restingOrder(ctx, key, get('txid'), get('cl_ord_id'));
-      if (!found.ok) return found.response;
-      const r = replaceOrder(ctx, key, found.order, get('order_qty'), get('limit_price'));
-      return r.ok ? ok({ amend_id: `TSBX${r.order.id}-AMEND-SANDBX` }) : r.response;
+      if (!found.ok) return found.error;
+      const r = replaceOrder(ctx, key, found.value, get('order_qty'), get('limit_price'));
+      return r.ok ? ok({ amend_id: `TSBX${r.value.id}-AMEND-SANDBX` }) : r.error;
     },
   },
   EditOrder: {
@@ -556,22 +555,22 @@ const PRIVATE: Record<string, Route> = {
     ],
     handle(get, key, ctx) {
       const found = restingOrder(ctx, key, get('txid'), undefined);
-      if (!found.ok) return found.response;
+      if (!found.ok) return found.error;
       const m = findPair(ctx, get('pair'));
-      if (!m || m.symbol !== found.order.symbol) return fail('EQuery:Unknown asset pair');
+      if (!m || m.symbol !== found.value.symbol) return fail('EQuery:Unknown asset pair');
       if (get('validate') === 'true') return ok({ status: 'ok' });
-      const old = found.order;
+      const old = found.value;
       const r = replaceOrder(ctx, key, old, get('volume'), get('price'));
-      if (!r.ok) return r.response;
+      if (!r.ok) return r.error;
       return ok({
         status: 'ok',
-        txid: txid(r.order, 'O'),
+        txid: txid(r.value, 'O'),
         originaltxid: txid(old, 'O'),
-        volume: fmt(r.order.quantity),
-        price: fmt(r.order.price ?? 0, 2),
+        volume: fmt(r.value.quantity),
+        price: fmt(r.value.price ?? 0, 2),
         orders_cancelled: 1,
         descr: {
-          order: `${r.order.side} ${fmt(r.order.quantity)} ${pairAltname(m)} @ limit ${fmt(r.order.price ?? 0, 2)}`,
+          order: `${r.value.side} ${fmt(r.value.quantity)} ${pairAltname(m)} @ limit ${fmt(r.value.price ?? 0, 2)}`,
         },
       });
     },

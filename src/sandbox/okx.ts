@@ -4,10 +4,10 @@
  * endpoints an unmodified CCXT client uses, answered in OKX's own shapes.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { randomToken } from '../core/index.js';
+import { type Result, randomToken } from '../core/index.js';
 import type { ExchangeResponse } from '../exchanges/adapter.js';
 import { headerValue } from '../exchanges/http-text.js';
-import { okxError, okxInstId, okxSymbol, okxVerify } from '../exchanges/okx.js';
+import { okxError, okxInstId, okxSymbol, okxVerify } from '../exchanges/okx/index.js';
 import { getParam, type Params, parseParams, toNumber } from '../exchanges/params.js';
 import { isRecord, parseStrictJson, textField } from '../exchanges/strict-json.js';
 import {
@@ -254,6 +254,9 @@ interface OrderResult {
   [extra: string]: string;
 }
 
+/** OKX's per-order refusal: its code and message, as the order's row carries them. */
+type Refusal = Pick<OrderResult, 'sCode' | 'sMsg'>;
+
 const set = (...names: string[]): ReadonlySet<string> => new Set(names);
 const ORDER_FIELDS = set(
   'instId',
@@ -388,15 +391,11 @@ interface Placement {
 }
 
 /** Place one order on the engine in base units (a derivative's contracts × ctVal). */
-function execute(
-  p: Placement,
-  key: SandboxKey,
-  ctx: SandboxContext,
-): { ok: true; order: Order } | { ok: false; sCode: string; sMsg: string } {
+function execute(p: Placement, key: SandboxKey, ctx: SandboxContext): Result<Order, Refusal> {
   const market = ctx.engine.market(p.symbol);
-  if (!market) return { ok: false, sCode: '51001', sMsg: "Instrument ID doesn't exist." };
+  if (!market) return { ok: false, error: { sCode: '51001', sMsg: "Instrument ID doesn't exist." } };
   if (p.px !== undefined && outsidePriceLimit(p.side, p.px, market.price))
-    return { ok: false, sCode: '51006', sMsg: 'Order price is not within the price limit' };
+    return { ok: false, error: { sCode: '51006', sMsg: 'Order price is not within the price limit' } };
   const ctVal = ctValOf(p.symbol);
   const placed = ctx.engine.placeOrder({
     account: key.account,
@@ -407,34 +406,36 @@ function execute(
     ...(p.px !== undefined ? { price: p.px } : {}),
     ...(p.clOrdId ? { clientOrderId: p.clOrdId } : {}),
   });
-  if (!placed.ok) return { ok: false, sCode: engineCode(placed.error), sMsg: placed.error.message };
+  if (!placed.ok)
+    return { ok: false, error: { sCode: engineCode(placed.error), sMsg: placed.error.message } };
   if (p.immediate && placed.value.status === 'open')
     ctx.engine.cancelOrder(key.account, { id: placed.value.id });
-  return { ok: true, order: placed.value };
+  return { ok: true, value: placed.value };
 }
 
 /** Instrument, side and trade mode as OKX checks them for any order. */
 function orderBasics(
   o: Record<string, unknown>,
-):
-  | { ok: true; symbol: string; side: 'buy' | 'sell'; derivative: boolean; cash: boolean }
-  | { ok: false; sCode: string; sMsg: string } {
+): Result<{ symbol: string; side: 'buy' | 'sell'; derivative: boolean; cash: boolean }, Refusal> {
   const symbol = okxSymbol(textField(o, 'instId') ?? '');
-  if (!symbol) return { ok: false, sCode: '51001', sMsg: "Instrument ID doesn't exist." };
+  if (!symbol) return { ok: false, error: { sCode: '51001', sMsg: "Instrument ID doesn't exist." } };
   const derivative = symbol.includes(':');
   const side = textField(o, 'side');
-  if (side !== 'buy' && side !== 'sell') return { ok: false, sCode: '51000', sMsg: 'Parameter side error' };
+  if (side !== 'buy' && side !== 'sell')
+    return { ok: false, error: { sCode: '51000', sMsg: 'Parameter side error' } };
   const tdMode = textField(o, 'tdMode') ?? '';
   const modes = derivative ? ['cross', 'isolated'] : ['cash', 'cross', 'isolated', 'spot_isolated'];
-  if (!modes.includes(tdMode)) return { ok: false, sCode: '51000', sMsg: 'Parameter tdMode error' };
-  return { ok: true, symbol, side, derivative, cash: !derivative && tdMode === 'cash' };
+  if (!modes.includes(tdMode))
+    return { ok: false, error: { sCode: '51000', sMsg: 'Parameter tdMode error' } };
+  return { ok: true, value: { symbol, side, derivative, cash: !derivative && tdMode === 'cash' } };
 }
 
 function placeOne(o: Record<string, unknown>, key: SandboxKey, ctx: SandboxContext): OrderResult {
   const clOrdId = textField(o, 'clOrdId') ?? '';
   const base = { ordId: '', clOrdId, tag: textField(o, 'tag') ?? '', ts: String(ctx.clock.now()) };
-  const basics = orderBasics(o);
-  if (!basics.ok) return { ...base, sCode: basics.sCode, sMsg: basics.sMsg };
+  const checked = orderBasics(o);
+  if (!checked.ok) return { ...base, ...checked.error };
+  const basics = checked.value;
   const ordType = textField(o, 'ordType') ?? '';
   const limit = LIMIT_TYPES.has(ordType);
   if (!limit && ordType !== 'market' && !(ordType === 'optimal_limit_ioc' && basics.derivative))
@@ -460,8 +461,8 @@ function placeOne(o: Record<string, unknown>, key: SandboxKey, ctx: SandboxConte
     key,
     ctx,
   );
-  if (!done.ok) return { ...base, sCode: done.sCode, sMsg: done.sMsg };
-  return { ...base, ordId: done.order.id, sCode: '0', sMsg: 'Order placed' };
+  if (!done.ok) return { ...base, ...done.error };
+  return { ...base, ordId: done.value.id, sCode: '0', sMsg: 'Order placed' };
 }
 
 /** A post-only order that would take liquidity is refused rather than placed. */
@@ -492,8 +493,9 @@ function placeAlgo(o: Record<string, unknown>, key: SandboxKey, ctx: SandboxCont
     tag: textField(o, 'tag') ?? '',
     ts: String(ctx.clock.now()),
   };
-  const basics = orderBasics(o);
-  if (!basics.ok) return { ...base, sCode: basics.sCode, sMsg: basics.sMsg };
+  const checked = orderBasics(o);
+  if (!checked.ok) return { ...base, ...checked.error };
+  const basics = checked.value;
   const ordType = textField(o, 'ordType') ?? '';
   const sz = positive(o, 'sz');
   if (sz === undefined) return { ...base, sCode: '51000', sMsg: 'Parameter sz error' };
@@ -524,8 +526,8 @@ function placeAlgo(o: Record<string, unknown>, key: SandboxKey, ctx: SandboxCont
     key,
     ctx,
   );
-  if (!done.ok) return { ...base, sCode: done.sCode, sMsg: done.sMsg };
-  return { ...base, algoId: done.order.id, sCode: '0', sMsg: 'Order placed' };
+  if (!done.ok) return { ...base, ...done.error };
+  return { ...base, algoId: done.value.id, sCode: '0', sMsg: 'Order placed' };
 }
 
 /** OKX keeps the order id across an amend; the engine cancels and places anew, so the ids are mapped. */
@@ -568,13 +570,13 @@ function amendOne(o: Record<string, unknown>, key: SandboxKey, ctx: SandboxConte
     key,
     ctx,
   );
-  if (!done.ok) return { ...base, sCode: done.sCode, sMsg: done.sMsg };
+  if (!done.ok) return { ...base, ...done.error };
   const a = amendsOf(ctx);
-  a.current.set(shown, done.order.id);
-  a.original.set(done.order.id, shown);
+  a.current.set(shown, done.value.id);
+  a.original.set(done.value.id, shown);
   if (client !== '') {
-    a.byClient.set(client, done.order.id);
-    a.clientOf.set(done.order.id, client);
+    a.byClient.set(client, done.value.id);
+    a.clientOf.set(done.value.id, client);
   }
   return { ...base, ordId: shown, clOrdId: client, sCode: '0', sMsg: '' };
 }

@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import type { ExchangeId } from '../core/index.js';
-import { isExchangeId } from '../core/index.js';
+import { isExchangeId, KeywardenError } from '../core/index.js';
 import type {
   Credential,
   ExchangeAdapter,
@@ -103,7 +103,7 @@ export async function verifyFindings(findings: readonly Finding[], options: Veri
     } catch (err) {
       // Adapter and network errors may echo request details: report only the kind of failure.
       const kind =
-        err instanceof Error && 'code' in err && err.code === 'invalid_credential'
+        err instanceof KeywardenError && err.code === 'invalid_credential'
           ? 'malformed credential'
           : 'request failed';
       finding.verification = `not verified (${kind})`;

@@ -4,7 +4,7 @@
  * conditional upsert per request; values cross into JS as bigint only.
  */
 import type SQLite from 'better-sqlite3';
-import type { NonceLedger } from '../exchanges/adapter.js';
+import type { NonceLedger } from '../core/index.js';
 
 const ACCEPT = `INSERT INTO client_nonces (api_key, last) VALUES (?, ?)
   ON CONFLICT (api_key) DO UPDATE SET last = excluded.last WHERE excluded.last > client_nonces.last

@@ -11,7 +11,7 @@
  * so nothing rounds them, even past 2^53 (about year 2255) or on a finer scale.
  */
 import type SQLite from 'better-sqlite3';
-import type { NonceSource } from '../exchanges/adapter.js';
+import type { NonceSource } from '../core/index.js';
 
 const DRAW = `INSERT INTO nonce_sequences (key_id, last) VALUES (?, ?)
   ON CONFLICT (key_id) DO UPDATE SET last = max(last + 1, excluded.last)

@@ -4,7 +4,7 @@
  * evaluate-and-reserve step stays free of awaits.
  */
 import type SQLite from 'better-sqlite3';
-import type { UsagePersistence } from '../policy/usage.js';
+import type { UsagePersistence } from '../core/index.js';
 
 export function createUsageStore(sqlite: SQLite.Database): UsagePersistence {
   const load = sqlite.prepare<[number], { client_id: string; item: string; amount: number }>(

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binance } from '../../src/exchanges/binance.js';
+import { binance } from '../../src/exchanges/binance/index.js';
 import { createNonceSource } from '../../src/exchanges/memory-nonce-ledger.js';
 import { verifyWebhookSignature } from '../../src/monitor/index.js';
 import { sandboxSeedKey, webhookConfig } from '../cli/cli-setup.js';

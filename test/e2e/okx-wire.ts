@@ -3,7 +3,7 @@
  * client credential exactly as OKX's SDKs sign it (okx.sign), sent over a real socket.
  */
 import type { Credential, ExchangeRequest } from '../../src/exchanges/adapter.js';
-import { okx } from '../../src/exchanges/okx.js';
+import { okx } from '../../src/exchanges/okx/index.js';
 
 export interface OkxAnswer {
   status: number;

@@ -6,7 +6,7 @@
  */
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binanceSignature } from '../../src/exchanges/binance.js';
+import { binanceSignature } from '../../src/exchanges/binance/index.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
 

@@ -6,7 +6,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Credential, ExchangeRequest } from '../../src/exchanges/adapter.js';
-import { bybit } from '../../src/exchanges/bybit.js';
+import { bybit } from '../../src/exchanges/bybit/index.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
 import { markEngine } from '../security/differential.js';

@@ -5,7 +5,7 @@
  */
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildJwt, loadSigningKey } from '../../src/exchanges/coinbase.js';
+import { buildJwt, loadSigningKey } from '../../src/exchanges/coinbase/index.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
 import { markEngine } from '../security/differential.js';

@@ -3,7 +3,7 @@ import ccxt from 'ccxt';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ExchangeRequest, SignContext } from '../../src/exchanges/adapter.js';
-import { binance } from '../../src/exchanges/binance.js';
+import { binance } from '../../src/exchanges/binance/index.js';
 import { encodeParams, type Params } from '../../src/exchanges/params.js';
 
 const BASE = 'https://api.binance.com';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../../src/core/index.js';
-import { binance } from '../../src/exchanges/binance.js';
+import { binance } from '../../src/exchanges/binance/index.js';
 import { itClassifiesEach, limitNotional, ordersOf, withdrawalOf } from './helpers.js';
 
 // Every Binance endpoint named in exchanges.md §1.4/§1.5/§7 plus the CCXT loadMarkets calls (Appendix A).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binance } from '../../src/exchanges/binance.js';
+import { binance } from '../../src/exchanges/binance/index.js';
 import { binanceEmulator } from '../../src/sandbox/binance.js';
 import { ccxtAt } from '../sandbox/helpers.js';
 import { dropInOrders, useDropIn } from './mini-gateway.js';

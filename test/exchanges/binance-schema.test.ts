@@ -4,7 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { binance } from '../../src/exchanges/binance.js';
+import { binance } from '../../src/exchanges/binance/index.js';
 import { get, ordersOf, reply, req, verifyCtxAt } from './helpers.js';
 
 const rejectedOf = (method: string, path: string, body = '', query = '') =>

@@ -3,7 +3,7 @@ import ccxt from 'ccxt';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/core/index.js';
 import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
-import { binance, binanceSignature, binanceSymbol } from '../../src/exchanges/binance.js';
+import { binance, binanceSignature, binanceSymbol } from '../../src/exchanges/binance/index.js';
 import { malformedPem } from '../pem.js';
 import { expectSymbols, recordingTransport, reply, signCtxAt, verifyCtxAt } from './helpers.js';
 

@@ -3,7 +3,7 @@ import ccxt from 'ccxt';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Credential, ExchangeRequest } from '../../src/exchanges/adapter.js';
-import { bybit, bybitReplayKey } from '../../src/exchanges/bybit.js';
+import { bybit, bybitReplayKey } from '../../src/exchanges/bybit/index.js';
 import { asRequest, ccxtSignAt } from './ccxt-oracle.js';
 import { signCtxAt, verifyCtxAt } from './helpers.js';
 

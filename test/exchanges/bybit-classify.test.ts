@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../../src/core/index.js';
-import { bybit } from '../../src/exchanges/bybit.js';
+import { bybit } from '../../src/exchanges/bybit/index.js';
 import { itClassifiesEach, limitNotional, ordersOf, req, withdrawalOf } from './helpers.js';
 
 /** The first order intent Bybit reads from a `POST /v5/order/create` body. */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Classification } from '../../src/exchanges/adapter.js';
-import { bybit } from '../../src/exchanges/bybit.js';
+import { bybit } from '../../src/exchanges/bybit/index.js';
 import { reply, req } from './helpers.js';
 
 const classify = (path: string, body: unknown, query = ''): Classification =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { CredentialError } from '../../src/exchanges/adapter.js';
-import { bybit, bybitReplayKey, bybitSignature, bybitSymbol } from '../../src/exchanges/bybit.js';
+import { bybit, bybitReplayKey, bybitSignature, bybitSymbol } from '../../src/exchanges/bybit/index.js';
 import { pemHeader } from '../pem.js';
 import { get, post, reply, signCtxAt, verifyCtxAt } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coinbase } from '../../src/exchanges/coinbase.js';
+import { coinbase } from '../../src/exchanges/coinbase/index.js';
 import { limitNotional, post, reply, req } from './helpers.js';
 
 const ORDERS = '/api/v3/brokerage/orders';

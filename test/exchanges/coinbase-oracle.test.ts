@@ -3,7 +3,7 @@ import ccxt from 'ccxt';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ExchangeRequest, SignContext, VerifyContext } from '../../src/exchanges/adapter.js';
-import { coinbase, decodeJwt } from '../../src/exchanges/coinbase.js';
+import { coinbase, decodeJwt } from '../../src/exchanges/coinbase/index.js';
 import { createMemoryNonceLedger } from '../../src/exchanges/memory-nonce-ledger.js';
 import { encodeParams } from '../../src/exchanges/params.js';
 

@@ -11,7 +11,7 @@ import {
   legacyPrehash,
   legacySignature,
   loadSigningKey,
-} from '../../src/exchanges/coinbase.js';
+} from '../../src/exchanges/coinbase/index.js';
 import { ADAPTERS } from '../../src/exchanges/index.js';
 import { malformedPem, pemHeader } from '../pem.js';
 import { recordingTransport, reply, req, signCtxAt, verifyCtxAt } from './helpers.js';

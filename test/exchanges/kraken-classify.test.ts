@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../../src/core/index.js';
 import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
-import { kraken } from '../../src/exchanges/kraken.js';
+import { kraken } from '../../src/exchanges/kraken/index.js';
 import { limitNotional } from './helpers.js';
 
 const post = (method: string, body = '', json = false): ExchangeRequest => ({

@@ -1,6 +1,6 @@
 import ccxt from 'ccxt';
 import { describe, expect, it } from 'vitest';
-import { kraken } from '../../src/exchanges/kraken.js';
+import { kraken } from '../../src/exchanges/kraken/index.js';
 import { krakenEmulator } from '../../src/sandbox/kraken.js';
 import { ccxtAt } from '../sandbox/helpers.js';
 import { dropInOrders, useDropIn } from './mini-gateway.js';

@@ -2,7 +2,7 @@ import ccxt from 'ccxt';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
-import { jsonDuplicateKey, kraken, krakenSignature, krakenSymbol } from '../../src/exchanges/kraken.js';
+import { jsonDuplicateKey, kraken, krakenSignature, krakenSymbol } from '../../src/exchanges/kraken/index.js';
 import { encodeParams, type Params } from '../../src/exchanges/params.js';
 import { expectSymbols, recordingTransport, reply, signCtxAt, verifyCtxAt } from './helpers.js';
 

@@ -2,7 +2,7 @@ import ccxt from 'ccxt';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Credential, ExchangeRequest } from '../../src/exchanges/adapter.js';
-import { okx } from '../../src/exchanges/okx.js';
+import { okx } from '../../src/exchanges/okx/index.js';
 import { asRequest, ccxtSignAt } from './ccxt-oracle.js';
 import { signCtxAt, verifyCtxAt } from './helpers.js';
 

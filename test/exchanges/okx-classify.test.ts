@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../../src/core/index.js';
-import { okx } from '../../src/exchanges/okx.js';
+import { okx } from '../../src/exchanges/okx/index.js';
 import { itClassifiesEach, limitNotional, ordersOf, req, withdrawalOf } from './helpers.js';
 
 const classifyPost = (path: string, body: string) => okx.classify(req('POST', path, body));

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { CredentialError } from '../../src/exchanges/adapter.js';
-import { okx, okxPrehash, okxSignature, okxSymbol } from '../../src/exchanges/okx.js';
+import { okx, okxPrehash, okxSignature, okxSymbol } from '../../src/exchanges/okx/index.js';
 import { parseStrictJson } from '../../src/exchanges/strict-json.js';
 import { expectSymbols, get, post, recordingTransport, reply, signCtxAt, verifyCtxAt } from './helpers.js';
 

@@ -40,7 +40,7 @@ describe('GET /metrics access', () => {
     expect((await scrape(h, '::1')).statusCode).toBe(200);
     const remote = await scrape(h, '10.0.0.9');
     expect(remote.statusCode).toBe(403);
-    expect(remote.json()).toMatchObject({ error: 'forbidden' });
+    expect(remote.json()).toMatchObject({ error: 'metrics_loopback_only' });
     expect(remote.body).not.toContain('keywarden_');
     // A proxy on this machine would make every scrape local: forwarded requests are refused.
     expect((await scrape(h, '127.0.0.1', { 'x-forwarded-for': '127.0.0.1' })).statusCode).toBe(403);
@@ -55,7 +55,9 @@ describe('GET /metrics access', () => {
       monitor: { env: { KW_METRICS_TOKEN: token } },
       config: { server: { metrics: { access: 'token', tokenEnv: 'KW_METRICS_TOKEN' } } },
     });
-    expect((await scrape(h, '10.0.0.9')).statusCode).toBe(401);
+    const anonymous = await scrape(h, '10.0.0.9');
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json()).toMatchObject({ error: 'metrics_token_required' });
     expect((await scrape(h, '127.0.0.1', { authorization: `Bearer ${token}x` })).statusCode).toBe(401);
     expect(compared).toContain(`${token}x`);
     expect((await scrape(h, '127.0.0.1', { authorization: 'Basic abc' })).statusCode).toBe(401);

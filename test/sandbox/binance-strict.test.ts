@@ -4,7 +4,7 @@
  * Binance's codes; stops, OCO, cancel-replace, amend and convert execute as Binance does.
  */
 import { describe, expect, it } from 'vitest';
-import { binanceSignature } from '../../src/exchanges/binance.js';
+import { binanceSignature } from '../../src/exchanges/binance/index.js';
 import { binanceEmulator } from '../../src/sandbox/binance.js';
 import { useSandbox } from './helpers.js';
 

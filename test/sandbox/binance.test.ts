@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binance, binanceSignature } from '../../src/exchanges/binance.js';
+import { binance, binanceSignature } from '../../src/exchanges/binance/index.js';
 import { binanceEmulator } from '../../src/sandbox/binance.js';
 import type { SandboxKey } from '../../src/sandbox/emulator.js';
 import { expectSeededPermissions, introspectSeeded, useSandbox } from './helpers.js';

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
-import { bybit, bybitVerify } from '../../src/exchanges/bybit.js';
+import { bybit, bybitVerify } from '../../src/exchanges/bybit/index.js';
 import { bybitEmulator } from '../../src/sandbox/bybit.js';
 import { get, post, signCtxAt } from '../exchanges/helpers.js';
 import { sendJson, useSandbox } from './helpers.js';

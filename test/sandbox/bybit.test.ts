@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Credential, ExchangeRequest } from '../../src/exchanges/adapter.js';
-import { bybit } from '../../src/exchanges/bybit.js';
+import { bybit } from '../../src/exchanges/bybit/index.js';
 import { bybitEmulator } from '../../src/sandbox/bybit.js';
 import { get, post, signCtxAt } from '../exchanges/helpers.js';
 import { expectSeededPermissions, introspectSeeded, sendJson, useSandbox } from './helpers.js';

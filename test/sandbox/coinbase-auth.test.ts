@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExchangeRequest, SignContext } from '../../src/exchanges/adapter.js';
-import { buildJwt, coinbase, loadSigningKey } from '../../src/exchanges/coinbase.js';
+import { buildJwt, coinbase, loadSigningKey } from '../../src/exchanges/coinbase/index.js';
 import { coinbaseEmulator } from '../../src/sandbox/coinbase.js';
 import type { SandboxKey } from '../../src/sandbox/emulator.js';
 import { EMULATORS } from '../../src/sandbox/emulators.js';

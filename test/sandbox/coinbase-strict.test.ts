@@ -4,7 +4,7 @@
  * quote/commit execute as Coinbase executes them.
  */
 import { describe, expect, it } from 'vitest';
-import { coinbase } from '../../src/exchanges/coinbase.js';
+import { coinbase } from '../../src/exchanges/coinbase/index.js';
 import { coinbaseEmulator } from '../../src/sandbox/coinbase.js';
 import { sendJson, useSandbox } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kraken, krakenSignature } from '../../src/exchanges/kraken.js';
+import { kraken, krakenSignature } from '../../src/exchanges/kraken/index.js';
 import type { SandboxKey } from '../../src/sandbox/emulator.js';
 import { krakenEmulator } from '../../src/sandbox/kraken.js';
 import { expectSeededPermissions, introspectSeeded, useSandbox } from './helpers.js';

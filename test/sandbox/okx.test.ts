@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Credential, ExchangeRequest } from '../../src/exchanges/adapter.js';
-import { okx } from '../../src/exchanges/okx.js';
+import { okx } from '../../src/exchanges/okx/index.js';
 import { okxEmulator } from '../../src/sandbox/okx.js';
 import { get, post, signCtxAt } from '../exchanges/helpers.js';
 import { expectSeededPermissions, introspectSeeded, sendJson, useSandbox } from './helpers.js';

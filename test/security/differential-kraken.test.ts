@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderIntent } from '../../src/exchanges/adapter.js';
-import { kraken } from '../../src/exchanges/kraken.js';
+import { kraken } from '../../src/exchanges/kraken/index.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { DEFAULT_BALANCES, type Order } from '../../src/sandbox/engine.js';
 import { type Harness, startHarness } from '../gateway/harness.js';

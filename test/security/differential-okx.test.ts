@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Credential, ExchangeRequest } from '../../src/exchanges/adapter.js';
-import { okxSymbol } from '../../src/exchanges/okx.js';
+import { okxSymbol } from '../../src/exchanges/okx/index.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import type { Order } from '../../src/sandbox/engine.js';
 import { okxCall, okxPost } from '../e2e/okx-wire.js';

@@ -1,6 +1,7 @@
 /**
- * What the gateway reads from Bybit before judging an order: a derivative's contract spec
- * (GET /v5/market/instruments-info) and the resting order an amend changes (GET /v5/order/realtime).
+ * What the gateway reads from Bybit before judging an order: the last price (GET /v5/market/tickers),
+ * a derivative's contract spec (GET /v5/market/instruments-info) and the resting order an amend
+ * changes (GET /v5/order/realtime).
  */
 import type { MarketType } from '../../core/index.js';
 import type {
@@ -98,4 +99,24 @@ export function parseRestingOrder(response: ExchangeResponse): RestingOrder | un
   const price = toNumber(textField(row, 'price'));
   if (price !== undefined && price > 0) out.price = price;
   return out;
+}
+
+export function tickerRequest(symbol: string): ExchangeRequest {
+  const m = bybitMarketOf(symbol);
+  return {
+    method: 'GET',
+    path: '/v5/market/tickers',
+    query: `category=${m.category}&symbol=${encodeURIComponent(m.id)}`,
+    headers: {},
+    body: '',
+  };
+}
+
+export function parseTicker(response: ExchangeResponse): number | undefined {
+  if (response.status !== 200) return undefined;
+  const parsed = parseJsonRecord(response.body);
+  if (parsed?.retCode !== 0 || !isRecord(parsed.result)) return undefined;
+  const list = parsed.result.list;
+  const first: unknown = Array.isArray(list) ? list[0] : undefined;
+  return isRecord(first) ? toNumber(textField(first, 'lastPrice')) : undefined;
 }

@@ -1,3 +1,4 @@
+import { KeywardenError } from '../../core/index.js';
 import type { Alert } from '../monitor-types.js';
 
 /** What a sink sends: one alert, possibly standing for several identical ones. */
@@ -20,16 +21,16 @@ export interface AlertSink {
 }
 
 /**
- * A failed delivery. The message is safe to print: it never contains the endpoint URL
- * (Discord/Slack/Telegram URLs embed their token) or any other secret.
+ * A failed delivery (code `sink_failed`). The message is safe to print: it never contains the
+ * endpoint URL (Discord/Slack/Telegram URLs embed their token) or any other secret.
  */
-export class SinkError extends Error {
+export class SinkError extends KeywardenError {
   constructor(
     message: string,
     readonly retryable: boolean,
     readonly retryAfterMs?: number,
   ) {
-    super(message);
+    super('sink_failed', message);
     this.name = 'SinkError';
   }
 }

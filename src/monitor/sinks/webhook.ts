@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { safeEqual } from '../../core/index.js';
+import { fail, ok, type Result, safeEqual } from '../../core/index.js';
 import { post } from './http.js';
 import type { AlertMessage, AlertSink } from './sink-types.js';
 
@@ -71,9 +71,10 @@ export function webhookSink(options: {
   };
 }
 
-export type WebhookVerification =
-  | { ok: true; timestamp: number }
-  | { ok: false; reason: 'missing_headers' | 'bad_timestamp' | 'stale' | 'bad_signature' };
+export type WebhookRejection = 'missing_headers' | 'bad_timestamp' | 'stale' | 'bad_signature';
+
+/** The message's timestamp (Unix seconds), or why it was rejected. */
+export type WebhookVerification = Result<number, WebhookRejection>;
 
 /**
  * For receivers of the generic webhook: check the signature and reject replays.
@@ -88,7 +89,7 @@ export type WebhookVerification =
  *
  * @example
  * const check = verifyWebhookSignature(secret, req.headers, rawBody, Date.now(), 300);
- * if (!check.ok) return res.writeHead(400).end(check.reason);
+ * if (!check.ok) return res.writeHead(400).end(check.error);
  */
 export function verifyWebhookSignature(
   secret: string,
@@ -99,18 +100,17 @@ export function verifyWebhookSignature(
 ): WebhookVerification {
   const timestampText = header(headers, TIMESTAMP_HEADER);
   const signatures = header(headers, SIGNATURE_HEADER);
-  if (timestampText === undefined || signatures === undefined)
-    return { ok: false, reason: 'missing_headers' };
-  if (!/^\d{1,12}$/.test(timestampText)) return { ok: false, reason: 'bad_timestamp' };
+  if (timestampText === undefined || signatures === undefined) return fail('missing_headers');
+  if (!/^\d{1,12}$/.test(timestampText)) return fail('bad_timestamp');
   const timestamp = Number(timestampText);
-  if (Math.abs(now / 1000 - timestamp) > toleranceSeconds) return { ok: false, reason: 'stale' };
+  if (Math.abs(now / 1000 - timestamp) > toleranceSeconds) return fail('stale');
   const expected = signWebhook(secret, timestamp, typeof body === 'string' ? body : body.toString('utf8'));
   let match = false;
   for (const candidate of signatures.split(',')) {
     // Check every candidate so timing does not reveal which one matched.
     if (safeEqual(candidate.trim(), expected)) match = true;
   }
-  return match ? { ok: true, timestamp } : { ok: false, reason: 'bad_signature' };
+  return match ? ok(timestamp) : fail('bad_signature');
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {

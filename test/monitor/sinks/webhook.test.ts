@@ -22,8 +22,8 @@ describe('generic webhook sink, verified by a real receiver', () => {
   beforeAll(async () => {
     receiver = await startReceiver((r, res) => {
       const check = verifyWebhookSignature(SECRET, r.headers, r.body, receiverNow, 300);
-      verdicts.push(check.ok ? 'ok' : check.reason);
-      res.writeHead(check.ok ? 200 : 400).end(check.ok ? 'ok' : check.reason);
+      verdicts.push(check.ok ? 'ok' : check.error);
+      res.writeHead(check.ok ? 200 : 400).end(check.ok ? 'ok' : check.error);
     });
   });
   afterAll(() => receiver.close());
@@ -89,25 +89,25 @@ describe('generic webhook sink, verified by a real receiver', () => {
     const ts = Math.floor(now / 1000);
     const body = '{"a":1}';
     const good = { [TIMESTAMP_HEADER]: String(ts), [SIGNATURE_HEADER]: signWebhook(SECRET, ts, body) };
-    expect(verifyWebhookSignature(SECRET, good, body, now, 300)).toEqual({ ok: true, timestamp: ts });
+    expect(verifyWebhookSignature(SECRET, good, body, now, 300)).toEqual({ ok: true, value: ts });
     expect(verifyWebhookSignature(SECRET, {}, body, now, 300)).toEqual({
       ok: false,
-      reason: 'missing_headers',
+      error: 'missing_headers',
     });
     expect(verifyWebhookSignature(SECRET, { ...good, [TIMESTAMP_HEADER]: '1e9' }, body, now, 300)).toEqual({
       ok: false,
-      reason: 'bad_timestamp',
+      error: 'bad_timestamp',
     });
     // Moving the timestamp to look fresh breaks the signature, since it is signed too.
     expect(
       verifyWebhookSignature(SECRET, { ...good, [TIMESTAMP_HEADER]: String(ts + 1) }, body, now, 300),
     ).toEqual({
       ok: false,
-      reason: 'bad_signature',
+      error: 'bad_signature',
     });
     expect(verifyWebhookSignature('another-secret-123', good, body, now, 300)).toEqual({
       ok: false,
-      reason: 'bad_signature',
+      error: 'bad_signature',
     });
     // Rollover: a header with an old and the current signature verifies.
     const rolled = {

@@ -1,0 +1,68 @@
+/**
+ * OKX v5 REST (exchanges.md §4). Private calls carry OK-ACCESS-KEY / -PASSPHRASE /
+ * -TIMESTAMP (ISO-8601 ms UTC) / -SIGN = base64(HMAC-SHA256(secret, ts + METHOD + path[?query] + body)).
+ * Bodies are JSON (objects, or arrays on batch endpoints); the host is not signed.
+ */
+import type { ExchangeAdapter } from '../adapter.js';
+import {
+  issueOkxClientCredential,
+  okxClientKeyId,
+  signOkx,
+  stripOkxAuth,
+  validateOkxCredential,
+  verifyOkxClient,
+} from './auth.js';
+import { cancelAllOrders } from './cancel-all.js';
+import { OKX_CONSOLE } from './console.js';
+import { okxErrorResponse } from './errors.js';
+import { introspectOkx } from './introspection.js';
+import {
+  instrumentRequest,
+  parseInstrument,
+  parseRestingOrder,
+  parseTicker,
+  restingOrderRequest,
+  tickerRequest,
+} from './market-data.js';
+import { classifyOkxRequest, parseOkx } from './parse.js';
+
+export {
+  OKX_AUTH_HEADERS,
+  OKX_TIMESTAMP_TOLERANCE_MS,
+  type OkxAuthFailure,
+  okxPrehash,
+  okxSignature,
+  okxVerify,
+} from './auth.js';
+export { okxError } from './errors.js';
+export { okxInstId, okxMarket, okxSymbol } from './okx-symbols.js';
+
+export const okx: ExchangeAdapter = {
+  id: 'okx',
+  defaultBaseUrl: 'https://www.okx.com',
+  validateCredential: validateOkxCredential,
+  parse: parseOkx,
+  clientKeyId: okxClientKeyId,
+  verifyClient: verifyOkxClient,
+  stripAuth: stripOkxAuth,
+  sign: signOkx,
+  classify: classifyOkxRequest,
+  introspect: introspectOkx,
+  cancelAllOrders,
+  errorResponse: okxErrorResponse,
+  issueClientCredential: issueOkxClientCredential,
+  tickerRequest,
+  instrumentRequest,
+  parseInstrument,
+  restingOrderRequest,
+  parseRestingOrder,
+  parseTicker,
+
+  forwardedHeaders: ['x-simulated-trading'],
+
+  credentialFields: ['apiKey', 'secret', 'password'],
+  ccxtOverride(base: string) {
+    return { urls: { api: { rest: base } } };
+  },
+  console: OKX_CONSOLE,
+};
