@@ -8,8 +8,8 @@ import type { ClientRecord, ThirdParty } from '../clients/index.js';
 import { PURPOSE_ACTIONS } from '../clients/index.js';
 import { shellArg } from '../core/index.js';
 import type { KeyRecord } from '../keys/index.js';
+import { type PostureCheck, runChecks, type Verdict, verdict } from './posture-checks.js';
 import type { CommandBuilder } from './posture-fixes.js';
-import { item } from './posture-item.js';
 import type { CheckItem } from './posture-types.js';
 
 const DAY_MS = 86_400_000;
@@ -28,39 +28,24 @@ export interface ThirdPartyContext {
 
 const q = shellArg;
 
-function leastPrivilege(ctx: ThirdPartyContext, cmd: CommandBuilder): CheckItem {
+function leastPrivilege(ctx: ThirdPartyContext, cmd: CommandBuilder): Verdict {
   const { client, thirdParty: tp } = ctx;
-  const id = 'client.third_party_least_privilege';
-  const title = `third party: least privilege for its purpose (${tp.purpose})`;
   const needs = PURPOSE_ACTIONS[tp.purpose];
   if (needs === undefined)
-    return item(
-      id,
-      title,
-      'high',
-      'unknown',
-      `${tp.vendor} states purpose "other": nothing to hold the policy to`,
-      {
-        action: 'state what the vendor needs the key for',
-        commands: [
-          cmd.clientSetThirdParty(client.name, ['--purpose', '<portfolio|tax|trading|market-making>']),
-        ],
-      },
-    );
+    return verdict('unknown', `${tp.vendor} states purpose "other": nothing to hold the policy to`, {
+      action: 'state what the vendor needs the key for',
+      commands: [
+        cmd.clientSetThirdParty(client.name, ['--purpose', '<portfolio|tax|trading|market-making>']),
+      ],
+    });
   const extra = client.policy.actions.filter((a) => !needs.includes(a));
   if (extra.length === 0)
-    return item(
-      id,
-      title,
-      'high',
+    return verdict(
       'pass',
       `policy actions ${client.policy.actions.join(', ')}; ${tp.purpose} needs ${needs.join(', ')}`,
     );
   const file = `${client.name}-policy.yaml`;
-  return item(
-    id,
-    title,
-    'high',
+  return verdict(
     'fail',
     `policy allows ${extra.join(', ')} beyond what ${tp.purpose} needs (${needs.join(', ')})`,
     {
@@ -74,13 +59,11 @@ function leastPrivilege(ctx: ThirdPartyContext, cmd: CommandBuilder): CheckItem 
   );
 }
 
-function vendorIps(ctx: ThirdPartyContext, cmd: CommandBuilder): CheckItem {
+function vendorIps(ctx: ThirdPartyContext, cmd: CommandBuilder): Verdict {
   const { client, thirdParty: tp } = ctx;
-  const id = 'client.third_party_vendor_ips';
-  const title = "third party: restricted to the vendor's published addresses";
   const published = tp.vendorIps ?? [];
   if (published.length === 0)
-    return item(id, title, 'high', 'unknown', `${tp.vendor}'s published source addresses are not recorded`, {
+    return verdict('unknown', `${tp.vendor}'s published source addresses are not recorded`, {
       action: `look up the addresses ${tp.vendor} publishes for its API calls, record them, then pin the client to them`,
       commands: [
         cmd.clientSetThirdParty(client.name, ['--vendor-ip', '<cidr>']),
@@ -89,17 +72,8 @@ function vendorIps(ctx: ThirdPartyContext, cmd: CommandBuilder): CheckItem {
     });
   const outside = client.ipAllow.filter((c) => !published.includes(c));
   if (client.ipAllow.length > 0 && outside.length === 0)
-    return item(
-      id,
-      title,
-      'high',
-      'pass',
-      `allowed from ${client.ipAllow.join(', ')}, all published by ${tp.vendor}`,
-    );
-  return item(
-    id,
-    title,
-    'high',
+    return verdict('pass', `allowed from ${client.ipAllow.join(', ')}, all published by ${tp.vendor}`);
+  return verdict(
     'fail',
     client.ipAllow.length === 0
       ? `no allow-list: usable from anywhere, while ${tp.vendor} publishes ${published.join(', ')}`
@@ -111,24 +85,13 @@ function vendorIps(ctx: ThirdPartyContext, cmd: CommandBuilder): CheckItem {
   );
 }
 
-function review(ctx: ThirdPartyContext, cmd: CommandBuilder): CheckItem {
+function review(ctx: ThirdPartyContext, cmd: CommandBuilder): Verdict {
   const { client, thirdParty: tp, now } = ctx;
-  const id = 'client.third_party_review';
-  const title = 'third party: review date not passed';
   const due = Date.parse(`${tp.reviewBy}T23:59:59.999Z`);
   const days = Math.floor(Math.abs(due - now) / DAY_MS);
   if (due >= now)
-    return item(
-      id,
-      title,
-      'medium',
-      'pass',
-      `next review ${tp.reviewBy} (in ${days} days); contact ${tp.contact}`,
-    );
-  return item(
-    id,
-    title,
-    'medium',
+    return verdict('pass', `next review ${tp.reviewBy} (in ${days} days); contact ${tp.contact}`);
+  return verdict(
     'fail',
     `review of ${tp.vendor} overdue since ${tp.reviewBy} (${days} days); contact ${tp.contact}`,
     {
@@ -138,22 +101,17 @@ function review(ctx: ThirdPartyContext, cmd: CommandBuilder): CheckItem {
   );
 }
 
-function noWithdraw(ctx: ThirdPartyContext, cmd: CommandBuilder): CheckItem {
+function noWithdraw(ctx: ThirdPartyContext, cmd: CommandBuilder): Verdict {
   const { client, key } = ctx;
-  const id = 'client.third_party_no_withdraw';
-  const title = 'third party: no withdraw, no transfer';
   const moving = client.policy.actions.filter((a) => a === 'withdraw' || a === 'transfer');
   if (moving.length > 0)
-    return item(id, title, 'critical', 'fail', `policy allows ${moving.join(' and ')} to a third party`, {
+    return verdict('fail', `policy allows ${moving.join(' and ')} to a third party`, {
       action: 'take withdraw and transfer out of the policy (the default policy denies both)',
       commands: [cmd.clientSetPolicy(client.name)],
     });
   const label = key?.label ?? client.keyId;
   if (ctx.keyCanWithdraw === true)
-    return item(
-      id,
-      title,
-      'critical',
+    return verdict(
       'fail',
       `policy denies withdraw and transfer, but exchange key ${label} can withdraw (verified)`,
       {
@@ -162,10 +120,7 @@ function noWithdraw(ctx: ThirdPartyContext, cmd: CommandBuilder): CheckItem {
       },
     );
   if (ctx.keyCanWithdraw === undefined)
-    return item(
-      id,
-      title,
-      'critical',
+    return verdict(
       'unknown',
       `policy denies withdraw and transfer; exchange key ${label}'s withdraw permission is not verified`,
       {
@@ -173,22 +128,16 @@ function noWithdraw(ctx: ThirdPartyContext, cmd: CommandBuilder): CheckItem {
         commands: key ? [cmd.verify(key.label)] : [],
       },
     );
-  return item(
-    id,
-    title,
-    'critical',
+  return verdict(
     'pass',
     `policy denies withdraw and transfer; exchange key ${label} cannot withdraw (verified)`,
   );
 }
 
-function ownCredential(ctx: ThirdPartyContext, cmd: CommandBuilder): CheckItem {
+function ownCredential(ctx: ThirdPartyContext, cmd: CommandBuilder): Verdict {
   const { client, thirdParty: tp, key } = ctx;
-  const id = 'client.third_party_own_credential';
-  const title = 'third party: an exchange key of its own';
   const label = key?.label ?? client.keyId;
-  if (ctx.sharedWith.length === 0)
-    return item(id, title, 'high', 'pass', `the only client of exchange key ${label}`);
+  if (ctx.sharedWith.length === 0) return verdict('pass', `the only client of exchange key ${label}`);
   const slug =
     tp.vendor
       .toLowerCase()
@@ -206,7 +155,7 @@ function ownCredential(ctx: ThirdPartyContext, cmd: CommandBuilder): CheckItem {
     '--review-by',
     tp.reviewBy,
   ];
-  return item(id, title, 'high', 'fail', `exchange key ${label} also serves ${ctx.sharedWith.join(', ')}`, {
+  return verdict('fail', `exchange key ${label} also serves ${ctx.sharedWith.join(', ')}`, {
     action: `give ${tp.vendor} an exchange key of its own (created on the exchange for this vendor alone): register it, issue the vendor's client on it, then revoke this one`,
     commands: [
       ...(key ? [cmd.keyAdd(key.exchange, newLabel, key.environment)] : []),
@@ -216,12 +165,40 @@ function ownCredential(ctx: ThirdPartyContext, cmd: CommandBuilder): CheckItem {
   });
 }
 
+/** The third-party checklist: applies to a client marked as a vendor's integration. */
+export const THIRD_PARTY_CHECKS: ReadonlyArray<PostureCheck<ThirdPartyContext>> = [
+  {
+    id: 'client.third_party_least_privilege',
+    title: (ctx) => `third party: least privilege for its purpose (${ctx.thirdParty.purpose})`,
+    severity: 'high',
+    check: leastPrivilege,
+  },
+  {
+    id: 'client.third_party_vendor_ips',
+    title: "third party: restricted to the vendor's published addresses",
+    severity: 'high',
+    check: vendorIps,
+  },
+  {
+    id: 'client.third_party_review',
+    title: 'third party: review date not passed',
+    severity: 'medium',
+    check: review,
+  },
+  {
+    id: 'client.third_party_no_withdraw',
+    title: 'third party: no withdraw, no transfer',
+    severity: 'critical',
+    check: noWithdraw,
+  },
+  {
+    id: 'client.third_party_own_credential',
+    title: 'third party: an exchange key of its own',
+    severity: 'high',
+    check: ownCredential,
+  },
+];
+
 export function thirdPartyItems(ctx: ThirdPartyContext, cmd: CommandBuilder): CheckItem[] {
-  return [
-    leastPrivilege(ctx, cmd),
-    vendorIps(ctx, cmd),
-    review(ctx, cmd),
-    noWithdraw(ctx, cmd),
-    ownCredential(ctx, cmd),
-  ];
+  return runChecks(THIRD_PARTY_CHECKS, ctx, cmd);
 }

@@ -11,14 +11,12 @@ import type { IntrospectionResult } from '../exchanges/adapter.js';
 import { adapterFor } from '../exchanges/index.js';
 import type { KeyCheck, KeyRecord } from '../keys/index.js';
 import { rotationState } from '../rotation/index.js';
+import { type PostureCheck, runChecks, type Verdict, verdict } from './posture-checks.js';
 import { type CommandBuilder, commandBuilder } from './posture-fixes.js';
-import { item } from './posture-item.js';
 import { repositoryItems } from './posture-repo.js';
 import { thirdPartyItems } from './posture-third-party.js';
 import type {
-  CheckId,
   CheckItem,
-  CheckSeverity,
   CheckStatus,
   ClientPosture,
   Fix,
@@ -62,35 +60,26 @@ function verificationOf(key: KeyRecord, check: KeyCheck | undefined): Verificati
 
 /** The unknown item when a verification cannot answer a permission question. */
 function unverified(
-  id: CheckId,
-  title: string,
-  severity: CheckSeverity,
   key: KeyRecord,
   v: Exclude<Verification, { kind: 'ok' }>,
   cmd: CommandBuilder,
   byHand: string,
-): CheckItem {
+): Verdict {
   const verify = cmd.verify(key.label);
   switch (v.kind) {
     case 'none':
-      return item(id, title, severity, 'unknown', 'never verified against the exchange', {
+      return verdict('unknown', 'never verified against the exchange', {
         action: 'verify the key against the exchange (one read-only permission query)',
         commands: [verify],
       });
     case 'stale':
-      return item(
-        id,
-        title,
-        severity,
+      return verdict(
         'unknown',
         `last verified ${minute(v.check.checkedAt)} at key version ${v.check.keyVersion}; the key is now version ${key.version}`,
         { action: 'verify the current key version against the exchange', commands: [verify] },
       );
     case 'unavailable':
-      return item(
-        id,
-        title,
-        severity,
+      return verdict(
         'unknown',
         `the exchange did not report permissions (${v.reason}; ${minute(v.check.checkedAt)})`,
         { action: `confirm by hand: ${byHand}; then verify again`, commands: [verify] },
@@ -103,20 +92,14 @@ function permissionItem(
   key: KeyRecord,
   v: Verification,
   cmd: CommandBuilder,
-): CheckItem {
+): Verdict {
   const settings = adapterFor(key.exchange).console;
-  const id: CheckId = kind === 'withdraw' ? 'key.withdraw_disabled' : 'key.transfer_disabled';
-  const title =
-    kind === 'withdraw'
-      ? 'least privilege: key cannot withdraw'
-      : 'least privilege: key cannot transfer between accounts';
-  const severity: CheckSeverity = kind === 'withdraw' ? 'critical' : 'high';
   const setting = kind === 'withdraw' ? settings.disableWithdrawals : settings.disableTransfers;
-  if (v.kind !== 'ok') return unverified(id, title, severity, key, v, cmd, setting);
+  if (v.kind !== 'ok') return unverified(key, v, cmd, setting);
   const enabled = kind === 'withdraw' ? v.result.canWithdraw : v.result.canTransfer;
   const when = `verified ${minute(v.check.checkedAt)}`;
   const noun = kind === 'withdraw' ? 'withdrawals' : 'transfers';
-  if (!enabled) return item(id, title, severity, 'pass', `${noun} disabled on ${settings.name} (${when})`);
+  if (!enabled) return verdict('pass', `${noun} disabled on ${settings.name} (${when})`);
   const rotate = [cmd.rotate(key.label), cmd.verify(key.label)];
   const fix: Fix = settings.permissionsEditable
     ? {
@@ -128,76 +111,57 @@ function permissionItem(
         },
       }
     : { action: `${setting}; rotate to the new key (JSON credential on stdin)`, commands: rotate };
-  return item(id, title, severity, 'fail', `${noun} ENABLED on ${settings.name} (${when})`, fix);
+  return verdict('fail', `${noun} ENABLED on ${settings.name} (${when})`, fix);
 }
 
-function ipItem(key: KeyRecord, v: Verification, input: PostureInput, cmd: CommandBuilder): CheckItem {
+function ipItem(key: KeyRecord, v: Verification, input: PostureInput, cmd: CommandBuilder): Verdict {
   const settings = adapterFor(key.exchange).console;
-  const id: CheckId = 'key.ip_restricted';
-  const title = 'exchange-side IP restriction';
   const setting = `${settings.restrictIp} → add ${input.egressIp ?? "the gateway host's public egress IP"}`;
-  if (v.kind !== 'ok') return unverified(id, title, 'high', key, v, cmd, setting);
+  if (v.kind !== 'ok') return unverified(key, v, cmd, setting);
   const when = `verified ${minute(v.check.checkedAt)}`;
   if (v.result.ipRestricted) {
     const list = v.result.ipList?.length ? v.result.ipList.join(', ') : 'list not reported';
-    return item(id, title, 'high', 'pass', `restricted to ${list} (${when})`);
+    return verdict('pass', `restricted to ${list} (${when})`);
   }
   if (!settings.reportsIpRestriction)
-    return item(
-      id,
-      title,
-      'high',
-      'unknown',
-      `${settings.name} does not report a key's IP allow-list (${when})`,
-      { action: `confirm by hand: ${setting}`, commands: [] },
-    );
-  return item(id, title, 'high', 'fail', `no IP restriction: usable from any address (${when})`, {
+    return verdict('unknown', `${settings.name} does not report a key's IP allow-list (${when})`, {
+      action: `confirm by hand: ${setting}`,
+      commands: [],
+    });
+  return verdict('fail', `no IP restriction: usable from any address (${when})`, {
     action: `${setting}; then verify again`,
     commands: [cmd.verify(key.label)],
   });
 }
 
-function rotationItem(key: KeyRecord, input: PostureInput, cmd: CommandBuilder): CheckItem {
-  const id: CheckId = 'key.rotation';
-  const title = 'key age within the rotation policy';
+function rotationItem(key: KeyRecord, input: PostureInput, cmd: CommandBuilder): Verdict {
   const state = rotationState(key, input.rotation, input.now);
   const since = key.rotatedAt ?? key.createdAt;
   const origin = `${key.rotatedAt !== undefined ? 'rotated' : 'registered'} ${day(since)}`;
   if (state.status === 'none')
-    return item(
-      id,
-      title,
-      'high',
+    return verdict(
       'not_applicable',
       `no rotation policy for ${key.environment} keys (lifecycle.rotationDays.${key.environment}); ${origin}`,
     );
   const facts = `${origin}, ${state.ageDays} days old, policy ${state.maxDays} days`;
   if (state.status === 'overdue') {
     const settings = adapterFor(key.exchange).console;
-    return item(id, title, 'high', 'fail', `OVERDUE since ${day(state.dueAt)} (${facts})`, {
+    return verdict('fail', `OVERDUE since ${day(state.dueAt)} (${facts})`, {
       action: `create a new ${settings.name} API key (read + trade, IP-restricted), rotate to it (JSON credential on stdin), then delete the old key on ${settings.name}`,
       commands: [cmd.rotate(key.label)],
     });
   }
   const due = Math.ceil((state.dueAt - input.now) / DAY_MS);
-  return item(
-    id,
-    title,
-    'high',
+  return verdict(
     'pass',
     `${facts}; due ${day(state.dueAt)}${state.status === 'due_soon' ? ` (in ${due} days)` : ''}`,
   );
 }
 
-function environmentItem(key: KeyRecord, clients: readonly ClientRecord[], cmd: CommandBuilder): CheckItem {
-  const id: CheckId = 'key.single_environment';
-  const title = 'key not shared across environments';
+function environmentItem(key: KeyRecord, clients: readonly ClientRecord[], cmd: CommandBuilder): Verdict {
   const others = clients.filter((c) => c.environment !== key.environment);
   if (others.length === 0)
-    return item(
-      id,
-      title,
-      'high',
+    return verdict(
       'pass',
       clients.length === 0
         ? `${key.environment} key; no clients`
@@ -214,10 +178,7 @@ function environmentItem(key: KeyRecord, clients: readonly ClientRecord[], cmd: 
     commands.push(cmd.clientAdd(label, `${c.name}-${c.environment}`, ['--env', c.environment]));
     commands.push(cmd.clientRevoke(c.name));
   }
-  return item(
-    id,
-    title,
-    'high',
+  return verdict(
     'fail',
     `${key.environment} key used by ${others.map((c) => `${c.name} (${c.environment})`).join(', ')}`,
     {
@@ -228,27 +189,16 @@ function environmentItem(key: KeyRecord, clients: readonly ClientRecord[], cmd: 
   );
 }
 
-function uniqueItem(key: KeyRecord, keys: readonly KeyRecord[], cmd: CommandBuilder): CheckItem {
-  const id: CheckId = 'key.unique';
-  const title = 'exchange key registered once';
+function uniqueItem(key: KeyRecord, keys: readonly KeyRecord[], cmd: CommandBuilder): Verdict {
   const same = keys.filter(
     (k) => k.id !== key.id && k.exchange === key.exchange && k.fingerprint === key.fingerprint,
   );
   if (same.length === 0)
-    return item(
-      id,
-      title,
-      'high',
-      'pass',
-      'no other registration of this exchange API key (keyed fingerprint)',
-    );
+    return verdict('pass', 'no other registration of this exchange API key (keyed fingerprint)');
   // Keep the oldest registration; every item names the same ones to retire.
   const all = [key, ...same].sort((a, b) => a.createdAt - b.createdAt || a.label.localeCompare(b.label));
   const retire = all.slice(1);
-  return item(
-    id,
-    title,
-    'high',
+  return verdict(
     'fail',
     `the same exchange API key is also registered as ${same.map((k) => `${k.label} (${k.environment})`).join(', ')}`,
     {
@@ -260,134 +210,74 @@ function uniqueItem(key: KeyRecord, keys: readonly KeyRecord[], cmd: CommandBuil
 
 const CATCH_ALL = new Set(['0.0.0.0/0', '::/0', '0.0.0.0', '::']);
 
-function clientItems(client: ClientRecord, input: PostureInput, cmd: CommandBuilder): CheckItem[] {
-  const out: CheckItem[] = [];
-
+function clientIpItem({ client }: ClientContext, cmd: CommandBuilder): Verdict {
   const open = client.ipAllow.filter((c) => CATCH_ALL.has(c));
-  const ipTitle = 'client source-IP allow-list';
   if (client.ipAllow.length > 0 && open.length === 0)
-    out.push(
-      item('client.ip_allowlist', ipTitle, 'high', 'pass', `allowed from ${client.ipAllow.join(', ')}`),
-    );
-  else
-    out.push(
-      item(
-        'client.ip_allowlist',
-        ipTitle,
-        'high',
-        'fail',
-        open.length > 0
-          ? `allow-list contains ${open.join(', ')}: any address can use this credential`
-          : 'no allow-list: any host holding the credential can use it',
-        {
-          action:
-            "pin the client to the bot's address (replace <bot-ip>; list several addresses if the bot has several); the gateway applies it on the next request",
-          commands: [cmd.clientSetIp(client.name, '<bot-ip>/32')],
-        },
-      ),
-    );
+    return verdict('pass', `allowed from ${client.ipAllow.join(', ')}`);
+  return verdict(
+    'fail',
+    open.length > 0
+      ? `allow-list contains ${open.join(', ')}: any address can use this credential`
+      : 'no allow-list: any host holding the credential can use it',
+    {
+      action:
+        "pin the client to the bot's address (replace <bot-ip>; list several addresses if the bot has several); the gateway applies it on the next request",
+      commands: [cmd.clientSetIp(client.name, '<bot-ip>/32')],
+    },
+  );
+}
 
+const replacePolicy = (client: ClientRecord, cmd: CommandBuilder): Fix => ({
+  action:
+    'put the client on the default least-privilege policy (or on a policy file checked with `keywarden policy check`: `--policy FILE`); the gateway applies it on the next request',
+  commands: [cmd.clientSetPolicy(client.name)],
+});
+
+function clientPolicyItem({ client }: ClientContext, cmd: CommandBuilder): Verdict {
   const moving = client.policy.actions.filter((a) => a === 'withdraw' || a === 'transfer');
-  const replace: Fix = {
-    action:
-      'put the client on the default least-privilege policy (or on a policy file checked with `keywarden policy check`: `--policy FILE`); the gateway applies it on the next request',
-    commands: [cmd.clientSetPolicy(client.name)],
-  };
-  const policyTitle = 'client policy denies withdraw and transfer';
-  if (moving.length === 0)
-    out.push(
-      item(
-        'client.policy_no_withdraw',
-        policyTitle,
-        'critical',
-        'pass',
-        `policy actions: ${client.policy.actions.join(', ')}`,
-      ),
-    );
-  else {
+  if (moving.length === 0) return verdict('pass', `policy actions: ${client.policy.actions.join(', ')}`);
+  {
     const w = client.policy.withdrawals;
     const limits = w
       ? ` (to ${w.addresses.length} allow-listed address${w.addresses.length === 1 ? '' : 'es'}${w.dailyCap ? ', daily cap' : ', no daily cap'})`
       : '';
-    out.push(
-      item(
-        'client.policy_no_withdraw',
-        policyTitle,
-        'critical',
-        'fail',
-        `policy allows ${moving.join(' and ')}${limits}`,
-        replace,
-      ),
-    );
+    return verdict('fail', `policy allows ${moving.join(' and ')}${limits}`, replacePolicy(client, cmd));
   }
+}
 
-  const modeTitle = 'client policy enforced';
-  out.push(
-    client.policy.mode === 'enforce'
-      ? item('client.policy_enforced', modeTitle, 'high', 'pass', 'mode: enforce')
-      : item(
-          'client.policy_enforced',
-          modeTitle,
-          'high',
-          'fail',
-          'mode: monitor (would-be denials are logged, not blocked)',
-          {
-            ...replace,
-            action:
-              'put the client on a policy with `mode: enforce` (the default policy enforces; or `--policy FILE`); the gateway applies it on the next request',
-          },
-        ),
-  );
+function clientModeItem({ client }: ClientContext, cmd: CommandBuilder): Verdict {
+  return client.policy.mode === 'enforce'
+    ? verdict('pass', 'mode: enforce')
+    : verdict('fail', 'mode: monitor (would-be denials are logged, not blocked)', {
+        ...replacePolicy(client, cmd),
+        action:
+          'put the client on a policy with `mode: enforce` (the default policy enforces; or `--policy FILE`); the gateway applies it on the next request',
+      });
+}
 
+function clientAgeItem({ client, input }: ClientContext, cmd: CommandBuilder): Verdict {
   const maxDays = input.rotation[client.environment];
   const issuedAt = input.credentialIssuedAt?.get(client.id) ?? client.createdAt;
   const ageDays = Math.floor((input.now - issuedAt) / DAY_MS);
-  const ageTitle = 'client credential age';
   if (maxDays === null)
-    out.push(
-      item(
-        'client.credential_age',
-        ageTitle,
-        'medium',
-        'not_applicable',
-        `no rotation policy for ${client.environment} (lifecycle.rotationDays.${client.environment}); issued ${day(issuedAt)}`,
-      ),
+    return verdict(
+      'not_applicable',
+      `no rotation policy for ${client.environment} (lifecycle.rotationDays.${client.environment}); issued ${day(issuedAt)}`,
     );
-  else if (ageDays > maxDays)
-    out.push(
-      item(
-        'client.credential_age',
-        ageTitle,
-        'medium',
-        'fail',
-        `issued ${day(issuedAt)}, ${ageDays} days old (policy ${maxDays} days)`,
-        {
-          action:
-            'issue new client credentials; the old ones keep working for the grace period while the bot switches',
-          commands: [cmd.clientReroll(client.name)],
-        },
-      ),
-    );
-  else
-    out.push(
-      item(
-        'client.credential_age',
-        ageTitle,
-        'medium',
-        'pass',
-        `issued ${day(issuedAt)}, ${ageDays} days old (policy ${maxDays} days)`,
-      ),
-    );
-  return out;
+  if (ageDays > maxDays)
+    return verdict('fail', `issued ${day(issuedAt)}, ${ageDays} days old (policy ${maxDays} days)`, {
+      action:
+        'issue new client credentials; the old ones keep working for the grace period while the bot switches',
+      commands: [cmd.clientReroll(client.name)],
+    });
+  return verdict('pass', `issued ${day(issuedAt)}, ${ageDays} days old (policy ${maxDays} days)`);
 }
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-function gatewayItems(input: PostureInput, cmd: CommandBuilder): CheckItem[] {
-  const out: CheckItem[] = [];
-  const tlsTitle = 'TLS on non-loopback listeners';
+function tlsItem(input: PostureInput): Verdict {
   const { listen, tls } = input.gateway;
   let host: string | undefined;
   try {
@@ -400,35 +290,21 @@ function gatewayItems(input: PostureInput, cmd: CommandBuilder): CheckItem[] {
       'set server.tls.cert and server.tls.key in keywarden.yaml (or KEYWARDEN_TLS_CERT and KEYWARDEN_TLS_KEY), or set server.listen to 127.0.0.1:PORT behind a TLS-terminating proxy',
     commands: [],
   };
-  if (host === undefined)
-    out.push(
-      item('gateway.tls', tlsTitle, 'high', 'unknown', `listen address "${listen}" is not host:port`, tlsFix),
+  if (host === undefined) return verdict('unknown', `listen address "${listen}" is not host:port`, tlsFix);
+  if (tls)
+    return verdict(
+      'pass',
+      `HTTPS on ${listen}${input.gateway.requireClientCert ? ', client certificates required' : ''}`,
     );
-  else if (tls)
-    out.push(
-      item(
-        'gateway.tls',
-        tlsTitle,
-        'high',
-        'pass',
-        `HTTPS on ${listen}${input.gateway.requireClientCert ? ', client certificates required' : ''}`,
-      ),
-    );
-  else if (isLoopback(host))
-    out.push(item('gateway.tls', tlsTitle, 'high', 'pass', `plain HTTP on loopback only (${listen})`));
-  else
-    out.push(
-      item(
-        'gateway.tls',
-        tlsTitle,
-        'high',
-        'fail',
-        `plain HTTP on ${listen}: bearer tokens and signed requests cross the network in clear`,
-        tlsFix,
-      ),
-    );
+  if (isLoopback(host)) return verdict('pass', `plain HTTP on loopback only (${listen})`);
+  return verdict(
+    'fail',
+    `plain HTTP on ${listen}: bearer tokens and signed requests cross the network in clear`,
+    tlsFix,
+  );
+}
 
-  const sinkTitle = 'monitoring sinks configured';
+function sinksItem(input: PostureInput, cmd: CommandBuilder): Verdict {
   const sinkFix: Fix = {
     action:
       'add at least one sink under monitor.sinks in keywarden.yaml (type discord, slack, telegram, webhook or email), then send a test alert',
@@ -436,83 +312,41 @@ function gatewayItems(input: PostureInput, cmd: CommandBuilder): CheckItem[] {
   };
   const m = input.monitor;
   if (m === undefined || m.sinks.length === 0)
-    out.push(
-      item(
-        'monitor.sinks',
-        sinkTitle,
-        'medium',
-        'fail',
-        'no alert sink configured: alerts reach only the audit log',
-        sinkFix,
-      ),
-    );
-  else if (!m.enabled)
-    out.push(
-      item('monitor.sinks', sinkTitle, 'medium', 'fail', 'monitoring is off (monitor.enabled: false)', {
-        ...sinkFix,
-        action: 'set monitor.enabled: true in keywarden.yaml, then send a test alert',
-      }),
-    );
-  else
-    out.push(
-      item(
-        'monitor.sinks',
-        sinkTitle,
-        'medium',
-        'pass',
-        m.sinks.map((s) => `${s.name} (${s.type}, ${s.minSeverity} and above)`).join(', '),
-      ),
-    );
+    return verdict('fail', 'no alert sink configured: alerts reach only the audit log', sinkFix);
+  if (!m.enabled)
+    return verdict('fail', 'monitoring is off (monitor.enabled: false)', {
+      ...sinkFix,
+      action: 'set monitor.enabled: true in keywarden.yaml, then send a test alert',
+    });
+  return verdict('pass', m.sinks.map((s) => `${s.name} (${s.type}, ${s.minSeverity} and above)`).join(', '));
+}
 
-  const mfaTitle = 'admin MFA on';
+function mfaItem(input: PostureInput): Verdict {
   const ops = input.operators;
   if (ops === undefined || ops.total === 0)
-    out.push(
-      item(
-        'admin.mfa',
-        mfaTitle,
-        'high',
-        'not_applicable',
-        ops === undefined
-          ? 'keywarden has no operator accounts yet: admin actions run through this CLI, gated by the vault master key'
-          : 'no operator accounts',
-      ),
+    return verdict(
+      'not_applicable',
+      ops === undefined
+        ? 'keywarden has no operator accounts yet: admin actions run through this CLI, gated by the vault master key'
+        : 'no operator accounts',
     );
-  else if (ops.withMfa < ops.total)
-    out.push(
-      item(
-        'admin.mfa',
-        mfaTitle,
-        'high',
-        'fail',
-        `${ops.total - ops.withMfa} of ${ops.total} operator accounts without MFA`,
-        { action: 'turn on TOTP MFA for every operator account', commands: [] },
-      ),
-    );
-  else out.push(item('admin.mfa', mfaTitle, 'high', 'pass', `all ${ops.total} operator accounts use MFA`));
-  out.push(auditPinItem(input.audit, cmd));
-  return out;
+  if (ops.withMfa < ops.total)
+    return verdict('fail', `${ops.total - ops.withMfa} of ${ops.total} operator accounts without MFA`, {
+      action: 'turn on TOTP MFA for every operator account',
+      commands: [],
+    });
+  return verdict('pass', `all ${ops.total} operator accounts use MFA`);
 }
 
 /** A pin kept only inside the store is replaced along with the store: `audit verify` then proves nothing. */
-function auditPinItem(audit: PostureInput['audit'], cmd: CommandBuilder): CheckItem {
-  const title = 'audit checkpoint key pinned outside the store';
+function auditPinItem({ audit }: PostureInput, cmd: CommandBuilder): Verdict {
   const anchor =
     audit.anchorFile !== undefined
       ? `; checkpoints copied to ${audit.anchorFile}`
       : '; no audit.anchorFile (checkpoints are kept in the store only)';
   if (audit.fingerprintPinned)
-    return item(
-      'audit.key_pinned',
-      title,
-      'medium',
-      'pass',
-      `audit.checkpointKeyFingerprint is set in keywarden.yaml${anchor}`,
-    );
-  return item(
-    'audit.key_pinned',
-    title,
-    'medium',
+    return verdict('pass', `audit.checkpointKeyFingerprint is set in keywarden.yaml${anchor}`);
+  return verdict(
     'fail',
     `no audit.checkpointKeyFingerprint: a rewritten audit log re-signed with another key passes audit verify${anchor}`,
     {
@@ -522,6 +356,87 @@ function auditPinItem(audit: PostureInput['audit'], cmd: CommandBuilder): CheckI
     },
   );
 }
+
+interface KeyContext {
+  key: KeyRecord;
+  v: Verification;
+  input: PostureInput;
+  /** The live clients bound to this key. */
+  own: readonly ClientRecord[];
+  /** Every active key (duplicates of this one among them). */
+  keys: readonly KeyRecord[];
+}
+
+interface ClientContext {
+  client: ClientRecord;
+  input: PostureInput;
+}
+
+/** The checklist of each active key, in report order. */
+export const KEY_CHECKS: ReadonlyArray<PostureCheck<KeyContext>> = [
+  {
+    id: 'key.withdraw_disabled',
+    title: 'least privilege: key cannot withdraw',
+    severity: 'critical',
+    check: (c, cmd) => permissionItem('withdraw', c.key, c.v, cmd),
+  },
+  {
+    id: 'key.transfer_disabled',
+    title: 'least privilege: key cannot transfer between accounts',
+    severity: 'high',
+    check: (c, cmd) => permissionItem('transfer', c.key, c.v, cmd),
+  },
+  {
+    id: 'key.ip_restricted',
+    title: 'exchange-side IP restriction',
+    severity: 'high',
+    check: (c, cmd) => ipItem(c.key, c.v, c.input, cmd),
+  },
+  {
+    id: 'key.rotation',
+    title: 'key age within the rotation policy',
+    severity: 'high',
+    check: (c, cmd) => rotationItem(c.key, c.input, cmd),
+  },
+  {
+    id: 'key.single_environment',
+    title: 'key not shared across environments',
+    severity: 'high',
+    check: (c, cmd) => environmentItem(c.key, c.own, cmd),
+  },
+  {
+    id: 'key.unique',
+    title: 'exchange key registered once',
+    severity: 'high',
+    check: (c, cmd) => uniqueItem(c.key, c.keys, cmd),
+  },
+];
+
+/** The checklist of each live client (a third party's adds THIRD_PARTY_CHECKS). */
+export const CLIENT_CHECKS: ReadonlyArray<PostureCheck<ClientContext>> = [
+  { id: 'client.ip_allowlist', title: 'client source-IP allow-list', severity: 'high', check: clientIpItem },
+  {
+    id: 'client.policy_no_withdraw',
+    title: 'client policy denies withdraw and transfer',
+    severity: 'critical',
+    check: clientPolicyItem,
+  },
+  { id: 'client.policy_enforced', title: 'client policy enforced', severity: 'high', check: clientModeItem },
+  { id: 'client.credential_age', title: 'client credential age', severity: 'medium', check: clientAgeItem },
+];
+
+/** The checklist of the gateway's own configuration. */
+export const GATEWAY_CHECKS: ReadonlyArray<PostureCheck<PostureInput>> = [
+  { id: 'gateway.tls', title: 'TLS on non-loopback listeners', severity: 'high', check: tlsItem },
+  { id: 'monitor.sinks', title: 'monitoring sinks configured', severity: 'medium', check: sinksItem },
+  { id: 'admin.mfa', title: 'admin MFA on', severity: 'high', check: mfaItem },
+  {
+    id: 'audit.key_pinned',
+    title: 'audit checkpoint key pinned outside the store',
+    severity: 'medium',
+    check: auditPinItem,
+  },
+];
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -534,7 +449,7 @@ export function buildPostureReport(input: PostureInput): PostureReport {
 
   const clientPostures: ClientPosture[] = clients.map((c) => {
     const key = keyById.get(c.keyId);
-    const checks = clientItems(c, input, cmd);
+    const checks = runChecks(CLIENT_CHECKS, { client: c, input }, cmd);
     const tp = c.thirdParty;
     if (tp) {
       const v = key ? verificationOf(key, input.checks.get(key.id)) : undefined;
@@ -579,14 +494,7 @@ export function buildPostureReport(input: PostureInput): PostureReport {
   const keyPostures: KeyPosture[] = keys.map((k) => {
     const v = verificationOf(k, input.checks.get(k.id));
     const own = clients.filter((c) => c.keyId === k.id);
-    const checks = [
-      permissionItem('withdraw', k, v, cmd),
-      permissionItem('transfer', k, v, cmd),
-      ipItem(k, v, input, cmd),
-      rotationItem(k, input, cmd),
-      environmentItem(k, own, cmd),
-      uniqueItem(k, keys, cmd),
-    ];
+    const checks = runChecks(KEY_CHECKS, { key: k, v, input, own, keys }, cmd);
     const clientChecks = clientPostures.filter((c) => c.keyId === k.id).flatMap((c) => c.checks);
     return {
       id: k.id,
@@ -598,7 +506,7 @@ export function buildPostureReport(input: PostureInput): PostureReport {
     };
   });
 
-  const gatewayChecks = gatewayItems(input, cmd);
+  const gatewayChecks = runChecks(GATEWAY_CHECKS, input, cmd);
   const repoChecks = input.repository ? repositoryItems(input.repository) : [];
   const all = [
     ...keyPostures.flatMap((k) => k.checks),
