@@ -5,6 +5,7 @@
 // fast-check draws a new random seed per chunk; a failure prints its seed and counterexample.
 //   node scripts/fuzz.mjs [--total 20000] [--chunk 1000] [--parallel 2] [exchange ...]
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -21,7 +22,11 @@ const opt = (name, fallback) => {
 const total = opt('total', 20_000);
 const chunk = opt('chunk', 1_000);
 const parallel = opt('parallel', 2);
-const ALL = ['binance', 'bybit', 'coinbase', 'kraken', 'okx'];
+// Every exchange that has a differential test: a new exchange is fuzzed once its test exists.
+const ALL = readdirSync('test/security')
+  .map((f) => /^differential-(.+)\.test\.ts$/.exec(f)?.[1])
+  .filter((e) => e !== undefined)
+  .sort();
 const exchanges = args.length > 0 ? args : ALL;
 for (const e of exchanges)
   if (!ALL.includes(e)) {

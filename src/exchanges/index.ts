@@ -1,9 +1,11 @@
 import type { ExchangeId } from '../core/index.js';
 import type { ExchangeAdapter } from './adapter.js';
 import { binance } from './binance/index.js';
+import { bitget } from './bitget/index.js';
 import { bybit } from './bybit/index.js';
 import { coinbase } from './coinbase/index.js';
 import { kraken } from './kraken/index.js';
+import { kucoin } from './kucoin/index.js';
 import { okx } from './okx/index.js';
 
 /**
@@ -16,6 +18,8 @@ export const ADAPTERS = {
   kraken,
   okx,
   bybit,
+  bitget,
+  kucoin,
 } as const satisfies Record<ExchangeId, ExchangeAdapter>;
 
 export function adapterFor(id: ExchangeId): ExchangeAdapter {

@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { type Action, ERROR_CODES, EXCHANGE_IDS } from '../core/index.js';
-import type { PolicyRule } from '../policy/policy-types.js';
+import { POLICY_RULES } from '../policy/index.js';
 import type { Alert, RequestEvent } from './monitor-types.js';
 import { RULE_IDS, SEVERITIES } from './rule-ids.js';
 
@@ -27,21 +27,6 @@ const _allActions: Record<Action, true> = Object.fromEntries(ACTIONS.map((a) => 
   true
 >;
 void _allActions;
-
-const POLICY_RULES = [
-  'environment',
-  'actions',
-  'symbols.allow',
-  'symbols.deny',
-  'maxOrderNotional',
-  'maxDailyNotional',
-  'maxOrdersPerMinute',
-  'priceBand',
-  'tradingHours',
-  'withdrawals.address',
-  'withdrawals.dailyCap',
-  'unpriced',
-] as const satisfies readonly PolicyRule[];
 
 export const SINK_TYPES = ['discord', 'slack', 'telegram', 'webhook', 'email'] as const;
 

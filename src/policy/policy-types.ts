@@ -54,22 +54,25 @@ export interface PolicyContext {
 }
 
 /** Stable ids of the rules a decision can name. */
-export type PolicyRule =
-  | 'environment'
-  | 'actions'
-  | 'symbols.allow'
-  | 'symbols.deny'
-  | 'maxOrderNotional'
-  | 'maxDailyNotional'
-  | 'maxOrdersPerMinute'
-  | 'priceBand'
-  | 'tradingHours'
-  | 'withdrawals.address'
-  | 'withdrawals.dailyCap'
-  | 'unpriced'
-  | 'markets'
-  | 'maxLeverage'
-  | 'orders';
+/** Every rule a denial can name; metrics label denials by it (one list, so a new rule cannot fall into `other`). */
+export const POLICY_RULES = [
+  'environment',
+  'actions',
+  'symbols.allow',
+  'symbols.deny',
+  'maxOrderNotional',
+  'maxDailyNotional',
+  'maxOrdersPerMinute',
+  'priceBand',
+  'tradingHours',
+  'withdrawals.address',
+  'withdrawals.dailyCap',
+  'unpriced',
+  'markets',
+  'maxLeverage',
+  'orders',
+] as const;
+export type PolicyRule = (typeof POLICY_RULES)[number];
 
 /** How one order's notional was computed: what `policy explain` prints and the gateway reserves. */
 export interface PricedOrder {

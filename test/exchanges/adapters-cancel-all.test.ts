@@ -12,22 +12,10 @@ import type { SandboxKey } from '../../src/sandbox/emulator.js';
 import { EMULATORS } from '../../src/sandbox/emulators.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { undiciTransport } from '../../src/scan/verify.js';
+import { FIXTURES } from './exchange-fixtures.js';
 
-const QUOTE: Record<ExchangeId, string> = {
-  binance: 'USDT',
-  coinbase: 'USD',
-  kraken: 'USD',
-  okx: 'USDT',
-  bybit: 'USDT',
-};
-
-const ENDPOINTS: Record<ExchangeId, string[]> = {
-  binance: ['GET /api/v3/openOrders', 'DELETE /api/v3/openOrders'],
-  coinbase: ['GET /api/v3/brokerage/orders/historical/batch', 'POST /api/v3/brokerage/orders/batch_cancel'],
-  kraken: ['POST /0/private/CancelAll'],
-  okx: ['GET /api/v5/trade/orders-pending', 'POST /api/v5/trade/cancel-batch-orders'],
-  bybit: ['POST /v5/order/cancel-all'],
-};
+const QUOTE = (id: ExchangeId) => FIXTURES[id].quote;
+const ENDPOINTS = (id: ExchangeId) => FIXTURES[id].cancelAllEndpoints;
 
 let sandbox: Sandbox | undefined;
 afterEach(async () => {
@@ -77,11 +65,11 @@ describe.each(EMULATORS.map((e) => e.exchange))('%s cancelAllOrders', (exchange)
   it('cancels every open order on every symbol through the exchange endpoints', async () => {
     expect(cancelAll).toBeDefined();
     const { sandbox: s, key } = await start(exchange);
-    placeLimits(s, QUOTE[exchange], 5);
+    placeLimits(s, QUOTE(exchange), 5);
     // A filled order is not open: it must not be counted or touched.
     s.engine.placeOrder({
       account: 'main',
-      symbol: `BTC/${QUOTE[exchange]}`,
+      symbol: `BTC/${QUOTE(exchange)}`,
       side: 'buy',
       type: 'market',
       quantity: 0.001,
@@ -96,7 +84,7 @@ describe.each(EMULATORS.map((e) => e.exchange))('%s cancelAllOrders', (exchange)
     expect(s.engine.openOrders('main')).toHaveLength(0);
     expect(s.engine.closedOrders('main').filter((o) => o.status === 'filled')).toHaveLength(1);
     const seen = new Set(s.log.map((l) => `${l.method} ${l.path}`));
-    for (const endpoint of ENDPOINTS[exchange]) expect(seen).toContain(endpoint);
+    for (const endpoint of ENDPOINTS(exchange)) expect(seen).toContain(endpoint);
     expect(s.log.every((l) => l.status === 200)).toBe(true);
   });
 
@@ -112,7 +100,7 @@ describe.each(EMULATORS.map((e) => e.exchange))('%s cancelAllOrders', (exchange)
 
   it('reports a key the exchange refuses as failures and leaves the orders open', async () => {
     const { sandbox: s, key } = await start(exchange);
-    placeLimits(s, QUOTE[exchange], 2);
+    placeLimits(s, QUOTE(exchange), 2);
     // Binance, OKX and Coinbase list first: a read-only key lists but cannot cancel. Kraken and
     // Bybit refuse the single cancel-all call.
     const result = await cancelAll?.(
@@ -132,7 +120,7 @@ describe('paging', () => {
     '%s cancels more orders than one page or batch holds',
     async (exchange) => {
       const { sandbox: s, key } = await start(exchange);
-      placeLimits(s, QUOTE[exchange], 130);
+      placeLimits(s, QUOTE(exchange), 130);
       const result = await adapterFor(exchange).cancelAllOrders?.(
         key('trade').credential,
         undiciTransport(s.baseUrl(exchange), 5_000),

@@ -27,6 +27,8 @@ export function ccxtSignAt(
   if (cred.password !== undefined) ex.password = cred.password;
   ex.nonce = () => ts;
   ex.milliseconds = () => ts;
+  // Coinbase's JWT reads seconds() from the real clock, not from milliseconds().
+  ex.seconds = () => Math.floor(ts / 1000);
   // Batch endpoints take arrays; CCXT's typing says Dict but its sign() handles both.
   const params = structuredClone(call.params) as Record<string, unknown>;
   return ex.sign(call.path, call.api, call.method, params) as CcxtSigned;

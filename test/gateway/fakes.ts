@@ -1,7 +1,7 @@
 /**
  * Contract fakes for the modules other areas own (vault, key registry, audit log, policy
  * evaluation), so gateway tests run on their own. They follow the contracts in
- * src/vault/vault-types.ts, src/lifecycle/key-types.ts, src/audit/audit-types.ts and
+ * src/vault/vault-types.ts, src/keys/key-types.ts, src/audit/audit-types.ts and
  * src/policy/policy-types.ts.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';

@@ -1,21 +1,13 @@
 /**
- * `lockdown --cancel-orders` on each of the five exchanges: bots place limit orders through
+ * `lockdown --cancel-orders` on every registered exchange: bots place limit orders through
  * the gateway with unmodified CCXT clients; the lockdown cancels every one of them through the
  * exchange with the real key, and the sandbox is left with no open order.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExchangeId } from '../../src/core/index.js';
 import { EXCHANGE_IDS } from '../../src/core/index.js';
+import { FIXTURES } from '../exchanges/exchange-fixtures.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
 import { lockdownProcess, type SecondProcess } from './lockdown-helpers.js';
-
-const QUOTE: Record<ExchangeId, string> = {
-  binance: 'USDT',
-  coinbase: 'USD',
-  kraken: 'USD',
-  okx: 'USDT',
-  bybit: 'USDT',
-};
 
 let h: Harness;
 let p: SecondProcess;
@@ -34,12 +26,12 @@ afterAll(async () => {
 });
 
 describe('lockdown --all --cancel-orders', () => {
-  it('leaves no open order on any of the five exchanges', async () => {
+  it('leaves no open order on any registered exchange', async () => {
     const placed: Record<string, number> = {};
     for (const exchange of EXCHANGE_IDS) {
       const issued = await h.issue(exchange, `${exchange}-trader`, { ratePerSecond: 0 });
       const bot = await h.ccxt(exchange, issued.credential);
-      const q = QUOTE[exchange];
+      const q = FIXTURES[exchange].quote;
       await bot.createOrder(`BTC/${q}`, 'limit', 'buy', 0.01, 50000);
       await bot.createOrder(`BTC/${q}`, 'limit', 'buy', 0.01, 49000);
       await bot.createOrder(`ETH/${q}`, 'limit', 'buy', 0.1, 2500);
@@ -53,7 +45,7 @@ describe('lockdown --all --cancel-orders', () => {
       cancelOrders: true,
     });
     expect(warnings).toEqual([]);
-    expect(lockdown.frozen).toHaveLength(5);
+    expect(lockdown.frozen).toHaveLength(EXCHANGE_IDS.length);
     const byExchange = Object.fromEntries((lockdown.cancel ?? []).map((c) => [c.exchange, c]));
     for (const exchange of EXCHANGE_IDS) {
       expect(byExchange[exchange], exchange).toMatchObject({

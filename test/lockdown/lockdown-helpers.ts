@@ -4,12 +4,13 @@
  */
 import { request } from 'undici';
 import { createExchangeAccess } from '../../src/cli/exchange-access.js';
-import type { ExchangeId } from '../../src/core/index.js';
+import { EXCHANGE_IDS, type ExchangeId } from '../../src/core/index.js';
 import { adapterFor } from '../../src/exchanges/index.js';
 import { createKeyRegistry } from '../../src/keys/index.js';
 import { createLockdownService, type LockdownService } from '../../src/lockdown/index.js';
 import type { Monitor } from '../../src/monitor/monitor-types.js';
 import { openStore } from '../../src/store/db.js';
+import { FIXTURES } from '../exchanges/exchange-fixtures.js';
 import type { Harness } from '../gateway/harness.js';
 
 export interface SecondProcess {
@@ -43,13 +44,22 @@ export async function lockdownProcess(
   };
 }
 
-export const READ: Record<ExchangeId, { method: string; path: string; body?: string; type?: string }> = {
-  binance: { method: 'GET', path: '/api/v3/account' },
-  kraken: { method: 'POST', path: '/0/private/Balance', body: '', type: 'application/x-www-form-urlencoded' },
-  coinbase: { method: 'GET', path: '/api/v3/brokerage/accounts' },
-  okx: { method: 'GET', path: '/api/v5/account/balance' },
-  bybit: { method: 'GET', path: '/v5/account/wallet-balance?accountType=UNIFIED' },
-};
+/** A private read per exchange, as a token-mode bot sends it (test/exchanges/fixtures). */
+export const READ = Object.fromEntries(
+  EXCHANGE_IDS.map((id) => {
+    const r = FIXTURES[id].privateRead;
+    const path = r.query ? `${r.path}?${r.query}` : r.path;
+    return [
+      id,
+      {
+        method: r.method,
+        path,
+        ...(r.body !== undefined ? { body: r.body } : {}),
+        ...(r.contentType ? { type: r.contentType } : {}),
+      },
+    ];
+  }),
+) as Record<ExchangeId, { method: string; path: string; body?: string; type?: string }>;
 
 export interface Answer {
   status: number;

@@ -9,7 +9,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { EXCHANGE_IDS } from '../../src/core/index.js';
 import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { adapterFor } from '../../src/exchanges/index.js';
-import { get, post, signCtxAt, verifyCtxAt } from '../exchanges/helpers.js';
+import { FIXTURES } from '../exchanges/exchange-fixtures.js';
+import { req, signCtxAt, verifyCtxAt } from '../exchanges/helpers.js';
 
 const compared = vi.hoisted(() => [] as string[]);
 vi.mock('../../src/core/safe-equal.js', async (original) => {
@@ -25,12 +26,9 @@ vi.mock('../../src/core/safe-equal.js', async (original) => {
 const NOW = 1_700_000_000_000;
 
 /** A private read per exchange, as a bot sends it (before signing). */
-const PRIVATE: Record<(typeof EXCHANGE_IDS)[number], () => ExchangeRequest> = {
-  binance: () => get('/api/v3/account', 'timestamp=1'),
-  bybit: () => get('/v5/account/wallet-balance', 'accountType=UNIFIED'),
-  kraken: () => post('/0/private/Balance', ''),
-  okx: () => get('/api/v5/account/balance'),
-  coinbase: () => get('/api/v3/brokerage/accounts'),
+const PRIVATE = (id: (typeof EXCHANGE_IDS)[number]): ExchangeRequest => {
+  const r = FIXTURES[id].privateRead;
+  return req(r.method, r.path, r.body ?? '', r.query ?? '');
 };
 
 /** Every value that differs between two signed copies: the presented proofs (signature, key id, token). */
@@ -55,8 +53,8 @@ describe('client authentication compares in constant time', () => {
       const adapter = adapterFor(id);
       const one = adapter.issueClientCredential();
       const two = adapter.issueClientCredential();
-      const signed = adapter.sign(PRIVATE[id](), one.credential, signCtxAt(NOW, 'http://127.0.0.1', '1'));
-      const other = adapter.sign(PRIVATE[id](), two.credential, signCtxAt(NOW, 'http://127.0.0.1', '1'));
+      const signed = adapter.sign(PRIVATE(id), one.credential, signCtxAt(NOW, 'http://127.0.0.1', '1'));
+      const other = adapter.sign(PRIVATE(id), two.credential, signCtxAt(NOW, 'http://127.0.0.1', '1'));
       const presented = proofs(signed, other);
       expect(presented.length).toBeGreaterThan(0);
 

@@ -86,6 +86,9 @@ export function decodeJwt(token: string): DecodedJwt | undefined {
   const [h, c, s] = parts;
   if (h === undefined || c === undefined || s === undefined) return undefined;
   if (!/^[A-Za-z0-9_-]+$/.test(h + c + s)) return undefined;
+  // The decoder ignores a final character's unused low bits: only the canonical spelling of a
+  // signature is accepted, so one signed token has one spelling.
+  if (Buffer.from(s, 'base64url').toString('base64url') !== s) return undefined;
   try {
     const header: unknown = JSON.parse(Buffer.from(h, 'base64url').toString('utf8'));
     const claims: unknown = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));

@@ -1,0 +1,218 @@
+/**
+ * Bitget v2 spot classification: the endpoint's action and, for every order, the intent read
+ * by Bitget's own rules for its order type from the strictly parsed body (schemas.ts). A request
+ * that does not fit its endpoint's schema sets `rejected` and is never forwarded. Only spot is
+ * understood: futures (`/api/v2/mix/`), margin and everything else private is `unknown`.
+ */
+import type { z } from 'zod';
+import type { Action } from '../../core/index.js';
+import type { Classification, OrderIntent } from '../adapter.js';
+import { orderIntentOf } from '../order-intent.js';
+import type { Params } from '../params.js';
+import { checkSchema, num, text } from '../request-schema.js';
+import { withdrawalIntent } from '../withdrawal-intent.js';
+import { bitgetSymbol } from './market-data.js';
+import {
+  batchCancel,
+  batchOrders,
+  cancelOrder,
+  cancelSymbol,
+  type PlaceOrder,
+  placeOrder,
+  READ_PARAMS,
+  transfer,
+  withdrawal,
+} from './schemas.js';
+
+const READS = new Set([
+  '/api/v2/spot/account/info',
+  '/api/v2/spot/account/assets',
+  '/api/v2/spot/account/bills',
+  '/api/v2/spot/account/transferRecords',
+  '/api/v2/spot/trade/unfilled-orders',
+  '/api/v2/spot/trade/orderInfo',
+  '/api/v2/spot/trade/history-orders',
+  '/api/v2/spot/trade/fills',
+  '/api/v2/spot/trade/current-plan-order',
+  '/api/v2/spot/trade/history-plan-order',
+  '/api/v2/spot/wallet/withdrawal-records',
+  '/api/v2/spot/wallet/deposit-records',
+  '/api/v2/spot/wallet/deposit-address',
+]);
+
+/** An order's own fields; its symbol is passed on its own (batch items may leave it out). */
+type OrderFieldsOf<T> = T extends unknown ? Omit<T, 'symbol'> : never;
+
+type Step = { ok: true; intent: OrderIntent } | { ok: false; message: string };
+
+/** The symbol an order names, understood, or a refusal (an order for a pair keywarden cannot name is not judged). */
+function onSymbol(raw: string, at: string): { ok: true; symbol: string } | { ok: false; message: string } {
+  const symbol = bitgetSymbol(raw);
+  return symbol ? { ok: true, symbol } : { ok: false, message: `${at}: symbol "${raw}" is not understood` };
+}
+
+/**
+ * One spot order. Bitget's `size` is in base units, except on a market buy, where it is the quote
+ * amount to spend (Place-Order: "For Market-Buy orders, it represents the number of quote coins").
+ */
+function readOrder(o: OrderFieldsOf<PlaceOrder>, raw: string, at: string): Step {
+  const named = onSymbol(raw, at);
+  if (!named.ok) return named;
+  const market = o.orderType === 'market';
+  return {
+    ok: true,
+    intent: orderIntentOf({
+      symbol: named.symbol,
+      rawSymbol: raw,
+      market: 'spot',
+      side: o.side,
+      type: o.orderType,
+      pricing: market ? 'market' : 'limit',
+      price: o.orderType === 'limit' ? num(o.price) : undefined,
+      priceField: 'price',
+      size: num(o.size),
+      sizeInQuote: market && o.side === 'buy',
+    }),
+  };
+}
+
+/** A cancel names its symbol (for the audit record and the symbol rules); it is not priced. */
+function cancelIntent(raw: string, at: string): Step {
+  const named = onSymbol(raw, at);
+  if (!named.ok) return named;
+  return {
+    ok: true,
+    intent: orderIntentOf({ symbol: named.symbol, rawSymbol: raw, market: 'spot', sizeInQuote: false }),
+  };
+}
+
+const exactlyOneId = (o: { orderId?: string | undefined; clientOid?: string | undefined }) =>
+  (o.orderId === undefined) !== (o.clientOid === undefined);
+
+interface Endpoint {
+  action: Action;
+  check(body: unknown, c: Classification): string | undefined;
+}
+
+/** A body checked against `schema`; `then` reads the intents. */
+function endpoint<T>(
+  action: Action,
+  schema: z.ZodType<T>,
+  then: (value: T, c: Classification) => string | undefined,
+): Endpoint {
+  return {
+    action,
+    check(body, c) {
+      const checked = checkSchema(schema, body, 'body');
+      if (!checked.ok) return checked.message;
+      return then(checked.value, c);
+    },
+  };
+}
+
+function push(c: Classification, step: Step): string | undefined {
+  if (!step.ok) return step.message;
+  c.orders.push(step.intent);
+  return undefined;
+}
+
+const ENDPOINTS: Record<string, Endpoint> = {
+  'POST /api/v2/spot/trade/place-order': endpoint('trade', placeOrder, (o, c) =>
+    push(c, readOrder(o, o.symbol, 'order')),
+  ),
+  'POST /api/v2/spot/trade/batch-orders': endpoint('trade', batchOrders, (b, c) => {
+    for (const [i, o] of b.orderList.entries()) {
+      const at = `orderList[${i}]`;
+      // Bitget reads an item's own symbol over the request's: both are judged, so they must agree.
+      if (o.symbol !== undefined && o.symbol !== b.symbol) return `${at}: symbol differs from the request's`;
+      const problem = push(c, readOrder(o, b.symbol, at));
+      if (problem) return problem;
+    }
+    return undefined;
+  }),
+  'POST /api/v2/spot/trade/cancel-order': endpoint('cancel', cancelOrder, (o, c) => {
+    if (!exactlyOneId(o)) return 'body: exactly one of orderId and clientOid names the order';
+    return push(c, cancelIntent(o.symbol, 'body'));
+  }),
+  'POST /api/v2/spot/trade/batch-cancel-order': endpoint('cancel', batchCancel, (b, c) => {
+    for (const [i, o] of b.orderList.entries()) {
+      const at = `orderList[${i}]`;
+      if (!exactlyOneId(o)) return `${at}: exactly one of orderId and clientOid names the order`;
+      if (o.symbol !== undefined && o.symbol !== b.symbol) return `${at}: symbol differs from the request's`;
+    }
+    return push(c, cancelIntent(b.symbol, 'body'));
+  }),
+  'POST /api/v2/spot/trade/cancel-symbol-order': endpoint('cancel', cancelSymbol, (o, c) =>
+    push(c, cancelIntent(o.symbol, 'body')),
+  ),
+  'POST /api/v2/spot/wallet/withdrawal': endpoint('withdraw', withdrawal, (o, c) => {
+    if (o.transferType === 'on_chain' && o.innerToType !== undefined)
+      return 'body: field "innerToType" is only for internal transfers';
+    c.withdrawal = withdrawalIntent({
+      coin: o.coin,
+      amount: num(o.size),
+      address: o.address,
+      network: o.chain,
+      tag: o.tag,
+    });
+    return undefined;
+  }),
+  'POST /api/v2/spot/wallet/transfer': endpoint('transfer', transfer, (o, c) => {
+    if (o.fromType === o.toType) return 'body: fromType and toType are the same account';
+    const isolated = o.fromType === 'isolated_margin' || o.toType === 'isolated_margin';
+    if (isolated !== (o.symbol !== undefined))
+      return 'body: field "symbol" goes with an isolated-margin transfer, and only there';
+    c.withdrawal = withdrawalIntent({ coin: o.coin, amount: num(o.amount) });
+    return undefined;
+  }),
+};
+
+/** Public market data needs no key; everything else private that is not listed is unknown. */
+function publicOrUnknown(method: string, path: string): Action {
+  if (method !== 'GET') return 'unknown';
+  if (
+    path.startsWith('/api/v2/spot/market/') ||
+    path.startsWith('/api/v2/spot/public/') ||
+    path.startsWith('/api/v2/mix/market/') ||
+    path.startsWith('/api/v2/public/') ||
+    path === '/api/v2/margin/currencies'
+  )
+    return 'public';
+  return 'unknown';
+}
+
+function readProblem(query: Params): string | undefined {
+  for (const [k, v] of query) {
+    if (!READ_PARAMS.has(k)) return `query parameter "${k.slice(0, 40)}" is not accepted here`;
+    if (!text.safeParse(v).success) return `query parameter "${k}": expected printable text without spaces`;
+  }
+  return undefined;
+}
+
+/** Classify a parsed Bitget request: `query` its parsed query, `body` its parsed JSON body (undefined when empty). */
+export function bitgetClassify(method: string, path: string, query: Params, body: unknown): Classification {
+  const name = `${method} ${path}`;
+  const known = ENDPOINTS[name];
+  if (known) {
+    const c: Classification = { action: known.action, endpoint: name, orders: [] };
+    // Nothing unread rides along: a POST carries its parameters in the body only.
+    if (query.length > 0) c.rejected = 'query parameters are not accepted on this POST endpoint';
+    else if (body === undefined) c.rejected = 'the request needs a JSON body';
+    else {
+      const problem = known.check(body, c);
+      if (problem !== undefined) {
+        c.rejected = problem;
+        c.orders = [];
+        delete c.withdrawal;
+      }
+    }
+    return c;
+  }
+  if (method === 'GET' && READS.has(path)) {
+    const c: Classification = { action: 'read', endpoint: name, orders: [] };
+    const problem = readProblem(query);
+    if (problem !== undefined) c.rejected = problem;
+    return c;
+  }
+  return { action: publicOrUnknown(method, path), endpoint: name, orders: [] };
+}
