@@ -9,9 +9,9 @@ export async function setupBenchGateway({ dist, dataDir, seedDir, sandboxUrl }) 
   const load = (p) => import(new URL(p, dist).href);
   const { openStore } = await load('store/db.js');
   const { initVault, openVault } = await load('vault/vault.js');
-  const { createKeyRegistry } = await load('lifecycle/keys.js');
-  const { createClientService, createVersionReader } = await load('lifecycle/clients.js');
-  const { openAuditLog } = await load('gateway/audit-open.js');
+  const { createKeyRegistry } = await load('keys/index.js');
+  const { createClientService, createVersionReader } = await load('clients/index.js');
+  const { openAuditLog } = await load('audit/index.js');
   const { buildGatewayStack } = await load('gateway/compose.js');
   const { parseConfig } = await load('config/config.js');
   const { storeBackedState } = await load('gateway/store-state.js');

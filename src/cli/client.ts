@@ -4,24 +4,24 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import {
+  type ClientRecord,
+  type ClientService,
+  type IssuedClient,
+  isDay,
+  isThirdPartyPurpose,
+  THIRD_PARTY_PURPOSES,
+  type ThirdParty,
+} from '../clients/index.js';
 import { isCidr, loadConfig } from '../config/config.js';
 import type { ExchangeId } from '../core/index.js';
 import { KeywardenError } from '../core/index.js';
 import type { Credential } from '../exchanges/adapter.js';
-import { adapterFor } from '../exchanges/index.js';
-import { type ClientService, createClientService, createVersionReader } from '../lifecycle/clients.js';
-import {
-  type ClientRecord,
-  type IssuedClient,
-  THIRD_PARTY_PURPOSES,
-  type ThirdParty,
-} from '../lifecycle/clients-types.js';
-import { ENVIRONMENTS, type Environment } from '../lifecycle/key-types.js';
-import { isDay, isThirdPartyPurpose } from '../lifecycle/third-party.js';
+import { ENVIRONMENTS, type Environment } from '../keys/index.js';
 import { defaultPolicy, type Policy, parsePolicy } from '../policy/index.js';
-import { action, CliError, cliMonitorHooks, printTable, resolveDataDir } from './cli-kit.js';
+import { action, CliError, printTable, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
-import { type AdminContext, openAdminContext } from './gateway-context.js';
+import { cliActor, type RootOptions, sourceFlags, withRoot } from './root.js';
 import { ccxtOverride } from './sandbox.js';
 
 const DURATION = /^(\d+)(m|h|d)$/;
@@ -156,55 +156,38 @@ function readPolicy(file: string): Policy {
   return parsePolicy(text);
 }
 
-async function withClients<T>(
-  cmd: Command,
-  fn: (clients: ClientService, ctx: AdminContext) => Promise<T>,
-): Promise<T> {
-  const { dataDir, passphraseFile, keyFile } = cmd.optsWithGlobals<{
+/** The root of one client command: the data dir and master-key flags it was given, `keywarden.yaml` for alerts. */
+function rootFor(cmd: Command, configPath?: string): RootOptions {
+  const { dataDir, ...flags } = cmd.optsWithGlobals<{
     dataDir?: string;
     passphraseFile?: string;
     keyFile?: string;
   }>();
-  const ctx = await openAdminContext(resolveDataDir(dataDir), {
-    ...(passphraseFile !== undefined ? { passphraseFile } : {}),
-    ...(keyFile !== undefined ? { keyFile } : {}),
-  });
-  try {
-    const clients = createClientService({
-      db: ctx.store.db,
-      readVersion: createVersionReader(ctx.store.sqlite),
-      vault: ctx.vault,
-      keys: ctx.keys,
-      audit: ctx.audit,
-      adapterFor,
-      actor: process.env.USER ? `cli:${process.env.USER}` : 'cli',
-    });
-    return await fn(clients, ctx);
-  } finally {
-    await ctx.close();
-  }
+  return {
+    dataDir: resolveDataDir(dataDir),
+    flags: sourceFlags(flags),
+    configPath,
+    actor: cliActor(),
+  };
 }
+
+/** Run `fn` on the client service of the command's data dir. */
+const withClients = <T>(cmd: Command, fn: (clients: ClientService) => Promise<T>): Promise<T> =>
+  withRoot(rootFor(cmd), async (root) => fn(await root.clients()));
 
 /**
  * The client service whose freeze, revoke, set-ip and set-policy also raise their alert (to the
  * sinks of `configPath`/KEYWARDEN_CONFIG and the audit log) once the change is committed.
  */
-async function withAlertingClients<T>(
+const withAlertingClients = <T>(
   cmd: Command,
   configPath: string | undefined,
   fn: (clients: ClientService) => Promise<T>,
-): Promise<T> {
-  const config = loadConfig(configPath ? { path: configPath } : {});
-  return withClients(cmd, async (s, ctx) => {
-    const { openMonitor, withClientAlerts } = await import('../monitor/index.js');
-    const alerts = openMonitor(config, { audit: ctx.audit, ...cliMonitorHooks });
-    try {
-      return await fn(withClientAlerts(s, alerts.raise, `cli:${process.env.USER ?? 'operator'}`));
-    } finally {
-      await alerts.close();
-    }
+): Promise<T> =>
+  withRoot(rootFor(cmd, configPath), async (root) => {
+    root.config();
+    return fn(await root.alertingClients());
   });
-}
 
 export function register(program: Command): void {
   const client = program.command('client').description(COMMANDS.client.summary);

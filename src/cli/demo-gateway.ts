@@ -4,21 +4,19 @@
  * trail and its verification. Everything listens on 127.0.0.1 port 0 and is closed after.
  */
 import type { AuditLogHandle } from '../audit/audit-log.js';
-import { queryAudit, verifyAuditLog } from '../audit/index.js';
+import { openAuditLog, queryAudit, verifyAuditLog } from '../audit/index.js';
+import type { ClientService, IssuedClient } from '../clients/index.js';
 import { parseConfig } from '../config/config.js';
 import type { ExchangeId } from '../core/index.js';
-import { adapterFor } from '../exchanges/index.js';
-import { openAuditLog } from '../gateway/audit-open.js';
 import { buildGatewayStack } from '../gateway/compose.js';
 import { storeBackedState } from '../gateway/store-state.js';
-import { type ClientService, createClientService, createVersionReader } from '../lifecycle/clients.js';
-import type { IssuedClient } from '../lifecycle/clients-types.js';
-import type { KeyRecord } from '../lifecycle/key-types.js';
+import type { KeyRecord } from '../keys/index.js';
 import type { Policy } from '../policy/policy-types.js';
 import { EMULATORS } from '../sandbox/emulators.js';
 import { createSandbox, type Sandbox } from '../sandbox/server.js';
 import { formatRecord } from './audit.js';
 import type { DemoContext, DemoStep } from './demo.js';
+import { clientServiceFor } from './root.js';
 import { ccxtOverride } from './sandbox.js';
 
 const POLICY: Policy = {
@@ -79,15 +77,7 @@ export async function openDemoExchange(ctx: DemoContext): Promise<DemoExchange> 
   );
   const audit = openAuditLog(ctx.store, ctx.vault);
   ctx.defer(() => audit.close());
-  const clients = createClientService({
-    db: ctx.store.db,
-    readVersion: createVersionReader(ctx.store.sqlite),
-    vault: ctx.vault,
-    keys: ctx.keys,
-    audit,
-    adapterFor,
-    actor: 'demo',
-  });
+  const clients = clientServiceFor({ store: ctx.store, vault: ctx.vault, keys: ctx.keys, audit }, 'demo');
   const bot = await clients.add({ name: 'demo-bot', key: key.label, policy: POLICY, environment: 'dev' });
   say(
     `client demo-bot issued: apiKey ${bot.credential.apiKey.slice(0, 12)}… (the bot never sees the exchange secret)`,

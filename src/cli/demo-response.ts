@@ -11,7 +11,7 @@ import { verifyAuditLog } from '../audit/index.js';
 import { type KeywardenConfig, parseConfig } from '../config/config.js';
 import { buildGatewayStack } from '../gateway/compose.js';
 import { storeBackedState } from '../gateway/store-state.js';
-import type { LockdownRecord } from '../lifecycle/lockdown.js';
+import type { LockdownRecord } from '../lockdown/index.js';
 import {
   type MonitorHandle,
   openMonitor,
@@ -29,7 +29,7 @@ import {
   openDemoExchange,
 } from './demo-gateway.js';
 import { startWebhookReceiver, type WebhookReceiver } from './demo-receiver.js';
-import { openLockdownService } from './lockdown-service.js';
+import { openLockdownService } from './root.js';
 
 /** The sink reads its HMAC secret from the environment, as an operator's keywarden.yaml would. */
 const HOOK_ENV = 'KW_DEMO_HOOK_SECRET';
@@ -159,7 +159,7 @@ async function alertDemo(ctx: DemoContext): Promise<void> {
   }
 }
 
-/** The lifecycle service as `keywarden lockdown` / `unlock` open it (src/cli/lockdown-service.ts), in this process. */
+/** The lockdown service as `keywarden lockdown` / `unlock` open it (src/cli/root.ts), in this process. */
 function openLockdownCommand(ctx: DemoContext, gw: MonitoredGateway, withExchanges: boolean) {
   return openLockdownService(
     gw.config,
@@ -209,7 +209,7 @@ async function lockdownDemo(ctx: DemoContext): Promise<void> {
 
   const reason = 'withdrawal attempt by demo-bot';
   say(`$ keywarden lockdown --key ${ex.key.label} --cancel-orders --reason '${reason}'`);
-  const lock = openLockdownCommand(ctx, gw, true);
+  const lock = await openLockdownCommand(ctx, gw, true);
   let lockdown: LockdownRecord;
   try {
     const result = await lock.service.lockdown({
@@ -245,7 +245,7 @@ async function lockdownDemo(ctx: DemoContext): Promise<void> {
 
   const why = 'withdrawal was blocked by policy; key to be rotated';
   say(`$ keywarden unlock --key ${ex.key.label} --reason '${why}'`);
-  const unlock = openLockdownCommand(ctx, gw, false);
+  const unlock = await openLockdownCommand(ctx, gw, false);
   try {
     const r = await unlock.service.unlock({ scope: { kind: 'key', ref: ex.key.label }, reason: why });
     for (const l of r.ended) say(`lockdown ${l.id} of key ${l.target?.label ?? '?'} lifted`);

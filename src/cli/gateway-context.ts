@@ -1,57 +1,15 @@
 /**
- * Opening what the gateway and the client commands need from the data directory: the store,
- * the vault (via vault-open.ts), the key registry and the audit log.
+ * The store, vault, key registry and audit log as `serve` opens them: sealed unless a
+ * master-key source is given at start (the one-shot commands open theirs through root.ts).
  */
 import { readFileSync } from 'node:fs';
-import type { AuditLog } from '../audit/audit-types.js';
+import { type AuditAnchoring, createDeferredAuditLog } from '../audit/index.js';
 import { KeywardenError } from '../core/index.js';
-import { type AuditAnchoring, createDeferredAuditLog, openAuditLog } from '../gateway/audit-open.js';
-import type { KeyRegistry } from '../lifecycle/key-types.js';
-import { createKeyRegistry } from '../lifecycle/keys.js';
+import type { KeyRegistry } from '../keys/index.js';
+import { createKeyRegistry } from '../keys/index.js';
 import { openStore, type Store } from '../store/db.js';
 import { openVault, vaultExists } from '../vault/vault.js';
 import type { MasterKeySource, Vault } from '../vault/vault-types.js';
-import { openUnsealed, type SourceFlags } from './vault-open.js';
-
-export interface AdminContext {
-  store: Store;
-  vault: Vault;
-  keys: KeyRegistry;
-  audit: AuditLog;
-  close(): Promise<void>;
-}
-
-/**
- * For one-shot admin commands: an unsealed vault from the usual master-key sources. Commands
- * that read keywarden.yaml pass its `audit:` section; others sign checkpoints at the interval
- * the gateway stored, and leave anchoring to it.
- */
-export async function openAdminContext(
-  dataDir: string,
-  flags: SourceFlags,
-  anchoring: AuditAnchoring = {},
-): Promise<AdminContext> {
-  const { store, vault } = await openUnsealed(dataDir, flags);
-  let audit: ReturnType<typeof openAuditLog>;
-  try {
-    audit = openAuditLog(store, vault, anchoring);
-  } catch (err) {
-    vault.seal();
-    await store.close();
-    throw err;
-  }
-  return {
-    store,
-    vault,
-    keys: createKeyRegistry(store, vault),
-    audit,
-    async close() {
-      await audit.close();
-      vault.seal();
-      await store.close();
-    },
-  };
-}
 
 export interface ServeContext {
   store: Store;

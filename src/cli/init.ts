@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { publicKeyFingerprint } from '../audit/index.js';
-import { checkpointSigner } from '../gateway/audit-open.js';
+import { checkpointSigner, publicKeyFingerprint } from '../audit/index.js';
 import { openStore } from '../store/db.js';
 import { initVault, openVault } from '../vault/vault.js';
 import { action, resolveDataDir } from './cli-kit.js';

@@ -1,16 +1,28 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadConfig } from '../config/config.js';
 import { type ExchangeId, isExchangeId, KeywardenError } from '../core/index.js';
 import type { Credential } from '../exchanges/adapter.js';
 import { ADAPTERS } from '../exchanges/index.js';
-import type { Environment, KeyRecord, KeyRegistry } from '../lifecycle/key-types.js';
-import { createKeyRegistry, parseCredentialJson } from '../lifecycle/keys.js';
-import { type RotationState, rotationState } from '../lifecycle/lifecycle-types.js';
-import { action, CliError, cliMonitorHooks, describeError, printTable, resolveDataDir } from './cli-kit.js';
+import type { Environment, KeyRecord, KeyRegistry } from '../keys/index.js';
+import {
+  adviceFor,
+  detectEgressIp,
+  ipRestrictionWords,
+  parseCredentialJson,
+  permissionWords,
+  verifyKeys,
+} from '../keys/index.js';
+import {
+  destroyExpiredCredentials,
+  type RotationState,
+  rotateKey,
+  rotationState,
+} from '../rotation/index.js';
+import { action, CliError, describeError, printTable, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
+import { type CliRoot, sourceFlags, withRoot } from './root.js';
 import { readSecretLine, readStdin } from './secret-input.js';
-import { openUnsealed, type SourceFlags } from './vault-open.js';
+import type { SourceFlags } from './vault-open.js';
 
 /** Where a credential comes from: never argv. */
 interface SecretFlags {
@@ -99,22 +111,26 @@ export interface KeyVerifyOptions extends SourceFlags {
   config?: string;
 }
 
-/** Wrap a command so any failure exits 2 (its documented "could not run" code), not 1 ("flagged"). */
 /** Runs `fn` on the key registry of an unsealed vault, sealing it and closing the store however `fn` ends. */
-async function withKeyRegistry(
+const withKeyRegistry = (
   dataDir: string,
   flags: SourceFlags,
   fn: (keys: KeyRegistry) => Promise<void>,
-): Promise<void> {
-  const { store, vault } = await openUnsealed(dataDir, flags);
-  try {
-    await fn(createKeyRegistry(store, vault));
-  } finally {
-    vault.seal();
-    await store.close();
-  }
+): Promise<void> => withRoot({ dataDir, flags: sourceFlags(flags) }, async (root) => fn(await root.keys()));
+
+/** The root of `key verify` / `key rotate`: keywarden.yaml read first, so a bad one fails before the vault opens. */
+function checkingRoot<T>(
+  dataDir: string,
+  opts: SourceFlags & { config?: string },
+  fn: (root: CliRoot) => Promise<T>,
+): Promise<T> {
+  return withRoot({ dataDir, flags: sourceFlags(opts), configPath: opts.config }, async (root) => {
+    root.config();
+    return fn(root);
+  });
 }
 
+/** Wrap a command so any failure exits 2 (its documented "could not run" code), not 1 ("flagged"). */
 function errorsExit2<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
@@ -137,45 +153,26 @@ export async function runKeyVerify(
   out: (text: string) => void = (t) => process.stdout.write(t),
 ): Promise<number> {
   if ((label === undefined) === (opts.all !== true)) throw new CliError('give one key LABEL or --all', 2);
-  const config = loadConfig(opts.config ? { path: opts.config } : {});
-  const [
-    { openAdminContext },
-    { createExchangeAccess },
-    checksMod,
-    advice,
-    { destroyExpiredCredentials },
-    mon,
-  ] = await Promise.all([
-    import('./gateway-context.js'),
-    import('../lifecycle/exchange-access.js'),
-    import('../lifecycle/key-checks.js'),
-    import('../lifecycle/key-advice.js'),
-    import('../lifecycle/rotation.js'),
-    import('../monitor/index.js'),
-  ]);
-  const ctx = await openAdminContext(dataDir, opts);
-  const access = createExchangeAccess(config, ctx.store);
-  const alerts = mon.openMonitor(config, { audit: ctx.audit, ...cliMonitorHooks });
-  try {
-    await destroyExpiredCredentials({ store: ctx.store, audit: ctx.audit });
+  return checkingRoot(dataDir, opts, async (root) => {
+    const config = root.config();
+    const keysRegistry = await root.keys();
+    const audit = await root.audit();
+    const store = await root.store();
+    const access = await root.exchanges();
+    const alerts = await root.monitor();
+    await destroyExpiredCredentials({ store, audit });
     let keys: KeyRecord[];
     if (label !== undefined) {
-      const k = await ctx.keys.get(label);
+      const k = await keysRegistry.get(label);
       if (!k) throw new CliError(`no key "${label.slice(0, 64)}"`, 2);
       if (k.status !== 'active') throw new CliError(`key ${k.label} is retired`, 2);
       keys = [k];
-    } else keys = await ctx.keys.list();
-    const checks = await checksMod.verifyKeys(
-      {
-        keys: ctx.keys,
-        access,
-        checks: checksMod.createKeyCheckStore(ctx.store),
-        audit: ctx.audit,
-        monitor: alerts.monitor,
-      },
+    } else keys = await keysRegistry.list();
+    const checks = await verifyKeys(
+      { keys: keysRegistry, access, checks: await root.keyChecks(), audit, monitor: alerts.monitor },
       keys,
     );
-    const egressIp = config.lifecycle.egressIp ?? advice.detectEgressIp();
+    const egressIp = config.lifecycle.egressIp ?? detectEgressIp();
     const results = keys.map((k, i) => {
       const c = checks[i] as (typeof checks)[number];
       const r = c.introspection;
@@ -200,8 +197,8 @@ export async function runKeyVerify(
             }
           : { reason: r.reason }),
         flags: c.flags,
-        advice: advice.adviceFor(c, egressIp),
-        text: { permissions: advice.permissionWords(r), ip: advice.ipRestrictionWords(r) },
+        advice: adviceFor(c, egressIp),
+        text: { permissions: permissionWords(r), ip: ipRestrictionWords(r) },
       };
     });
     if (opts.json) out(`${JSON.stringify(results.map(({ text: _t, ...r }) => r))}\n`);
@@ -220,11 +217,7 @@ export async function runKeyVerify(
     }
     if (checks.some((c) => c.flags.includes('check_failed'))) return 2;
     return checks.some((c) => c.flags.length > 0) ? 1 : 0;
-  } finally {
-    await alerts.close();
-    await access.close();
-    await ctx.close();
-  }
+  });
 }
 
 const GRACE = /^(\d+)(s|m|h)?$/;
@@ -265,34 +258,30 @@ export async function runKeyRotate(
     err: (t) => process.stderr.write(t),
   },
 ): Promise<void> {
-  const config = loadConfig(opts.config ? { path: opts.config } : {});
-  const graceMs =
-    opts.grace !== undefined ? parseGrace(opts.grace) : config.lifecycle.rotationGraceSeconds * 1000;
   const say = opts.json ? io.err : io.out;
-  const [{ openAdminContext }, { createExchangeAccess }, checksMod, advice, rotation, mon] =
-    await Promise.all([
-      import('./gateway-context.js'),
-      import('../lifecycle/exchange-access.js'),
-      import('../lifecycle/key-checks.js'),
-      import('../lifecycle/key-advice.js'),
-      import('../lifecycle/rotation.js'),
-      import('../monitor/index.js'),
-    ]);
-  const ctx = await openAdminContext(dataDir, opts);
-  const access = createExchangeAccess(config, ctx.store);
-  const alerts = mon.openMonitor(config, { audit: ctx.audit, ...cliMonitorHooks });
-  try {
-    await rotation.destroyExpiredCredentials({ store: ctx.store, audit: ctx.audit });
+  await checkingRoot(dataDir, opts, async (root) => {
+    const config = root.config();
+    const graceMs =
+      opts.grace !== undefined ? parseGrace(opts.grace) : config.lifecycle.rotationGraceSeconds * 1000;
+    const ctx = {
+      store: await root.store(),
+      vault: await root.vault(),
+      keys: await root.keys(),
+      audit: await root.audit(),
+    };
+    const access = await root.exchanges();
+    const alerts = await root.monitor();
+    await destroyExpiredCredentials({ store: ctx.store, audit: ctx.audit });
     const key = await ctx.keys.get(ref);
     if (!key) throw new KeywardenError('not_found', `no key "${ref.slice(0, 64)}"`);
     const credential = await readCredential(opts, key.exchange);
-    const result = await rotation.rotateKey(
+    const result = await rotateKey(
       {
         store: ctx.store,
         vault: ctx.vault,
         keys: ctx.keys,
         access,
-        checks: checksMod.createKeyCheckStore(ctx.store),
+        checks: await root.keyChecks(),
         audit: ctx.audit,
         monitor: alerts.monitor,
       },
@@ -304,9 +293,9 @@ export async function runKeyRotate(
     if (result.check) {
       const r = result.check.introspection;
       say(
-        `verified the new credential on ${k.exchange}: live; permissions ${advice.permissionWords(r)}; IP restriction ${advice.ipRestrictionWords(r)}\n`,
+        `verified the new credential on ${k.exchange}: live; permissions ${permissionWords(r)}; IP restriction ${ipRestrictionWords(r)}\n`,
       );
-      const tips = advice.adviceFor(result.check, config.lifecycle.egressIp ?? advice.detectEgressIp());
+      const tips = adviceFor(result.check, config.lifecycle.egressIp ?? detectEgressIp());
       for (const tip of tips) say(`  warning: ${tip}\n`);
     } else say('not verified against the exchange (--no-verify)\n');
     say(
@@ -328,7 +317,7 @@ export async function runKeyRotate(
         );
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
-      await rotation.destroyExpiredCredentials(
+      await destroyExpiredCredentials(
         { store: ctx.store, audit: ctx.audit },
         { keyId: k.id, version: result.previousVersion },
       );
@@ -355,11 +344,7 @@ export async function runKeyRotate(
           reminder,
         })}\n`,
       );
-  } finally {
-    await alerts.close();
-    await access.close();
-    await ctx.close();
-  }
+  });
 }
 
 export function register(program: Command): void {
@@ -409,9 +394,9 @@ export function register(program: Command): void {
     ),
   ).action(
     action(async (opts: SourceFlags & { all?: boolean; json?: boolean; config?: string }) => {
-      const policy = loadConfig(opts.config ? { path: opts.config } : {}).lifecycle.rotationDays;
-      await withKeyRegistry(dataDir(), opts, async (registry) => {
-        const keys = await registry.list({ includeRetired: opts.all === true });
+      await checkingRoot(dataDir(), opts, async (root) => {
+        const policy = root.config().lifecycle.rotationDays;
+        const keys = await (await root.keys()).list({ includeRetired: opts.all === true });
         const now = Date.now();
         const rows = keys.map((k) => ({ key: k, rotation: rotationState(k, policy, now) }));
         if (opts.json)

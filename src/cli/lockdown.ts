@@ -5,19 +5,11 @@
  * report) fails; those failures are printed as warnings.
  */
 import type { Command } from 'commander';
-import { loadConfig } from '../config/config.js';
-import { KeywardenError } from '../core/index.js';
-import type { LockdownRecord, LockdownScope } from '../lifecycle/lockdown.js';
-import { shellArg } from '../lifecycle/posture-fixes.js';
-import {
-  action,
-  CliError,
-  cliAnchorWarning,
-  cliMonitorHooks,
-  printTable,
-  resolveDataDir,
-} from './cli-kit.js';
+import { KeywardenError, shellArg } from '../core/index.js';
+import type { LockdownRecord, LockdownScope, LockdownService } from '../lockdown/index.js';
+import { action, CliError, printTable, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
+import { cliActor, sourceFlags, withRoot } from './root.js';
 import type { SourceFlags } from './vault-open.js';
 
 interface ScopeFlags {
@@ -73,10 +65,6 @@ function parseHours(text: string | undefined): number | undefined {
   return n;
 }
 
-function actorName(): string {
-  return process.env.USER ? `cli:${process.env.USER}` : 'cli';
-}
-
 function scopeWords(l: LockdownRecord): string {
   return l.scope === 'all' ? 'all clients' : `${l.scope} ${l.target?.label ?? '?'}`;
 }
@@ -103,39 +91,26 @@ function publicRecord(l: LockdownRecord) {
   };
 }
 
-async function openService(
+/** The root of a lockdown command: keywarden.yaml read first (exchanges, sinks, audit anchoring). */
+function lockdownRoot<T>(
   dataDir: string,
   flags: SourceFlags & { config?: string },
   withExchanges: boolean,
-) {
-  const config = loadConfig(flags.config ? { path: flags.config } : {});
-  const [{ openAdminContext }, { openLockdownService }] = await Promise.all([
-    import('./gateway-context.js'),
-    import('./lockdown-service.js'),
-  ]);
-  const ctx = await openAdminContext(
-    dataDir,
+  fn: (service: LockdownService) => Promise<T>,
+): Promise<T> {
+  return withRoot(
     {
-      ...(flags.passphraseFile !== undefined ? { passphraseFile: flags.passphraseFile } : {}),
-      ...(flags.keyFile !== undefined ? { keyFile: flags.keyFile } : {}),
+      dataDir,
+      flags: sourceFlags(flags),
+      configPath: flags.config,
+      actor: cliActor(),
+      anchorAudit: true,
     },
-    { audit: config.audit, onAnchorError: cliAnchorWarning },
-  );
-  const { service, close } = openLockdownService(
-    config,
-    { store: ctx.store, keys: ctx.keys, audit: ctx.audit, actor: actorName() },
-    { withExchanges, monitor: cliMonitorHooks },
-  );
-  return {
-    service,
-    async close() {
-      try {
-        await close();
-      } finally {
-        await ctx.close();
-      }
+    async (root) => {
+      root.config();
+      return fn(await root.lockdown({ withExchanges }));
     },
-  };
+  );
 }
 
 function warn(lines: string[]): void {
@@ -144,8 +119,7 @@ function warn(lines: string[]): void {
 
 export async function runLockdown(dataDir: string, opts: LockdownOptions): Promise<void> {
   if (opts.list) {
-    const { service, close } = await openService(dataDir, opts, false);
-    try {
+    await lockdownRoot(dataDir, opts, false, async (service) => {
       const all = service.list();
       if (opts.json) process.stdout.write(`${JSON.stringify(all.map(publicRecord), null, 2)}\n`);
       else
@@ -160,15 +134,12 @@ export async function runLockdown(dataDir: string, opts: LockdownOptions): Promi
           })),
           ['id', 'state', 'scope', 'started', 'frozen', 'reason'],
         );
-    } finally {
-      await close();
-    }
+    });
     return;
   }
   const scope = scopeFrom(opts) as LockdownScope;
   const hours = parseHours(opts.hours);
-  const { service, close } = await openService(dataDir, opts, opts.cancelOrders === true);
-  try {
+  await lockdownRoot(dataDir, opts, opts.cancelOrders === true, async (service) => {
     const { lockdown: l, warnings } = await service.lockdown({
       scope,
       ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
@@ -196,21 +167,17 @@ export async function runLockdown(dataDir: string, opts: LockdownOptions): Promi
       process.stdout.write(`${lines.join('\n')}\n`);
     }
     warn(warnings);
-  } finally {
-    await close();
-  }
+  });
 }
 
 export async function runUnlock(dataDir: string, opts: UnlockOptions): Promise<void> {
   const selection = scopeFrom(opts, { id: opts.id });
   if (opts.reason === undefined || opts.reason.trim() === '')
     throw new CliError('unlock needs --reason TEXT (it is recorded in the audit log)', 2);
-  const { service, close } = await openService(dataDir, opts, false);
-  try {
+  const reason = opts.reason;
+  await lockdownRoot(dataDir, opts, false, async (service) => {
     const r = await service.unlock(
-      'id' in selection
-        ? { id: selection.id, reason: opts.reason }
-        : { scope: selection, reason: opts.reason },
+      'id' in selection ? { id: selection.id, reason } : { scope: selection, reason },
     );
     if (opts.json)
       process.stdout.write(
@@ -236,9 +203,7 @@ export async function runUnlock(dataDir: string, opts: UnlockOptions): Promise<v
       process.stdout.write(`${lines.join('\n')}\n`);
     }
     warn(r.warnings);
-  } finally {
-    await close();
-  }
+  });
 }
 
 /** Map a not-found from the service to a usage-style exit (2), like other "bad input" errors. */

@@ -6,23 +6,21 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type KeywardenConfig, loadConfig } from '../config/config.js';
-import { adapterFor } from '../exchanges/index.js';
-import { createClientService, createVersionReader } from '../lifecycle/clients.js';
-import { detectEgressIp } from '../lifecycle/key-advice.js';
-import { createKeyCheckStore } from '../lifecycle/key-checks.js';
-import type { KeyCheckStore } from '../lifecycle/lifecycle-types.js';
-import { buildPostureReport } from '../lifecycle/posture.js';
-import { shellArg } from '../lifecycle/posture-fixes.js';
-import { renderPostureHtml } from '../lifecycle/posture-html.js';
-import { collectPostureData } from '../lifecycle/posture-inputs.js';
-import { renderPostureTable } from '../lifecycle/posture-table.js';
-import type { MonitorView, PostureReport } from '../lifecycle/posture-types.js';
+import type { KeywardenConfig } from '../config/config.js';
+import { shellArg } from '../core/index.js';
+import { detectEgressIp } from '../keys/index.js';
+import {
+  buildPostureReport,
+  collectPostureData,
+  type MonitorView,
+  type PostureReport,
+  renderPostureHtml,
+  renderPostureTable,
+} from '../posture/index.js';
 import { checkHygiene } from '../scan/hygiene.js';
-import type { Store } from '../store/db.js';
-import { action, CliError, cliAnchorWarning, resolveDataDir } from './cli-kit.js';
+import { action, CliError, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
-import { openAdminContext } from './gateway-context.js';
+import { sourceFlags, withRoot } from './root.js';
 import type { SourceFlags } from './vault-open.js';
 
 export const FORMATS = ['table', 'json', 'html'] as const;
@@ -39,8 +37,6 @@ export interface PostureOptions extends SourceFlags {
 }
 
 export interface PostureDeps {
-  /** The verification store over the opened data directory. */
-  keyChecks: (store: Store) => Pick<KeyCheckStore, 'latest'>;
   now?: () => number;
   /** The gateway host's public address for IP-restriction fixes (default: a public local interface). */
   egressIp?: () => string | undefined;
@@ -87,51 +83,43 @@ export async function runPosture(
 ): Promise<number> {
   const format = parseFormat(opts);
   const failUnder = parseFailUnder(opts.failUnder);
-  const config = loadConfig(opts.config ? { path: opts.config } : {});
   const out = deps.out ?? ((t: string) => process.stdout.write(t));
   const err = deps.err ?? ((l: string) => process.stderr.write(`${l}\n`));
-  const egressIp = config.lifecycle.egressIp ?? (deps.egressIp ?? detectEgressIp)();
-  // Before the vault opens: a wrong path fails at once, with git's one-line reason.
-  const repository = opts.repo !== undefined ? checkHygiene(resolve(opts.repo)) : undefined;
-  const ctx = await openAdminContext(dataDir, opts, { audit: config.audit, onAnchorError: cliAnchorWarning });
-  let report: PostureReport;
-  try {
-    const clients = createClientService({
-      db: ctx.store.db,
-      readVersion: createVersionReader(ctx.store.sqlite),
-      vault: ctx.vault,
-      keys: ctx.keys,
-      audit: ctx.audit,
-      adapterFor,
-    });
-    const data = await collectPostureData({
-      keys: ctx.keys,
-      clients,
-      checks: deps.keyChecks(ctx.store),
-      db: ctx.store.db,
-    });
-    report = buildPostureReport({
-      ...data,
-      now: (deps.now ?? Date.now)(),
-      rotation: config.lifecycle.rotationDays,
-      gateway: {
-        listen: config.server.listen,
-        tls: config.server.tls !== undefined,
-        requireClientCert: config.server.tls?.requireClientCert === true,
-      },
-      monitor: monitorView(config),
-      audit: {
-        fingerprintPinned: config.audit.checkpointKeyFingerprint !== undefined,
-        ...(config.audit.anchorFile !== undefined ? { anchorFile: config.audit.anchorFile } : {}),
-      },
-      ...(egressIp !== undefined ? { egressIp } : {}),
-      cli: explicitDataDir ? `keywarden --data-dir ${shellArg(dataDir)}` : 'keywarden',
-      ...(opts.config !== undefined ? { configPath: opts.config } : {}),
-      ...(repository ? { repository } : {}),
-    });
-  } finally {
-    await ctx.close();
-  }
+  const report = await withRoot(
+    { dataDir, flags: sourceFlags(opts), configPath: opts.config, anchorAudit: true },
+    async (root) => {
+      const config = root.config();
+      const egressIp = config.lifecycle.egressIp ?? (deps.egressIp ?? detectEgressIp)();
+      // Before the vault opens: a wrong path fails at once, with git's one-line reason.
+      const repository = opts.repo !== undefined ? checkHygiene(resolve(opts.repo)) : undefined;
+      const store = await root.store();
+      const data = await collectPostureData({
+        keys: await root.keys(),
+        clients: await root.clients(),
+        checks: await root.keyChecks(),
+        db: store.db,
+      });
+      return buildPostureReport({
+        ...data,
+        now: (deps.now ?? Date.now)(),
+        rotation: config.lifecycle.rotationDays,
+        gateway: {
+          listen: config.server.listen,
+          tls: config.server.tls !== undefined,
+          requireClientCert: config.server.tls?.requireClientCert === true,
+        },
+        monitor: monitorView(config),
+        audit: {
+          fingerprintPinned: config.audit.checkpointKeyFingerprint !== undefined,
+          ...(config.audit.anchorFile !== undefined ? { anchorFile: config.audit.anchorFile } : {}),
+        },
+        ...(egressIp !== undefined ? { egressIp } : {}),
+        cli: explicitDataDir ? `keywarden --data-dir ${shellArg(dataDir)}` : 'keywarden',
+        ...(opts.config !== undefined ? { configPath: opts.config } : {}),
+        ...(repository ? { repository } : {}),
+      });
+    },
+  );
   const text = renderPosture(report, format);
   if (opts.out !== undefined) {
     try {
@@ -164,9 +152,7 @@ export function register(program: Command): void {
     .action(
       action(async (opts: PostureOptions) => {
         const flag = program.opts<{ dataDir?: string }>().dataDir;
-        const code = await runPosture(resolveDataDir(flag), flag !== undefined, opts, {
-          keyChecks: createKeyCheckStore,
-        });
+        const code = await runPosture(resolveDataDir(flag), flag !== undefined, opts, {});
         if (code !== 0) process.exitCode = code;
       }),
     );

@@ -2,9 +2,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type ExchangeId, isExchangeId, KeywardenError, VERSION } from '../core/index.js';
+import type { KeyRecord } from '../keys/index.js';
 import type { SystemEvent } from '../monitor/monitor-types.js';
 import type { Finding } from '../scan/scan-types.js';
-import { CliError, cliMonitorHooks, describeError, resolveDataDir } from './cli-kit.js';
+import type { Vault } from '../vault/vault-types.js';
+import { CliError, describeError, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 
 // The scanner, its baseline (zod) and the exchange adapters load only when `scan` runs, so a
@@ -109,30 +111,27 @@ async function linkVault(flags: ScanFlags, findings: Finding[]): Promise<void> {
     }
     return;
   }
-  const { loadConfig } = await import('../config/config.js');
-  const config = loadConfig(flags.config ? { path: flags.config } : {});
-  const { openAdminContext } = await import('./gateway-context.js');
+  const { createCliRoot } = await import('./root.js');
   const { linkRegisteredKeys } = await import('../scan/vault-link.js');
-  let ctx: Awaited<ReturnType<typeof openAdminContext>>;
+  const root = createCliRoot({ dataDir, flags: source, configPath: flags.config });
   try {
-    ctx = await openAdminContext(dataDir, source);
-  } catch (err) {
-    // A store without a vault has no registered keys to link.
-    if (err instanceof KeywardenError && err.code === 'vault_not_initialized') return;
-    throw err;
-  }
-  try {
-    const keys = await ctx.keys.list({ includeRetired: true });
-    if (linkRegisteredKeys(findings, (id) => ctx.vault.fingerprint(id), keys) === 0) return;
-    const { openMonitor } = await import('../monitor/index.js');
-    const alerts = openMonitor(config, { audit: ctx.audit, ...cliMonitorHooks });
+    root.config();
+    let keys: KeyRecord[];
+    let vault: Vault;
     try {
-      for (const event of leakEvents(findings)) alerts.raise(event);
-    } finally {
-      await alerts.close();
+      vault = await root.vault();
+      await root.audit();
+      keys = await (await root.keys()).list({ includeRetired: true });
+    } catch (err) {
+      // A store without a vault has no registered keys to link.
+      if (err instanceof KeywardenError && err.code === 'vault_not_initialized') return;
+      throw err;
     }
+    if (linkRegisteredKeys(findings, (id) => vault.fingerprint(id), keys) === 0) return;
+    const alerts = await root.monitor();
+    for (const event of leakEvents(findings)) alerts.raise(event);
   } finally {
-    await ctx.close();
+    await root.close();
   }
 }
 

@@ -8,19 +8,17 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import { loadConfig, parseListen } from '../config/config.js';
 import type { ExchangeId } from '../core/index.js';
-import { adapterFor } from '../exchanges/index.js';
 import { buildGatewayStack } from '../gateway/compose.js';
 import { storeBackedState } from '../gateway/store-state.js';
-import { createClientService, createVersionReader } from '../lifecycle/clients.js';
-import { exchangeAccessFrom } from '../lifecycle/exchange-access.js';
-import { createKeyCheckStore } from '../lifecycle/key-checks.js';
-import { startLifecycleSchedule } from '../lifecycle/schedule.js';
+import { createKeyCheckStore, exchangeAccessFrom } from '../keys/index.js';
 import { createMetrics } from '../monitor/metrics.js';
 import { openMonitor } from '../monitor/open-monitor.js';
+import { startLifecycleSchedule } from '../rotation/index.js';
 import { EMULATORS } from '../sandbox/emulators.js';
 import { action, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 import { openServeContext } from './gateway-context.js';
+import { clientServiceFor } from './root.js';
 import { startSandbox } from './sandbox.js';
 
 export interface ServeOptions {
@@ -69,14 +67,7 @@ export async function serve(dataDir: string, opts: ServeOptions) {
         ),
     },
   );
-  const clients = createClientService({
-    db: ctx.store.db,
-    readVersion: createVersionReader(ctx.store.sqlite),
-    vault: ctx.vault,
-    keys: ctx.keys,
-    audit: ctx.audit,
-    adapterFor,
-  });
+  const clients = clientServiceFor(ctx);
   // Alerts go to the raw (deferred) audit log; the gateway gets an instrumented view of it.
   let alerts: ReturnType<typeof openMonitor>;
   try {

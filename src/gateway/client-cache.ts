@@ -6,7 +6,7 @@
  * counter. A request that saw a newer version waits for a load of that version (never for an
  * older load still running), which is what makes "nothing accepted after lockdown returns" hold.
  */
-import type { ClientRecord, LiveCredential, LoadedClient } from '../lifecycle/clients-types.js';
+import type { ClientRecord, LiveCredential, LoadedClient } from '../clients/index.js';
 import { createAllowList, type IpAllowList } from './ip.js';
 
 export interface CachedClient {

@@ -4,12 +4,12 @@
  * they all run exactly the production path.
  */
 import type { AuditLog } from '../audit/audit-types.js';
+import type { LoadedClient } from '../clients/index.js';
 import type { KeywardenConfig } from '../config/config.js';
 import { type Clock, EXCHANGE_IDS, type ExchangeId, KeywardenError } from '../core/index.js';
 import type { NonceLedger, NonceSource } from '../exchanges/adapter.js';
 import { ADAPTERS } from '../exchanges/index.js';
-import type { LoadedClient } from '../lifecycle/clients-types.js';
-import type { KeyRegistry } from '../lifecycle/key-types.js';
+import type { KeyRegistry } from '../keys/index.js';
 import type { MonitorMetrics } from '../monitor/metrics.js';
 import type { Monitor } from '../monitor/monitor-types.js';
 import { monitoredAuditLog } from '../monitor/monitored-audit.js';

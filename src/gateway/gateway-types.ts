@@ -1,11 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { AuditLog } from '../audit/audit-types.js';
+import type { LoadedClient } from '../clients/index.js';
 import type { KeywardenConfig } from '../config/config.js';
 import type { Clock, ExchangeId } from '../core/index.js';
 import type { ExchangeAdapter, NonceLedger, NonceSource } from '../exchanges/adapter.js';
-import type { LoadedClient } from '../lifecycle/clients-types.js';
-import type { KeyRegistry } from '../lifecycle/key-types.js';
+import type { KeyRegistry } from '../keys/index.js';
 import type { MonitorMetrics } from '../monitor/metrics.js';
 import type { Monitor } from '../monitor/monitor-types.js';
 import type { Evaluate } from '../policy/policy-types.js';

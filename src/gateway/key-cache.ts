@@ -6,7 +6,7 @@
 import type { Clock } from '../core/index.js';
 import type { Credential, NonceSource } from '../exchanges/adapter.js';
 import { createNonceSource } from '../exchanges/memory-nonce-ledger.js';
-import type { KeyRecord, KeyRegistry } from '../lifecycle/key-types.js';
+import type { KeyRecord, KeyRegistry } from '../keys/index.js';
 
 const KEY_TTL_MS = 1_000;
 

@@ -1,4 +1,4 @@
-import type { KeyRecord } from '../lifecycle/key-types.js';
+import type { KeyRecord } from '../keys/index.js';
 import type { Finding } from './scan-types.js';
 
 /**

@@ -7,7 +7,7 @@
 
 import type { Generated } from 'kysely';
 
-// --- vault & key registry (src/vault, src/lifecycle/keys) ---
+// --- vault & key registry (src/vault, src/keys) ---
 
 export interface VaultMetaTable {
   id: number;
@@ -41,7 +41,7 @@ export interface Database {
   credentials: CredentialsTable;
 }
 
-// --- clients & policies (src/lifecycle/clients, src/policy) ---
+// --- clients & policies (src/clients, src/policy) ---
 
 export interface ClientsTable {
   id: string;
@@ -58,7 +58,7 @@ export interface ClientsTable {
   created_at: number;
   updated_at: number;
   version: number;
-  /** JSON `ThirdParty` (src/lifecycle/clients-types.ts) for a vendor's integration; NULL otherwise (0011). */
+  /** JSON `ThirdParty` (src/clients/client-types.ts) for a vendor's integration; NULL otherwise (0011). */
   third_party_json?: string | null;
 }
 
@@ -126,7 +126,7 @@ export interface Database {
   audit_meta: AuditMetaTable;
 }
 
-// --- key lifecycle: verification and rotation (src/lifecycle/key-checks.ts, rotation.ts) ---
+// --- key lifecycle: verification and rotation (src/keys, src/rotation) ---
 
 export interface KeyChecksTable {
   /** SQLite rowid: insertion order, so the newest check per key is the highest id. */
@@ -157,7 +157,7 @@ export interface Database {
   retiring_credentials: RetiringCredentialsTable;
 }
 
-// --- lockdown (src/lifecycle/lockdown.ts) ---
+// --- lockdown (src/lockdown) ---
 
 export interface LockdownsTable {
   id: string;

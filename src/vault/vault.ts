@@ -115,7 +115,7 @@ export const ENVELOPE_COLUMNS: ReadonlyArray<{ table: string; column: string }> 
   { table: 'credentials', column: 'envelope' },
   { table: 'client_credentials', column: 'verifier_envelope' },
   { table: 'retiring_credentials', column: 'envelope' },
-  // The audit log's Ed25519 checkpoint key (src/gateway/audit-open.ts).
+  // The audit log's Ed25519 checkpoint key (src/audit/audit-open.ts).
   { table: 'sealed_settings', column: 'envelope' },
 ];
 

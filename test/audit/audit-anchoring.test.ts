@@ -19,7 +19,7 @@ import {
   createSigner,
   publicKeyFingerprint,
 } from '../../src/audit/checkpoint-signer.js';
-import { openAuditLog } from '../../src/gateway/audit-open.js';
+import { openAuditLog } from '../../src/audit/index.js';
 import { openStore, type Store } from '../../src/store/db.js';
 import { openVault } from '../../src/vault/vault.js';
 import { checkpointKey, hmac, requestEvent } from './helpers.js';

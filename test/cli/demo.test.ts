@@ -18,8 +18,8 @@ const MAIN = join(process.cwd(), 'dist/cli/main.js');
 /** Every secret the in-process demo run creates, recorded where it is created. */
 const planted = vi.hoisted(() => ({ secrets: [] as string[] }));
 
-vi.mock('../../src/lifecycle/keys.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../src/lifecycle/keys.js')>();
+vi.mock('../../src/keys/index.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/keys/index.js')>();
   return {
     ...real,
     createKeyRegistry: (...args: Parameters<typeof real.createKeyRegistry>) => {
@@ -35,8 +35,8 @@ vi.mock('../../src/lifecycle/keys.js', async (importOriginal) => {
   };
 });
 
-vi.mock('../../src/lifecycle/clients.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../src/lifecycle/clients.js')>();
+vi.mock('../../src/clients/index.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/clients/index.js')>();
   return {
     ...real,
     createClientService: (...args: Parameters<typeof real.createClientService>) => {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monitorView } from '../../src/cli/posture.js';
 import { parseConfig } from '../../src/config/config.js';
 import type { Credential } from '../../src/exchanges/adapter.js';
-import type { CheckItem, Fix, PostureReport } from '../../src/lifecycle/posture-types.js';
+import type { CheckItem, Fix, PostureReport } from '../../src/posture/index.js';
 import type { SandboxKey } from '../../src/sandbox/emulator.js';
 import { EMULATORS } from '../../src/sandbox/emulators.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/server.js';

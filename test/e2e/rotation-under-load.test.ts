@@ -11,17 +11,16 @@ import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryAudit, verifyAuditLog } from '../../src/audit/index.js';
 import { ccxtOverride } from '../../src/cli/sandbox.js';
+import { type ClientService, createClientService, createVersionReader } from '../../src/clients/index.js';
 import type { ExchangeId } from '../../src/core/index.js';
 import type { Credential } from '../../src/exchanges/adapter.js';
 import { adapterFor } from '../../src/exchanges/index.js';
 import { buildGatewayStack, type GatewayStack } from '../../src/gateway/compose.js';
-import { type ClientService, createClientService, createVersionReader } from '../../src/lifecycle/clients.js';
-import { exchangeAccessFrom } from '../../src/lifecycle/exchange-access.js';
-import { createKeyCheckStore, verifyKeys } from '../../src/lifecycle/key-checks.js';
-import { rotateKey } from '../../src/lifecycle/rotation.js';
+import { createKeyCheckStore, exchangeAccessFrom, verifyKeys } from '../../src/keys/index.js';
+import { rotateKey } from '../../src/rotation/index.js';
 import { createNonceSequences } from '../../src/store/nonce-sequence.js';
 import { runNode } from '../child.js';
-import { startWorld, type World } from '../lifecycle/world.js';
+import { startWorld, type World } from '../world.js';
 
 const MAIN = join(import.meta.dirname, '../../dist/cli/main.js');
 /** Introspection calls (the rotate command's own checks), told apart from the bots' traffic. */

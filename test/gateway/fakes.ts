@@ -1,7 +1,7 @@
 /**
  * Contract fakes for the modules other areas own (vault, key registry, audit log, policy
  * evaluation), so gateway tests run on their own. They follow the contracts in
- * src/vault/vault-types.ts, src/lifecycle/key-types.ts, src/audit/audit-types.ts and
+ * src/vault/vault-types.ts, src/keys/key-types.ts, src/audit/audit-types.ts and
  * src/policy/policy-types.ts.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
@@ -9,7 +9,7 @@ import type { AuditEvent, AuditLog, AuditRecord } from '../../src/audit/audit-ty
 import type { ExchangeId } from '../../src/core/index.js';
 import { KeywardenError } from '../../src/core/index.js';
 import type { Credential } from '../../src/exchanges/adapter.js';
-import type { Environment, KeyRecord, KeyRegistry } from '../../src/lifecycle/key-types.js';
+import type { Environment, KeyRecord, KeyRegistry } from '../../src/keys/index.js';
 import type { RecordIdentity, Vault } from '../../src/vault/vault-types.js';
 
 export function fakeVault(): Vault & { master: Buffer } {

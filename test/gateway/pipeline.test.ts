@@ -5,6 +5,8 @@
  */
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import type { ClientRecord } from '../../src/clients/index.js';
+import { hashToken } from '../../src/clients/index.js';
 import { parseConfig } from '../../src/config/config.js';
 import type { ExchangeRequest, ExchangeResponse } from '../../src/exchanges/adapter.js';
 import { ADAPTERS } from '../../src/exchanges/index.js';
@@ -17,8 +19,6 @@ import { createPipeline, createReport, type EdgeRequest, render } from '../../sr
 import { createRateLimiter } from '../../src/gateway/rate-limit.js';
 import { createReplayCache } from '../../src/gateway/replay-cache.js';
 import type { Upstream } from '../../src/gateway/upstream.js';
-import { hashToken } from '../../src/lifecycle/clients.js';
-import type { ClientRecord } from '../../src/lifecycle/clients-types.js';
 import type { MonitorEvent } from '../../src/monitor/monitor-types.js';
 import { evaluate } from '../../src/policy/policy-eval.js';
 import type { Policy } from '../../src/policy/policy-types.js';

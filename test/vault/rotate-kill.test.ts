@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createKeyRegistry } from '../../src/lifecycle/keys.js';
+import { createKeyRegistry } from '../../src/keys/index.js';
 import { openStore } from '../../src/store/db.js';
 import { initVault, openVault } from '../../src/vault/vault.js';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeywardenError } from '../../src/core/index.js';
-import { createKeyRegistry } from '../../src/lifecycle/keys.js';
+import { createKeyRegistry } from '../../src/keys/index.js';
 import { openStore, type Store } from '../../src/store/db.js';
 import { initVault, openVault } from '../../src/vault/vault.js';
 import type { MasterKeySource } from '../../src/vault/vault-types.js';

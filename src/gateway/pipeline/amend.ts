@@ -5,7 +5,7 @@
  * is refused, and so is an amend whose order cannot be read.
  */
 import type { Classification } from '../../exchanges/adapter.js';
-import type { KeyRecord } from '../../lifecycle/key-types.js';
+import type { KeyRecord } from '../../keys/index.js';
 import { MAX_SYMBOLS_PER_REQUEST, type PipelineEnv } from './env.js';
 import type { Classified } from './types.js';
 

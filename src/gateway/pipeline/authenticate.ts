@@ -4,9 +4,10 @@
  * the replay cache; with neither, only a public endpoint through the anonymous relay (when the
  * listener allows it, within its weight budget).
  */
+
+import { hashToken } from '../../clients/index.js';
 import { type ErrorCode, fail, ok, type Result, safeEqual } from '../../core/index.js';
 import type { VerifyFailure } from '../../exchanges/adapter.js';
-import { hashToken } from '../../lifecycle/clients.js';
 import { isLoopback } from '../ip.js';
 import type { PipelineEnv } from './env.js';
 import type { Authenticated, Denial, Parsed } from './types.js';

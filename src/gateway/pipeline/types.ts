@@ -13,7 +13,7 @@ import type {
   ParsedRequest,
 } from '../../core/index.js';
 import type { Classification, ExchangeAdapter } from '../../exchanges/adapter.js';
-import type { KeyRecord } from '../../lifecycle/key-types.js';
+import type { KeyRecord } from '../../keys/index.js';
 import type { Reservation } from '../../policy/usage.js';
 import type { CredentialHit } from '../client-cache.js';
 import type { Upstream } from '../upstream.js';

@@ -1,0 +1,13 @@
+/**
+ * Exchange access for one-shot CLI processes (`key verify`, `key rotate`, `lockdown
+ * --cancel-orders`): the gateway's HTTP client over the configured base URLs, and the store's
+ * per-key nonce sequences, the ones a running gateway draws from too.
+ */
+import type { KeywardenConfig } from '../config/config.js';
+import { createUpstream } from '../gateway/upstream.js';
+import { type ExchangeAccess, exchangeAccessFor } from '../keys/index.js';
+import { createNonceSequences, type Store } from '../store/index.js';
+
+export function createExchangeAccess(config: KeywardenConfig, store: Pick<Store, 'sqlite'>): ExchangeAccess {
+  return exchangeAccessFor(config, createNonceSequences(store.sqlite), createUpstream);
+}
