@@ -7,7 +7,7 @@
 
 import { KeywardenError } from '../core/index.js';
 import type { Store } from '../store/index.js';
-import type { Vault } from '../vault/vault-types.js';
+import type { Vault } from '../vault/index.js';
 import { createFileAnchor } from './audit-anchor.js';
 import type { AuditConfig } from './audit-config.js';
 import { type AuditLogHandle, createAuditLog } from './audit-log.js';

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { AuditRecord } from '../audit/audit-types.js';
+import type { AuditRecord } from '../audit/index.js';
 import {
   type AuditFilter,
   queryAudit,
@@ -10,8 +10,8 @@ import {
   type VerifyResult,
   verifyAuditLog,
 } from '../audit/index.js';
-import { loadConfig } from '../config/config.js';
-import { openStore, type Store } from '../store/db.js';
+import { loadConfig } from '../config/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { action, CliError, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 

@@ -13,10 +13,10 @@ import {
   THIRD_PARTY_PURPOSES,
   type ThirdParty,
 } from '../clients/index.js';
-import { isCidr, loadConfig } from '../config/config.js';
+import { isCidr, loadConfig } from '../config/index.js';
 import type { ExchangeId } from '../core/index.js';
 import { KeywardenError } from '../core/index.js';
-import type { Credential } from '../exchanges/adapter.js';
+import type { Credential } from '../exchanges/index.js';
 import { ENVIRONMENTS, type Environment } from '../keys/index.js';
 import { defaultPolicy, type Policy, parsePolicy } from '../policy/index.js';
 import { action, CliError, printTable, resolveDataDir } from './cli-kit.js';

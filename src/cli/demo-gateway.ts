@@ -3,17 +3,15 @@
  * client, and a short scripted CCXT bot showing allowed orders and two denials, then the audit
  * trail and its verification. Everything listens on 127.0.0.1 port 0 and is closed after.
  */
-import type { AuditLogHandle } from '../audit/audit-log.js';
+import type { AuditLogHandle } from '../audit/index.js';
 import { openAuditLog, queryAudit, verifyAuditLog } from '../audit/index.js';
 import type { ClientService, IssuedClient } from '../clients/index.js';
-import { parseConfig } from '../config/config.js';
+import { parseConfig } from '../config/index.js';
 import type { ExchangeId } from '../core/index.js';
-import { buildGatewayStack } from '../gateway/compose.js';
-import { storeBackedState } from '../gateway/store-state.js';
+import { buildGatewayStack, storeBackedState } from '../gateway/index.js';
 import type { KeyRecord } from '../keys/index.js';
-import type { Policy } from '../policy/policy-types.js';
-import { EMULATORS } from '../sandbox/emulators.js';
-import { createSandbox, type Sandbox } from '../sandbox/server.js';
+import type { Policy } from '../policy/index.js';
+import { createSandbox, EMULATORS, type Sandbox } from '../sandbox/index.js';
 import { formatRecord } from './audit.js';
 import type { DemoContext, DemoStep } from './demo.js';
 import { clientServiceFor } from './root.js';

@@ -8,9 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { verifyAuditLog } from '../audit/index.js';
-import { type KeywardenConfig, parseConfig } from '../config/config.js';
-import { buildGatewayStack } from '../gateway/compose.js';
-import { storeBackedState } from '../gateway/store-state.js';
+import { type KeywardenConfig, parseConfig } from '../config/index.js';
+import { buildGatewayStack, storeBackedState } from '../gateway/index.js';
 import type { LockdownRecord } from '../lockdown/index.js';
 import {
   type MonitorHandle,

@@ -3,8 +3,8 @@
  * --cancel-orders`): the gateway's HTTP client over the configured base URLs, and the store's
  * per-key nonce sequences, the ones a running gateway draws from too.
  */
-import type { KeywardenConfig } from '../config/config.js';
-import { createUpstream } from '../gateway/upstream.js';
+import type { KeywardenConfig } from '../config/index.js';
+import { createUpstream } from '../gateway/index.js';
 import { type ExchangeAccess, exchangeAccessFor } from '../keys/index.js';
 import { createNonceSequences, type Store } from '../store/index.js';
 

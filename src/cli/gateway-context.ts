@@ -7,9 +7,9 @@ import { type AuditAnchoring, createDeferredAuditLog } from '../audit/index.js';
 import { KeywardenError } from '../core/index.js';
 import type { KeyRegistry } from '../keys/index.js';
 import { createKeyRegistry } from '../keys/index.js';
-import { openStore, type Store } from '../store/db.js';
-import { openVault, vaultExists } from '../vault/vault.js';
-import type { MasterKeySource, Vault } from '../vault/vault-types.js';
+import { openStore, type Store } from '../store/index.js';
+import type { MasterKeySource, Vault } from '../vault/index.js';
+import { openVault, vaultExists } from '../vault/index.js';
 
 export interface ServeContext {
   store: Store;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { checkpointSigner, publicKeyFingerprint } from '../audit/index.js';
-import { openStore } from '../store/db.js';
-import { initVault, openVault } from '../vault/vault.js';
+import { openStore } from '../store/index.js';
+import { initVault, openVault } from '../vault/index.js';
 import { action, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 import { masterKeySource } from './vault-open.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type ExchangeId, isExchangeId, KeywardenError } from '../core/index.js';
-import type { Credential } from '../exchanges/adapter.js';
+import type { Credential } from '../exchanges/index.js';
 import { ADAPTERS } from '../exchanges/index.js';
 import type { Environment, KeyRecord, KeyRegistry } from '../keys/index.js';
 import {

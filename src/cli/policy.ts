@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { isExchangeId } from '../core/index.js';
-import type { Classification, ExchangeRequest } from '../exchanges/adapter.js';
+import type { Classification, ExchangeRequest } from '../exchanges/index.js';
 import { ADAPTERS } from '../exchanges/index.js';
+import type { Decision, Policy, PolicyContext } from '../policy/index.js';
 import { DEFAULT_SLIPPAGE_PERCENT, evaluate, formatAmount, parsePolicy } from '../policy/index.js';
-import type { Decision, Policy, PolicyContext } from '../policy/policy-types.js';
 import { action, CliError } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 

@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { KeywardenConfig } from '../config/config.js';
+import type { KeywardenConfig } from '../config/index.js';
 import { shellArg } from '../core/index.js';
 import { detectEgressIp } from '../keys/index.js';
 import {
@@ -17,7 +17,7 @@ import {
   renderPostureHtml,
   renderPostureTable,
 } from '../posture/index.js';
-import { checkHygiene } from '../scan/hygiene.js';
+import { checkHygiene } from '../scan/index.js';
 import { action, CliError, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 import { sourceFlags, withRoot } from './root.js';

@@ -10,7 +10,7 @@
  */
 import { type AuditAnchoring, type AuditLog, type AuditLogHandle, openAuditLog } from '../audit/index.js';
 import { type ClientService, createClientService, createVersionReader } from '../clients/index.js';
-import { type KeywardenConfig, loadConfig } from '../config/config.js';
+import { type KeywardenConfig, loadConfig } from '../config/index.js';
 import { KeywardenError } from '../core/index.js';
 import { adapterFor } from '../exchanges/index.js';
 import {
@@ -23,8 +23,8 @@ import {
 import type { LockdownService } from '../lockdown/index.js';
 import type { MonitorHandle, OpenMonitorDeps } from '../monitor/index.js';
 import { openStore, type Store } from '../store/index.js';
-import { openVault, vaultExists } from '../vault/vault.js';
-import type { Vault } from '../vault/vault-types.js';
+import type { Vault } from '../vault/index.js';
+import { openVault, vaultExists } from '../vault/index.js';
 import { cliAnchorWarning, cliMonitorHooks } from './cli-kit.js';
 import { masterKeySource, type SourceFlags } from './vault-open.js';
 

@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { type ExchangeId, isExchangeId } from '../core/index.js';
 import { adapterFor } from '../exchanges/index.js';
-import type { SandboxEmulator, SandboxKey } from '../sandbox/emulator.js';
-import { EMULATORS } from '../sandbox/emulators.js';
-import { createSandbox, loadOrCreateSeed, type Sandbox } from '../sandbox/server.js';
+import type { SandboxEmulator, SandboxKey } from '../sandbox/index.js';
+import { createSandbox, EMULATORS, loadOrCreateSeed, type Sandbox } from '../sandbox/index.js';
 import { action, CliError, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 

@@ -3,9 +3,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type ExchangeId, isExchangeId, KeywardenError, VERSION } from '../core/index.js';
 import type { KeyRecord } from '../keys/index.js';
-import type { SystemEvent } from '../monitor/monitor-types.js';
-import type { Finding } from '../scan/scan-types.js';
-import type { Vault } from '../vault/vault-types.js';
+import type { SystemEvent } from '../monitor/index.js';
+import type { Finding } from '../scan/index.js';
+import type { Vault } from '../vault/index.js';
 import { CliError, describeError, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 
@@ -90,7 +90,7 @@ async function linkVault(flags: ScanFlags, findings: Finding[]): Promise<void> {
   const dataDir = resolveDataDir(flags.dataDir);
   // No data dir, no vault: skip loading the store (SQLite, Kysely, migrations: ~0.1 s).
   if (!existsSync(dataDir)) return;
-  const { DB_FILE, openStore } = await import('../store/db.js');
+  const { DB_FILE, openStore } = await import('../store/index.js');
   if (!existsSync(join(dataDir, DB_FILE))) return;
   const source = {
     ...(flags.passphraseFile !== undefined ? { passphraseFile: flags.passphraseFile } : {}),
@@ -99,7 +99,7 @@ async function linkVault(flags: ScanFlags, findings: Finding[]): Promise<void> {
   const { masterKeySourceGiven } = await import('./vault-open.js');
   if (!masterKeySourceGiven(source)) {
     // Only the hint needs to know whether a vault is there.
-    const { vaultExists } = await import('../vault/vault.js');
+    const { vaultExists } = await import('../vault/index.js');
     const store = await openStore(dataDir);
     try {
       if (vaultExists(store))
@@ -112,7 +112,7 @@ async function linkVault(flags: ScanFlags, findings: Finding[]): Promise<void> {
     return;
   }
   const { createCliRoot } = await import('./root.js');
-  const { linkRegisteredKeys } = await import('../scan/vault-link.js');
+  const { linkRegisteredKeys } = await import('../scan/index.js');
   const root = createCliRoot({ dataDir, flags: source, configPath: flags.config });
   try {
     root.config();
@@ -168,7 +168,7 @@ async function runHygiene(target: string, flags: ScanFlags): Promise<number> {
   if (flags.git || flags.staged || flags.baseline || flags.writeBaseline || flags.verify)
     throw new CliError('--hygiene takes none of --git, --staged, --baseline, --write-baseline, --verify', 2);
   if (target === '-') throw new CliError('--hygiene needs a repository path, not stdin', 2);
-  const { checkHygiene, formatHygieneText } = await import('../scan/hygiene.js');
+  const { checkHygiene, formatHygieneText } = await import('../scan/index.js');
   const report = checkHygiene(resolve(target));
   const text = flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatHygieneText(report);
   if (flags.output) writeFileSync(flags.output, text);
@@ -180,10 +180,10 @@ async function runScan(target: string, flags: ScanFlags): Promise<number> {
   if (flags.hygiene) return runHygiene(target, flags);
   if (!['text', 'json', 'sarif'].includes(flags.format))
     throw new CliError(`--format: text, json or sarif`, 2);
-  const { scanGit, scanTree } = await import('../scan/scanner.js');
-  const { scanText } = await import('../scan/scan-text.js');
-  const { formatJson, formatSarif, formatText } = await import('../scan/report.js');
-  const baselines = flags.baseline || flags.writeBaseline ? await import('../scan/baseline.js') : undefined;
+  const { scanGit, scanTree } = await import('../scan/index.js');
+  const { scanText } = await import('../scan/index.js');
+  const { formatJson, formatSarif, formatText } = await import('../scan/index.js');
+  const baselines = flags.baseline || flags.writeBaseline ? await import('../scan/index.js') : undefined;
   const baseline = flags.baseline && baselines ? baselines.readBaseline(flags.baseline) : undefined;
   const fingerprintKey = baseline?.salt;
   const keyOpt = fingerprintKey ? { fingerprintKey } : {};
@@ -223,7 +223,7 @@ async function runScan(target: string, flags: ScanFlags): Promise<number> {
 
   if (flags.verify) {
     const { ADAPTERS } = await import('../exchanges/index.js');
-    const { verifyFindings } = await import('../scan/verify.js');
+    const { verifyFindings } = await import('../scan/index.js');
     await verifyFindings(findings, {
       adapters: ADAPTERS,
       baseUrls: parseBaseUrls(flags.verifyBaseUrl),

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { isLoopback } from '../gateway/ip.js';
-import type { MasterKeySource } from '../vault/vault-types.js';
+import { isLoopback } from '../gateway/index.js';
+import type { MasterKeySource } from '../vault/index.js';
 import { action, CliError, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 import { masterKeySource, openUnsealed } from './vault-open.js';

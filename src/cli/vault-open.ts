@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { KeywardenError } from '../core/index.js';
-import { openStore, type Store } from '../store/db.js';
-import { openVault, vaultExists } from '../vault/vault.js';
-import type { MasterKeySource, Vault } from '../vault/vault-types.js';
+import { openStore, type Store } from '../store/index.js';
+import type { MasterKeySource, Vault } from '../vault/index.js';
+import { openVault, vaultExists } from '../vault/index.js';
 import { readSecretLine } from './secret-input.js';
 
 export interface SourceFlags {

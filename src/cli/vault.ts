@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { KeywardenError } from '../core/index.js';
-import { openStore } from '../store/db.js';
-import { rotateMaster, vaultExists } from '../vault/vault.js';
-import type { MasterKeySource } from '../vault/vault-types.js';
+import { openStore } from '../store/index.js';
+import type { MasterKeySource } from '../vault/index.js';
+import { rotateMaster, vaultExists } from '../vault/index.js';
 import { action, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 import { readSecretLine } from './secret-input.js';

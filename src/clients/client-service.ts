@@ -7,16 +7,16 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { AuditLog } from '../audit/audit-types.js';
-import { isCidr } from '../config/config.js';
+import type { AuditLog } from '../audit/index.js';
+import { isCidr } from '../config/index.js';
 import type { ExchangeId } from '../core/index.js';
 import { KeywardenError, prefixedId } from '../core/index.js';
-import type { ClientVerifier, ExchangeAdapter } from '../exchanges/adapter.js';
+import type { ClientVerifier, ExchangeAdapter } from '../exchanges/index.js';
 import type { Environment, KeyRegistry } from '../keys/index.js';
+import type { Policy } from '../policy/index.js';
 import { validatePolicy } from '../policy/index.js';
-import type { Policy } from '../policy/policy-types.js';
 import type { Database } from '../store/index.js';
-import type { Vault } from '../vault/vault-types.js';
+import type { Vault } from '../vault/index.js';
 import type {
   ClientRecord,
   ClientStatus,

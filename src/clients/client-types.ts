@@ -1,7 +1,7 @@
 import type { ExchangeId } from '../core/index.js';
-import type { ClientVerifier, Credential } from '../exchanges/adapter.js';
+import type { ClientVerifier, Credential } from '../exchanges/index.js';
 import type { Environment } from '../keys/index.js';
-import type { Policy } from '../policy/policy-types.js';
+import type { Policy } from '../policy/index.js';
 
 export type ClientStatus = 'active' | 'frozen' | 'revoked';
 

@@ -3,7 +3,7 @@
  * key (least privilege for its stated purpose, the vendor's own addresses, a review date).
  */
 
-import { isCidr } from '../config/config.js';
+import { isCidr } from '../config/index.js';
 import type { Action } from '../core/index.js';
 import { KeywardenError } from '../core/index.js';
 import { THIRD_PARTY_PURPOSES, type ThirdParty, type ThirdPartyPurpose } from './client-types.js';

@@ -6,9 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { auditConfigSchema, DEFAULT_CHECKPOINT_EVERY } from '../audit/audit-config.js';
+import { auditConfigSchema, DEFAULT_CHECKPOINT_EVERY } from '../audit/index.js';
 import { EXCHANGE_IDS, type ExchangeId, KeywardenError } from '../core/index.js';
-import { monitorConfigSchema } from '../monitor/monitor-config.js';
+import { monitorConfigSchema } from '../monitor/index.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8787';
 export const CONFIG_FILE = 'keywarden.yaml';

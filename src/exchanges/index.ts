@@ -27,3 +27,7 @@ export function adapterFor(id: ExchangeId): ExchangeAdapter {
 }
 
 export * from './adapter.js';
+export * from './http-text.js';
+export * from './memory-nonce-ledger.js';
+export * from './params.js';
+export * from './strict-json.js';

@@ -3,20 +3,18 @@
  * audit log) and start listening. Shared by `keywarden serve`, the demo and the benchmarks so
  * they all run exactly the production path.
  */
-import type { AuditLog } from '../audit/audit-types.js';
+import type { AuditLog } from '../audit/index.js';
 import type { LoadedClient } from '../clients/index.js';
-import type { KeywardenConfig } from '../config/config.js';
+import type { KeywardenConfig } from '../config/index.js';
 import { type Clock, EXCHANGE_IDS, type ExchangeId, KeywardenError } from '../core/index.js';
-import type { NonceLedger, NonceSource } from '../exchanges/adapter.js';
+import type { NonceLedger, NonceSource } from '../exchanges/index.js';
 import { ADAPTERS } from '../exchanges/index.js';
 import type { KeyRegistry } from '../keys/index.js';
-import type { MonitorMetrics } from '../monitor/metrics.js';
-import type { Monitor } from '../monitor/monitor-types.js';
-import { monitoredAuditLog } from '../monitor/monitored-audit.js';
-import { evaluate as defaultEvaluate } from '../policy/policy-eval.js';
-import type { Evaluate } from '../policy/policy-types.js';
-import type { UsageTracker } from '../policy/usage.js';
-import type { MasterKeySource, Vault } from '../vault/vault-types.js';
+import type { Monitor, MonitorMetrics } from '../monitor/index.js';
+import { monitoredAuditLog } from '../monitor/index.js';
+import type { Evaluate, UsageTracker } from '../policy/index.js';
+import { evaluate as defaultEvaluate } from '../policy/index.js';
+import type { MasterKeySource, Vault } from '../vault/index.js';
 import { createGateway, type Gateway } from './gateway.js';
 import { createGatewayServer, type GatewayServer } from './server.js';
 import { createUpstream, type Upstream } from './upstream.js';

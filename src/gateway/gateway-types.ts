@@ -1,16 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { AuditLog } from '../audit/audit-types.js';
+import type { AuditLog } from '../audit/index.js';
 import type { LoadedClient } from '../clients/index.js';
-import type { KeywardenConfig } from '../config/config.js';
+import type { KeywardenConfig } from '../config/index.js';
 import type { Clock, ExchangeId } from '../core/index.js';
-import type { ExchangeAdapter, NonceLedger, NonceSource } from '../exchanges/adapter.js';
+import type { ExchangeAdapter, NonceLedger, NonceSource } from '../exchanges/index.js';
 import type { KeyRegistry } from '../keys/index.js';
-import type { MonitorMetrics } from '../monitor/metrics.js';
-import type { Monitor } from '../monitor/monitor-types.js';
-import type { Evaluate } from '../policy/policy-types.js';
-import type { UsageTracker } from '../policy/usage.js';
-import type { Vault } from '../vault/vault-types.js';
+import type { Monitor, MonitorMetrics } from '../monitor/index.js';
+import type { Evaluate, UsageTracker } from '../policy/index.js';
+import type { Vault } from '../vault/index.js';
 import type { Upstream } from './upstream.js';
 
 /** Everything the gateway needs, passed in by the composition root (src/cli/serve.ts). */

@@ -6,9 +6,9 @@
 import { performance } from 'node:perf_hooks';
 import type { Clock, ExchangeId } from '../core/index.js';
 import { ERROR_CODES, type ErrorCode } from '../core/index.js';
-import type { NonceSource } from '../exchanges/adapter.js';
-import { createMemoryNonceLedger } from '../exchanges/memory-nonce-ledger.js';
-import { createUsageTracker } from '../policy/usage.js';
+import type { NonceSource } from '../exchanges/index.js';
+import { createMemoryNonceLedger } from '../exchanges/index.js';
+import { createUsageTracker } from '../policy/index.js';
 import { createClientCache } from './client-cache.js';
 import { createDenialAggregator } from './denial-aggregator.js';
 import type { GatewayAnswer, GatewayDeps, GatewayRequest } from './gateway-types.js';

@@ -4,8 +4,8 @@
  * version (dropped on seal), and the nonce sequence each key signs with (Kraken).
  */
 import type { Clock } from '../core/index.js';
-import type { Credential, NonceSource } from '../exchanges/adapter.js';
-import { createNonceSource } from '../exchanges/memory-nonce-ledger.js';
+import type { Credential, NonceSource } from '../exchanges/index.js';
+import { createNonceSource } from '../exchanges/index.js';
 import type { KeyRecord, KeyRegistry } from '../keys/index.js';
 
 const KEY_TTL_MS = 1_000;

@@ -1,6 +1,6 @@
 import type { MarketType } from '../core/index.js';
-import type { ContractSpec, ExchangeAdapter } from '../exchanges/adapter.js';
-import type { PolicyContext } from '../policy/policy-types.js';
+import type { ContractSpec, ExchangeAdapter } from '../exchanges/index.js';
+import type { PolicyContext } from '../policy/index.js';
 import type { Upstream } from './upstream.js';
 
 /**

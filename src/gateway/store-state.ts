@@ -1,8 +1,6 @@
 import type SQLite from 'better-sqlite3';
-import { createUsageTracker } from '../policy/usage.js';
-import { createClientNonceLedger } from '../store/client-nonces.js';
-import { createNonceSequences } from '../store/nonce-sequence.js';
-import { createUsageStore } from '../store/usage-store.js';
+import { createUsageTracker } from '../policy/index.js';
+import { createClientNonceLedger, createNonceSequences, createUsageStore } from '../store/index.js';
 import type { StackOptions } from './compose.js';
 
 /**

@@ -16,7 +16,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ERROR_CODES } from '../core/index.js';
-import type { MasterKeySource } from '../vault/vault-types.js';
+import type { MasterKeySource } from '../vault/index.js';
 import { hasProxyHeader, isLoopback } from './ip.js';
 import type { UnsealLimiter } from './unseal-limiter.js';
 

@@ -5,9 +5,9 @@
  */
 import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
-import { isAllowedBaseUrl } from '../config/config.js';
+import { isAllowedBaseUrl } from '../config/index.js';
 import { KeywardenError, type OutgoingRequest } from '../core/index.js';
-import type { ExchangeRequest, ExchangeResponse } from '../exchanges/adapter.js';
+import type { ExchangeRequest, ExchangeResponse } from '../exchanges/index.js';
 
 export interface UpstreamOptions {
   connections: number;

@@ -7,10 +7,10 @@
  * a running gateway draws from too (src/store/nonce-sequence.ts), so neither can make the
  * other's request fail.
  */
-import type { KeywardenConfig } from '../config/config.js';
+import type { KeywardenConfig } from '../config/index.js';
 import type { ExchangeId } from '../core/index.js';
 import { KeywardenError } from '../core/index.js';
-import type { NonceSource, Transport } from '../exchanges/adapter.js';
+import type { NonceSource, Transport } from '../exchanges/index.js';
 import { adapterFor } from '../exchanges/index.js';
 
 export interface ExchangeAccess {

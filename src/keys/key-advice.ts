@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import type { Introspection } from '../exchanges/adapter.js';
+import type { Introspection } from '../exchanges/index.js';
 import type { KeyCheck } from './key-types.js';
 
 export const UNKNOWN_EGRESS = "your gateway's egress IP";

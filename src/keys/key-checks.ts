@@ -4,11 +4,11 @@
  * The exchange's raw answer is kept for the record only after anything secret (the api key,
  * secret, passphrase, fields named like secrets) has been scrubbed from it.
  */
-import type { AuditLog } from '../audit/audit-types.js';
+import type { AuditLog } from '../audit/index.js';
 import type { ExchangeId } from '../core/index.js';
-import type { Credential, ExchangeAdapter, Introspection, Transport } from '../exchanges/adapter.js';
+import type { Credential, ExchangeAdapter, Introspection, Transport } from '../exchanges/index.js';
 import { adapterFor as defaultAdapterFor } from '../exchanges/index.js';
-import type { Monitor, SystemEvent } from '../monitor/monitor-types.js';
+import type { Monitor, SystemEvent } from '../monitor/index.js';
 import type { ExchangeAccess } from './exchange-access.js';
 import type { KeyCheck, KeyCheckFlag, KeyCheckStore, KeyRecord, KeyRegistry } from './key-types.js';
 

@@ -1,9 +1,8 @@
 import { type ExchangeId, isExchangeId, KeywardenError, prefixedId } from '../core/index.js';
-import type { Credential } from '../exchanges/adapter.js';
+import type { Credential } from '../exchanges/index.js';
 import { adapterFor, CredentialError } from '../exchanges/index.js';
-import type { Store } from '../store/index.js';
-import type { CredentialsTable } from '../store/schema.js';
-import type { Vault } from '../vault/vault-types.js';
+import type { CredentialsTable, Store } from '../store/index.js';
+import type { Vault } from '../vault/index.js';
 import { ENVIRONMENTS, type KeyRecord, type KeyRegistry, type NewKey } from './key-types.js';
 import { createKeysStore } from './keys-store.js';
 

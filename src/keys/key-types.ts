@@ -1,5 +1,5 @@
 import type { ExchangeId } from '../core/index.js';
-import type { Credential, Introspection } from '../exchanges/adapter.js';
+import type { Credential, Introspection } from '../exchanges/index.js';
 
 export const ENVIRONMENTS = ['prod', 'test', 'dev'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];

@@ -6,9 +6,9 @@
 
 import type { Kysely } from 'kysely';
 import { KeywardenError } from '../core/index.js';
-import type { Introspection } from '../exchanges/adapter.js';
+import type { Introspection } from '../exchanges/index.js';
+import type { CredentialsTable, RetiringCredentialsTable } from '../store/index.js';
 import { type Database, immediate, type Store } from '../store/index.js';
-import type { CredentialsTable, RetiringCredentialsTable } from '../store/schema.js';
 import type { KeyCheck, KeyCheckFlag, KeyCheckStore } from './key-types.js';
 
 export interface KeysStore {

@@ -4,8 +4,8 @@
  * object. incident-markdown.ts turns it into the report; nothing here formats text.
  */
 import type SQLite from 'better-sqlite3';
-import { queryAudit } from '../audit/audit-query.js';
 import type { AuditFilter, AuditRecord } from '../audit/index.js';
+import { queryAudit } from '../audit/index.js';
 import type { ExchangeId } from '../core/index.js';
 import { adapterFor } from '../exchanges/index.js';
 import { upstreamStatuses } from './lockdown-store.js';

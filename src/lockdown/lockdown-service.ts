@@ -10,7 +10,7 @@
  * already past authentication finish. Only the freeze can fail the command; what follows is
  * reported as warnings.
  */
-import type { AuditEvent } from '../audit/audit-types.js';
+import type { AuditEvent } from '../audit/index.js';
 import type { ExchangeId } from '../core/index.js';
 import { KeywardenError, prefixedId } from '../core/index.js';
 import type { KeyRecord } from '../keys/index.js';

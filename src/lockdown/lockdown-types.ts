@@ -1,8 +1,8 @@
-import type { AuditLog } from '../audit/audit-types.js';
+import type { AuditLog } from '../audit/index.js';
 import type { ExchangeId } from '../core/index.js';
-import type { CancelAllResult, ExchangeAdapter } from '../exchanges/adapter.js';
+import type { CancelAllResult, ExchangeAdapter } from '../exchanges/index.js';
 import type { ExchangeAccess, KeyRegistry } from '../keys/index.js';
-import type { Monitor } from '../monitor/monitor-types.js';
+import type { Monitor } from '../monitor/index.js';
 import type { Store } from '../store/index.js';
 
 /** The lockdown domain's contract: what a lockdown covers, what it did, and what it needs. */

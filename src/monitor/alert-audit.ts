@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../audit/audit-types.js';
+import type { AuditEvent } from '../audit/index.js';
 import type { Alert } from './monitor-types.js';
 
 /**

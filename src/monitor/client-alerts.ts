@@ -1,4 +1,4 @@
-import type { Policy } from '../policy/policy-types.js';
+import type { Policy } from '../policy/index.js';
 import type { MonitorHandle } from './open-monitor.js';
 
 /** The part of the lifecycle's client service whose changes deserve an alert. */

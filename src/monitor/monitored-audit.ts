@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { AuditLog } from '../audit/audit-types.js';
+import type { AuditLog } from '../audit/index.js';
 import type { Clock } from '../core/index.js';
 import type { MonitorMetrics } from './metrics.js';
 import type { Monitor } from './monitor-types.js';

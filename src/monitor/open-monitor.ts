@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import type { AuditLog } from '../audit/audit-types.js';
+import type { AuditLog } from '../audit/index.js';
 import type { Clock } from '../core/index.js';
 import { alertAuditEvent } from './alert-audit.js';
 import { createMetrics, type MonitorMetrics } from './metrics.js';

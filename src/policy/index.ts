@@ -7,9 +7,10 @@ export {
   marketDataNeeds,
   matchesSymbol,
   precheck,
+  sizedOrders,
   withinTradingHours,
 } from './policy-eval.js';
 export { DEFAULT_ACTIONS, parsePolicy, policySchema, validatePolicy } from './policy-schema.js';
 export type { Decision, Evaluate, Policy, PolicyContext, PolicyRule, PricedOrder } from './policy-types.js';
 export { POLICY_RULES } from './policy-types.js';
-export { createUsageTracker, type UsageTracker } from './usage.js';
+export { createUsageTracker, type Reservation, type UsageTracker } from './usage.js';

@@ -1,4 +1,4 @@
-import type { OrderIntent } from '../exchanges/adapter.js';
+import type { OrderIntent } from '../exchanges/index.js';
 import type { PolicyContext, PricedOrder } from './policy-types.js';
 
 /** Market orders are counted at the market price plus this margin unless configured otherwise. */

@@ -1,5 +1,5 @@
 import type { Action } from '../core/index.js';
-import type { Classification, OrderIntent, PriceField } from '../exchanges/adapter.js';
+import type { Classification, OrderIntent, PriceField } from '../exchanges/index.js';
 import { priceOrder } from './notional.js';
 import type { Decision, Policy, PolicyContext, PolicyRule, PricedOrder } from './policy-types.js';
 

@@ -1,5 +1,5 @@
 import type { Action, MarketType } from '../core/index.js';
-import type { Classification, ContractSpec } from '../exchanges/adapter.js';
+import type { Classification, ContractSpec } from '../exchanges/index.js';
 
 /**
  * A client's least-privilege policy (validated by ./policy-schema.ts from YAML or JSON).

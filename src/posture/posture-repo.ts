@@ -1,5 +1,5 @@
 /** Repository hygiene (`posture --repo PATH`) as checklist items: one per hygiene check. */
-import type { HygieneCheck, HygieneReport } from '../scan/hygiene-types.js';
+import type { HygieneCheck, HygieneReport } from '../scan/index.js';
 import { item } from './posture-item.js';
 import type { CheckId, CheckItem, CheckSeverity } from './posture-types.js';
 

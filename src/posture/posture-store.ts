@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ClientService } from '../clients/index.js';
 import type { KeyCheckStore, KeyRegistry } from '../keys/index.js';
-import type { Database } from '../store/schema.js';
+import type { Database } from '../store/index.js';
 import type { PostureInput } from './posture-types.js';
 
 export interface PostureSources {

@@ -2,7 +2,7 @@ import type { ClientRecord, ThirdParty } from '../clients/index.js';
 import type { ExchangeId } from '../core/index.js';
 import type { Environment, KeyCheck, KeyRecord } from '../keys/index.js';
 import type { RotationPolicy } from '../rotation/index.js';
-import type { HygieneReport } from '../scan/hygiene-types.js';
+import type { HygieneReport } from '../scan/index.js';
 
 /**
  * The posture report's contract (`keywarden posture`, DESIGN capability 9): what goes in, what

@@ -6,8 +6,8 @@
  */
 
 import type { ClientRecord } from '../clients/index.js';
-import { parseListen } from '../config/config.js';
-import type { IntrospectionResult } from '../exchanges/adapter.js';
+import { parseListen } from '../config/index.js';
+import type { IntrospectionResult } from '../exchanges/index.js';
 import { adapterFor } from '../exchanges/index.js';
 import type { KeyCheck, KeyRecord } from '../keys/index.js';
 import { rotationState } from '../rotation/index.js';

@@ -4,8 +4,8 @@
  */
 
 import type { KeyRecord } from '../keys/index.js';
+import type { Monitor } from '../monitor/index.js';
 import { rotationEvent } from '../monitor/index.js';
-import type { Monitor } from '../monitor/monitor-types.js';
 import { ROTATION_WARNING_DAYS, type RotationPolicy, rotationState } from './rotation-policy.js';
 
 export interface RotationReminder {

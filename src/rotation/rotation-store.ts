@@ -4,8 +4,8 @@
  */
 import type { Kysely } from 'kysely';
 import { KeywardenError } from '../core/index.js';
+import type { CredentialsTable } from '../store/index.js';
 import { type Database, immediate } from '../store/index.js';
-import type { CredentialsTable } from '../store/schema.js';
 
 export interface CredentialSwitch {
   keyId: string;

@@ -10,9 +10,9 @@
  * client of the key signs with the new credential from its next request on; a request that read
  * the key just before the switch may still ask for the old version until the grace period ends.
  */
-import type { AuditLog } from '../audit/audit-types.js';
+import type { AuditLog } from '../audit/index.js';
 import { KeywardenError } from '../core/index.js';
-import type { Credential, ExchangeAdapter, Introspection } from '../exchanges/adapter.js';
+import type { Credential, ExchangeAdapter, Introspection } from '../exchanges/index.js';
 import { adapterFor as defaultAdapterFor } from '../exchanges/index.js';
 import {
   credentialIdentity,
@@ -27,7 +27,7 @@ import {
   validateCredential,
 } from '../keys/index.js';
 import type { Store } from '../store/index.js';
-import type { Vault } from '../vault/vault-types.js';
+import type { Vault } from '../vault/index.js';
 import { deleteExpired, type RetiredCredential, switchCredential } from './rotation-store.js';
 
 /** What verifying a key needs (the new credential is checked the same way), plus the store and vault. */

@@ -5,10 +5,10 @@
  * Timers are unref'd (they never keep the process alive) and runs never overlap; while the
  * vault is sealed nothing is checked and the run is retried at the next tick.
  */
-import type { AuditLog } from '../audit/audit-types.js';
+import type { AuditLog } from '../audit/index.js';
 import type { ExchangeAccess, KeyCheck, KeyCheckStore, KeyRegistry } from '../keys/index.js';
 import { verifyKeys } from '../keys/index.js';
-import type { Monitor } from '../monitor/monitor-types.js';
+import type { Monitor } from '../monitor/index.js';
 import type { Store } from '../store/index.js';
 import { destroyExpiredCredentials } from './rotation.js';
 import type { RotationPolicy } from './rotation-policy.js';

@@ -7,10 +7,9 @@
  * docs, independent of the gateway's schemas: keywarden must refuse first, never rely on it.
  */
 import type { Result } from '../core/index.js';
-import type { ExchangeResponse } from '../exchanges/adapter.js';
-import { binanceMarketId } from '../exchanges/binance/index.js';
-import { BINANCE_ORDER_TYPES } from '../exchanges/binance/schemas.js';
-import { getParam, type Params } from '../exchanges/params.js';
+import { BINANCE_ORDER_TYPES, binanceMarketId } from '../exchanges/binance/index.js';
+import type { ExchangeResponse } from '../exchanges/index.js';
+import { getParam, type Params } from '../exchanges/index.js';
 import { json, type SandboxContext, type SandboxKey } from './emulator.js';
 import type { Engine, EngineError, Market, Order } from './engine.js';
 

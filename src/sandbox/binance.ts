@@ -6,10 +6,9 @@
 
 import { generateKeyPairSync } from 'node:crypto';
 import { randomToken } from '../core/index.js';
-import type { ExchangeResponse } from '../exchanges/adapter.js';
 import { binance, binanceMarketId, binanceParams } from '../exchanges/binance/index.js';
-import { headerValue } from '../exchanges/http-text.js';
-import { getParam, type Params, toNumber } from '../exchanges/params.js';
+import type { ExchangeResponse } from '../exchanges/index.js';
+import { getParam, headerValue, type Params, toNumber } from '../exchanges/index.js';
 import {
   amendKeepPriority,
   cancelReplace,

@@ -7,11 +7,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { randomToken } from '../core/index.js';
-import type { ExchangeResponse } from '../exchanges/adapter.js';
 import { bitgetError, bitgetMarketId, bitgetSymbol, bitgetVerify } from '../exchanges/bitget/index.js';
-import { headerValue } from '../exchanges/http-text.js';
-import { getParam, type Params, parseParams } from '../exchanges/params.js';
-import { isRecord, parseStrictJson, textField } from '../exchanges/strict-json.js';
+import type { ExchangeResponse } from '../exchanges/index.js';
+import {
+  getParam,
+  headerValue,
+  isRecord,
+  type Params,
+  parseParams,
+  parseStrictJson,
+  textField,
+} from '../exchanges/index.js';
 import {
   json,
   type SandboxContext,

@@ -5,11 +5,18 @@
  */
 
 import { randomToken } from '../core/index.js';
-import type { ExchangeResponse } from '../exchanges/adapter.js';
 import { bybitError, bybitMarketId, bybitSymbol, bybitVerify } from '../exchanges/bybit/index.js';
-import { headerValue } from '../exchanges/http-text.js';
-import { getParam, type Params, parseParams, toNumber } from '../exchanges/params.js';
-import { isRecord, parseStrictJson, textField } from '../exchanges/strict-json.js';
+import type { ExchangeResponse } from '../exchanges/index.js';
+import {
+  getParam,
+  headerValue,
+  isRecord,
+  type Params,
+  parseParams,
+  parseStrictJson,
+  textField,
+  toNumber,
+} from '../exchanges/index.js';
 import {
   json,
   type SandboxContext,

@@ -7,7 +7,6 @@
 
 import { createHash } from 'node:crypto';
 import { randomToken } from '../core/index.js';
-import type { ExchangeResponse } from '../exchanges/adapter.js';
 import {
   classifyCoinbase,
   coinbaseError,
@@ -19,6 +18,7 @@ import {
   toSymbol,
   verifyJwt,
 } from '../exchanges/coinbase/index.js';
+import type { ExchangeResponse } from '../exchanges/index.js';
 import {
   json,
   type SandboxContext,

@@ -1,5 +1,5 @@
 import type { Clock, ExchangeId } from '../core/index.js';
-import type { Credential, ExchangeRequest, ExchangeResponse, NonceLedger } from '../exchanges/adapter.js';
+import type { Credential, ExchangeRequest, ExchangeResponse, NonceLedger } from '../exchanges/index.js';
 import type { Engine } from './engine.js';
 
 export interface SandboxPermissions {

@@ -1,4 +1,4 @@
-import type { ExchangeAdapter, VerifyResult } from '../exchanges/adapter.js';
+import type { ExchangeAdapter, VerifyResult } from '../exchanges/index.js';
 import type { SandboxContext, SandboxKey, SandboxRequest } from './emulator.js';
 
 /** True when the key has an IP allow-list and the request came from elsewhere. */

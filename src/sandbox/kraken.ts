@@ -5,10 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Result, randomToken } from '../core/index.js';
-import type { ExchangeResponse } from '../exchanges/adapter.js';
-import { headerValue } from '../exchanges/http-text.js';
+import type { ExchangeResponse } from '../exchanges/index.js';
+import { headerValue, parseParams, toNumber } from '../exchanges/index.js';
 import { KRAKEN_ERRORS, kraken, krakenError, krakenSymbol } from '../exchanges/kraken/index.js';
-import { parseParams, toNumber } from '../exchanges/params.js';
 import {
   json,
   type SandboxContext,

@@ -7,8 +7,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { randomToken } from '../core/index.js';
-import type { ExchangeResponse } from '../exchanges/adapter.js';
-import { headerValue } from '../exchanges/http-text.js';
+import type { ExchangeResponse } from '../exchanges/index.js';
+import { getParam, headerValue, isRecord, type Params, textField } from '../exchanges/index.js';
 import {
   API_KEY_INFO_PATH,
   kucoinError,
@@ -17,8 +17,6 @@ import {
   kucoinSymbol,
   kucoinVerify,
 } from '../exchanges/kucoin/index.js';
-import { getParam, type Params } from '../exchanges/params.js';
-import { isRecord, textField } from '../exchanges/strict-json.js';
 import {
   json,
   type SandboxContext,

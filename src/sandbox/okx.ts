@@ -5,11 +5,18 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type Result, randomToken } from '../core/index.js';
-import type { ExchangeResponse } from '../exchanges/adapter.js';
-import { headerValue } from '../exchanges/http-text.js';
+import type { ExchangeResponse } from '../exchanges/index.js';
+import {
+  getParam,
+  headerValue,
+  isRecord,
+  type Params,
+  parseParams,
+  parseStrictJson,
+  textField,
+  toNumber,
+} from '../exchanges/index.js';
 import { okxError, okxInstId, okxSymbol, okxVerify } from '../exchanges/okx/index.js';
-import { getParam, type Params, parseParams, toNumber } from '../exchanges/params.js';
-import { isRecord, parseStrictJson, textField } from '../exchanges/strict-json.js';
 import {
   json,
   type SandboxContext,

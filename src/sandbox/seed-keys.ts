@@ -1,5 +1,5 @@
 import type { ExchangeId } from '../core/index.js';
-import type { Credential } from '../exchanges/adapter.js';
+import type { Credential } from '../exchanges/index.js';
 import { SANDBOX_RESTRICTED_IP, type SandboxKey, type SandboxPermissions } from './emulator.js';
 
 /** What one exchange issues for a key: the user's credential and what the exchange verifies against. */

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Clock, ExchangeId } from '../core/index.js';
 import { KeywardenError } from '../core/index.js';
-import type { ExchangeResponse } from '../exchanges/adapter.js';
-import { createMemoryNonceLedger } from '../exchanges/memory-nonce-ledger.js';
+import type { ExchangeResponse } from '../exchanges/index.js';
+import { createMemoryNonceLedger } from '../exchanges/index.js';
 import type { SandboxEmulator, SandboxKey } from './emulator.js';
 import { createEngine, type Engine } from './engine.js';
 

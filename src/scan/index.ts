@@ -2,6 +2,8 @@
 export { type Baseline, buildBaseline, filterBaseline, readBaseline, writeBaseline } from './baseline.js';
 export { compileRules, findMatches, mergeMatches } from './engine.js';
 export { FINGERPRINT_KEY, fingerprintParts } from './fingerprint.js';
+export * from './hygiene.js';
+export * from './hygiene-types.js';
 export { formatJson, formatSarif, formatText, publicFinding, toSarif } from './report.js';
 export { RULES } from './rules/index.js';
 export { builtinRules, scanText } from './scan-text.js';

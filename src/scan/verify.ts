@@ -8,7 +8,7 @@ import type {
   ExchangeResponse,
   Introspection,
   Transport,
-} from '../exchanges/adapter.js';
+} from '../exchanges/index.js';
 import type { Finding } from './scan-types.js';
 
 export interface VerifyOptions {

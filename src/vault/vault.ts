@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, scrypt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { KeywardenError, safeEqual } from '../core/index.js';
-import type { Store } from '../store/db.js';
+import type { Store } from '../store/index.js';
 import type { MasterKeySource, RecordIdentity, SealedBlob, Vault } from './vault-types.js';
 
 /** scrypt cost: 2^17 x r=8 takes ~0.4 s and 128 MiB per guess, which is what makes offline passphrase guessing expensive. */

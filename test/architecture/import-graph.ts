@@ -14,7 +14,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['audit', 'policy', 'sandbox'],
   ['monitor'],
   ['config'],
-  ['scan', 'keys', 'clients', 'rotation', 'lockdown', 'posture'],
+  ['keys', 'clients', 'rotation', 'lockdown', 'scan', 'posture'],
   ['gateway'],
   ['admin'],
   ['cli'],

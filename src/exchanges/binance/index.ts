@@ -71,3 +71,4 @@ export const binance: ExchangeAdapter<Params> = {
   },
   console: BINANCE_CONSOLE,
 };
+export * from './schemas.js';

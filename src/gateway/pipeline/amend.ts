@@ -4,7 +4,7 @@
  * amend itself names (a new size or price) stays; a symbol that contradicts the resting order
  * is refused, and so is an amend whose order cannot be read.
  */
-import type { Classification } from '../../exchanges/adapter.js';
+import type { Classification } from '../../exchanges/index.js';
 import type { KeyRecord } from '../../keys/index.js';
 import { MAX_SYMBOLS_PER_REQUEST, type PipelineEnv } from './env.js';
 import type { Classified } from './types.js';

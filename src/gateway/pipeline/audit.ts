@@ -1,5 +1,5 @@
 /** Stage: the decision record is committed before anything is forwarded (fail closed). */
-import type { AuditLog } from '../../audit/audit-types.js';
+import type { AuditLog } from '../../audit/index.js';
 import { ERROR_CODES, fail, ok, type Result } from '../../core/index.js';
 import type { PipelineEnv } from './env.js';
 import { factsOf, requestEvent } from './facts.js';

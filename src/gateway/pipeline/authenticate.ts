@@ -7,7 +7,7 @@
 
 import { hashToken } from '../../clients/index.js';
 import { type ErrorCode, fail, ok, type Result, safeEqual } from '../../core/index.js';
-import type { VerifyFailure } from '../../exchanges/adapter.js';
+import type { VerifyFailure } from '../../exchanges/index.js';
 import { isLoopback } from '../ip.js';
 import type { PipelineEnv } from './env.js';
 import type { Authenticated, Denial, Parsed } from './types.js';

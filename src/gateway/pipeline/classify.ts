@@ -4,7 +4,7 @@
  * size, price or leverage that is no finite number within bounds, goes no further.
  */
 import { fail, intentRequest, ok, type Result } from '../../core/index.js';
-import type { Classification } from '../../exchanges/adapter.js';
+import type { Classification } from '../../exchanges/index.js';
 import { MAX_NUMBER } from './env.js';
 import type { Admissible, Classified, Denial } from './types.js';
 

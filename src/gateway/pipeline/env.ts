@@ -1,10 +1,9 @@
 /** The services the stages use, built once by the gateway (src/gateway/gateway.ts). */
-import type { KeywardenConfig } from '../../config/config.js';
+import type { KeywardenConfig } from '../../config/index.js';
 import type { Clock, ExchangeId } from '../../core/index.js';
-import type { ExchangeAdapter, NonceLedger } from '../../exchanges/adapter.js';
-import type { Evaluate } from '../../policy/policy-types.js';
-import type { UsageTracker } from '../../policy/usage.js';
-import type { Vault } from '../../vault/vault-types.js';
+import type { ExchangeAdapter, NonceLedger } from '../../exchanges/index.js';
+import type { Evaluate, UsageTracker } from '../../policy/index.js';
+import type { Vault } from '../../vault/index.js';
 import type { ClientCache } from '../client-cache.js';
 import type { IpAllowList } from '../ip.js';
 import type { KeyCache } from '../key-cache.js';

@@ -1,6 +1,6 @@
 /** What the record and the report say about a request, read from the state it reached. */
-import type { AuditEvent } from '../../audit/audit-types.js';
-import type { Classification } from '../../exchanges/adapter.js';
+import type { AuditEvent } from '../../audit/index.js';
+import type { Classification } from '../../exchanges/index.js';
 import type { CredentialHit } from '../client-cache.js';
 import type { Learned, Reached } from './types.js';
 

@@ -7,10 +7,9 @@
  * other's usage.
  */
 import { fail, ok, type Result } from '../../core/index.js';
-import type { Classification } from '../../exchanges/adapter.js';
-import { isOrderAction, marketDataNeeds, precheck, sizedOrders } from '../../policy/policy-eval.js';
-import type { PolicyContext } from '../../policy/policy-types.js';
-import type { Reservation, UsageTracker } from '../../policy/usage.js';
+import type { Classification } from '../../exchanges/index.js';
+import type { PolicyContext, Reservation, UsageTracker } from '../../policy/index.js';
+import { isOrderAction, marketDataNeeds, precheck, sizedOrders } from '../../policy/index.js';
 import { resolveAmends } from './amend.js';
 import { MAX_SYMBOLS_PER_REQUEST, type PipelineEnv } from './env.js';
 import type { Classified, Decided, Denial } from './types.js';

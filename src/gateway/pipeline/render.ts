@@ -1,7 +1,7 @@
 /** One answer per outcome, in the exchange's own shape (a plain JSON error when no exchange is known). */
 import type { Readable } from 'node:stream';
 import { ERROR_CODES, type ErrorCode } from '../../core/index.js';
-import type { ExchangeAdapter } from '../../exchanges/adapter.js';
+import type { ExchangeAdapter } from '../../exchanges/index.js';
 import type { Outcome } from './types.js';
 
 export type Answer =

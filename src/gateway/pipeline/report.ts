@@ -4,10 +4,9 @@
  * (synchronous and cheap: delivery happens later, off the request path; names only, never a
  * client key id). Requests that named no enabled exchange are neither recorded nor reported.
  */
-import type { AuditEvent, AuditLog } from '../../audit/audit-types.js';
+import type { AuditEvent, AuditLog } from '../../audit/index.js';
 import type { Clock } from '../../core/index.js';
-import type { MonitorMetrics } from '../../monitor/metrics.js';
-import type { Monitor, RequestEvent } from '../../monitor/monitor-types.js';
+import type { Monitor, MonitorMetrics, RequestEvent } from '../../monitor/index.js';
 import type { DenialAggregator } from '../denial-aggregator.js';
 import type { KeyCache } from '../key-cache.js';
 import { type Facts, factsOf, requestEvent } from './facts.js';

@@ -5,7 +5,7 @@
  * request ended as a typed `Outcome`; answering (render.ts) and recording (report.ts) read
  * only that. The same run serves an HTTP request and a WebSocket message alike.
  */
-import type { AuditLog } from '../../audit/audit-types.js';
+import type { AuditLog } from '../../audit/index.js';
 import { ERROR_CODES, type ErrorCode, KeywardenError, type Result } from '../../core/index.js';
 import { admit, locate } from './admit.js';
 import { auditDecision } from './audit.js';

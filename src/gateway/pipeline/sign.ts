@@ -4,7 +4,7 @@
  * request whose method or path differs from the one classified is never sent.
  */
 import { ERROR_CODES, fail, KeywardenError, ok, publicRequest, type Result } from '../../core/index.js';
-import type { ExchangeAdapter, ExchangeRequest } from '../../exchanges/adapter.js';
+import type { ExchangeAdapter, ExchangeRequest } from '../../exchanges/index.js';
 import type { PipelineEnv } from './env.js';
 import type { Decided, Failure, Signed } from './types.js';
 

@@ -1,6 +1,6 @@
 /** Stage: the request target names an enabled exchange and a sane path (src/gateway/target.ts). */
 import { fail, ok, type Result } from '../../core/index.js';
-import type { ExchangeAdapter } from '../../exchanges/adapter.js';
+import type { ExchangeAdapter } from '../../exchanges/index.js';
 import { checkTarget } from '../target.js';
 import type { PipelineEnv } from './env.js';
 import type { Denial, EdgeRequest, Targeted } from './types.js';

@@ -12,9 +12,9 @@ import type {
   OutgoingRequest,
   ParsedRequest,
 } from '../../core/index.js';
-import type { Classification, ExchangeAdapter } from '../../exchanges/adapter.js';
+import type { Classification, ExchangeAdapter } from '../../exchanges/index.js';
 import type { KeyRecord } from '../../keys/index.js';
-import type { Reservation } from '../../policy/usage.js';
+import type { Reservation } from '../../policy/index.js';
 import type { CredentialHit } from '../client-cache.js';
 import type { Upstream } from '../upstream.js';
 

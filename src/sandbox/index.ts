@@ -1,0 +1,3 @@
+export * from './emulator.js';
+export * from './emulators.js';
+export * from './server.js';

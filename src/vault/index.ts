@@ -1,0 +1,2 @@
+export * from './vault.js';
+export * from './vault-types.js';
