@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ExchangeRequest } from '../../src/exchanges/adapter.js';
 import { CredentialError } from '../../src/exchanges/adapter.js';
@@ -181,7 +182,9 @@ describe('bitget credentials', () => {
     expect(() =>
       bitget.validateCredential({
         ...cred,
-        secret: '-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----',
+        secret: generateKeyPairSync('rsa', { modulusLength: 2048 })
+          .privateKey.export({ format: 'pem', type: 'pkcs8' })
+          .toString(),
       }),
     ).toThrow(/RSA/);
     expect(() => bitget.validateCredential({ ...cred, apiKey: 'a b' })).toThrow(/spaces/);
