@@ -1,15 +1,10 @@
-/**
- * Bitget v2 spot classification: the endpoint's action and, for every order, the intent read
- * by Bitget's own rules for its order type from the strictly parsed body (schemas.ts). A request
- * that does not fit its endpoint's schema sets `rejected` and is never forwarded. Only spot is
- * understood: futures (`/api/v2/mix/`), margin and everything else private is `unknown`.
- */
-import type { z } from 'zod';
+
 import type { Action } from '../../core/index.js';
 import type { Classification, OrderIntent } from '../adapter.js';
+import { classifyJsonEndpoint, type JsonEndpoint, schemaEndpoint } from '../json-endpoint.js';
 import { orderIntentOf } from '../order-intent.js';
 import type { Params } from '../params.js';
-import { checkSchema, num, text } from '../request-schema.js';
+import { num, text } from '../request-schema.js';
 import { withdrawalIntent } from '../withdrawal-intent.js';
 import { bitgetSymbol } from './market-data.js';
 import {
@@ -89,38 +84,17 @@ function cancelIntent(raw: string, at: string): Step {
 const exactlyOneId = (o: { orderId?: string | undefined; clientOid?: string | undefined }) =>
   (o.orderId === undefined) !== (o.clientOid === undefined);
 
-interface Endpoint {
-  action: Action;
-  check(body: unknown, c: Classification): string | undefined;
-}
-
-/** A body checked against `schema`; `then` reads the intents. */
-function endpoint<T>(
-  action: Action,
-  schema: z.ZodType<T>,
-  then: (value: T, c: Classification) => string | undefined,
-): Endpoint {
-  return {
-    action,
-    check(body, c) {
-      const checked = checkSchema(schema, body, 'body');
-      if (!checked.ok) return checked.message;
-      return then(checked.value, c);
-    },
-  };
-}
-
 function push(c: Classification, step: Step): string | undefined {
   if (!step.ok) return step.message;
   c.orders.push(step.intent);
   return undefined;
 }
 
-const ENDPOINTS: Record<string, Endpoint> = {
-  'POST /api/v2/spot/trade/place-order': endpoint('trade', placeOrder, (o, c) =>
+const ENDPOINTS: Record<string, JsonEndpoint> = {
+  'POST /api/v2/spot/trade/place-order': schemaEndpoint('trade', placeOrder, (o, c) =>
     push(c, readOrder(o, o.symbol, 'order')),
   ),
-  'POST /api/v2/spot/trade/batch-orders': endpoint('trade', batchOrders, (b, c) => {
+  'POST /api/v2/spot/trade/batch-orders': schemaEndpoint('trade', batchOrders, (b, c) => {
     for (const [i, o] of b.orderList.entries()) {
       const at = `orderList[${i}]`;
       // Bitget reads an item's own symbol over the request's: both are judged, so they must agree.
@@ -130,11 +104,11 @@ const ENDPOINTS: Record<string, Endpoint> = {
     }
     return undefined;
   }),
-  'POST /api/v2/spot/trade/cancel-order': endpoint('cancel', cancelOrder, (o, c) => {
+  'POST /api/v2/spot/trade/cancel-order': schemaEndpoint('cancel', cancelOrder, (o, c) => {
     if (!exactlyOneId(o)) return 'body: exactly one of orderId and clientOid names the order';
     return push(c, cancelIntent(o.symbol, 'body'));
   }),
-  'POST /api/v2/spot/trade/batch-cancel-order': endpoint('cancel', batchCancel, (b, c) => {
+  'POST /api/v2/spot/trade/batch-cancel-order': schemaEndpoint('cancel', batchCancel, (b, c) => {
     for (const [i, o] of b.orderList.entries()) {
       const at = `orderList[${i}]`;
       if (!exactlyOneId(o)) return `${at}: exactly one of orderId and clientOid names the order`;
@@ -142,10 +116,10 @@ const ENDPOINTS: Record<string, Endpoint> = {
     }
     return push(c, cancelIntent(b.symbol, 'body'));
   }),
-  'POST /api/v2/spot/trade/cancel-symbol-order': endpoint('cancel', cancelSymbol, (o, c) =>
+  'POST /api/v2/spot/trade/cancel-symbol-order': schemaEndpoint('cancel', cancelSymbol, (o, c) =>
     push(c, cancelIntent(o.symbol, 'body')),
   ),
-  'POST /api/v2/spot/wallet/withdrawal': endpoint('withdraw', withdrawal, (o, c) => {
+  'POST /api/v2/spot/wallet/withdrawal': schemaEndpoint('withdraw', withdrawal, (o, c) => {
     if (o.transferType === 'on_chain' && o.innerToType !== undefined)
       return 'body: field "innerToType" is only for internal transfers';
     c.withdrawal = withdrawalIntent({
@@ -157,7 +131,7 @@ const ENDPOINTS: Record<string, Endpoint> = {
     });
     return undefined;
   }),
-  'POST /api/v2/spot/wallet/transfer': endpoint('transfer', transfer, (o, c) => {
+  'POST /api/v2/spot/wallet/transfer': schemaEndpoint('transfer', transfer, (o, c) => {
     if (o.fromType === o.toType) return 'body: fromType and toType are the same account';
     const isolated = o.fromType === 'isolated_margin' || o.toType === 'isolated_margin';
     if (isolated !== (o.symbol !== undefined))
@@ -194,19 +168,7 @@ export function bitgetClassify(method: string, path: string, query: Params, body
   const name = `${method} ${path}`;
   const known = ENDPOINTS[name];
   if (known) {
-    const c: Classification = { action: known.action, endpoint: name, orders: [] };
-    // Nothing unread rides along: a POST carries its parameters in the body only.
-    if (query.length > 0) c.rejected = 'query parameters are not accepted on this POST endpoint';
-    else if (body === undefined) c.rejected = 'the request needs a JSON body';
-    else {
-      const problem = known.check(body, c);
-      if (problem !== undefined) {
-        c.rejected = problem;
-        c.orders = [];
-        delete c.withdrawal;
-      }
-    }
-    return c;
+    return classifyJsonEndpoint(name, known, query, body);
   }
   if (method === 'GET' && READS.has(path)) {
     const c: Classification = { action: 'read', endpoint: name, orders: [] };

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { Action } from '../../core/index.js';
 import type { Classification, OrderIntent } from '../adapter.js';
+import { classifyJsonEndpoint, type JsonEndpoint, schemaEndpoint } from '../json-endpoint.js';
 import { orderIntentOf } from '../order-intent.js';
 import { getParam, type Params } from '../params.js';
 import { checkSchema, num, text } from '../request-schema.js';
@@ -98,27 +99,7 @@ function readPlace(o: PlaceOrder): { ok: true; c: OrderIntent } | { ok: false; m
   };
 }
 
-interface BodyEndpoint {
-  action: Action;
-  check(body: unknown, c: Classification): string | undefined;
-}
-
-function plain<T>(
-  action: Action,
-  schema: z.ZodType<T>,
-  then: (value: T, c: Classification) => string | undefined,
-): BodyEndpoint {
-  return {
-    action,
-    check(body, c) {
-      const checked = checkSchema(schema, body, 'body');
-      if (!checked.ok) return checked.message;
-      return then(checked.value, c);
-    },
-  };
-}
-
-const BODY_ENDPOINTS: Record<string, BodyEndpoint> = {
+const BODY_ENDPOINTS: Record<string, JsonEndpoint> = {
   'POST /api/v1/orders': {
     action: 'trade',
     check(body, c) {
@@ -130,7 +111,7 @@ const BODY_ENDPOINTS: Record<string, BodyEndpoint> = {
       return undefined;
     },
   },
-  'POST /api/v3/withdrawals': plain('withdraw', withdrawalV3, (o, c) => {
+  'POST /api/v3/withdrawals': schemaEndpoint('withdraw', withdrawalV3, (o, c) => {
     c.withdrawal = withdrawalIntent({
       coin: o.currency,
       amount: num(o.amount),
@@ -140,7 +121,7 @@ const BODY_ENDPOINTS: Record<string, BodyEndpoint> = {
     });
     return undefined;
   }),
-  'POST /api/v1/withdrawals': plain('withdraw', withdrawalV1, (o, c) => {
+  'POST /api/v1/withdrawals': schemaEndpoint('withdraw', withdrawalV1, (o, c) => {
     c.withdrawal = withdrawalIntent({
       coin: o.currency,
       amount: num(o.amount),
@@ -150,11 +131,11 @@ const BODY_ENDPOINTS: Record<string, BodyEndpoint> = {
     });
     return undefined;
   }),
-  'POST /api/v3/accounts/universal-transfer': plain('transfer', universalTransfer, (o, c) => {
+  'POST /api/v3/accounts/universal-transfer': schemaEndpoint('transfer', universalTransfer, (o, c) => {
     c.withdrawal = withdrawalIntent({ coin: o.currency, amount: num(o.amount) });
     return undefined;
   }),
-  'POST /api/v2/accounts/inner-transfer': plain('transfer', innerTransfer, (o, c) => {
+  'POST /api/v2/accounts/inner-transfer': schemaEndpoint('transfer', innerTransfer, (o, c) => {
     c.withdrawal = withdrawalIntent({ coin: o.currency, amount: num(o.amount) });
     return undefined;
   }),
@@ -259,18 +240,7 @@ export function kucoinClassify(method: string, path: string, query: Params, body
   const endpoint = `${method} ${path}`;
   const known = BODY_ENDPOINTS[endpoint];
   if (known) {
-    const c: Classification = { action: known.action, endpoint, orders: [] };
-    // Nothing unread rides along: a POST carries its parameters in the body only.
-    if (query.length > 0) c.rejected = 'query parameters are not accepted on this POST endpoint';
-    else if (body === undefined) c.rejected = 'the request needs a JSON body';
-    else {
-      const problem = known.check(body, c);
-      if (problem !== undefined) {
-        c.rejected = problem;
-        c.orders = [];
-      }
-    }
-    return c;
+    return classifyJsonEndpoint(endpoint, known, query, body);
   }
   const hasBody = body !== undefined;
   if (method === 'DELETE' && path === '/api/v1/orders') return cancelAll(query, hasBody);

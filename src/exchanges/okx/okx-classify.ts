@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { Action } from '../../core/index.js';
 import type { Classification, OrderIntent, WithdrawalIntent } from '../adapter.js';
+import { classifyJsonEndpoint, type JsonEndpoint, schemaEndpoint } from '../json-endpoint.js';
 import { convertIntent, type OrderFields, orderIntentOf } from '../order-intent.js';
 import type { Params } from '../params.js';
 import { checkSchema, num, text } from '../request-schema.js';
@@ -311,17 +312,12 @@ function itemsOf(body: unknown, batch: boolean): Step<unknown[]> {
   return { ok: true, value: [body] };
 }
 
-interface Endpoint {
-  action: Action;
-  check(body: unknown, c: Classification): string | undefined;
-}
-
 function orders<T>(
   schema: z.ZodType<T>,
   batch: boolean,
   read: (value: T, at: string) => Step<Read>,
   action: Action,
-): Endpoint {
+): JsonEndpoint {
   return {
     action,
     check(body, c) {
@@ -332,22 +328,6 @@ function orders<T>(
       for (const r of read_.value) c.orders.push(r.intent);
       if (read_.value.some((r) => r.margin)) c.action = 'margin';
       return undefined;
-    },
-  };
-}
-
-/** A body checked against `schema`; `then` may add intents. */
-function plain<T>(
-  action: Action,
-  schema: z.ZodType<T>,
-  then?: (value: T, c: Classification) => string | undefined,
-): Endpoint {
-  return {
-    action,
-    check(body, c) {
-      const checked = checkSchema(schema, body, 'body');
-      if (!checked.ok) return checked.message;
-      return then?.(checked.value, c);
     },
   };
 }
@@ -387,7 +367,7 @@ function okxWithdrawal(
   });
 }
 
-const ENDPOINTS: Record<string, Endpoint> = {
+const ENDPOINTS: Record<string, JsonEndpoint> = {
   'POST /api/v5/trade/order': orders(placeOrder, false, readPlace, 'trade'),
   'POST /api/v5/trade/batch-orders': orders(placeOrder, true, readPlace, 'trade'),
   'POST /api/v5/trade/order-algo': orders(algoOrder, false, readAlgo, 'trade'),
@@ -398,7 +378,7 @@ const ENDPOINTS: Record<string, Endpoint> = {
     action: 'trade',
     check: () => 'amending algo orders is not supported through keywarden: cancel it and place a new one',
   },
-  'POST /api/v5/trade/close-position': plain('trade', closePosition, (o, c) => {
+  'POST /api/v5/trade/close-position': schemaEndpoint('trade', closePosition, (o, c) => {
     if (okxMarket(o.instId) === 'option') return 'OKX option positions are not supported through keywarden';
     if (okxMarket(o.instId) === 'spot') c.action = 'margin';
     c.orders.push(
@@ -415,27 +395,27 @@ const ENDPOINTS: Record<string, Endpoint> = {
   'POST /api/v5/trade/cancel-order': cancels(cancelOrder, false, ['ordId', 'clOrdId']),
   'POST /api/v5/trade/cancel-batch-orders': cancels(cancelOrder, true, ['ordId', 'clOrdId']),
   'POST /api/v5/trade/cancel-algos': cancels(cancelAlgo, true, ['algoId', 'algoClOrdId']),
-  'POST /api/v5/trade/mass-cancel': plain('cancel', massCancel),
-  'POST /api/v5/trade/cancel-all-after': plain('cancel', cancelAllAfter),
-  'POST /api/v5/asset/withdrawal': plain('withdraw', withdrawal, (o, c) => {
+  'POST /api/v5/trade/mass-cancel': schemaEndpoint('cancel', massCancel),
+  'POST /api/v5/trade/cancel-all-after': schemaEndpoint('cancel', cancelAllAfter),
+  'POST /api/v5/asset/withdrawal': schemaEndpoint('withdraw', withdrawal, (o, c) => {
     c.withdrawal = okxWithdrawal(o.ccy, o.amt, o.toAddr, o.chain);
     return undefined;
   }),
-  'POST /api/v5/asset/withdrawal-lightning': plain('withdraw', lightningWithdrawal, (o, c) => {
+  'POST /api/v5/asset/withdrawal-lightning': schemaEndpoint('withdraw', lightningWithdrawal, (o, c) => {
     c.withdrawal = okxWithdrawal(o.ccy, undefined, o.invoice);
     return undefined;
   }),
   // Needs the withdraw permission on OKX, so it is gated with withdrawals.
-  'POST /api/v5/asset/cancel-withdrawal': plain('withdraw', cancelWithdrawal),
-  'POST /api/v5/asset/transfer': plain('transfer', transfer, (o, c) => {
+  'POST /api/v5/asset/cancel-withdrawal': schemaEndpoint('withdraw', cancelWithdrawal),
+  'POST /api/v5/asset/transfer': schemaEndpoint('transfer', transfer, (o, c) => {
     c.withdrawal = withdrawalIntent({ coin: o.ccy, amount: num(o.amt) });
     return undefined;
   }),
-  'POST /api/v5/asset/subaccount/transfer': plain('transfer', subaccountTransfer, (o, c) => {
+  'POST /api/v5/asset/subaccount/transfer': schemaEndpoint('transfer', subaccountTransfer, (o, c) => {
     c.withdrawal = withdrawalIntent({ coin: o.ccy, amount: num(o.amt) });
     return undefined;
   }),
-  'POST /api/v5/account/set-leverage': plain('margin', setLeverage, (o, c) => {
+  'POST /api/v5/account/set-leverage': schemaEndpoint('margin', setLeverage, (o, c) => {
     if (o.instId === undefined && o.ccy === undefined) return 'set-leverage needs instId or ccy';
     c.leverage = num(o.lever);
     // The instrument it applies to, for the market and symbol rules (no size: nothing is ordered).
@@ -443,13 +423,13 @@ const ENDPOINTS: Record<string, Endpoint> = {
       c.orders.push(orderIntentOf(onInstrument(o.instId, { sizeInQuote: false, leverage: c.leverage })));
     return undefined;
   }),
-  'POST /api/v5/account/spot-manual-borrow-repay': plain('margin', manualBorrowRepay),
-  'POST /api/v5/account/set-auto-loan': plain('margin', setAutoLoan),
-  'POST /api/v5/account/set-position-mode': plain('account-admin', setPositionMode),
-  'POST /api/v5/account/set-account-level': plain('account-admin', setAccountLevel),
+  'POST /api/v5/account/spot-manual-borrow-repay': schemaEndpoint('margin', manualBorrowRepay),
+  'POST /api/v5/account/set-auto-loan': schemaEndpoint('margin', setAutoLoan),
+  'POST /api/v5/account/set-position-mode': schemaEndpoint('account-admin', setPositionMode),
+  'POST /api/v5/account/set-account-level': schemaEndpoint('account-admin', setAccountLevel),
   // A quote request moves nothing; the conversion itself is convert/trade.
-  'POST /api/v5/asset/convert/estimate-quote': plain('read', convertQuote),
-  'POST /api/v5/asset/convert/trade': plain('convert', convertTrade, (o, c) => {
+  'POST /api/v5/asset/convert/estimate-quote': schemaEndpoint('read', convertQuote),
+  'POST /api/v5/asset/convert/trade': schemaEndpoint('convert', convertTrade, (o, c) => {
     const from = o.side === 'buy' ? o.quoteCcy : o.baseCcy;
     const to = o.side === 'buy' ? o.baseCcy : o.quoteCcy;
     if (o.szCcy !== o.baseCcy && o.szCcy !== o.quoteCcy) return 'field "szCcy" must be baseCcy or quoteCcy';
@@ -487,18 +467,7 @@ export function okxClassify(method: string, path: string, query: Params, body: u
   const endpoint = `${method} ${path}`;
   const known = ENDPOINTS[endpoint];
   if (known) {
-    const c: Classification = { action: known.action, endpoint, orders: [] };
-    // Nothing unread rides along: a POST carries its parameters in the body only.
-    if (query.length > 0) c.rejected = 'query parameters are not accepted on this POST endpoint';
-    else if (body === undefined) c.rejected = 'the request needs a JSON body';
-    else {
-      const problem = known.check(body, c);
-      if (problem !== undefined) {
-        c.rejected = problem;
-        c.orders = [];
-      }
-    }
-    return c;
+    return classifyJsonEndpoint(endpoint, known, query, body);
   }
   if (method === 'GET' && READS.has(path)) {
     const c: Classification = { action: 'read', endpoint, orders: [] };
