@@ -1,6 +1,6 @@
 import { type ExchangeId, isExchangeId, KeywardenError, prefixedId } from '../core/index.js';
 import type { Credential } from '../exchanges/index.js';
-import { adapterFor, CredentialError } from '../exchanges/index.js';
+import { adapterFor } from '../exchanges/index.js';
 import type { CredentialsTable, Store } from '../store/index.js';
 import type { Vault } from '../vault/index.js';
 import { ENVIRONMENTS, type KeyRecord, type KeyRegistry, type NewKey } from './key-types.js';
@@ -20,9 +20,9 @@ export function validateCredential(exchange: string, cred: Credential): void {
   try {
     adapter.validateCredential(cred);
   } catch (err) {
+    // The adapter's CredentialError is a KeywardenError: its one-line reason passes through as it is.
     if (err instanceof KeywardenError) throw err;
-    const message = err instanceof CredentialError ? err.message : `Invalid ${exchange} credential`;
-    throw new KeywardenError('invalid_credential', message);
+    throw new KeywardenError('invalid_credential', `Invalid ${exchange} credential`);
   }
 }
 
