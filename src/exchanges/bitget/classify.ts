@@ -1,4 +1,9 @@
-
+/**
+ * Bitget v2 spot classification: the endpoint's action and, for every order, the intent read
+ * by Bitget's own rules for its order type from the strictly parsed body (schemas.ts). A request
+ * that does not fit its endpoint's schema sets `rejected` and is never forwarded. Only spot is
+ * understood: futures (`/api/v2/mix/`), margin and everything else private is `unknown`.
+ */
 import type { Action } from '../../core/index.js';
 import type { Classification, OrderIntent } from '../adapter.js';
 import { classifyJsonEndpoint, type JsonEndpoint, schemaEndpoint } from '../json-endpoint.js';
