@@ -2,7 +2,9 @@
 // at ≥ 20,000 random cases per exchange. Each exchange runs in chunks of `--chunk` cases, each
 // chunk a fresh vitest process with a fresh gateway, store and sandbox: a single 20,000-case run
 // would issue 20,000 clients into one store and spend its time reloading them, not fuzzing.
-// fast-check draws a new random seed per chunk; a failure prints its seed and counterexample.
+// fast-check draws a new random seed per chunk; a failure prints its seed, path and counterexample,
+// and `KW_FUZZ_SEED=<seed> KW_FUZZ_PATH=<path> npx vitest run test/security/differential-<exchange>.test.ts`
+// replays that one case.
 //   node scripts/fuzz.mjs [--total 20000] [--chunk 1000] [--parallel 2] [exchange ...]
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';

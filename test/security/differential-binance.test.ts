@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BINANCE_ORDER_TYPES } from '../../src/exchanges/binance/schemas.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
-import { differentialRuns, markEngine, oddNumber, policyArb, violations } from './differential.js';
+import { differentialParams, differentialRuns, markEngine, oddNumber, policyArb, violations } from './differential.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -231,7 +231,7 @@ describe('binance differential policy property (issue 10)', () => {
             if (qty !== undefined) expect(o.quantity).toBe(Number(qty));
           }
         }),
-        { numRuns: differentialRuns() },
+        differentialParams(),
       );
       const ms = Date.now() - started;
       process.stdout.write(

@@ -12,7 +12,7 @@ import { bitget, bitgetSymbol } from '../../src/exchanges/bitget/index.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import type { Order } from '../../src/sandbox/engine.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
-import { markEngine, oddNumber, policyArb, violations } from './differential.js';
+import { differentialParams, markEngine, oddNumber, policyArb, violations } from './differential.js';
 
 /** A short run in `npm test` (the recipe's proof); `npm run fuzz` raises it through KW_FUZZ_RUNS. */
 const RUNS = (() => {
@@ -280,7 +280,7 @@ describe('bitget differential: what executes satisfies the policy, what is allow
           if (want.base !== undefined) expect(got.quantity).toBeCloseTo(want.base, 6);
         }
       }),
-      { numRuns: RUNS },
+      { ...differentialParams(), numRuns: RUNS },
     );
     process.stdout.write(
       `bitget differential: ${RUNS} runs, ${allowed} allowed; ${JSON.stringify(Object.fromEntries(outcomes))}\n`,

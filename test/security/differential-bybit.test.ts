@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { DEFAULT_BALANCES, type Order } from '../../src/sandbox/engine.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
-import { differentialRuns, markEngine, oddNumber, policyArb, violations } from './differential.js';
+import { differentialParams, differentialRuns, markEngine, oddNumber, policyArb, violations } from './differential.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -121,6 +121,7 @@ const orderArb = (item: boolean, category: fc.Arbitrary<string>, symbol: fc.Arbi
           f.Symbol = 'ETHUSDT';
           break;
         case 'itemCategory':
+          // In a batch item this is a decoy; in a single order it is the category the order executes in.
           f.category = 'linear';
           break;
         case 'marketPrice':
@@ -142,7 +143,7 @@ const orderArb = (item: boolean, category: fc.Arbitrary<string>, symbol: fc.Arbi
           f.tpLimitPrice = '1';
           break;
       }
-      return { fields: f, category: o.category };
+      return { fields: f, category: item ? o.category : String(f.category) };
     });
 
 /** policyArb, with trading (and sometimes margin) allowed in most cases, so orders get through to be compared. */
@@ -299,7 +300,7 @@ describe('bybit differential: what executes satisfies the policy; what is let th
           }
         },
       ),
-      { numRuns: runs },
+      differentialParams(),
     );
     const seconds = (performance.now() - started) / 1000;
     process.stdout.write(

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { DEFAULT_BALANCES } from '../../src/sandbox/engine.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
-import { differentialRuns, markEngine, oddNumber, policyArb, violations } from './differential.js';
+import { differentialParams, differentialRuns, markEngine, oddNumber, policyArb, violations } from './differential.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -370,7 +370,7 @@ describe('coinbase differential policy property', () => {
           }
         },
       ),
-      { numRuns: differentialRuns() },
+      differentialParams(),
     );
     const seconds = (performance.now() - started) / 1000;
     process.stdout.write(

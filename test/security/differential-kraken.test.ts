@@ -13,7 +13,7 @@ import { kraken } from '../../src/exchanges/kraken/index.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { DEFAULT_BALANCES, type Order } from '../../src/sandbox/engine.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
-import { differentialRuns, markEngine, oddNumber, policyArb, violations } from './differential.js';
+import { differentialParams, differentialRuns, markEngine, oddNumber, policyArb, violations } from './differential.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -365,7 +365,7 @@ describe('kraken differential: what executed satisfies the policy, and is what k
           if (done.orders.length > 0) tally.executed++;
           if (done.orders.length > 0 && amended) tally.amendsExecuted++;
         }),
-        { numRuns: differentialRuns() },
+        differentialParams(),
       );
       const seconds = (performance.now() - started) / 1000;
       process.stdout.write(

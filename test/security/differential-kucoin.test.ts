@@ -12,7 +12,7 @@ import { kucoin, kucoinSymbol } from '../../src/exchanges/kucoin/index.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import type { Order } from '../../src/sandbox/engine.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
-import { differentialRuns, markEngine, oddNumber, policyArb, violations } from './differential.js';
+import { differentialParams, differentialRuns, markEngine, oddNumber, policyArb, violations } from './differential.js';
 
 const SPOT = ['BTC-USDT', 'ETH-USDT', 'DOGE-USDT', 'SOL-USDT'];
 const PRICE: Record<string, number> = { BTC: 60_000, ETH: 3_000, DOGE: 0.1, SOL: 150 };
@@ -184,7 +184,7 @@ describe('kucoin differential: what executes satisfies the policy, what is allow
           if (c.o.size !== undefined) expect(got?.quantity).toBeCloseTo(Number(c.o.size), 6);
           else expect((got?.quantity ?? 0) * (got?.averagePrice ?? 0)).toBeCloseTo(Number(c.o.funds), 6);
         }),
-        { numRuns: differentialRuns() },
+        differentialParams(),
       );
       process.stdout.write(
         `kucoin differential: ${differentialRuns()} runs, ${allowed} allowed; ${JSON.stringify(Object.fromEntries(outcomes))}\n`,

@@ -19,6 +19,20 @@ export function differentialRuns(): number {
   return Number.isInteger(n) && n > 0 ? n : 500;
 }
 
+/**
+ * fast-check parameters for one differential run. A failure prints its seed and path;
+ * `KW_FUZZ_SEED=<seed> KW_FUZZ_PATH=<path>` replays exactly that case.
+ */
+export function differentialParams(): { numRuns: number; seed?: number; path?: string } {
+  const seed = Number(process.env.KW_FUZZ_SEED);
+  const path = process.env.KW_FUZZ_PATH;
+  return {
+    numRuns: differentialRuns(),
+    ...(Number.isInteger(seed) && process.env.KW_FUZZ_SEED !== undefined ? { seed } : {}),
+    ...(path ? { path } : {}),
+  };
+}
+
 /** What the sandbox did between two marks of one account. */
 export interface Executed {
   orders: Order[];
