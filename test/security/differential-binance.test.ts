@@ -12,7 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BINANCE_ORDER_TYPES } from '../../src/exchanges/binance/schemas.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
-import { differentialParams, differentialRuns, markEngine, oddNumber, policyArb, violations } from './differential.js';
+import {
+  differentialParams,
+  differentialRuns,
+  markEngine,
+  oddNumber,
+  policyArb,
+  violations,
+} from './differential.js';
 
 let h: Harness;
 beforeAll(async () => {

@@ -13,7 +13,14 @@ import { kraken } from '../../src/exchanges/kraken/index.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { DEFAULT_BALANCES, type Order } from '../../src/sandbox/engine.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
-import { differentialParams, differentialRuns, markEngine, oddNumber, policyArb, violations } from './differential.js';
+import {
+  differentialParams,
+  differentialRuns,
+  markEngine,
+  oddNumber,
+  policyArb,
+  violations,
+} from './differential.js';
 
 let h: Harness;
 beforeAll(async () => {

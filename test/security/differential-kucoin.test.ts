@@ -12,7 +12,14 @@ import { kucoin, kucoinSymbol } from '../../src/exchanges/kucoin/index.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import type { Order } from '../../src/sandbox/engine.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
-import { differentialParams, differentialRuns, markEngine, oddNumber, policyArb, violations } from './differential.js';
+import {
+  differentialParams,
+  differentialRuns,
+  markEngine,
+  oddNumber,
+  policyArb,
+  violations,
+} from './differential.js';
 
 const SPOT = ['BTC-USDT', 'ETH-USDT', 'DOGE-USDT', 'SOL-USDT'];
 const PRICE: Record<string, number> = { BTC: 60_000, ETH: 3_000, DOGE: 0.1, SOL: 150 };

@@ -13,7 +13,14 @@ import type { Policy } from '../../src/policy/policy-types.js';
 import type { Order } from '../../src/sandbox/engine.js';
 import { okxCall, okxPost } from '../e2e/okx-wire.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
-import { differentialParams, differentialRuns, markEngine, oddNumber, policyArb, violations } from './differential.js';
+import {
+  differentialParams,
+  differentialRuns,
+  markEngine,
+  oddNumber,
+  policyArb,
+  violations,
+} from './differential.js';
 
 const SPOT = ['BTC-USDT', 'ETH-USDT', 'DOGE-USDT', 'SOL-USDT'];
 const SWAPS = ['BTC-USDT-SWAP', 'ETH-USDT-SWAP', 'DOGE-USDT-SWAP'];
