@@ -1,5 +1,7 @@
 // The bottom layer: types and helpers every other folder may use; it imports no other folder.
+
 export * from './actions.js';
+export * from './actor.js';
 export * from './clock.js';
 export * from './errors.js';
 export * from './exchange-ids.js';
