@@ -83,13 +83,14 @@ describe('kill -9 under load', () => {
       }
     };
     const workers = Array.from({ length: 16 }, worker);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Kill once the gateway is under load with answers on record, however slow the machine is
+    // (a fixed 1.5 s window got too few answers on a loaded machine and failed for no fault).
+    while (answered.length <= 50) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     stop = true;
     await Promise.all(workers);
     await agent.close();
-    expect(answered.length).toBeGreaterThan(50);
 
     // Restart: the gateway comes back and serves.
     const again = await startServe();
