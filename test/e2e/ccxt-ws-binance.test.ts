@@ -51,13 +51,13 @@ function pro(credential: Credential): any {
 }
 
 /** A raw WebSocket API connection that keeps every frame it received. */
-async function raw(): Promise<{
+async function raw(headers: Record<string, string> = {}): Promise<{
   ws: WebSocket;
   frames: string[];
   request(frame: object): Promise<Record<string, unknown>>;
   closed: Promise<number>;
 }> {
-  const ws = new WebSocket(`${h.url.replace(/^http/, 'ws')}/binance/ws-api/v3`);
+  const ws = new WebSocket(`${h.url.replace(/^http/, 'ws')}/binance/ws-api/v3`, { headers });
   const frames: string[] = [];
   const waiting = new Map<unknown, (v: Record<string, unknown>) => void>();
   ws.on('message', (d) => {
@@ -235,5 +235,25 @@ describe('CCXT Pro binance through /binance/ws-api/v3', () => {
     const records = h.audit.records.filter((r) => r.endpoint === 'WS /ws-api/v3');
     expect(records.some((r) => r.action === 'ws-open')).toBe(true);
     expect(records.some((r) => r.action === 'ws-close' && r.clientId === issued.client.id)).toBe(true);
+  });
+
+  it("the upgrade's bearer token authenticates no frame: each frame signs itself", async () => {
+    const issued = await client();
+    const c = await raw({ authorization: `Bearer ${issued.token}` });
+    const before = wsLog().length;
+    const unsigned = await c.request({ id: 3, method: 'account.status', params: {} });
+    expect(unsigned).toMatchObject({ id: 3, error: { msg: expect.stringContaining('[auth_missing]') } });
+    const ok = await c.request({ id: 4, method: 'account.status', params: signed(issued.credential, {}) });
+    expect(ok).toMatchObject({ id: 4, status: 200 });
+    expect(wsLog().length).toBe(before + 1);
+    c.ws.close();
+  });
+
+  it('refuses an upgrade on a path the adapter does not list', async () => {
+    const ws = new WebSocket(`${h.url.replace(/^http/, 'ws')}/binance/ws/btcusdt@trade`);
+    const status = await new Promise<number | undefined>((resolve) =>
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode)),
+    );
+    expect(status).toBe(404);
   });
 });

@@ -19,11 +19,18 @@ export interface WsEdge {
   close(): void;
 }
 
-function flat(req: IncomingMessage): Record<string, string> {
+/**
+ * The upgrade's headers each frame carries: only what the admission and IP stages read. Never an
+ * `Authorization` or key header of the upgrade: every frame authenticates itself.
+ */
+const CARRIED = ['host', 'x-forwarded-for', 'user-agent'];
+
+function carried(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers))
-    if (v !== undefined && k !== 'sec-websocket-key' && k !== 'sec-websocket-protocol')
-      out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  for (const k of CARRIED) {
+    const v = req.headers[k];
+    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
   return out;
 }
 
@@ -63,7 +70,7 @@ export function attachWebSockets(server: Server, hooks: WsHooks): WsEdge {
         path,
         peer: req.socket.remoteAddress ?? '',
         local: req.socket.localAddress ?? '',
-        headers: flat(req),
+        headers: carried(req),
         metrics,
         onClosed: (s) => sessions.delete(s),
       });
