@@ -97,6 +97,15 @@ function signed(credential: Credential, params: Record<string, string | number>)
   return { ...all, signature: binanceSignature(payload, credential.secret) };
 }
 
+const limitBuy = (symbol: string, quantity: string, price: string) => ({
+  symbol,
+  side: 'BUY',
+  type: 'LIMIT',
+  timeInForce: 'GTC',
+  quantity,
+  price,
+});
+
 const wsLog = () => h.sandbox.log.filter((e) => e.method === 'WS');
 
 describe('CCXT Pro binance through /binance/ws-api/v3', () => {
@@ -131,14 +140,7 @@ describe('CCXT Pro binance through /binance/ws-api/v3', () => {
       const offList = await c.request({
         id: 'a1',
         method: 'order.place',
-        params: signed(issued.credential, {
-          symbol: 'ETHUSDT',
-          side: 'BUY',
-          type: 'LIMIT',
-          timeInForce: 'GTC',
-          quantity: '0.01',
-          price: '2900',
-        }),
+        params: signed(issued.credential, limitBuy('ETHUSDT', '0.01', '2900')),
       });
       expect(offList).toMatchObject({
         id: 'a1',
@@ -148,14 +150,7 @@ describe('CCXT Pro binance through /binance/ws-api/v3', () => {
       const overCap = await c.request({
         id: 7,
         method: 'order.place',
-        params: signed(issued.credential, {
-          symbol: 'BTCUSDT',
-          side: 'BUY',
-          type: 'LIMIT',
-          timeInForce: 'GTC',
-          quantity: '1',
-          price: '59000',
-        }),
+        params: signed(issued.credential, limitBuy('BTCUSDT', '1', '59000')),
       });
       expect(overCap).toMatchObject({
         id: 7,
@@ -186,14 +181,7 @@ describe('CCXT Pro binance through /binance/ws-api/v3', () => {
       const ok = await c.request({
         id: 10,
         method: 'order.place',
-        params: signed(issued.credential, {
-          symbol: 'BTCUSDT',
-          side: 'BUY',
-          type: 'LIMIT',
-          timeInForce: 'GTC',
-          quantity: '0.001',
-          price: '59000',
-        }),
+        params: signed(issued.credential, limitBuy('BTCUSDT', '0.001', '59000')),
       });
       expect(ok).toMatchObject({ id: 10, status: 200, result: { symbol: 'BTCUSDT' } });
       expect(wsLog().length).toBe(before + 1);

@@ -12,13 +12,13 @@ import type { ErrorCode, ExchangeId } from '../../core/index.js';
 import type { ExchangeAdapter, WsAdapter, WsId } from '../../exchanges/index.js';
 import type { ClientLookup } from '../client-cache.js';
 import { type Answer, type EdgeRequest, type Outcome, render, renderError } from '../pipeline/index.js';
+import { heartbeat } from './ws-heartbeat.js';
 import {
   CLOSE_POLICY,
   CLOSE_SLOW_CLIENT,
   CLOSE_UPSTREAM_GONE,
   MAX_IN_FLIGHT,
   MAX_SEND_BUFFER_BYTES,
-  PING_INTERVAL_MS,
 } from './ws-limits.js';
 import type { WsMetrics } from './ws-metrics.js';
 import type { WsHooks } from './ws-types.js';
@@ -211,23 +211,11 @@ export function serveSocket(
 
   metrics.opened(exchange);
   void record('ws-open', {});
-  let alive = true;
-  const heartbeat = setInterval(() => {
-    if (!alive) {
-      socket.terminate();
-      return;
-    }
-    alive = false;
-    socket.ping();
-  }, PING_INTERVAL_MS);
-  heartbeat.unref();
-  socket.on('pong', () => {
-    alive = true;
-  });
+  const stopPings = heartbeat(socket);
   socket.on('error', () => socket.terminate());
   socket.once('close', (code) => {
     closing = true;
-    clearInterval(heartbeat);
+    stopPings();
     metrics.closed(exchange);
     void upstream?.close();
     void record('ws-close', { code, frames });

@@ -9,7 +9,8 @@ import WebSocket from 'ws';
 import { KeywardenError, type OutgoingRequest } from '../../core/index.js';
 import type { WsAdapter } from '../../exchanges/index.js';
 import type { StreamedResponse, Upstream } from '../upstream.js';
-import { PING_INTERVAL_MS, UPSTREAM_TIMEOUT_MS } from './ws-limits.js';
+import { heartbeat } from './ws-heartbeat.js';
+import { UPSTREAM_TIMEOUT_MS } from './ws-limits.js';
 
 export interface WsUpstream extends Upstream {
   /** True once an upstream socket was opened (and not yet closed). */
@@ -35,8 +36,7 @@ export function createWsUpstream(options: {
   let opening: Promise<WebSocket> | undefined;
   let closed = false;
   let nextId = 0;
-  let alive = true;
-  let ping: NodeJS.Timeout | undefined;
+  let stopPings: (() => void) | undefined;
   const pending = new Map<number, Pending>();
 
   const failAll = (message: string) => {
@@ -55,19 +55,8 @@ export function createWsUpstream(options: {
       });
       s.once('open', () => {
         socket = s;
-        ping = setInterval(() => {
-          if (!alive) {
-            s.terminate();
-            return;
-          }
-          alive = false;
-          s.ping();
-        }, PING_INTERVAL_MS);
-        ping.unref();
+        stopPings = heartbeat(s);
         resolve(s);
-      });
-      s.on('pong', () => {
-        alive = true;
       });
       s.on('message', (data, isBinary) => {
         if (isBinary) return;
@@ -91,7 +80,7 @@ export function createWsUpstream(options: {
           reject(new KeywardenError('upstream_failed', `exchange WebSocket: ${err.message}`));
       });
       s.once('close', () => {
-        if (ping) clearInterval(ping);
+        stopPings?.();
         socket = undefined;
         opening = undefined;
         failAll('the exchange closed the WebSocket');
