@@ -14,6 +14,7 @@ import type { Credential } from '../../src/exchanges/adapter.js';
 import { binanceSignature } from '../../src/exchanges/binance/index.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
+import { lockdownProcess } from '../lockdown/lockdown-helpers.js';
 
 const CANARY_SECRET = `canary${'Q7'.repeat(29)}`;
 const POLICY: Policy = {
@@ -243,5 +244,29 @@ describe('CCXT Pro binance through /binance/ws-api/v3', () => {
       ws.once('unexpected-response', (_req, res) => resolve(res.statusCode)),
     );
     expect(status).toBe(404);
+  });
+
+  // Last: the lockdown freezes every client of the key.
+  it('a lockdown of the key closes every socket of its clients', async () => {
+    const a = await client();
+    const b = await client();
+    const sa = await raw();
+    const sb = await raw();
+    for (const [s, c] of [
+      [sa, a],
+      [sb, b],
+    ] as const)
+      expect(
+        await s.request({ id: 1, method: 'account.status', params: signed(c.credential, {}) }),
+      ).toMatchObject({
+        status: 200,
+      });
+    const p = await lockdownProcess(h);
+    try {
+      await p.service.lockdown({ scope: { kind: 'key', ref: h.keyLabel('binance') }, reason: 'test' });
+      expect(await Promise.all([sa.closed, sb.closed])).toEqual([1008, 1008]);
+    } finally {
+      await p.close();
+    }
   });
 });
