@@ -269,4 +269,16 @@ describe('CCXT Pro binance through /binance/ws-api/v3', () => {
       await p.close();
     }
   });
+
+  // Last of all: it seals the harness's vault.
+  it('sealing the vault closes every socket, and a new upgrade is refused while sealed', async () => {
+    const c = await raw();
+    h.vault.seal();
+    expect(await c.closed).toBe(1008);
+    const ws = new WebSocket(`${h.url.replace(/^http/, 'ws')}/binance/ws-api/v3`);
+    const status = await new Promise<number | undefined>((resolve) =>
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode)),
+    );
+    expect(status).toBe(503);
+  });
 });
