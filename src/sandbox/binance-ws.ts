@@ -6,7 +6,12 @@
  * After `userDataStream.subscribe.signature` the connection receives `executionReport` and
  * `outboundAccountPosition` events of the key's account, `{subscriptionId, event}`-wrapped.
  */
-import { BINANCE_WS_FRAME_FIELDS, binance, parseBinanceWsFrame } from '../exchanges/binance/index.js';
+import {
+  BINANCE_WS_FRAME_FIELDS,
+  BINANCE_WS_METHODS,
+  binance,
+  parseBinanceWsFrame,
+} from '../exchanges/binance/index.js';
 import { dropRawParams, type ExchangeResponse, withoutHeaders } from '../exchanges/index.js';
 import { fmt, orderJson } from './binance-orders.js';
 import type {
@@ -156,6 +161,10 @@ function session(peer: SandboxWsPeer, ctx: SandboxContext & { emulator: SandboxE
         query: `method=${method}${request.query === '' ? '' : `&${dropRawParams(request.query, ['signature', 'apiKey'])}`}`,
         status,
       });
+      if (!Object.hasOwn(BINANCE_WS_METHODS, method)) {
+        reply(id, 400, { code: -1020, msg: 'Unsupported operation.' });
+        return logged(400);
+      }
       if (PUBLIC.has(method)) {
         reply(id, 200, method === 'time' ? { serverTime: ctx.clock.now() } : {});
         return logged(200);

@@ -165,8 +165,8 @@ describe('CCXT Pro binance through /binance/ws-api/v3', () => {
       });
       expect(withdraw).toMatchObject({
         id: 8,
-        status: 400,
-        error: { msg: expect.stringContaining('not relayed') },
+        status: 403,
+        error: { msg: expect.stringContaining('action unknown') },
       });
       const badSig = await c.request({
         id: 9,

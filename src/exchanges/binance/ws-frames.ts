@@ -33,6 +33,9 @@ export const BINANCE_WS_METHODS: Readonly<Record<string, { method: string; path:
   'userDataStream.unsubscribe': { method: 'GET', path: '/ws-api/v3/userDataStream.unsubscribe' },
 };
 
+/** Where a WebSocket-only method's REST-equivalent path lives (no REST endpoint has it). */
+export const WS_ONLY_PREFIX = '/ws-api/v3/';
+
 const BY_ENDPOINT = new Map(
   Object.entries(BINANCE_WS_METHODS).map(([ws, r]) => [`${r.method} ${r.path}`, ws] as const),
 );
@@ -73,14 +76,14 @@ export function parseBinanceWsFrame(text: string): BinanceWsParse {
       return { ok: false, id, message: `unknown frame field "${k.slice(0, 40)}"` };
   const method = frame.method;
   if (typeof method !== 'string') return { ok: false, id, message: 'method is required' };
-  const target = BINANCE_WS_METHODS[method];
-  if (!target)
-    return {
-      ok: false,
-      id,
-      message: `method ${method.slice(0, 60)} is not relayed by keywarden`,
-      unknownMethod: true,
-    };
+  // A method keywarden does not map still runs the pipeline (verified, audited) as an unknown
+  // WebSocket-only read, which the policy denies (action "unknown"); it is never relayed.
+  if (!/^[A-Za-z][A-Za-z0-9.]{0,60}$/.test(method))
+    return { ok: false, id, message: 'malformed method', unknownMethod: true };
+  const target = Object.hasOwn(BINANCE_WS_METHODS, method)
+    ? BINANCE_WS_METHODS[method]
+    : { method: 'GET', path: `${WS_ONLY_PREFIX}${method}` };
+  if (!target) return { ok: false, id, message: 'malformed method', unknownMethod: true };
   const params = frame.params ?? {};
   if (!isRecord(params)) return { ok: false, id, message: 'params must be an object' };
   const pairs: Array<[string, string]> = [];

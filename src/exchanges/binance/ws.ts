@@ -17,12 +17,13 @@ import {
   binanceWsFrame,
   binanceWsMethodOf,
   parseBinanceWsFrame,
+  WS_ONLY_PREFIX,
 } from './ws-frames.js';
 
 const FRAME_FIELDS: readonly string[] = BINANCE_WS_FRAME_FIELDS;
 
 const WS_API = '/ws-api/v3';
-const WS_ONLY = `${WS_API}/`;
+const WS_ONLY = WS_ONLY_PREFIX;
 /** Parameters a WebSocket-only read may carry besides the auth ones. */
 const WS_ONLY_PARAMS: Readonly<Record<string, readonly string[]>> = {
   'userDataStream.subscribe.signature': [],
@@ -49,7 +50,7 @@ function classifyWsOnly(input: AdapterInput<Params>, rest: ExchangeAdapter<Param
   if (!request.path.startsWith(WS_ONLY)) return rest.classify(input);
   const method = request.path.slice(WS_ONLY.length);
   const out: Classification = { action: 'read', endpoint: `WS ${method}`, orders: [] };
-  const allowed = WS_ONLY_PARAMS[method];
+  const allowed = Object.hasOwn(WS_ONLY_PARAMS, method) ? WS_ONLY_PARAMS[method] : undefined;
   const p = paramsOf(input);
   if (!allowed) return { ...out, action: 'unknown' };
   if (!p.ok) return { ...out, rejected: p.message };

@@ -52,7 +52,7 @@ describe('WebSocket send buffer', () => {
   it('a reading client gets its error frame with its id', () => {
     const s = new FakeSocket();
     open(s);
-    s.emit('message', Buffer.from('{"id":5,"method":"withdraw","params":{}}'), false);
+    s.emit('message', Buffer.from('{"id":5,"method":"order.place","params":[]}'), false);
     expect(s.closedWith).toBeUndefined();
     expect(JSON.parse(s.sent[0] ?? '{}')).toMatchObject({
       id: 5,
@@ -65,7 +65,7 @@ describe('WebSocket send buffer', () => {
     const s = new FakeSocket();
     open(s);
     s.bufferedAmount = MAX_SEND_BUFFER_BYTES;
-    s.emit('message', Buffer.from('{"id":5,"method":"withdraw","params":{}}'), false);
+    s.emit('message', Buffer.from('{"id":5,"method":"order.place","params":[]}'), false);
     expect(s.sent).toEqual([]);
     expect(s.closedWith).toBe(CLOSE_SLOW_CLIENT);
   });
