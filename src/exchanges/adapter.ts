@@ -21,6 +21,8 @@ import {
 
 export type { NonceLedger, NonceSource } from '../core/index.js';
 
+import type { WsAdapter } from './ws-adapter.js';
+
 /**
  * Credential material in CCXT's field names, so users paste what their bot config has.
  * Binance: apiKey + secret (HMAC text, or an Ed25519/RSA PKCS#8 PEM in `secret`).
@@ -298,6 +300,8 @@ export interface ExchangeAdapter<P = unknown> {
    * sandbox URL for this exchange): its `urls` layout, plus options a spot-only upstream needs.
    */
   ccxtOverride(base: string): Record<string, unknown>;
+  /** WebSocket private streams and order entry (src/gateway/ws/); absent where keywarden relays none yet. */
+  readonly ws?: WsAdapter;
 
   /** Throws `CredentialError` with a one-line message when fields are missing or malformed (bad PEM, bad base64). */
   validateCredential(credential: Credential): void;

@@ -31,3 +31,4 @@ export * from './http-text.js';
 export * from './memory-nonce-ledger.js';
 export * from './params.js';
 export * from './strict-json.js';
+export * from './ws-adapter.js';

@@ -27,8 +27,11 @@ import {
 import { createRateLimiter } from './rate-limit.js';
 import { createReplayCache } from './replay-cache.js';
 import { checkTarget } from './target.js';
+import type { WsHooks } from './ws/index.js';
 
 export interface Gateway {
+  /** What the WebSocket edge (src/gateway/ws/) runs each message with. */
+  readonly ws: WsHooks;
   handle(req: GatewayRequest): Promise<GatewayAnswer>;
   /** An error answer for failures caught outside the pipeline (framework errors such as 413). */
   errorAnswer(rawUrl: string, code: ErrorCode, requestId: string, message?: string): GatewayAnswer;
@@ -66,7 +69,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         }),
       );
   }
-  const pipeline: Pipeline = createPipeline({
+  const env = {
     config,
     vault,
     clock,
@@ -84,7 +87,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     monitored: deps.monitor !== undefined,
     audit,
     onError,
-  });
+  };
+  const pipeline: Pipeline = createPipeline(env);
 
   const unauthenticated = createDenialAggregator(() => clock.now());
   let drainedAt = 0;
@@ -120,7 +124,28 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
 
+  const ws: WsHooks = {
+    config,
+    clock,
+    adapters: deps.adapters,
+    upstreams: deps.upstreams,
+    // Same services and caches; only this connection's adapter (WebSocket payloads) and upstream (its socket).
+    pipelineFor: (exchange, adapter, upstream) =>
+      createPipeline({
+        ...env,
+        adapters: { ...env.adapters, [exchange]: adapter },
+        upstreams: { ...env.upstreams, [exchange]: upstream },
+      }),
+    report,
+    audit,
+    clients,
+    isSealed: () => vault.isSealed(),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    onError,
+  };
+
   return {
+    ws,
     async handle(req) {
       const started = performance.now();
       const outcome = await pipeline(edgeRequest(req));

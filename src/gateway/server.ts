@@ -18,6 +18,7 @@ import type { GatewayAnswer } from './gateway-types.js';
 import { hasProxyHeader, isLoopback } from './ip.js';
 import { createUnsealLimiter, type UnsealLimits } from './unseal-limiter.js';
 import { registerUnsealRoute } from './unseal-route.js';
+import { attachWebSockets } from './ws/index.js';
 
 export interface ServerOptions {
   config: KeywardenConfig;
@@ -184,6 +185,10 @@ export function createGatewayServer(options: ServerOptions): GatewayServer {
     handler,
   });
   app.setNotFoundHandler(handler);
+
+  // WebSocket private streams and order entry on the same listener (wss:// with its TLS).
+  const sockets = attachWebSockets(app.server, gateway.ws);
+  app.addHook('onClose', async () => sockets.close());
 
   return {
     app,

@@ -25,6 +25,7 @@ import {
   runStops,
   symbolFilters,
 } from './binance-orders.js';
+import { binanceWsEmulator } from './binance-ws.js';
 import {
   json,
   type SandboxContext,
@@ -461,6 +462,7 @@ function generateEd25519Key(): SandboxKey {
 
 export const binanceEmulator: SandboxEmulator = {
   exchange: 'binance',
+  ws: binanceWsEmulator,
 
   generateKeys() {
     return [...seedKeys('binance', issueHmacKey), generateEd25519Key()];

@@ -48,6 +48,38 @@ export interface SandboxEmulator {
   /** Fresh random keys: at least `read`, `trade`, `full` and `iprestricted` (allowed only from a non-loopback IP). */
   generateKeys(): SandboxKey[];
   handle(request: SandboxRequest, ctx: SandboxContext): ExchangeResponse | Promise<ExchangeResponse>;
+  /** WebSocket emulation (src/sandbox/<name>-ws.ts), where the exchange offers private streams. */
+  readonly ws?: SandboxWsEmulator;
+}
+
+/** One emulated WebSocket connection as its emulator sees it. */
+export interface SandboxWsPeer {
+  readonly sourceIp: string;
+  readonly host: string;
+  send(text: string): void;
+}
+
+/** What one message did, for the sandbox's request log (the proof of what reached the exchange). */
+export interface SandboxWsLog {
+  method: string;
+  query: string;
+  status: number;
+}
+
+export interface SandboxWsSession {
+  message(text: string): Promise<SandboxWsLog | undefined>;
+  /** The engine may have changed (any request, REST or WebSocket): emit the account's events. */
+  changed(): void;
+}
+
+export interface SandboxWsEmulator {
+  /** Paths under `/<exchange>` served, the exchange's own (e.g. `/ws-api/v3`). */
+  readonly paths: readonly string[];
+  connect(
+    peer: SandboxWsPeer,
+    path: string,
+    ctx: SandboxContext & { emulator: SandboxEmulator },
+  ): SandboxWsSession;
 }
 
 /** The non-loopback address the `iprestricted` keys are pinned to (TEST-NET-3, never routed). */

@@ -8,6 +8,7 @@ import type { ExchangeResponse } from '../exchanges/index.js';
 import { createMemoryNonceLedger } from '../exchanges/index.js';
 import type { SandboxEmulator, SandboxKey } from './emulator.js';
 import { createEngine, type Engine } from './engine.js';
+import { attachSandboxWs } from './ws-server.js';
 
 /** One request the emulated exchanges received: the proof of what keywarden did or did not forward. */
 export interface SandboxLogEntry {
@@ -216,6 +217,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       });
     } finally {
       log.push({ at: clock.now(), exchange, method, path, query, sourceIp, status });
+      sockets.changed();
     }
   }
 
@@ -226,6 +228,11 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     });
   });
   server.keepAliveTimeout = 30_000;
+  const context = (exchange: string) => {
+    const keys = keysByExchange.get(exchange);
+    return { engine, clock, nonces, keyById: (id: string) => keys?.get(id) };
+  };
+  const sockets = attachSandboxWs(server, { emulators, context, log });
 
   return {
     engine,
@@ -245,6 +252,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     baseUrl: (exchange) => `${origin}/${exchange}`,
     close() {
       return new Promise((resolve) => {
+        sockets.close();
         server.closeAllConnections();
         server.close(() => resolve());
       });

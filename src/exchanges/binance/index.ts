@@ -21,6 +21,7 @@ import { introspectBinance } from './introspection.js';
 import { parseRestingOrder, parseTicker, restingOrderRequest, tickerRequest } from './market-data.js';
 import { parseBinance } from './parse.js';
 import { binancePublicWeight } from './weights.js';
+import { binanceWs } from './ws.js';
 
 // Re-exported for modules that imported these helpers from here before http-text.ts existed.
 export { dropRawParams, hasSpaceOrControl, headerValue, withoutHeaders } from '../http-text.js';
@@ -28,8 +29,14 @@ export { BINANCE_DEFAULT_RECV_WINDOW_MS, BINANCE_MAX_RECV_WINDOW_MS, binanceSign
 export { BINANCE_ERRORS, binanceErrorResponse } from './errors.js';
 export { binanceParams } from './parse.js';
 export { BINANCE_QUOTE_ASSETS, binanceMarketId, binanceSymbol } from './symbols.js';
+export {
+  BINANCE_WS_FRAME_FIELDS,
+  BINANCE_WS_METHODS,
+  binanceWsFrame,
+  parseBinanceWsFrame,
+} from './ws-frames.js';
 
-export const binance: ExchangeAdapter<Params> = {
+const rest: ExchangeAdapter<Params> = {
   id: 'binance',
   defaultBaseUrl: 'https://api.binance.com',
   validateCredential: validateBinanceCredential,
@@ -63,6 +70,8 @@ export const binance: ExchangeAdapter<Params> = {
           sapiV2: `${base}/sapi/v2`,
           sapiV3: `${base}/sapi/v3`,
           sapiV4: `${base}/sapi/v4`,
+          // CCXT Pro: the WebSocket API (orders, user data stream) at the gateway's /binance/ws-api/v3.
+          ws: { 'ws-api': { spot: `${base.replace(/^http/, 'ws')}/ws-api/v3` } },
         },
       },
       // Spot only: CCXT would otherwise load futures markets from fapi/dapi hosts.
@@ -71,4 +80,6 @@ export const binance: ExchangeAdapter<Params> = {
   },
   console: BINANCE_CONSOLE,
 };
+
+export const binance: ExchangeAdapter<Params> = { ...rest, ws: binanceWs(rest) };
 export * from './schemas.js';
