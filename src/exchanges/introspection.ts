@@ -3,7 +3,7 @@
  * be reached or answers oddly, the result says why it is unavailable instead of throwing.
  */
 import type { ExchangeRequest, ExchangeResponse, Introspection, Transport } from './adapter.js';
-import { errorFields } from './json-fields.js';
+import { errorFields, parseJson } from './json-fields.js';
 
 export type IntrospectionAnswer =
   | { ok: true; response: ExchangeResponse }
@@ -37,4 +37,32 @@ export function refusedIntrospection(
 /** An allow-list as Introspection reports it: `ipList` only when there is one. */
 export function ipRestriction(ipList: string[]): { ipRestricted: boolean; ipList?: string[] } {
   return ipList.length > 0 ? { ipRestricted: true, ipList } : { ipRestricted: false };
+}
+
+/**
+ * Reads a JSON answer: its payload when `payload` finds one, else unavailable with the reason
+ * (`okx answered HTTP 502 without JSON`, or the exchange's code and message by their fields).
+ */
+export function readIntrospection(
+  exchange: string,
+  response: ExchangeResponse,
+  payload: (answer: unknown) => Record<string, unknown> | undefined,
+  codeField: string,
+  messageField: string,
+): { ok: true; data: Record<string, unknown> } | { ok: false; result: Introspection } {
+  const parsed = parseJson(response.body);
+  if (parsed === undefined) {
+    return {
+      ok: false,
+      result: { available: false, reason: `${exchange} answered HTTP ${response.status} without JSON` },
+    };
+  }
+  const data = payload(parsed);
+  if (data === undefined) {
+    return {
+      ok: false,
+      result: refusedIntrospection(exchange, response.status, parsed, codeField, messageField),
+    };
+  }
+  return { ok: true, data };
 }

@@ -12,6 +12,7 @@ import type { ExchangeResponse } from '../exchanges/index.js';
 import { getParam, type Params } from '../exchanges/index.js';
 import { json, type SandboxContext, type SandboxKey } from './emulator.js';
 import type { Engine, EngineError, Market, Order } from './engine.js';
+import { perEngine } from './engine-state.js';
 
 export function err(status: number, code: number, msg: string): ExchangeResponse {
   return json(status, { code, msg });
@@ -161,16 +162,7 @@ interface State {
   seq: number;
 }
 
-const states = new WeakMap<Engine, State>();
-
-function state(engine: Engine): State {
-  let s = states.get(engine);
-  if (!s) {
-    s = { stops: [], quotes: new Map(), seq: 7_000_000 };
-    states.set(engine, s);
-  }
-  return s;
-}
+const state = perEngine<State>(() => ({ stops: [], quotes: new Map(), seq: 7_000_000 }));
 
 /** STOP_LOSS sells (TAKE_PROFIT buys) trigger at or below the stop; the others at or above it. */
 function triggered(stop: PendingStop, price: number): boolean {

@@ -9,32 +9,18 @@ import { randomBytes } from 'node:crypto';
 import { randomToken } from '../core/index.js';
 import { bitgetError, bitgetMarketId, bitgetSymbol, bitgetVerify } from '../exchanges/bitget/index.js';
 import type { ExchangeResponse } from '../exchanges/index.js';
-import {
-  getParam,
-  headerValue,
-  isRecord,
-  type Params,
-  parseParams,
-  parseStrictJson,
-  textField,
-} from '../exchanges/index.js';
+import { getParam, isRecord, type Params, textField } from '../exchanges/index.js';
+import { decimal, fieldSet, positive, unknownField } from './body-fields.js';
 import {
   json,
   type SandboxContext,
-  type SandboxEmulator,
   type SandboxKey,
   type SandboxPermissions,
   type SandboxRequest,
 } from './emulator.js';
+import { admitKey, readQueryAndBody, standardEmulator } from './emulator-kit.js';
 import { type EngineError, type Market, marketAssets, type Order, type Trade } from './engine.js';
-import { ipRefused } from './key-auth.js';
-import { type IssuedKey, seedKeys } from './seed-keys.js';
-
-/** Up to 10 decimals, never exponent notation (Bitget sends decimal strings). */
-function decimal(n: number): string {
-  if (!Number.isFinite(n)) return '0';
-  return n.toFixed(10).replace(/\.?0+$/, '') || '0';
-}
+import type { IssuedKey } from './seed-keys.js';
 
 type Body = Record<string, unknown>;
 
@@ -62,9 +48,8 @@ function engineError(ctx: SandboxContext, e: EngineError): ExchangeResponse {
   }
 }
 
-const set = (...names: string[]): ReadonlySet<string> => new Set(names);
 /** What Place-Order reads (the documented fields); anything else is refused, not ignored. */
-const ORDER_FIELDS = set(
+const ORDER_FIELDS = fieldSet(
   'symbol',
   'side',
   'orderType',
@@ -82,10 +67,10 @@ const ORDER_FIELDS = set(
   'presetStopLossPrice',
   'executeStopLossPrice',
 );
-const CANCEL_FIELDS = set('symbol', 'orderId', 'clientOid', 'tpslType');
-const BATCH_CANCEL_FIELDS = set('symbol', 'batchMode', 'orderList');
-const BATCH_ITEM_FIELDS = set('symbol', 'orderId', 'clientOid');
-const WITHDRAW_FIELDS = set(
+const CANCEL_FIELDS = fieldSet('symbol', 'orderId', 'clientOid', 'tpslType');
+const BATCH_CANCEL_FIELDS = fieldSet('symbol', 'batchMode', 'orderList');
+const BATCH_ITEM_FIELDS = fieldSet('symbol', 'orderId', 'clientOid');
+const WITHDRAW_FIELDS = fieldSet(
   'coin',
   'transferType',
   'address',
@@ -102,8 +87,8 @@ const WITHDRAW_FIELDS = set(
   'firstName',
   'lastName',
 );
-const TRANSFER_FIELDS = set('fromType', 'toType', 'amount', 'coin', 'symbol', 'clientOid');
-const ACCOUNTS = set(
+const TRANSFER_FIELDS = fieldSet('fromType', 'toType', 'amount', 'coin', 'symbol', 'clientOid');
+const ACCOUNTS = fieldSet(
   'spot',
   'p2p',
   'coin_futures',
@@ -112,18 +97,7 @@ const ACCOUNTS = set(
   'crossed_margin',
   'isolated_margin',
 );
-const FORCES = set('gtc', 'post_only', 'fok', 'ioc');
-
-function unknownField(o: Body, allowed: ReadonlySet<string>): string | undefined {
-  return Object.keys(o).find((k) => !allowed.has(k));
-}
-
-/** A positive decimal Bitget would read (strings or JSON numbers). */
-function positive(o: Body, field: string): number | undefined {
-  const v = o[field];
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
-  return Number.isFinite(n) && n > 0 ? n : undefined;
-}
+const FORCES = fieldSet('gtc', 'post_only', 'fok', 'ioc');
 
 const STATUS: Readonly<Record<Order['status'], string>> = {
   open: 'live',
@@ -356,7 +330,7 @@ function placeOrder(o: Body, key: SandboxKey, ctx: SandboxContext): ExchangeResp
   return answer(ctx, { orderId: order.id, clientOid: order.clientOrderId ?? '' });
 }
 
-const BATCH_ORDER_FIELDS = set('symbol', 'batchMode', 'orderList');
+const BATCH_ORDER_FIELDS = fieldSet('symbol', 'batchMode', 'orderList');
 
 /** Up to 50 orders of one symbol; each item is placed on its own and answered in successList or failureList. */
 function batchOrders(o: Body, key: SandboxKey, ctx: SandboxContext): ExchangeResponse {
@@ -539,7 +513,7 @@ function privateRoute(
     case 'POST /api/v2/spot/trade/batch-cancel-order':
       return batchCancel(b, key, ctx);
     case 'POST /api/v2/spot/trade/cancel-symbol-order': {
-      const bad = unknownField(b, set('symbol'));
+      const bad = unknownField(b, fieldSet('symbol'));
       if (bad !== undefined) return err(ctx, '40017', `Parameter ${bad} is not supported`);
       const market = marketOf(ctx, textField(b, 'symbol'));
       if (!market) return err(ctx, '40034', 'Parameter symbol does not exist');
@@ -594,27 +568,28 @@ function privateRoute(
 }
 
 function handle(req: SandboxRequest, ctx: SandboxContext): ExchangeResponse {
-  const q = parseParams(req.query);
-  if (!q.ok) return err(ctx, '40017', q.message);
-  let body: Body | undefined;
-  if (req.body !== '') {
-    const parsed = parseStrictJson(req.body);
-    if (!parsed.ok || !isRecord(parsed.value)) return err(ctx, '40017', 'Parameter verification failed');
-    body = parsed.value;
-  }
-  const pub = publicRoute(req, ctx, q.params);
+  const read = readQueryAndBody(req);
+  if (!read.ok && read.part === 'query') return err(ctx, '40017', read.message);
+  if (!read.ok || (read.body !== undefined && !isRecord(read.body)))
+    return err(ctx, '40017', 'Parameter verification failed');
+  const pub = publicRoute(req, ctx, read.query);
   if (pub) return pub;
   if (!req.path.startsWith('/api/v2/')) return err(ctx, '40404', 'Request URL NOT FOUND', 404);
 
-  const apiKey = headerValue(req.headers, 'access-key');
-  if (!apiKey) return err(ctx, '40001', 'ACCESS_KEY cannot be empty', 401);
-  const key = ctx.keyById(apiKey);
-  if (!key) return err(ctx, '40037', 'Apikey does not exist', 401);
-  const failure = bitgetVerify(req, key.verifySecret, key.credential.password, ctx.clock.now());
-  if (failure) return err(ctx, failure.code, failure.msg, 401);
-  if (ipRefused(key, req)) return err(ctx, '40018', `Invalid IP ${req.sourceIp}`, 403);
-  if (!key.permissions[needs(req.method, req.path)]) return err(ctx, '40014', 'Incorrect permissions', 403);
-  return privateRoute(req, key, ctx, q.params, body);
+  const admitted = admitKey(req, ctx, {
+    header: 'access-key',
+    missingKey: () => err(ctx, '40001', 'ACCESS_KEY cannot be empty', 401),
+    unknownKey: () => err(ctx, '40037', 'Apikey does not exist', 401),
+    verify(key) {
+      const failure = bitgetVerify(req, key.verifySecret, key.credential.password, ctx.clock.now());
+      return failure && err(ctx, failure.code, failure.msg, 401);
+    },
+    ipRefused: () => err(ctx, '40018', `Invalid IP ${req.sourceIp}`, 403),
+    need: needs(req.method, req.path),
+    denied: () => err(ctx, '40014', 'Incorrect permissions', 403),
+  });
+  if (!admitted.ok) return admitted.response;
+  return privateRoute(req, admitted.key, ctx, read.query, read.body);
 }
 
 function issueKey(): IssuedKey {
@@ -625,10 +600,4 @@ function issueKey(): IssuedKey {
   };
 }
 
-export const bitgetEmulator: SandboxEmulator = {
-  exchange: 'bitget',
-  generateKeys() {
-    return seedKeys('bitget', issueKey);
-  },
-  handle,
-};
+export const bitgetEmulator = standardEmulator('bitget', issueKey, handle);

@@ -9,7 +9,6 @@ import { bybitError, bybitMarketId, bybitSymbol, bybitVerify } from '../exchange
 import type { ExchangeResponse } from '../exchanges/index.js';
 import {
   getParam,
-  headerValue,
   isRecord,
   type Params,
   parseParams,
@@ -17,14 +16,15 @@ import {
   textField,
   toNumber,
 } from '../exchanges/index.js';
+import { decimal } from './body-fields.js';
 import {
   json,
   type SandboxContext,
-  type SandboxEmulator,
   type SandboxKey,
   type SandboxPermissions,
   type SandboxRequest,
 } from './emulator.js';
+import { admitKey, standardEmulator } from './emulator-kit.js';
 import {
   type Engine,
   type EngineError,
@@ -33,9 +33,8 @@ import {
   type Order,
   type Trade,
 } from './engine.js';
-import { ipRefused } from './key-auth.js';
-import { decimal } from './okx.js';
-import { type IssuedKey, seedKeys } from './seed-keys.js';
+import { perEngine } from './engine-state.js';
+import type { IssuedKey } from './seed-keys.js';
 
 function ok(result: unknown, now: number): ExchangeResponse {
   return json(200, { retCode: 0, retMsg: 'OK', result, retExtInfo: {}, time: now });
@@ -354,15 +353,7 @@ interface HeldOrder {
   triggerPrice: number;
   at: number;
 }
-const HELD = new WeakMap<Engine, HeldOrder[]>();
-const heldOf = (engine: Engine) => {
-  let list = HELD.get(engine);
-  if (!list) {
-    list = [];
-    HELD.set(engine, list);
-  }
-  return list;
-};
+const heldOf = perEngine<HeldOrder[]>(() => []);
 
 interface Where {
   category: 'spot' | 'linear';
@@ -489,15 +480,7 @@ interface Amended {
   /** Engine order id → the link id it carries for Bybit. */
   links: Map<string, string>;
 }
-const AMENDED = new WeakMap<Engine, Amended>();
-function amendedOf(engine: Engine): Amended {
-  let a = AMENDED.get(engine);
-  if (!a) {
-    a = { ids: new Map(), links: new Map() };
-    AMENDED.set(engine, a);
-  }
-  return a;
-}
+const amendedOf = perEngine<Amended>(() => ({ ids: new Map(), links: new Map() }));
 
 /** The link id Bybit reports for an engine order (kept through amends). */
 function linkOf(engine: Engine, o: Order): string {
@@ -930,18 +913,19 @@ function handle(req: SandboxRequest, ctx: SandboxContext): ExchangeResponse {
   if (pub) return pub;
   if (!req.path.startsWith('/v5/')) return bybitError(10001, 'Path not found', now, 404);
 
-  const apiKey = headerValue(req.headers, 'x-bapi-api-key');
-  if (!apiKey) return bybitError(10003, 'API key is invalid.', now, 401);
-  const key = ctx.keyById(apiKey);
-  if (!key) return bybitError(10003, 'API key is invalid.', now);
-  const failure = bybitVerify(req, key.verifySecret, now);
-  if (failure) return bybitError(failure.retCode, failure.retMsg, now);
-  if (ipRefused(key, req)) {
-    return bybitError(10010, "Unmatched IP, please check your API key's bound IP addresses.", now);
-  }
-  if (!key.permissions[needs(req.path, req.method)]) {
-    return bybitError(10005, 'Permission denied, please check your API key permissions.', now);
-  }
+  const admitted = admitKey(req, ctx, {
+    header: 'x-bapi-api-key',
+    missingKey: () => bybitError(10003, 'API key is invalid.', now, 401),
+    unknownKey: () => bybitError(10003, 'API key is invalid.', now),
+    verify(key) {
+      const failure = bybitVerify(req, key.verifySecret, now);
+      return failure && bybitError(failure.retCode, failure.retMsg, now);
+    },
+    ipRefused: () => bybitError(10010, "Unmatched IP, please check your API key's bound IP addresses.", now),
+    need: needs(req.path, req.method),
+    denied: () => bybitError(10005, 'Permission denied, please check your API key permissions.', now),
+  });
+  if (!admitted.ok) return admitted.response;
   let fields: Record<string, unknown> = Object.fromEntries(q.params);
   // Bybit reads a POST's parameters from its signed JSON body only.
   if (req.method !== 'GET' && req.query !== '')
@@ -952,7 +936,7 @@ function handle(req: SandboxRequest, ctx: SandboxContext): ExchangeResponse {
       return bybitError(10001, 'request body is not a valid JSON object', now);
     fields = parsed.value;
   }
-  return privateRoute(req, key, ctx, fields);
+  return privateRoute(req, admitted.key, ctx, fields);
 }
 
 function issueKey(): IssuedKey {
@@ -962,10 +946,4 @@ function issueKey(): IssuedKey {
   return { credential: { apiKey, secret }, verifySecret: secret };
 }
 
-export const bybitEmulator: SandboxEmulator = {
-  exchange: 'bybit',
-  generateKeys() {
-    return seedKeys('bybit', issueKey);
-  },
-  handle,
-};
+export const bybitEmulator = standardEmulator('bybit', issueKey, handle);

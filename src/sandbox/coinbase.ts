@@ -22,11 +22,11 @@ import type { ExchangeResponse } from '../exchanges/index.js';
 import {
   json,
   type SandboxContext,
-  type SandboxEmulator,
   type SandboxKey,
   type SandboxPermissions,
   type SandboxRequest,
 } from './emulator.js';
+import { standardEmulator } from './emulator-kit.js';
 import {
   type Engine,
   type EngineError,
@@ -35,8 +35,9 @@ import {
   type Order,
   type Trade,
 } from './engine.js';
+import { perEngine } from './engine-state.js';
 import { ipRefused } from './key-auth.js';
-import { type IssuedKey, seedKeys } from './seed-keys.js';
+import type { IssuedKey } from './seed-keys.js';
 
 const V3 = '/api/v3/brokerage';
 const FEE_RATE = '0.001';
@@ -424,16 +425,7 @@ interface CoinbaseState {
   quotes: Map<string, ConvertQuote>;
 }
 
-const states = new WeakMap<Engine, CoinbaseState>();
-
-function stateOf(engine: Engine): CoinbaseState {
-  let state = states.get(engine);
-  if (!state) {
-    state = { editedIds: new Map(), quotes: new Map() };
-    states.set(engine, state);
-  }
-  return state;
-}
+const stateOf = perEngine<CoinbaseState>(() => ({ editedIds: new Map(), quotes: new Map() }));
 
 function currentId(engine: Engine, account: string, id: string): string {
   const { editedIds } = stateOf(engine);
@@ -917,10 +909,4 @@ function issueKey(name: string): IssuedKey {
   };
 }
 
-export const coinbaseEmulator: SandboxEmulator = {
-  exchange: 'coinbase',
-  generateKeys() {
-    return seedKeys('coinbase', issueKey);
-  },
-  handle,
-};
+export const coinbaseEmulator = standardEmulator('coinbase', issueKey, handle);

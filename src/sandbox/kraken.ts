@@ -11,11 +11,11 @@ import { KRAKEN_ERRORS, kraken, krakenError, krakenSymbol } from '../exchanges/k
 import {
   json,
   type SandboxContext,
-  type SandboxEmulator,
   type SandboxKey,
   type SandboxPermissions,
   type SandboxRequest,
 } from './emulator.js';
+import { standardEmulator } from './emulator-kit.js';
 import {
   type Balance,
   type EngineError,
@@ -24,8 +24,9 @@ import {
   type Order,
   type Trade,
 } from './engine.js';
+import { perEngine } from './engine-state.js';
 import { ipRefused, verifyWithKey } from './key-auth.js';
-import { type IssuedKey, seedKeys } from './seed-keys.js';
+import type { IssuedKey } from './seed-keys.js';
 
 const LEGACY_ID: Record<string, string> = {
   BTC: 'XXBT',
@@ -271,14 +272,9 @@ function krakenPrice(v: string | undefined, last: number, side: 'buy' | 'sell'):
 }
 
 /** Orders Kraken replaced (EditOrder, AmendOrder): the old txid and client id name the new engine order. */
-const replaced = new WeakMap<object, Map<string, string>>();
+const replaced = perEngine(() => new Map<string, string>());
 function aliases(ctx: SandboxContext): Map<string, string> {
-  let m = replaced.get(ctx.engine);
-  if (!m) {
-    m = new Map();
-    replaced.set(ctx.engine, m);
-  }
-  return m;
+  return replaced(ctx.engine);
 }
 function current(ctx: SandboxContext, id: string): string {
   const seen = new Set<string>();
@@ -765,50 +761,44 @@ function issueKey(): IssuedKey {
   return { credential: { apiKey: randomToken(56), secret }, verifySecret: secret };
 }
 
-export const krakenEmulator: SandboxEmulator = {
-  exchange: 'kraken',
-
-  generateKeys() {
-    return seedKeys('kraken', issueKey);
-  },
-
-  handle(request, ctx) {
-    const parsed = kraken.parse(request);
-    if (!parsed.ok) return fail(`${KRAKEN_ERRORS.invalidArguments}:${parsed.message}`);
-    if (request.path.startsWith('/0/public/')) {
-      const q = parseParams(request.query);
-      const params = q.ok ? q.params : [];
-      return publicRoute(request, (n) => params.find(([k]) => k === n)?.[1], ctx);
+function handle(request: SandboxRequest, ctx: SandboxContext): ExchangeResponse {
+  const parsed = kraken.parse(request);
+  if (!parsed.ok) return fail(`${KRAKEN_ERRORS.invalidArguments}:${parsed.message}`);
+  if (request.path.startsWith('/0/public/')) {
+    const q = parseParams(request.query);
+    const params = q.ok ? q.params : [];
+    return publicRoute(request, (n) => params.find(([k]) => k === n)?.[1], ctx);
+  }
+  if (!request.path.startsWith('/0/private/')) return json(404, { error: ['EGeneral:Unknown method'] });
+  if (request.method !== 'POST') return fail('EGeneral:Invalid arguments');
+  const route = PRIVATE[request.path.slice('/0/private/'.length)];
+  if (!route) return fail(KRAKEN_ERRORS.unknownMethod);
+  const apiKey = headerValue(request.headers, 'api-key');
+  const key = apiKey ? ctx.keyById(apiKey) : undefined;
+  if (!key) return fail(KRAKEN_ERRORS.invalidKey);
+  const verdict = verifyWithKey(kraken, request, key, ctx);
+  if (!verdict.ok) {
+    switch (verdict.reason) {
+      case 'bad_signature':
+        return fail(KRAKEN_ERRORS.invalidSignature);
+      case 'nonce_reused':
+        return fail(KRAKEN_ERRORS.invalidNonce);
+      case 'missing_credentials':
+        return fail(KRAKEN_ERRORS.invalidKey);
+      default:
+        return fail(verdict.message.startsWith('EAPI') ? verdict.message : KRAKEN_ERRORS.invalidArguments);
     }
-    if (!request.path.startsWith('/0/private/')) return json(404, { error: ['EGeneral:Unknown method'] });
-    if (request.method !== 'POST') return fail('EGeneral:Invalid arguments');
-    const route = PRIVATE[request.path.slice('/0/private/'.length)];
-    if (!route) return fail(KRAKEN_ERRORS.unknownMethod);
-    const apiKey = headerValue(request.headers, 'api-key');
-    const key = apiKey ? ctx.keyById(apiKey) : undefined;
-    if (!key) return fail(KRAKEN_ERRORS.invalidKey);
-    const verdict = verifyWithKey(kraken, request, key, ctx);
-    if (!verdict.ok) {
-      switch (verdict.reason) {
-        case 'bad_signature':
-          return fail(KRAKEN_ERRORS.invalidSignature);
-        case 'nonce_reused':
-          return fail(KRAKEN_ERRORS.invalidNonce);
-        case 'missing_credentials':
-          return fail(KRAKEN_ERRORS.invalidKey);
-        default:
-          return fail(verdict.message.startsWith('EAPI') ? verdict.message : KRAKEN_ERRORS.invalidArguments);
-      }
-    }
-    // Which string Kraken returns for a non-allow-listed IP is UNCONFIRMED; permission denied is the closest documented one.
-    if (ipRefused(key, request)) return fail(KRAKEN_ERRORS.permissionDenied);
-    if (route.need !== 'none' && !key.permissions[route.need]) return fail(KRAKEN_ERRORS.permissionDenied);
-    const fields = bodyFields(request);
-    const unknown = unknownParam(fields, route.params);
-    if (unknown !== undefined) return fail(`${KRAKEN_ERRORS.invalidArguments}:${unknown}`);
-    return route.handle((n) => text(fields[n]), key, ctx, fields);
-  },
-};
+  }
+  // Which string Kraken returns for a non-allow-listed IP is UNCONFIRMED; permission denied is the closest documented one.
+  if (ipRefused(key, request)) return fail(KRAKEN_ERRORS.permissionDenied);
+  if (route.need !== 'none' && !key.permissions[route.need]) return fail(KRAKEN_ERRORS.permissionDenied);
+  const fields = bodyFields(request);
+  const unknown = unknownParam(fields, route.params);
+  if (unknown !== undefined) return fail(`${KRAKEN_ERRORS.invalidArguments}:${unknown}`);
+  return route.handle((n) => text(fields[n]), key, ctx, fields);
+}
+
+export const krakenEmulator = standardEmulator('kraken', issueKey, handle);
 
 /** The body as Kraken reads it: the JSON object, or form fields by their literal names. */
 function bodyFields(request: SandboxRequest): Fields {

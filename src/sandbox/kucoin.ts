@@ -8,7 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { randomToken } from '../core/index.js';
 import type { ExchangeResponse } from '../exchanges/index.js';
-import { getParam, headerValue, isRecord, type Params, textField } from '../exchanges/index.js';
+import { getParam, isRecord, type Params, textField } from '../exchanges/index.js';
 import {
   API_KEY_INFO_PATH,
   kucoinError,
@@ -17,23 +17,17 @@ import {
   kucoinSymbol,
   kucoinVerify,
 } from '../exchanges/kucoin/index.js';
+import { decimal, fieldSet, positive, unknownField } from './body-fields.js';
 import {
   json,
   type SandboxContext,
-  type SandboxEmulator,
   type SandboxKey,
   type SandboxPermissions,
   type SandboxRequest,
 } from './emulator.js';
+import { admitKey, standardEmulator } from './emulator-kit.js';
 import { type EngineError, type Market, marketAssets, type Order, type Trade } from './engine.js';
-import { ipRefused } from './key-auth.js';
-import { type IssuedKey, seedKeys } from './seed-keys.js';
-
-/** Up to 10 decimals, never exponent notation (KuCoin sends decimal strings). */
-function decimal(n: number): string {
-  if (!Number.isFinite(n)) return '0';
-  return n.toFixed(10).replace(/\.?0+$/, '') || '0';
-}
+import type { IssuedKey } from './seed-keys.js';
 
 const ok = (data: unknown): ExchangeResponse => json(200, { code: '200000', data });
 const err = (code: string, msg: string, status = 400): ExchangeResponse => kucoinError(code, msg, status);
@@ -244,10 +238,9 @@ function needs(method: string, path: string): keyof SandboxPermissions {
   return 'read';
 }
 
-const set = (...names: string[]): ReadonlySet<string> => new Set(names);
 const ORDER_COMMON = ['clientOid', 'side', 'symbol', 'type', 'remark', 'stp', 'tradeType'];
 const ORDER_FIELDS: Readonly<Record<string, ReadonlySet<string>>> = {
-  limit: set(
+  limit: fieldSet(
     ...ORDER_COMMON,
     'price',
     'size',
@@ -258,9 +251,9 @@ const ORDER_FIELDS: Readonly<Record<string, ReadonlySet<string>>> = {
     'iceberg',
     'visibleSize',
   ),
-  market: set(...ORDER_COMMON, 'size', 'funds'),
+  market: fieldSet(...ORDER_COMMON, 'size', 'funds'),
 };
-const WITHDRAW_FIELDS = set(
+const WITHDRAW_FIELDS = fieldSet(
   'currency',
   'toAddress',
   'amount',
@@ -271,7 +264,7 @@ const WITHDRAW_FIELDS = set(
   'remark',
   'feeDeductType',
 );
-const UNIVERSAL_TRANSFER_FIELDS = set(
+const UNIVERSAL_TRANSFER_FIELDS = fieldSet(
   'clientOid',
   'currency',
   'amount',
@@ -283,20 +276,7 @@ const UNIVERSAL_TRANSFER_FIELDS = set(
   'fromAccountTag',
   'toAccountTag',
 );
-const INNER_TRANSFER_FIELDS = set('clientOid', 'currency', 'amount', 'from', 'to', 'fromTag', 'toTag');
-
-/** The first field of `o` KuCoin does not read on this endpoint. */
-function unknownField(o: Record<string, unknown>, allowed: ReadonlySet<string>): string | undefined {
-  for (const k of Object.keys(o)) if (!allowed.has(k)) return k;
-  return undefined;
-}
-
-/** A positive decimal KuCoin would read (strings or JSON numbers). */
-function positive(o: Record<string, unknown>, field: string): number | undefined {
-  const v = o[field];
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
-  return Number.isFinite(n) && n > 0 ? n : undefined;
-}
+const INNER_TRANSFER_FIELDS = fieldSet('clientOid', 'currency', 'amount', 'from', 'to', 'fromTag', 'toTag');
 
 function placeOrder(o: Record<string, unknown>, key: SandboxKey, ctx: SandboxContext): ExchangeResponse {
   const type = textField(o, 'type') ?? '';
@@ -531,24 +511,26 @@ function handle(req: SandboxRequest, ctx: SandboxContext): ExchangeResponse {
   if (pub) return pub;
   if (!req.path.startsWith('/api/')) return err('404000', 'Url Not Found', 404);
 
-  const apiKey = headerValue(req.headers, 'kc-api-key');
-  if (!apiKey) {
-    return err(
-      '400001',
-      'Any of KC-API-KEY, KC-API-SIGN, KC-API-TIMESTAMP, KC-API-PASSPHRASE is missing in your request header.',
-      401,
-    );
-  }
-  const key = ctx.keyById(apiKey);
-  if (!key) return err('400003', 'KC-API-KEY does not exist.', 401);
-  const failure = kucoinVerify(req, key.verifySecret, key.credential.password, ctx.clock.now());
-  if (failure) return err(failure.code, failure.msg, 401);
-  if (ipRefused(key, req))
-    return err('400006', `Invalid request IP, the current client IP is: ${req.sourceIp}.`, 403);
-  if (!key.permissions[needs(req.method, req.path)])
-    return err('400007', 'Access denied, requires more permission.', 403);
+  const admitted = admitKey(req, ctx, {
+    header: 'kc-api-key',
+    missingKey: () =>
+      err(
+        '400001',
+        'Any of KC-API-KEY, KC-API-SIGN, KC-API-TIMESTAMP, KC-API-PASSPHRASE is missing in your request header.',
+        401,
+      ),
+    unknownKey: () => err('400003', 'KC-API-KEY does not exist.', 401),
+    verify(key) {
+      const failure = kucoinVerify(req, key.verifySecret, key.credential.password, ctx.clock.now());
+      return failure && err(failure.code, failure.msg, 401);
+    },
+    ipRefused: () => err('400006', `Invalid request IP, the current client IP is: ${req.sourceIp}.`, 403),
+    need: needs(req.method, req.path),
+    denied: () => err('400007', 'Access denied, requires more permission.', 403),
+  });
+  if (!admitted.ok) return admitted.response;
   const body = isRecord(parsed.body) ? parsed.body : undefined;
-  return privateRoute(req, key, ctx, parsed.query, body);
+  return privateRoute(req, admitted.key, ctx, parsed.query, body);
 }
 
 function issueKey(): IssuedKey {
@@ -559,10 +541,4 @@ function issueKey(): IssuedKey {
   };
 }
 
-export const kucoinEmulator: SandboxEmulator = {
-  exchange: 'kucoin',
-  generateKeys() {
-    return seedKeys('kucoin', issueKey);
-  },
-  handle,
-};
+export const kucoinEmulator = standardEmulator('kucoin', issueKey, handle);

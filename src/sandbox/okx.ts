@@ -6,34 +6,20 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type Result, randomToken } from '../core/index.js';
 import type { ExchangeResponse } from '../exchanges/index.js';
-import {
-  getParam,
-  headerValue,
-  isRecord,
-  type Params,
-  parseParams,
-  parseStrictJson,
-  textField,
-  toNumber,
-} from '../exchanges/index.js';
+import { getParam, isRecord, type Params, textField, toNumber } from '../exchanges/index.js';
 import { okxError, okxInstId, okxSymbol, okxVerify } from '../exchanges/okx/index.js';
+import { decimal, fieldSet, positive } from './body-fields.js';
 import {
   json,
   type SandboxContext,
-  type SandboxEmulator,
   type SandboxKey,
   type SandboxPermissions,
   type SandboxRequest,
 } from './emulator.js';
+import { admitKey, readQueryAndBody, standardEmulator } from './emulator-kit.js';
 import { type EngineError, type Market, marketAssets, type Order, type Trade } from './engine.js';
-import { ipRefused } from './key-auth.js';
-import { type IssuedKey, seedKeys } from './seed-keys.js';
-
-/** Up to 10 decimals, never exponent notation (OKX sends decimal strings). */
-export function decimal(n: number): string {
-  if (!Number.isFinite(n)) return '0';
-  return n.toFixed(10).replace(/\.?0+$/, '') || '0';
-}
+import { perEngine } from './engine-state.js';
+import type { IssuedKey } from './seed-keys.js';
 
 const ok = (data: unknown[]): ExchangeResponse => json(200, { code: '0', msg: '', data });
 const err = (code: string, msg: string, status = 200): ExchangeResponse => okxError(code, msg, status);
@@ -76,14 +62,14 @@ interface Amends {
   /** Engine order id → the client order id it carries after an amend. */
   clientOf: Map<string, string>;
 }
-const AMENDS = new WeakMap<object, Amends>();
+const engineAmends = perEngine<Amends>(() => ({
+  current: new Map(),
+  original: new Map(),
+  byClient: new Map(),
+  clientOf: new Map(),
+}));
 function amendsOf(ctx: SandboxContext): Amends {
-  let a = AMENDS.get(ctx.engine);
-  if (!a) {
-    a = { current: new Map(), original: new Map(), byClient: new Map(), clientOf: new Map() };
-    AMENDS.set(ctx.engine, a);
-  }
-  return a;
+  return engineAmends(ctx.engine);
 }
 const shownId = (ctx: SandboxContext, o: Order) => amendsOf(ctx).original.get(o.id) ?? o.id;
 const shownClient = (ctx: SandboxContext, o: Order) =>
@@ -264,8 +250,7 @@ interface OrderResult {
 /** OKX's per-order refusal: its code and message, as the order's row carries them. */
 type Refusal = Pick<OrderResult, 'sCode' | 'sMsg'>;
 
-const set = (...names: string[]): ReadonlySet<string> => new Set(names);
-const ORDER_FIELDS = set(
+const ORDER_FIELDS = fieldSet(
   'instId',
   'tdMode',
   'ccy',
@@ -282,7 +267,7 @@ const ORDER_FIELDS = set(
   'stpMode',
   'attachAlgoOrds',
 );
-const LEG_FIELDS = set(
+const LEG_FIELDS = fieldSet(
   'attachAlgoClOrdId',
   'tpTriggerPx',
   'tpOrdPx',
@@ -294,7 +279,7 @@ const LEG_FIELDS = set(
   'sz',
   'amendPxOnTriggerType',
 );
-const AMEND_FIELDS = set(
+const AMEND_FIELDS = fieldSet(
   'instId',
   'ordId',
   'clOrdId',
@@ -335,14 +320,14 @@ const TP_SL = [
   'cxlOnClosePos',
 ];
 const ALGO_FIELDS: Readonly<Record<string, ReadonlySet<string>>> = {
-  conditional: set(...ALGO_COMMON, ...TP_SL),
-  oco: set(...ALGO_COMMON, ...TP_SL),
-  trigger: set(...ALGO_COMMON, 'triggerPx', 'orderPx', 'triggerPxType', 'attachAlgoOrds'),
-  move_order_stop: set(...ALGO_COMMON, 'callbackRatio', 'callbackSpread', 'activePx'),
+  conditional: fieldSet(...ALGO_COMMON, ...TP_SL),
+  oco: fieldSet(...ALGO_COMMON, ...TP_SL),
+  trigger: fieldSet(...ALGO_COMMON, 'triggerPx', 'orderPx', 'triggerPxType', 'attachAlgoOrds'),
+  move_order_stop: fieldSet(...ALGO_COMMON, 'callbackRatio', 'callbackSpread', 'activePx'),
 };
-const CANCEL_FIELDS = set('instId', 'ordId', 'clOrdId');
-const LEVERAGE_FIELDS = set('instId', 'ccy', 'lever', 'mgnMode', 'posSide');
-const WITHDRAW_FIELDS = set(
+const CANCEL_FIELDS = fieldSet('instId', 'ordId', 'clOrdId');
+const LEVERAGE_FIELDS = fieldSet('instId', 'ccy', 'lever', 'mgnMode', 'posSide');
+const WITHDRAW_FIELDS = fieldSet(
   'ccy',
   'amt',
   'dest',
@@ -368,13 +353,6 @@ function unknownField(o: Record<string, unknown>, allowed: ReadonlySet<string>):
     }
   }
   return undefined;
-}
-
-/** A positive decimal OKX would read (strings or JSON numbers). */
-function positive(o: Record<string, unknown>, field: string): number | undefined {
-  const v = o[field];
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
-  return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
 /** OKX's price limit: a buy at most 1.5× the last price, a sell at least half of it (51006). */
@@ -839,32 +817,31 @@ function privateRoute(
 }
 
 function handle(req: SandboxRequest, ctx: SandboxContext): ExchangeResponse {
-  const q = parseParams(req.query);
-  if (!q.ok) return err('50014', q.message, 400);
-  let body: unknown;
-  if (req.body !== '') {
-    const parsed = parseStrictJson(req.body);
-    if (!parsed.ok) return err('50002', 'Json data format error', 400);
-    body = parsed.value;
+  const read = readQueryAndBody(req);
+  if (!read.ok) {
+    return read.part === 'query'
+      ? err('50014', read.message, 400)
+      : err('50002', 'Json data format error', 400);
   }
-  const pub = publicRoute(req, ctx, q.params);
+  const pub = publicRoute(req, ctx, read.query);
   if (pub) return pub;
   if (!req.path.startsWith('/api/v5/')) return err('50115', 'Invalid request method or endpoint', 404);
 
-  const apiKey = headerValue(req.headers, 'ok-access-key');
-  if (!apiKey) return err('50103', 'Request header "OK-ACCESS-KEY" cannot be empty.', 401);
-  const key = ctx.keyById(apiKey);
-  if (!key) return err('50111', 'Invalid OK-ACCESS-KEY', 401);
-  const failure = okxVerify(req, key.verifySecret, key.credential.password, ctx.clock.now());
-  if (failure) return err(failure.code, failure.msg, 401);
-  if (ipRefused(key, req)) {
-    return err('50110', `Your IP ${req.sourceIp} is not included in your API key's IP whitelist.`, 401);
-  }
-  const need = needs(req.path, req.method);
-  if (!key.permissions[need]) {
-    return err('50120', "API key doesn't have permission to use this function", 401);
-  }
-  return privateRoute(req, key, ctx, q.params, body);
+  const admitted = admitKey(req, ctx, {
+    header: 'ok-access-key',
+    missingKey: () => err('50103', 'Request header "OK-ACCESS-KEY" cannot be empty.', 401),
+    unknownKey: () => err('50111', 'Invalid OK-ACCESS-KEY', 401),
+    verify(key) {
+      const failure = okxVerify(req, key.verifySecret, key.credential.password, ctx.clock.now());
+      return failure && err(failure.code, failure.msg, 401);
+    },
+    ipRefused: () =>
+      err('50110', `Your IP ${req.sourceIp} is not included in your API key's IP whitelist.`, 401),
+    need: needs(req.path, req.method),
+    denied: () => err('50120', "API key doesn't have permission to use this function", 401),
+  });
+  if (!admitted.ok) return admitted.response;
+  return privateRoute(req, admitted.key, ctx, read.query, read.body);
 }
 
 function issueKey(): IssuedKey {
@@ -872,10 +849,4 @@ function issueKey(): IssuedKey {
   return { credential: { apiKey: randomUUID(), secret, password: randomToken(16) }, verifySecret: secret };
 }
 
-export const okxEmulator: SandboxEmulator = {
-  exchange: 'okx',
-  generateKeys() {
-    return seedKeys('okx', issueKey);
-  },
-  handle,
-};
+export const okxEmulator = standardEmulator('okx', issueKey, handle);

@@ -5,6 +5,7 @@
 import type { CancelAllResult, Credential, ExchangeResponse, SignContext, Transport } from '../adapter.js';
 import { parseJson, refusalLine } from '../json-fields.js';
 import { isRecord } from '../strict-json.js';
+import { upstreamRequest } from '../upstream-request.js';
 import { signBinance } from './auth.js';
 
 /** `HTTP 400 -2011 Unknown order sent.`: a Binance refusal in one line (its `{code,msg}` shape). */
@@ -18,7 +19,7 @@ export async function cancelAllOrders(
   ctx: SignContext,
 ): Promise<CancelAllResult> {
   const signed = (method: string, query: string) =>
-    signBinance({ method, path: '/api/v3/openOrders', query, headers: {}, body: '' }, credential, ctx);
+    signBinance(upstreamRequest(method, '/api/v3/openOrders', query), credential, ctx);
   const listed = await send(signed('GET', ''));
   const open = parseJson(listed.body);
   if (listed.status !== 200 || !Array.isArray(open))

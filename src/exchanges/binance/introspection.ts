@@ -2,6 +2,7 @@
 import type { Credential, Introspection, SignContext, Transport } from '../adapter.js';
 import { sendIntrospection } from '../introspection.js';
 import { parseJsonRecord, stringList } from '../json-fields.js';
+import { getRequest } from '../upstream-request.js';
 import { signBinance } from './auth.js';
 
 export async function introspectBinance(
@@ -9,11 +10,7 @@ export async function introspectBinance(
   send: Transport,
   ctx: SignContext,
 ): Promise<Introspection> {
-  const request = signBinance(
-    { method: 'GET', path: '/sapi/v1/account/apiRestrictions', query: '', headers: {}, body: '' },
-    credential,
-    ctx,
-  );
+  const request = signBinance(getRequest('/sapi/v1/account/apiRestrictions'), credential, ctx);
   const sent = await sendIntrospection(
     send,
     request,
@@ -32,17 +29,7 @@ export async function introspectBinance(
     // UNCONFIRMED endpoint (listed in CCXT's table only): best effort, ignored when absent.
     try {
       const r = await send(
-        signBinance(
-          {
-            method: 'GET',
-            path: '/sapi/v1/account/apiRestrictions/ipRestriction',
-            query: '',
-            headers: {},
-            body: '',
-          },
-          credential,
-          ctx,
-        ),
+        signBinance(getRequest('/sapi/v1/account/apiRestrictions/ipRestriction'), credential, ctx),
       );
       const list = parseJsonRecord(r.body)?.ipList;
       if (r.status === 200 && Array.isArray(list)) ipList = stringList(list);

@@ -2,16 +2,11 @@
 import type { ExchangeRequest, ExchangeResponse, OrderIntent, RestingOrder } from '../adapter.js';
 import { parseJsonRecord } from '../json-fields.js';
 import { encodeParams, type Params, toNumber } from '../params.js';
+import { getRequest } from '../upstream-request.js';
 import { binanceMarketId, binanceSymbol } from './symbols.js';
 
 export function tickerRequest(symbol: string): ExchangeRequest {
-  return {
-    method: 'GET',
-    path: '/api/v3/ticker/price',
-    query: `symbol=${encodeURIComponent(binanceMarketId(symbol))}`,
-    headers: {},
-    body: '',
-  };
+  return getRequest('/api/v3/ticker/price', `symbol=${encodeURIComponent(binanceMarketId(symbol))}`);
 }
 
 export function parseTicker(response: ExchangeResponse): number | undefined {
@@ -27,7 +22,7 @@ export function restingOrderRequest(order: OrderIntent): ExchangeRequest | undef
   if (ref.orderId !== undefined) params.push(['orderId', ref.orderId]);
   else if (ref.clientOrderId !== undefined) params.push(['origClientOrderId', ref.clientOrderId]);
   else return undefined;
-  return { method: 'GET', path: '/api/v3/order', query: encodeParams(params), headers: {}, body: '' };
+  return getRequest('/api/v3/order', encodeParams(params));
 }
 
 export function parseRestingOrder(response: ExchangeResponse): RestingOrder | undefined {

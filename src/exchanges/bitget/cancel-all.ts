@@ -9,6 +9,7 @@ import type { CancelAllResult, Credential, ExchangeRequest, SignContext, Transpo
 import { type CancelRow, cancelByListing } from '../cancel-listed.js';
 import { parseJsonRecord, refusalLine } from '../json-fields.js';
 import { isRecord, textField } from '../strict-json.js';
+import { upstreamRequest } from '../upstream-request.js';
 import { BITGET_OK } from './errors.js';
 
 const BATCH = 50;
@@ -28,7 +29,7 @@ export async function bitgetCancelAll(
   sign: Sign,
 ): Promise<CancelAllResult> {
   const call = (method: string, path: string, query: string, body: string) =>
-    send(sign({ method, path, query, headers: {}, body }, credential, ctx));
+    send(sign(upstreamRequest(method, path, query, body), credential, ctx));
 
   async function cancelSymbol(symbol: string, orders: Open[]): Promise<CancelRow[]> {
     const body = JSON.stringify({ symbol, orderList: orders.map((o) => ({ orderId: o.orderId })) });

@@ -6,9 +6,10 @@
  * withdrawal. Older keys answer the coarse `readonly`, `trade`, `transfer`, `withdraw`.
  */
 import type { Credential, ExchangeRequest, Introspection, SignContext, Transport } from '../adapter.js';
-import { ipRestriction, refusedIntrospection, sendIntrospection } from '../introspection.js';
-import { parseJson, stringList } from '../json-fields.js';
+import { ipRestriction, readIntrospection, sendIntrospection } from '../introspection.js';
+import { stringList } from '../json-fields.js';
 import { isRecord, textField } from '../strict-json.js';
+import { getRequest } from '../upstream-request.js';
 import { BITGET_OK } from './errors.js';
 
 const TRADE = ['stow', 'smow', 'coow', 'cpow', 'ttow', 'trade'];
@@ -19,26 +20,22 @@ export const ACCOUNT_INFO_PATH = '/api/v2/spot/account/info';
 
 type Sign = (request: ExchangeRequest, credential: Credential, ctx: SignContext) => ExchangeRequest;
 
+function okData(answer: unknown): Record<string, unknown> | undefined {
+  return isRecord(answer) && answer.code === BITGET_OK && isRecord(answer.data) ? answer.data : undefined;
+}
+
 export async function bitgetIntrospect(
   credential: Credential,
   send: Transport,
   ctx: SignContext,
   sign: Sign,
 ): Promise<Introspection> {
-  const request = sign(
-    { method: 'GET', path: ACCOUNT_INFO_PATH, query: '', headers: {}, body: '' },
-    credential,
-    ctx,
-  );
+  const request = sign(getRequest(ACCOUNT_INFO_PATH), credential, ctx);
   const sent = await sendIntrospection(send, request, `bitget did not answer GET ${ACCOUNT_INFO_PATH}`);
   if (!sent.ok) return sent.result;
-  const { response } = sent;
-  const parsed = parseJson(response.body);
-  if (parsed === undefined)
-    return { available: false, reason: `bitget answered HTTP ${response.status} without JSON` };
-  if (!isRecord(parsed) || parsed.code !== BITGET_OK || !isRecord(parsed.data))
-    return refusedIntrospection('bitget', response.status, parsed, 'code', 'msg');
-  const info = parsed.data;
+  const read = readIntrospection('bitget', sent.response, okData, 'code', 'msg');
+  if (!read.ok) return read.result;
+  const info = read.data;
   const authorities = stringList(info.authorities).map((a) => a.toLowerCase());
   const has = (names: string[]) => names.some((n) => authorities.includes(n));
   const ips = textField(info, 'ips') ?? '';

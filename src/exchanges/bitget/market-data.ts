@@ -7,6 +7,7 @@ import type { ExchangeRequest, ExchangeResponse } from '../adapter.js';
 import { parseJsonRecord } from '../json-fields.js';
 import { toNumber } from '../params.js';
 import { isRecord, textField } from '../strict-json.js';
+import { getRequest } from '../upstream-request.js';
 import { BITGET_OK } from './errors.js';
 
 /** Longest first, so `BTCUSDT` is BTC/USDT and never BTCUSD/T. */
@@ -27,13 +28,7 @@ export function bitgetMarketId(symbol: string): string {
 }
 
 export function tickerRequest(symbol: string): ExchangeRequest {
-  return {
-    method: 'GET',
-    path: '/api/v2/spot/market/tickers',
-    query: `symbol=${encodeURIComponent(bitgetMarketId(symbol))}`,
-    headers: {},
-    body: '',
-  };
+  return getRequest('/api/v2/spot/market/tickers', `symbol=${encodeURIComponent(bitgetMarketId(symbol))}`);
 }
 
 /** The `data` of a successful Bitget answer (`{"code":"00000","data":…}`). */

@@ -6,6 +6,7 @@
 import type { CancelAllResult, Credential, SignContext, Transport } from '../adapter.js';
 import { parseJson, refusalLine } from '../json-fields.js';
 import { isRecord, textField } from '../strict-json.js';
+import { upstreamRequest } from '../upstream-request.js';
 import { signBybit } from './auth.js';
 
 export async function cancelAllOrders(
@@ -15,13 +16,7 @@ export async function cancelAllOrders(
 ): Promise<CancelAllResult> {
   const response = await send(
     signBybit(
-      {
-        method: 'POST',
-        path: '/v5/order/cancel-all',
-        query: '',
-        headers: {},
-        body: JSON.stringify({ category: 'spot' }),
-      },
+      upstreamRequest('POST', '/v5/order/cancel-all', '', JSON.stringify({ category: 'spot' })),
       credential,
       ctx,
     ),

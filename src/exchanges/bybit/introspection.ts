@@ -1,29 +1,24 @@
 /** What a Bybit key may do, from GET /v5/user/query-api (the key's own secret is dropped). */
 import type { Credential, Introspection, SignContext, Transport } from '../adapter.js';
-import { ipRestriction, refusedIntrospection } from '../introspection.js';
-import { parseJson, stringList } from '../json-fields.js';
+import { ipRestriction, readIntrospection } from '../introspection.js';
+import { stringList } from '../json-fields.js';
 import { isRecord, textField } from '../strict-json.js';
+import { getRequest } from '../upstream-request.js';
 import { signBybit } from './auth.js';
+
+function okResult(answer: unknown): Record<string, unknown> | undefined {
+  return isRecord(answer) && answer.retCode === 0 && isRecord(answer.result) ? answer.result : undefined;
+}
 
 export async function introspectBybit(
   credential: Credential,
   send: Transport,
   ctx: SignContext,
 ): Promise<Introspection> {
-  const request = signBybit(
-    { method: 'GET', path: '/v5/user/query-api', query: '', headers: {}, body: '' },
-    credential,
-    ctx,
-  );
-  const response = await send(request);
-  const parsed = parseJson(response.body);
-  if (parsed === undefined) {
-    return { available: false, reason: `bybit answered HTTP ${response.status} without JSON` };
-  }
-  if (!isRecord(parsed) || parsed.retCode !== 0 || !isRecord(parsed.result)) {
-    return refusedIntrospection('bybit', response.status, parsed, 'retCode', 'retMsg');
-  }
-  const result = parsed.result;
+  const response = await send(signBybit(getRequest('/v5/user/query-api'), credential, ctx));
+  const read = readIntrospection('bybit', response, okResult, 'retCode', 'retMsg');
+  if (!read.ok) return read.result;
+  const result = read.data;
   const permissions = isRecord(result.permissions) ? result.permissions : {};
   const list = (name: string): string[] => stringList(permissions[name]);
   const readOnly = textField(result, 'readOnly') === '1';

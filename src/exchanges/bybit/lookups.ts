@@ -14,16 +14,9 @@ import type {
 import { parseJsonRecord } from '../json-fields.js';
 import { toNumber } from '../params.js';
 import { isRecord, textField } from '../strict-json.js';
+import { getRequest } from '../upstream-request.js';
 import { bodyOf } from './classify.js';
 import { bybitInstrument, bybitMarketOf } from './symbols.js';
-
-const get = (path: string, query: string): ExchangeRequest => ({
-  method: 'GET',
-  path,
-  query,
-  headers: {},
-  body: '',
-});
 
 /** The first row of `result.list` of a successful Bybit answer, with `result` itself. */
 function firstRow(response: ExchangeResponse) {
@@ -37,7 +30,10 @@ function firstRow(response: ExchangeResponse) {
 
 export function instrumentRequest(symbol: string, _market: MarketType): ExchangeRequest {
   const m = bybitMarketOf(symbol);
-  return get('/v5/market/instruments-info', `category=${m.category}&symbol=${encodeURIComponent(m.id)}`);
+  return getRequest(
+    '/v5/market/instruments-info',
+    `category=${m.category}&symbol=${encodeURIComponent(m.id)}`,
+  );
 }
 
 const CONTRACT_TYPES: Record<string, boolean> = {
@@ -71,7 +67,7 @@ export function restingOrderRequest(
     ref.clientOrderId !== undefined ? `orderLinkId=${encodeURIComponent(ref.clientOrderId)}` : undefined;
   const which = id ?? link;
   if (which === undefined) return undefined;
-  return get(
+  return getRequest(
     '/v5/order/realtime',
     `category=${encodeURIComponent(category)}&symbol=${encodeURIComponent(order.rawSymbol)}&${which}`,
   );
@@ -103,13 +99,7 @@ export function parseRestingOrder(response: ExchangeResponse): RestingOrder | un
 
 export function tickerRequest(symbol: string): ExchangeRequest {
   const m = bybitMarketOf(symbol);
-  return {
-    method: 'GET',
-    path: '/v5/market/tickers',
-    query: `category=${m.category}&symbol=${encodeURIComponent(m.id)}`,
-    headers: {},
-    body: '',
-  };
+  return getRequest('/v5/market/tickers', `category=${m.category}&symbol=${encodeURIComponent(m.id)}`);
 }
 
 export function parseTicker(response: ExchangeResponse): number | undefined {

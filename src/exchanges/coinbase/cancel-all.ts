@@ -7,6 +7,7 @@ import type { CancelAllResult, Credential, SignContext, Transport } from '../ada
 import { cancelByListing } from '../cancel-listed.js';
 import { parseJsonRecord, refusalLine } from '../json-fields.js';
 import { isRecord } from '../strict-json.js';
+import { upstreamRequest } from '../upstream-request.js';
 import { signCoinbase } from './auth.js';
 import { V3 } from './classify.js';
 
@@ -26,7 +27,7 @@ export async function cancelAllOrders(
   ctx: SignContext,
 ): Promise<CancelAllResult> {
   const call = (method: string, path: string, query: string, body: string) =>
-    send(signCoinbase({ method, path, query, headers: {}, body }, credential, ctx));
+    send(signCoinbase(upstreamRequest(method, path, query, body), credential, ctx));
   return cancelByListing<string>({
     rounds: COINBASE_CANCEL_ROUNDS,
     batchSize: COINBASE_CANCEL_BATCH,

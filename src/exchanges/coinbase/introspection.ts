@@ -3,6 +3,7 @@ import type { Credential, Introspection, SignContext, Transport } from '../adapt
 import { sendIntrospection } from '../introspection.js';
 import { parseJson } from '../json-fields.js';
 import { isRecord } from '../strict-json.js';
+import { getRequest } from '../upstream-request.js';
 import { signCoinbase } from './auth.js';
 import { V3 } from './classify.js';
 
@@ -11,11 +12,7 @@ export async function introspect(
   send: Transport,
   ctx: SignContext,
 ): Promise<Introspection> {
-  const request = signCoinbase(
-    { method: 'GET', path: `${V3}/key_permissions`, query: '', headers: {}, body: '' },
-    credential,
-    ctx,
-  );
+  const request = signCoinbase(getRequest(`${V3}/key_permissions`), credential, ctx);
   const sent = await sendIntrospection(send, request, 'coinbase key_permissions request failed');
   if (!sent.ok) return sent.result;
   const { response } = sent;

@@ -2,16 +2,11 @@
 import type { ExchangeRequest, ExchangeResponse } from '../adapter.js';
 import { parseJsonRecord } from '../json-fields.js';
 import { toNumber } from '../params.js';
+import { getRequest } from '../upstream-request.js';
 import { toProductId, V3 } from './classify.js';
 
 export function tickerRequest(symbol: string): ExchangeRequest {
-  return {
-    method: 'GET',
-    path: `${V3}/market/products/${toProductId(symbol)}`,
-    query: '',
-    headers: {},
-    body: '',
-  };
+  return getRequest(`${V3}/market/products/${toProductId(symbol)}`);
 }
 
 export function parseTicker(response: ExchangeResponse): number | undefined {

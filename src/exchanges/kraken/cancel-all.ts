@@ -8,6 +8,7 @@
  */
 import type { CancelAllResult, Credential, ExchangeResponse, SignContext, Transport } from '../adapter.js';
 import { parseJsonRecord } from '../json-fields.js';
+import { upstreamRequest } from '../upstream-request.js';
 import { signKraken } from './auth.js';
 
 /** Tries of CancelAll when Kraken answers `EAPI:Invalid nonce` (the key signed a higher one elsewhere). */
@@ -23,13 +24,7 @@ export async function cancelAllOrders(
   let errors: unknown[] = [];
   for (let attempt = 0; attempt < CANCEL_ALL_NONCE_TRIES; attempt++) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 5 * attempt));
-    response = await send(
-      signKraken(
-        { method: 'POST', path: '/0/private/CancelAll', query: '', headers: {}, body: '' },
-        credential,
-        ctx,
-      ),
-    );
+    response = await send(signKraken(upstreamRequest('POST', '/0/private/CancelAll'), credential, ctx));
     parsed = parseJsonRecord(response.body);
     errors = Array.isArray(parsed?.error) ? parsed.error : [];
     if (!errors.some((e) => typeof e === 'string' && e.startsWith('EAPI:Invalid nonce'))) break;

@@ -2,6 +2,7 @@
 import type { Credential, Introspection, SignContext, Transport } from '../adapter.js';
 import { sendIntrospection } from '../introspection.js';
 import { parseJsonRecord, stringList } from '../json-fields.js';
+import { upstreamRequest } from '../upstream-request.js';
 import { signKraken } from './auth.js';
 
 export async function introspectKraken(
@@ -9,11 +10,7 @@ export async function introspectKraken(
   send: Transport,
   ctx: SignContext,
 ): Promise<Introspection> {
-  const request = signKraken(
-    { method: 'POST', path: '/0/private/GetApiKeyInfo', query: '', headers: {}, body: '' },
-    credential,
-    ctx,
-  );
+  const request = signKraken(upstreamRequest('POST', '/0/private/GetApiKeyInfo'), credential, ctx);
   const sent = await sendIntrospection(send, request, 'kraken did not answer POST /0/private/GetApiKeyInfo');
   if (!sent.ok) return sent.result;
   const { response } = sent;

@@ -3,20 +3,15 @@ import type { ExchangeRequest, ExchangeResponse, OrderIntent, RestingOrder } fro
 import { parseJsonRecord } from '../json-fields.js';
 import { toNumber } from '../params.js';
 import { isRecord } from '../strict-json.js';
+import { getRequest, upstreamRequest } from '../upstream-request.js';
 import { krakenPairId, krakenSymbol } from './symbols.js';
 
 function post(path: string, body: string): ExchangeRequest {
-  return { method: 'POST', path, query: '', headers: {}, body };
+  return upstreamRequest('POST', path, '', body);
 }
 
 export function tickerRequest(symbol: string): ExchangeRequest {
-  return {
-    method: 'GET',
-    path: '/0/public/Ticker',
-    query: `pair=${encodeURIComponent(krakenPairId(symbol))}`,
-    headers: {},
-    body: '',
-  };
+  return getRequest('/0/public/Ticker', `pair=${encodeURIComponent(krakenPairId(symbol))}`);
 }
 
 export function parseTicker(response: ExchangeResponse): number | undefined {

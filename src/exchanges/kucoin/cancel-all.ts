@@ -5,6 +5,7 @@
 import type { CancelAllResult, Credential, SignContext, Transport } from '../adapter.js';
 import { stringList } from '../json-fields.js';
 import { isRecord } from '../strict-json.js';
+import { upstreamRequest } from '../upstream-request.js';
 import { kucoinData, kucoinReason } from './answers.js';
 import type { KucoinSign } from './sign.js';
 
@@ -14,11 +15,7 @@ export async function kucoinCancelAll(
   send: Transport,
   ctx: SignContext,
 ): Promise<CancelAllResult> {
-  const request = sign(
-    { method: 'DELETE', path: '/api/v1/orders', query: 'tradeType=TRADE', headers: {}, body: '' },
-    credential,
-    ctx,
-  );
+  const request = sign(upstreamRequest('DELETE', '/api/v1/orders', 'tradeType=TRADE'), credential, ctx);
   const response = await send(request);
   const data = kucoinData(response);
   if (!isRecord(data)) {

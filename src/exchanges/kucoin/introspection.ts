@@ -6,9 +6,9 @@
  * clients), and whether `ipWhitelist` is a comma-separated string or an array (both are read).
  */
 import type { Credential, Introspection, SignContext, Transport } from '../adapter.js';
-import { ipRestriction, refusedIntrospection, sendIntrospection } from '../introspection.js';
-import { parseJson } from '../json-fields.js';
+import { ipRestriction, readIntrospection, sendIntrospection } from '../introspection.js';
 import { isRecord, textField } from '../strict-json.js';
+import { getRequest } from '../upstream-request.js';
 import { KUCOIN_OK } from './answers.js';
 import type { KucoinSign } from './sign.js';
 
@@ -22,28 +22,22 @@ function list(value: unknown): string[] {
     .filter((v) => v !== '');
 }
 
+function okData(answer: unknown): Record<string, unknown> | undefined {
+  return isRecord(answer) && answer.code === KUCOIN_OK && isRecord(answer.data) ? answer.data : undefined;
+}
+
 export async function kucoinIntrospect(
   sign: KucoinSign,
   credential: Credential,
   send: Transport,
   ctx: SignContext,
 ): Promise<Introspection> {
-  const request = sign(
-    { method: 'GET', path: API_KEY_INFO_PATH, query: '', headers: {}, body: '' },
-    credential,
-    ctx,
-  );
+  const request = sign(getRequest(API_KEY_INFO_PATH), credential, ctx);
   const answer = await sendIntrospection(send, request, 'kucoin could not be reached');
   if (!answer.ok) return answer.result;
-  const { response } = answer;
-  const parsed = parseJson(response.body);
-  if (parsed === undefined) {
-    return { available: false, reason: `kucoin answered HTTP ${response.status} without JSON` };
-  }
-  if (!isRecord(parsed) || parsed.code !== KUCOIN_OK || !isRecord(parsed.data)) {
-    return refusedIntrospection('kucoin', response.status, parsed, 'code', 'msg');
-  }
-  const info = parsed.data;
+  const read = readIntrospection('kucoin', answer.response, okData, 'code', 'msg');
+  if (!read.ok) return read.result;
+  const info = read.data;
   const perms = new Set(list(info.permission ?? info.permissions).map((p) => p.toLowerCase()));
   const canWithdraw = perms.has('transfer');
   return {

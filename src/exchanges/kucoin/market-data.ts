@@ -2,17 +2,15 @@
 import type { ExchangeRequest, ExchangeResponse } from '../adapter.js';
 import { toNumber } from '../params.js';
 import { isRecord, textField } from '../strict-json.js';
+import { getRequest } from '../upstream-request.js';
 import { kucoinData } from './answers.js';
 import { kucoinMarketId } from './symbols.js';
 
 export function kucoinTickerRequest(symbol: string): ExchangeRequest {
-  return {
-    method: 'GET',
-    path: '/api/v1/market/orderbook/level1',
-    query: `symbol=${encodeURIComponent(kucoinMarketId(symbol))}`,
-    headers: {},
-    body: '',
-  };
+  return getRequest(
+    '/api/v1/market/orderbook/level1',
+    `symbol=${encodeURIComponent(kucoinMarketId(symbol))}`,
+  );
 }
 
 export function kucoinParseTicker(response: ExchangeResponse): number | undefined {

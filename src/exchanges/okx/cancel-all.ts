@@ -7,6 +7,7 @@ import type { CancelAllResult, Credential, SignContext, Transport } from '../ada
 import { cancelByListing } from '../cancel-listed.js';
 import { parseJsonRecord, refusalLine } from '../json-fields.js';
 import { isRecord, textField } from '../strict-json.js';
+import { upstreamRequest } from '../upstream-request.js';
 import { signOkx } from './auth.js';
 
 /** Largest `cancel-batch-orders` call OKX accepts (20 orders). */
@@ -25,7 +26,7 @@ export async function cancelAllOrders(
   ctx: SignContext,
 ): Promise<CancelAllResult> {
   const call = (method: string, path: string, body: string) =>
-    send(signOkx({ method, path, query: '', headers: {}, body }, credential, ctx));
+    send(signOkx(upstreamRequest(method, path, '', body), credential, ctx));
   return cancelByListing<{ instId: string; ordId: string }>({
     rounds: OKX_CANCEL_ROUNDS,
     batchSize: OKX_CANCEL_BATCH,

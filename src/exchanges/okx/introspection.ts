@@ -1,29 +1,25 @@
 /** What an OKX key may do, from GET /api/v5/account/config. */
 import type { Credential, Introspection, SignContext, Transport } from '../adapter.js';
-import { ipRestriction, refusedIntrospection } from '../introspection.js';
-import { parseJson } from '../json-fields.js';
+import { ipRestriction, readIntrospection } from '../introspection.js';
 import { isRecord, textField } from '../strict-json.js';
+import { getRequest } from '../upstream-request.js';
 import { signOkx } from './auth.js';
+
+function firstRow(answer: unknown): Record<string, unknown> | undefined {
+  if (!isRecord(answer) || answer.code !== '0' || !Array.isArray(answer.data)) return undefined;
+  const first: unknown = answer.data[0];
+  return isRecord(first) ? first : undefined;
+}
 
 export async function introspectOkx(
   credential: Credential,
   send: Transport,
   ctx: SignContext,
 ): Promise<Introspection> {
-  const request = signOkx(
-    { method: 'GET', path: '/api/v5/account/config', query: '', headers: {}, body: '' },
-    credential,
-    ctx,
-  );
-  const response = await send(request);
-  const parsed = parseJson(response.body);
-  if (parsed === undefined) {
-    return { available: false, reason: `okx answered HTTP ${response.status} without JSON` };
-  }
-  if (!isRecord(parsed) || parsed.code !== '0' || !Array.isArray(parsed.data) || !isRecord(parsed.data[0])) {
-    return refusedIntrospection('okx', response.status, parsed, 'code', 'msg');
-  }
-  const config = parsed.data[0];
+  const response = await send(signOkx(getRequest('/api/v5/account/config'), credential, ctx));
+  const read = readIntrospection('okx', response, firstRow, 'code', 'msg');
+  if (!read.ok) return read.result;
+  const config = read.data;
   const perm = (textField(config, 'perm') ?? '').split(',').map((p) => p.trim());
   const ipList = (textField(config, 'ip') ?? '')
     .split(',')

@@ -13,6 +13,7 @@ import type {
 import { parseJsonRecord } from '../json-fields.js';
 import { toNumber } from '../params.js';
 import { isRecord, textField } from '../strict-json.js';
+import { getRequest } from '../upstream-request.js';
 import { okxInstId, okxInstType, okxMarket, okxSymbol } from './okx-symbols.js';
 
 /** The first row of a successful OKX answer (`{"code":"0","data":[{...}]}`). */
@@ -25,13 +26,7 @@ function firstRow(response: ExchangeResponse): Record<string, unknown> | undefin
 }
 
 export function tickerRequest(symbol: string): ExchangeRequest {
-  return {
-    method: 'GET',
-    path: '/api/v5/market/ticker',
-    query: `instId=${encodeURIComponent(okxInstId(symbol))}`,
-    headers: {},
-    body: '',
-  };
+  return getRequest('/api/v5/market/ticker', `instId=${encodeURIComponent(okxInstId(symbol))}`);
 }
 
 export function parseTicker(response: ExchangeResponse): number | undefined {
@@ -40,13 +35,10 @@ export function parseTicker(response: ExchangeResponse): number | undefined {
 }
 
 export function instrumentRequest(symbol: string, market: MarketType): ExchangeRequest {
-  return {
-    method: 'GET',
-    path: '/api/v5/public/instruments',
-    query: `instType=${okxInstType(market)}&instId=${encodeURIComponent(okxInstId(symbol))}`,
-    headers: {},
-    body: '',
-  };
+  return getRequest(
+    '/api/v5/public/instruments',
+    `instType=${okxInstType(market)}&instId=${encodeURIComponent(okxInstId(symbol))}`,
+  );
 }
 
 export function parseInstrument(response: ExchangeResponse): ContractSpec | undefined {
@@ -70,13 +62,7 @@ export function restingOrderRequest(order: OrderIntent): ExchangeRequest | undef
         ? `clOrdId=${encodeURIComponent(ref.clientOrderId)}`
         : undefined;
   if (id === undefined) return undefined;
-  return {
-    method: 'GET',
-    path: '/api/v5/trade/order',
-    query: `instId=${encodeURIComponent(order.rawSymbol)}&${id}`,
-    headers: {},
-    body: '',
-  };
+  return getRequest('/api/v5/trade/order', `instId=${encodeURIComponent(order.rawSymbol)}&${id}`);
 }
 
 export function parseRestingOrder(response: ExchangeResponse): RestingOrder | undefined {
