@@ -4,26 +4,19 @@
  * (errors.ts), key introspection (introspection.ts), cancel-all (cancel-all.ts), prices
  * (market-data.ts). Bodies are JSON objects; the host and the gateway prefix are not signed.
  */
-import { randomToken, safeEqual } from '../../core/index.js';
+import { randomToken } from '../../core/index.js';
 import {
   type Classification,
   CredentialError,
   type ExchangeAdapter,
   type ExchangeRequest,
-  type VerifyResult,
   type WireParseResult,
 } from '../adapter.js';
 import { hasSpaceOrControl, headerValue, withoutHeaders } from '../http-text.js';
 import { type Params, parseParams } from '../params.js';
 import { isRecord, parseStrictJson } from '../strict-json.js';
 import { wireAdapter } from '../wire-adapter.js';
-import {
-  BITGET_AUTH_HEADERS,
-  BITGET_TIMESTAMP_TOLERANCE_MS,
-  bitgetPrehash,
-  bitgetSignature,
-  bitgetVerify,
-} from './auth.js';
+import { BITGET_AUTH_HEADERS, bitgetPrehash, bitgetSignature, verifyBitgetClient } from './auth.js';
 import { bitgetCancelAll } from './cancel-all.js';
 import { bitgetClassify } from './classify.js';
 import { bitgetConsole } from './console.js';
@@ -114,21 +107,7 @@ export const bitget: ExchangeAdapter = wireAdapter({
     return headerValue(request.headers, 'access-key') || undefined;
   },
 
-  verifyClient(request, verifier, ctx): VerifyResult {
-    const now = ctx.clock.now();
-    const failure = bitgetVerify(request, verifier.secret, verifier.password, now);
-    if (failure) return failure.result;
-    if (!safeEqual(headerValue(request.headers, 'access-key') ?? '', verifier.apiKey))
-      return { ok: false, reason: 'bad_signature', message: '40006 Invalid ACCESS_KEY' };
-    // Bitget accepts a signature while its timestamp is fresh: a replay is refused that long.
-    const ts = Number(headerValue(request.headers, 'access-timestamp'));
-    const left = ts + BITGET_TIMESTAMP_TOLERANCE_MS - now;
-    return {
-      ok: true,
-      replayKey: headerValue(request.headers, 'access-sign') ?? '',
-      replayWindowMs: Math.min(Math.max(left, 1), 2 * BITGET_TIMESTAMP_TOLERANCE_MS) + 1_000,
-    };
-  },
+  verifyClient: (request, verifier, ctx) => verifyBitgetClient(request, verifier, ctx.clock.now()),
 
   stripAuth(request) {
     return { ...request, headers: withoutHeaders(request.headers, BITGET_AUTH_HEADERS) };

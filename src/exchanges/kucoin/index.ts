@@ -6,6 +6,7 @@
 import type { Classification, ExchangeAdapter, WireParseResult } from '../adapter.js';
 import { headerValue } from '../http-text.js';
 import { wireAdapter } from '../wire-adapter.js';
+import { kucoinVerifyClient } from './auth.js';
 import { kucoinCancelAll } from './cancel-all.js';
 import { kucoinClassify } from './classify.js';
 import { kucoinConsole } from './console.js';
@@ -15,7 +16,6 @@ import { kucoinIntrospect } from './introspection.js';
 import { kucoinParseTicker, kucoinTickerRequest } from './market-data.js';
 import { kucoinParse } from './parse.js';
 import { kucoinSign, kucoinStripAuth } from './sign.js';
-import { kucoinVerifyClient } from './verify.js';
 
 export {
   KUCOIN_AUTH_HEADERS,
@@ -63,7 +63,7 @@ export const kucoin: ExchangeAdapter = wireAdapter({
     return headerValue(request.headers, 'kc-api-key') || undefined;
   },
 
-  verifyClient: kucoinVerifyClient,
+  verifyClient: (request, verifier, ctx) => kucoinVerifyClient(request, verifier, ctx.clock.now()),
   stripAuth: kucoinStripAuth,
   sign: kucoinSign,
 
