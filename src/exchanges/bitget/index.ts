@@ -14,6 +14,7 @@ import {
 } from '../adapter.js';
 import { hasSpaceOrControl, headerValue, withoutHeaders } from '../http-text.js';
 import { type Params, parseParams } from '../params.js';
+import { issueSharedSecretCredential } from '../shared-secret.js';
 import { isRecord, parseStrictJson } from '../strict-json.js';
 import { wireAdapter } from '../wire-adapter.js';
 import { BITGET_AUTH_HEADERS, bitgetPrehash, bitgetSignature, verifyBitgetClient } from './auth.js';
@@ -147,17 +148,7 @@ export const bitget: ExchangeAdapter = wireAdapter({
     return bitgetErrorResponse(kind, message, Date.now());
   },
 
-  issueClientCredential() {
-    const credential = {
-      apiKey: `kw_${randomToken(32)}`,
-      secret: randomToken(48),
-      password: randomToken(24),
-    };
-    return {
-      credential,
-      verifier: { apiKey: credential.apiKey, secret: credential.secret, password: credential.password },
-    };
-  },
+  issueClientCredential: () => issueSharedSecretCredential(32, randomToken(48), 24),
 
   tickerRequest,
   parseTicker,

@@ -4,23 +4,22 @@
  * not signed.
  */
 import { randomToken } from '../../core/index.js';
-import {
-  type ClientVerifier,
-  type Credential,
-  CredentialError,
-  type ExchangeRequest,
-  type IssuedClientCredential,
-  type SignContext,
-  type VerifyContext,
-  type VerifyResult,
+import type {
+  ClientVerifier,
+  Credential,
+  ExchangeRequest,
+  SignContext,
+  VerifyContext,
+  VerifyResult,
 } from '../adapter.js';
-import { hasSpaceOrControl, headerValue, withoutHeaders } from '../http-text.js';
+import { headerValue, withoutHeaders } from '../http-text.js';
 import {
   headerAuthFailure as fail,
   hmacSha256Base64,
   passphraseAuth,
   timestampedPrehash,
 } from '../passphrase-auth.js';
+import { issueSharedSecretCredential, requireKeyAndSecret, requirePassphrase } from '../shared-secret.js';
 
 /** In the order OKX reports a missing one. */
 export const OKX_AUTH_HEADERS = [
@@ -71,12 +70,8 @@ const OKX_AUTH = passphraseAuth({
 export const okxVerify = OKX_AUTH.verify;
 
 export function validateOkxCredential(credential: Credential): void {
-  if (!credential.apiKey) throw new CredentialError('okx credential needs apiKey');
-  if (!credential.secret) throw new CredentialError('okx credential needs secret');
-  if (hasSpaceOrControl(credential.apiKey) || hasSpaceOrControl(credential.secret)) {
-    throw new CredentialError('okx apiKey and secret must not contain spaces or control characters');
-  }
-  if (!credential.password) throw new CredentialError('okx credential needs password (the API passphrase)');
+  requireKeyAndSecret('okx', credential);
+  requirePassphrase('okx', credential);
 }
 
 export function okxClientKeyId(request: ExchangeRequest): string | undefined {
@@ -123,14 +118,4 @@ export function signOkx(request: ExchangeRequest, credential: Credential, ctx: S
   return signed;
 }
 
-export function issueOkxClientCredential(): IssuedClientCredential {
-  const credential = {
-    apiKey: `kw_${randomToken(32)}`,
-    secret: randomToken(40),
-    password: randomToken(24),
-  };
-  return {
-    credential,
-    verifier: { apiKey: credential.apiKey, secret: credential.secret, password: credential.password },
-  };
-}
+export const issueOkxClientCredential = () => issueSharedSecretCredential(32, randomToken(40), 24);
