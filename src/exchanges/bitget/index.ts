@@ -6,14 +6,14 @@
  */
 import { randomToken } from '../../core/index.js';
 import {
-  type Classification,
   CredentialError,
   type ExchangeAdapter,
   type ExchangeRequest,
   type WireParseResult,
 } from '../adapter.js';
 import { hasSpaceOrControl, headerValue, withoutHeaders } from '../http-text.js';
-import { type Params, parseParams } from '../params.js';
+import { classifyParsed, type ParsedJsonRequest } from '../json-endpoint.js';
+import { parseParams } from '../params.js';
 import { issueSharedSecretCredential } from '../shared-secret.js';
 import { isRecord, parseStrictJson } from '../strict-json.js';
 import { wireAdapter } from '../wire-adapter.js';
@@ -49,15 +49,13 @@ const CCXT_API_KEYS = [
   'uta',
 ];
 
-type Parsed = { ok: true; query: Params; body: unknown } | { ok: false; message: string };
-
 /**
  * The query and body as Bitget reads them. A percent-escape or `+` in the query is refused:
  * CCXT signs the decoded query but sends it encoded, and whether Bitget verifies the raw or the
  * decoded text is UNCONFIRMED, so only queries whose two forms are the same text are accepted
  * (every value a spot bot sends, symbols, ids, times, is plain).
  */
-function parseBitget(request: ExchangeRequest): Parsed {
+function parseBitget(request: ExchangeRequest): ParsedJsonRequest {
   if (/[%+]/.test(request.query))
     return { ok: false, message: 'percent-encoded query parameters are not accepted' };
   const query = parseParams(request.query);
@@ -127,14 +125,7 @@ export const bitget: ExchangeAdapter = wireAdapter({
     return signed;
   },
 
-  classify(request): Classification {
-    const method = request.method.toUpperCase();
-    const path = request.path.replace(/\/+$/, '');
-    const parsed = parseBitget(request);
-    if (!parsed.ok)
-      return { action: 'unknown', endpoint: `${method} ${path}`, orders: [], rejected: parsed.message };
-    return bitgetClassify(method, path, parsed.query, parsed.body);
-  },
+  classify: (request) => classifyParsed(request, parseBitget, bitgetClassify),
 
   introspect(credential, send, ctx) {
     return bitgetIntrospect(credential, send, ctx, bitget.sign);

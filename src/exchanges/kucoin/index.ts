@@ -3,8 +3,9 @@
  * signed with HMAC-SHA256 in base64 over timestamp + METHOD + path[?query] + body, with the
  * passphrase HMAC-signed for v2/v3 keys (auth.ts). Bodies are JSON objects.
  */
-import type { Classification, ExchangeAdapter, WireParseResult } from '../adapter.js';
+import type { ExchangeAdapter, WireParseResult } from '../adapter.js';
 import { headerValue } from '../http-text.js';
+import { classifyParsed } from '../json-endpoint.js';
 import { wireAdapter } from '../wire-adapter.js';
 import { kucoinVerifyClient } from './auth.js';
 import { kucoinCancelAll } from './cancel-all.js';
@@ -67,14 +68,7 @@ export const kucoin: ExchangeAdapter = wireAdapter({
   stripAuth: kucoinStripAuth,
   sign: kucoinSign,
 
-  classify(request): Classification {
-    const method = request.method.toUpperCase();
-    const path = request.path.replace(/\/+$/, '');
-    const parsed = kucoinParse(request);
-    if (!parsed.ok)
-      return { action: 'unknown', endpoint: `${method} ${path}`, orders: [], rejected: parsed.message };
-    return kucoinClassify(method, path, parsed.query, parsed.body);
-  },
+  classify: (request) => classifyParsed(request, kucoinParse, kucoinClassify),
 
   introspect: (credential, send, ctx) => kucoinIntrospect(kucoinSign, credential, send, ctx),
   cancelAllOrders: (credential, send, ctx) => kucoinCancelAll(kucoinSign, credential, send, ctx),
