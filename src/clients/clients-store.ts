@@ -47,6 +47,18 @@ export function createVersionReader(sqlite: {
   return () => Number(stmt.get() ?? 0);
 }
 
+/**
+ * Every gateway reloads client state when `clients_version` moves: a write that changes a client,
+ * or the key behind one, bumps it in the same transaction.
+ */
+export function bumpClientsVersion(trx: Kysely<Database>): Promise<unknown> {
+  return trx
+    .updateTable('clients_version')
+    .set((eb) => ({ version: eb('version', '+', 1) }))
+    .where('id', '=', 1)
+    .execute();
+}
+
 export function createClientsStore(db: Kysely<Database>): ClientsStore {
   const byRefQuery = (trx: Kysely<Database>, ref: string) =>
     trx
@@ -55,13 +67,6 @@ export function createClientsStore(db: Kysely<Database>): ClientsStore {
       .where((eb) => eb.or([eb('id', '=', ref), eb('name', '=', ref)]));
 
   /** Gateways (this process or another) reload client state when the counter moves. */
-  const bump = (trx: Kysely<Database>) =>
-    trx
-      .updateTable('clients_version')
-      .set((eb) => ({ version: eb('version', '+', 1) }))
-      .where('id', '=', 1)
-      .execute();
-
   const read = async (trx: Kysely<Database>, ref: string, guard: Guard): Promise<ClientRow> => {
     const row = await byRefQuery(trx, ref).executeTakeFirst();
     if (!row) throw new KeywardenError('not_found', `no client "${ref.slice(0, 64)}"`);
@@ -92,7 +97,7 @@ export function createClientsStore(db: Kysely<Database>): ClientsStore {
           throw new KeywardenError('duplicate', `a client named "${client.name}" already exists`);
         await trx.insertInto('clients').values(client).execute();
         await trx.insertInto('client_credentials').values(credential).execute();
-        await bump(trx);
+        await bumpClientsVersion(trx);
       }),
 
     setStatus: (ref, status, at, guard) =>
@@ -109,7 +114,7 @@ export function createClientsStore(db: Kysely<Database>): ClientsStore {
             .set({ status: 'revoked', not_after: at })
             .where('client_id', '=', row.id)
             .execute();
-        await bump(trx);
+        await bumpClientsVersion(trx);
         return row;
       }),
 
@@ -121,7 +126,7 @@ export function createClientsStore(db: Kysely<Database>): ClientsStore {
           .set((eb) => ({ ...set, updated_at: at, version: eb('version', '+', 1) }))
           .where('id', '=', row.id)
           .execute();
-        await bump(trx);
+        await bumpClientsVersion(trx);
         return row;
       }),
 
@@ -144,7 +149,7 @@ export function createClientsStore(db: Kysely<Database>): ClientsStore {
           .set((eb) => ({ updated_at: at, version: eb('version', '+', 1) }))
           .where('id', '=', row.id)
           .execute();
-        await bump(trx);
+        await bumpClientsVersion(trx);
       }),
   };
 }

@@ -37,6 +37,13 @@ export const text = z
   .max(128)
   .regex(/^[\x21-\x7e]*$/, 'expected printable text without spaces');
 
+/** A withdrawal's destination address (or account): printable, no spaces, as every exchange writes one. */
+export const withdrawalAddress = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[\x21-\x7e]+$/, 'expected an address without spaces');
+
 export type SchemaResult<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** Validate `value` against `schema`; the message names the first offending field. */

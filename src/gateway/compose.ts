@@ -3,28 +3,22 @@
  * audit log) and start listening. Shared by `keywarden serve`, the demo and the benchmarks so
  * they all run exactly the production path.
  */
-import type { AuditLog } from '../audit/index.js';
-import type { LoadedClient } from '../clients/index.js';
 import type { KeywardenConfig } from '../config/index.js';
 import { type Clock, EXCHANGE_IDS, type ExchangeId, KeywardenError } from '../core/index.js';
 import type { NonceLedger, NonceSource } from '../exchanges/index.js';
 import { ADAPTERS } from '../exchanges/index.js';
-import type { KeyRegistry } from '../keys/index.js';
 import type { Monitor, MonitorMetrics } from '../monitor/index.js';
 import { monitoredAuditLog } from '../monitor/index.js';
 import type { Evaluate, UsageTracker } from '../policy/index.js';
 import { evaluate as defaultEvaluate } from '../policy/index.js';
-import type { MasterKeySource, Vault } from '../vault/index.js';
+import type { MasterKeySource } from '../vault/index.js';
 import { createGateway, type Gateway } from './gateway.js';
+import type { GatewayDeps } from './gateway-types.js';
 import { createGatewayServer, type GatewayServer } from './server.js';
 import { createUpstream, type Upstream } from './upstream.js';
 
-export interface StackOptions {
-  config: KeywardenConfig;
-  vault: Vault;
-  keys: Pick<KeyRegistry, 'get' | 'credential'>;
-  clients: { loadAll(): Promise<LoadedClient[]>; version(): number };
-  audit: AuditLog;
+/** What the stack passes through to the gateway as given; the rest it builds or defaults. */
+export interface StackOptions extends Pick<GatewayDeps, 'config' | 'vault' | 'keys' | 'clients' | 'audit'> {
   evaluate?: Evaluate;
   /** Per-exchange base URL overrides (e.g. the in-process sandbox); otherwise config, then the adapter default. */
   baseUrls?: Partial<Record<ExchangeId, string>>;

@@ -5,6 +5,7 @@
  * the write lock is taken first, so the clients read are the clients frozen.
  */
 import type { Kysely } from 'kysely';
+import { bumpClientsVersion } from '../clients/index.js';
 import { KeywardenError } from '../core/index.js';
 import { type Database, immediate, readSync, type Store } from '../store/index.js';
 
@@ -98,12 +99,7 @@ function writes(trx: Kysely<Database>): LockdownWrites {
         .where('id', 'in', ids)
         .where('status', '=', from)
         .execute();
-      // Every gateway reloads client state when `clients_version` moves.
-      await trx
-        .updateTable('clients_version')
-        .set((eb) => ({ version: eb('version', '+', 1) }))
-        .where('id', '=', 1)
-        .execute();
+      await bumpClientsVersion(trx);
     },
   };
 }

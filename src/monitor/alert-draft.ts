@@ -2,14 +2,8 @@ import type { Alert } from './monitor-types.js';
 import type { RuleId } from './rule-ids.js';
 
 /** What a rule or detector produces; the monitor adds id, time and the configured severity. */
-export interface AlertDraft {
+export interface AlertDraft extends Omit<Alert, 'id' | 'at' | 'rule' | 'severity'> {
   rule: RuleId;
-  title: string;
-  message: string;
-  client?: string;
-  keyLabel?: string;
-  dedupKey: string;
-  detail?: Record<string, unknown>;
 }
 
 export type { Alert };

@@ -3,6 +3,7 @@
  * destruction of old ones whose grace period is over (`retiring_credentials`).
  */
 import type { Kysely } from 'kysely';
+import { bumpClientsVersion } from '../clients/index.js';
 import { KeywardenError } from '../core/index.js';
 import type { CredentialsTable } from '../store/index.js';
 import { type Database, immediate } from '../store/index.js';
@@ -70,11 +71,7 @@ export function switchCredential(
       .where('id', '=', row.id)
       .where('version', '=', row.version)
       .execute();
-    await trx
-      .updateTable('clients_version')
-      .set((eb) => ({ version: eb('version', '+', 1) }))
-      .where('id', '=', 1)
-      .execute();
+    await bumpClientsVersion(trx);
     const after = await trx
       .selectFrom('credentials')
       .selectAll()

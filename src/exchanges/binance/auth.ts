@@ -17,13 +17,13 @@ import {
   type Credential,
   CredentialError,
   type ExchangeRequest,
-  type IssuedClientCredential,
   type SignContext,
   type VerifyContext,
   type VerifyResult,
 } from '../adapter.js';
 import { decodedName, dropRawParams, hasSpaceOrControl, headerValue, withoutHeaders } from '../http-text.js';
 import { getParam, type Params, toNumber } from '../params.js';
+import { issueSharedSecretCredential } from '../shared-secret.js';
 import { baseAction, USER_STREAM } from './endpoints.js';
 import { BINANCE_ERRORS } from './errors.js';
 import { paramsOf } from './parse.js';
@@ -210,7 +210,4 @@ export function signBinance(
   return signedRequest({ ...request, method, query, body, headers });
 }
 
-export function issueBinanceClientCredential(): IssuedClientCredential {
-  const credential = { apiKey: `kw_${randomToken(60)}`, secret: randomToken(64) };
-  return { credential, verifier: { apiKey: credential.apiKey, secret: credential.secret } };
-}
+export const issueBinanceClientCredential = () => issueSharedSecretCredential(60, randomToken(64));

@@ -6,10 +6,10 @@
  */
 import type { Action } from '../../core/index.js';
 import type { Classification, OrderIntent } from '../adapter.js';
-import { classifyJsonEndpoint, type JsonEndpoint, schemaEndpoint } from '../json-endpoint.js';
+import { classifyJsonEndpoint, classifyRead, type JsonEndpoint, schemaEndpoint } from '../json-endpoint.js';
 import { orderIntentOf } from '../order-intent.js';
 import type { Params } from '../params.js';
-import { num, text } from '../request-schema.js';
+import { num } from '../request-schema.js';
 import { withdrawalIntent } from '../withdrawal-intent.js';
 import { bitgetSymbol } from './market-data.js';
 import {
@@ -160,14 +160,6 @@ function publicOrUnknown(method: string, path: string): Action {
   return 'unknown';
 }
 
-function readProblem(query: Params): string | undefined {
-  for (const [k, v] of query) {
-    if (!READ_PARAMS.has(k)) return `query parameter "${k.slice(0, 40)}" is not accepted here`;
-    if (!text.safeParse(v).success) return `query parameter "${k}": expected printable text without spaces`;
-  }
-  return undefined;
-}
-
 /** Classify a parsed Bitget request: `query` its parsed query, `body` its parsed JSON body (undefined when empty). */
 export function bitgetClassify(method: string, path: string, query: Params, body: unknown): Classification {
   const name = `${method} ${path}`;
@@ -175,11 +167,6 @@ export function bitgetClassify(method: string, path: string, query: Params, body
   if (known) {
     return classifyJsonEndpoint(name, known, query, body);
   }
-  if (method === 'GET' && READS.has(path)) {
-    const c: Classification = { action: 'read', endpoint: name, orders: [] };
-    const problem = readProblem(query);
-    if (problem !== undefined) c.rejected = problem;
-    return c;
-  }
+  if (method === 'GET' && READS.has(path)) return classifyRead(name, query, READ_PARAMS);
   return { action: publicOrUnknown(method, path), endpoint: name, orders: [] };
 }

@@ -4,26 +4,20 @@
  * (errors.ts), key introspection (introspection.ts), cancel-all (cancel-all.ts), prices
  * (market-data.ts). Bodies are JSON objects; the host and the gateway prefix are not signed.
  */
-import { randomToken, safeEqual } from '../../core/index.js';
+import { randomToken } from '../../core/index.js';
 import {
-  type Classification,
   CredentialError,
   type ExchangeAdapter,
   type ExchangeRequest,
-  type VerifyResult,
   type WireParseResult,
 } from '../adapter.js';
 import { hasSpaceOrControl, headerValue, withoutHeaders } from '../http-text.js';
-import { type Params, parseParams } from '../params.js';
+import { classifyParsed, type ParsedJsonRequest } from '../json-endpoint.js';
+import { parseParams } from '../params.js';
+import { issueSharedSecretCredential } from '../shared-secret.js';
 import { isRecord, parseStrictJson } from '../strict-json.js';
 import { wireAdapter } from '../wire-adapter.js';
-import {
-  BITGET_AUTH_HEADERS,
-  BITGET_TIMESTAMP_TOLERANCE_MS,
-  bitgetPrehash,
-  bitgetSignature,
-  bitgetVerify,
-} from './auth.js';
+import { BITGET_AUTH_HEADERS, bitgetPrehash, bitgetSignature, verifyBitgetClient } from './auth.js';
 import { bitgetCancelAll } from './cancel-all.js';
 import { bitgetClassify } from './classify.js';
 import { bitgetConsole } from './console.js';
@@ -55,15 +49,13 @@ const CCXT_API_KEYS = [
   'uta',
 ];
 
-type Parsed = { ok: true; query: Params; body: unknown } | { ok: false; message: string };
-
 /**
  * The query and body as Bitget reads them. A percent-escape or `+` in the query is refused:
  * CCXT signs the decoded query but sends it encoded, and whether Bitget verifies the raw or the
  * decoded text is UNCONFIRMED, so only queries whose two forms are the same text are accepted
  * (every value a spot bot sends, symbols, ids, times, is plain).
  */
-function parseBitget(request: ExchangeRequest): Parsed {
+function parseBitget(request: ExchangeRequest): ParsedJsonRequest {
   if (/[%+]/.test(request.query))
     return { ok: false, message: 'percent-encoded query parameters are not accepted' };
   const query = parseParams(request.query);
@@ -114,21 +106,7 @@ export const bitget: ExchangeAdapter = wireAdapter({
     return headerValue(request.headers, 'access-key') || undefined;
   },
 
-  verifyClient(request, verifier, ctx): VerifyResult {
-    const now = ctx.clock.now();
-    const failure = bitgetVerify(request, verifier.secret, verifier.password, now);
-    if (failure) return failure.result;
-    if (!safeEqual(headerValue(request.headers, 'access-key') ?? '', verifier.apiKey))
-      return { ok: false, reason: 'bad_signature', message: '40006 Invalid ACCESS_KEY' };
-    // Bitget accepts a signature while its timestamp is fresh: a replay is refused that long.
-    const ts = Number(headerValue(request.headers, 'access-timestamp'));
-    const left = ts + BITGET_TIMESTAMP_TOLERANCE_MS - now;
-    return {
-      ok: true,
-      replayKey: headerValue(request.headers, 'access-sign') ?? '',
-      replayWindowMs: Math.min(Math.max(left, 1), 2 * BITGET_TIMESTAMP_TOLERANCE_MS) + 1_000,
-    };
-  },
+  verifyClient: (request, verifier, ctx) => verifyBitgetClient(request, verifier, ctx.clock.now()),
 
   stripAuth(request) {
     return { ...request, headers: withoutHeaders(request.headers, BITGET_AUTH_HEADERS) };
@@ -147,14 +125,7 @@ export const bitget: ExchangeAdapter = wireAdapter({
     return signed;
   },
 
-  classify(request): Classification {
-    const method = request.method.toUpperCase();
-    const path = request.path.replace(/\/+$/, '');
-    const parsed = parseBitget(request);
-    if (!parsed.ok)
-      return { action: 'unknown', endpoint: `${method} ${path}`, orders: [], rejected: parsed.message };
-    return bitgetClassify(method, path, parsed.query, parsed.body);
-  },
+  classify: (request) => classifyParsed(request, parseBitget, bitgetClassify),
 
   introspect(credential, send, ctx) {
     return bitgetIntrospect(credential, send, ctx, bitget.sign);
@@ -168,17 +139,7 @@ export const bitget: ExchangeAdapter = wireAdapter({
     return bitgetErrorResponse(kind, message, Date.now());
   },
 
-  issueClientCredential() {
-    const credential = {
-      apiKey: `kw_${randomToken(32)}`,
-      secret: randomToken(48),
-      password: randomToken(24),
-    };
-    return {
-      credential,
-      verifier: { apiKey: credential.apiKey, secret: credential.secret, password: credential.password },
-    };
-  },
+  issueClientCredential: () => issueSharedSecretCredential(32, randomToken(48), 24),
 
   tickerRequest,
   parseTicker,

@@ -7,7 +7,7 @@
  * takes them: CCXT sends a transfer's `amount` as a number).
  */
 import { z } from 'zod';
-import { decimalOrNumber, text } from '../request-schema.js';
+import { withdrawalAddress as address, decimalOrNumber, text } from '../request-schema.js';
 
 /** Bitget spot symbols are the pair run together: `BTCUSDT`. */
 export const symbol = z
@@ -74,12 +74,6 @@ export const batchCancel = z.strictObject({
 
 /** POST /api/v2/spot/trade/cancel-symbol-order: every open order of one symbol. */
 export const cancelSymbol = z.strictObject({ symbol });
-
-const address = z
-  .string()
-  .min(1)
-  .max(256)
-  .regex(/^[\x21-\x7e]+$/, 'expected an address without spaces');
 
 /** POST /api/v2/spot/wallet/withdrawal (on-chain, or to another Bitget account). */
 export const withdrawal = z.strictObject({

@@ -10,12 +10,12 @@ import {
   type Credential,
   CredentialError,
   type ExchangeRequest,
-  type IssuedClientCredential,
   type SignContext,
   type VerifyContext,
   type VerifyResult,
 } from '../adapter.js';
-import { hasSpaceOrControl, headerValue, withoutHeaders } from '../http-text.js';
+import { headerValue, withoutHeaders } from '../http-text.js';
+import { issueSharedSecretCredential, requireKeyAndSecret } from '../shared-secret.js';
 
 export const BYBIT_AUTH_HEADERS = ['x-bapi-api-key', 'x-bapi-sign', 'x-bapi-timestamp', 'x-bapi-recv-window'];
 const BYBIT_CREDENTIAL_HEADERS = ['x-bapi-api-key', 'x-bapi-sign', 'x-bapi-timestamp'];
@@ -112,11 +112,7 @@ export function bybitVerify(
 }
 
 export function validateBybitCredential(credential: Credential): void {
-  if (!credential.apiKey) throw new CredentialError('bybit credential needs apiKey');
-  if (!credential.secret) throw new CredentialError('bybit credential needs secret');
-  if (hasSpaceOrControl(credential.apiKey) || hasSpaceOrControl(credential.secret)) {
-    throw new CredentialError('bybit apiKey and secret must not contain spaces or control characters');
-  }
+  requireKeyAndSecret('bybit', credential);
   if (credential.secret.includes('PRIVATE KEY')) {
     throw new CredentialError(
       'bybit RSA (self-generated) keys are not supported; use a system-generated HMAC key',
@@ -173,7 +169,4 @@ export function signBybit(
   return { ...signed, headers: out };
 }
 
-export function issueBybitClientCredential(): IssuedClientCredential {
-  const credential = { apiKey: `kw_${randomToken(24)}`, secret: randomToken(40) };
-  return { credential, verifier: { apiKey: credential.apiKey, secret: credential.secret } };
-}
+export const issueBybitClientCredential = () => issueSharedSecretCredential(24, randomToken(40));

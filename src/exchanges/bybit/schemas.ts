@@ -132,17 +132,15 @@ export const withdrawCreate = z.strictObject({
 });
 export const withdrawCancel = z.strictObject({ id: orderId });
 const memberId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/)]);
+/** What every Bybit transfer names: its own id, the coin and the amount. */
+const transferFields = { transferId: z.string().uuid(), coin, amount: decimalOrNumber };
 export const interTransfer = z.strictObject({
-  transferId: z.string().uuid(),
-  coin,
-  amount: decimalOrNumber,
+  ...transferFields,
   fromAccountType: accountType,
   toAccountType: accountType,
 });
 export const universalTransfer = z.strictObject({
-  transferId: z.string().uuid(),
-  coin,
-  amount: decimalOrNumber,
+  ...transferFields,
   fromMemberId: memberId,
   toMemberId: memberId,
   fromAccountType: accountType,

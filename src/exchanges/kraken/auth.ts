@@ -4,19 +4,19 @@
  * strictly increase per key: the gateway owns it.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { randomToken, safeEqual } from '../../core/index.js';
+import { safeEqual } from '../../core/index.js';
 import {
   type ClientVerifier,
   type Credential,
   CredentialError,
   type ExchangeRequest,
-  type IssuedClientCredential,
   type SignContext,
   type VerifyContext,
   type VerifyResult,
 } from '../adapter.js';
 import { dropRawParams, hasSpaceOrControl, headerValue, withoutHeaders } from '../http-text.js';
 import { parseJsonRecord } from '../json-fields.js';
+import { issueSharedSecretCredential } from '../shared-secret.js';
 import { KRAKEN_ERRORS } from './errors.js';
 import { field, isJson, parseBody, privateMethod } from './parse.js';
 
@@ -110,7 +110,5 @@ export function signKraken(
   return { ...request, method: 'POST', body, headers };
 }
 
-export function issueKrakenClientCredential(): IssuedClientCredential {
-  const credential = { apiKey: `kw_${randomToken(53)}`, secret: randomBytes(64).toString('base64') };
-  return { credential, verifier: { apiKey: credential.apiKey, secret: credential.secret } };
-}
+export const issueKrakenClientCredential = () =>
+  issueSharedSecretCredential(53, randomBytes(64).toString('base64'));

@@ -1,5 +1,8 @@
 /** Kraken's asset codes and pair names, to and from keywarden's `BASE/QUOTE`. */
 
+/** Kraken's legacy fiat codes: an asset, and a quote a pair name may end in. */
+const LEGACY_FIAT = ['ZUSD', 'ZEUR', 'ZGBP', 'ZCAD', 'ZJPY', 'ZCHF', 'ZAUD'];
+
 /** Kraken's legacy 4-letter asset codes (X for crypto, Z for fiat) and its own names for BTC and DOGE. */
 const LEGACY_ASSETS = new Set([
   'XXBT',
@@ -13,26 +16,14 @@ const LEGACY_ASSETS = new Set([
   'XXMR',
   'XREP',
   'XMLN',
-  'ZUSD',
-  'ZEUR',
-  'ZGBP',
-  'ZCAD',
-  'ZJPY',
-  'ZCHF',
-  'ZAUD',
+  ...LEGACY_FIAT,
 ]);
 const RENAMED: Record<string, string> = { XBT: 'BTC', XDG: 'DOGE' };
 const QUOTES = [
   'PYUSD',
   'USDT',
   'USDC',
-  'ZUSD',
-  'ZEUR',
-  'ZGBP',
-  'ZCAD',
-  'ZJPY',
-  'ZCHF',
-  'ZAUD',
+  ...LEGACY_FIAT,
   'XXBT',
   'XETH',
   'USD',

@@ -5,10 +5,12 @@
  * KC-API-PASSPHRASE: the passphrase itself for a v1 key, base64(HMAC-SHA256(secret, passphrase))
  * for v2 and v3 keys. The host is not signed.
  */
-import { createHmac } from 'node:crypto';
-import { safeEqual } from '../../core/index.js';
-import type { ExchangeRequest, VerifyResult } from '../adapter.js';
-import { headerValue } from '../http-text.js';
+import {
+  headerAuthFailure as fail,
+  hmacSha256Base64,
+  passphraseAuth,
+  timestampedPrehash,
+} from '../passphrase-auth.js';
 
 /** The account's own auth headers: what the gateway strips from a client and adds when signing. */
 export const KUCOIN_AUTH_HEADERS = [
@@ -43,77 +45,57 @@ export const KUCOIN_TIMESTAMP_TOLERANCE_MS = 5_000;
  */
 export const KUCOIN_SIGN_KEY_VERSION = '2';
 
-export function kucoinHmac(secret: string, text: string): string {
-  return createHmac('sha256', secret).update(text).digest('base64');
-}
+export const kucoinHmac = hmacSha256Base64;
 
 /**
  * What KuCoin signs: the path plus `?query` only when a query was sent. The query is signed as
  * sent: `parse` admits only characters no URL layer encodes or decodes, so it is the same text
  * KuCoin signs ("the URL content that has not been URL-encoded").
  */
-export function kucoinPrehash(timestamp: string, request: ExchangeRequest): string {
-  const target = request.query === '' ? request.path : `${request.path}?${request.query}`;
-  return `${timestamp}${request.method.toUpperCase()}${target}${request.body}`;
-}
+export const kucoinPrehash = timestampedPrehash;
 
 /** The KC-API-PASSPHRASE a key of `version` sends. */
 export function kucoinPassphrase(version: string, secret: string, passphrase: string): string {
   return version === '1' ? passphrase : kucoinHmac(secret, passphrase);
 }
 
-/** Why a request failed KuCoin auth, with KuCoin's own code and message. */
-export interface KucoinAuthFailure {
-  code: string;
-  msg: string;
-  result: Extract<VerifyResult, { ok: false }>;
-}
-
-const fail = (
-  code: string,
-  msg: string,
-  reason: KucoinAuthFailure['result']['reason'],
-): KucoinAuthFailure => ({
-  code,
-  msg,
-  result: { ok: false, reason, message: `${code} ${msg}` },
-});
-
 const MS_TIMESTAMP = /^\d{13}$/;
 const KEY_VERSIONS = new Set(['1', '2', '3']);
 
+const MISSING = fail(
+  '400001',
+  'Any of KC-API-KEY, KC-API-SIGN, KC-API-TIMESTAMP, KC-API-PASSPHRASE is missing in your request header.',
+  'missing_credentials',
+);
+const BAD_VERSION = fail('400009', 'Invalid KC-API-KEY-VERSION.', 'malformed');
+
+/**
+ * KuCoin's codes, in the order it reports them (the key's existence, 400003, is the caller's
+ * lookup). A missing KC-API-KEY-VERSION reads as a v1 key, as KuCoin's v1 keys sent none
+ * (UNCONFIRMED for today's servers); the version is checked before the passphrase it decides.
+ */
+const KUCOIN_AUTH = passphraseAuth({
+  headers: ['kc-api-key', 'kc-api-sign', 'kc-api-timestamp', 'kc-api-passphrase'],
+  missing: [MISSING, MISSING, MISSING, MISSING],
+  timestampMs: (text) => (MS_TIMESTAMP.test(text) ? Number(text) : undefined),
+  toleranceMs: KUCOIN_TIMESTAMP_TOLERANCE_MS,
+  malformedTimestamp: fail('400002', 'Invalid KC-API-TIMESTAMP.', 'malformed'),
+  staleTimestamp: fail('400002', 'Invalid KC-API-TIMESTAMP.', 'stale_timestamp'),
+  passphraseHeader(h, secret, passphrase) {
+    const version = h('kc-api-key-version') ?? '1';
+    if (!KEY_VERSIONS.has(version)) return BAD_VERSION;
+    return passphrase === undefined ? undefined : kucoinPassphrase(version, secret, passphrase);
+  },
+  badPassphrase: fail('400004', 'Invalid KC-API-PASSPHRASE.', 'bad_passphrase'),
+  badSignature: fail('400005', 'Invalid KC-API-SIGN.', 'bad_signature'),
+  unknownKey: fail('400003', 'KC-API-KEY does not exist.', 'bad_signature'),
+});
+
 /**
  * Header presence, timestamp, key version, passphrase and signature, in the order KuCoin reports
- * them (the key's existence, 400003, is the caller's lookup). Shared by the gateway (client
- * verification) and the sandbox (the emulated exchange). A missing KC-API-KEY-VERSION reads as
- * a v1 key, as KuCoin's v1 keys sent none (UNCONFIRMED for today's servers).
+ * them. Shared by the gateway (client verification) and the sandbox (the emulated exchange).
  */
-export function kucoinVerify(
-  request: ExchangeRequest,
-  secret: string,
-  passphrase: string | undefined,
-  now: number,
-): KucoinAuthFailure | undefined {
-  const h = (n: string) => headerValue(request.headers, n);
-  const key = h('kc-api-key');
-  const sign = h('kc-api-sign');
-  const ts = h('kc-api-timestamp');
-  const pass = h('kc-api-passphrase');
-  if (!key || !sign || !ts || !pass) {
-    return fail(
-      '400001',
-      'Any of KC-API-KEY, KC-API-SIGN, KC-API-TIMESTAMP, KC-API-PASSPHRASE is missing in your request header.',
-      'missing_credentials',
-    );
-  }
-  if (!MS_TIMESTAMP.test(ts)) return fail('400002', 'Invalid KC-API-TIMESTAMP.', 'malformed');
-  if (Math.abs(now - Number(ts)) > KUCOIN_TIMESTAMP_TOLERANCE_MS)
-    return fail('400002', 'Invalid KC-API-TIMESTAMP.', 'stale_timestamp');
-  const version = h('kc-api-key-version') ?? '1';
-  if (!KEY_VERSIONS.has(version)) return fail('400009', 'Invalid KC-API-KEY-VERSION.', 'malformed');
-  if (passphrase === undefined || !safeEqual(pass, kucoinPassphrase(version, secret, passphrase)))
-    return fail('400004', 'Invalid KC-API-PASSPHRASE.', 'bad_passphrase');
-  if (!safeEqual(sign, kucoinHmac(secret, kucoinPrehash(ts, request))))
-    return fail('400005', 'Invalid KC-API-SIGN.', 'bad_signature');
-  return undefined;
-}
+export const kucoinVerify = KUCOIN_AUTH.verify;
+
+/** The gateway's check of a bot's own KuCoin signature. */
+export const kucoinVerifyClient = KUCOIN_AUTH.verifyClient;

@@ -6,10 +6,16 @@
 import type { z } from 'zod';
 import type { Action } from '../../core/index.js';
 import type { Classification, OrderIntent } from '../adapter.js';
-import { classifyJsonEndpoint, type JsonEndpoint, schemaEndpoint } from '../json-endpoint.js';
+import {
+  classifyJsonEndpoint,
+  classifyRead,
+  type JsonEndpoint,
+  queryProblem,
+  schemaEndpoint,
+} from '../json-endpoint.js';
 import { orderIntentOf } from '../order-intent.js';
 import { getParam, type Params } from '../params.js';
-import { checkSchema, num, text } from '../request-schema.js';
+import { checkSchema, num } from '../request-schema.js';
 import { withdrawalIntent } from '../withdrawal-intent.js';
 import {
   CANCEL_ALL_PARAMS,
@@ -141,14 +147,6 @@ const BODY_ENDPOINTS: Record<string, JsonEndpoint> = {
   }),
 };
 
-function queryProblem(query: Params, allowed: ReadonlySet<string>): string | undefined {
-  for (const [k, v] of query) {
-    if (!allowed.has(k)) return `query parameter "${k.slice(0, 40)}" is not accepted here`;
-    if (!text.safeParse(v).success) return `query parameter "${k}": expected printable text without spaces`;
-  }
-  return undefined;
-}
-
 /** An id taken from the path, checked like a body field would be. */
 function idProblem(schema: z.ZodType<string>, id: string, what: string): string | undefined {
   return schema.safeParse(id).success ? undefined : `${what} in the path: not a KuCoin id`;
@@ -245,12 +243,7 @@ export function kucoinClassify(method: string, path: string, query: Params, body
   const hasBody = body !== undefined;
   if (method === 'DELETE' && path === '/api/v1/orders') return cancelAll(query, hasBody);
   // Before the path ids: /api/v1/accounts/ledgers is a read, not account `ledgers`.
-  if (method === 'GET' && READS.has(path)) {
-    const c: Classification = { action: 'read', endpoint, orders: [] };
-    const problem = queryProblem(query, READ_PARAMS);
-    if (problem !== undefined) c.rejected = problem;
-    return c;
-  }
+  if (method === 'GET' && READS.has(path)) return classifyRead(endpoint, query, READ_PARAMS);
   const byId = pathId(method, path, query, hasBody);
   if (byId) return byId;
   return { action: otherAction(method, path), endpoint, orders: [] };

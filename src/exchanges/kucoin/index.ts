@@ -3,9 +3,11 @@
  * signed with HMAC-SHA256 in base64 over timestamp + METHOD + path[?query] + body, with the
  * passphrase HMAC-signed for v2/v3 keys (auth.ts). Bodies are JSON objects.
  */
-import type { Classification, ExchangeAdapter, WireParseResult } from '../adapter.js';
+import type { ExchangeAdapter, WireParseResult } from '../adapter.js';
 import { headerValue } from '../http-text.js';
+import { classifyParsed } from '../json-endpoint.js';
 import { wireAdapter } from '../wire-adapter.js';
+import { kucoinVerifyClient } from './auth.js';
 import { kucoinCancelAll } from './cancel-all.js';
 import { kucoinClassify } from './classify.js';
 import { kucoinConsole } from './console.js';
@@ -15,7 +17,6 @@ import { kucoinIntrospect } from './introspection.js';
 import { kucoinParseTicker, kucoinTickerRequest } from './market-data.js';
 import { kucoinParse } from './parse.js';
 import { kucoinSign, kucoinStripAuth } from './sign.js';
-import { kucoinVerifyClient } from './verify.js';
 
 export {
   KUCOIN_AUTH_HEADERS,
@@ -63,18 +64,11 @@ export const kucoin: ExchangeAdapter = wireAdapter({
     return headerValue(request.headers, 'kc-api-key') || undefined;
   },
 
-  verifyClient: kucoinVerifyClient,
+  verifyClient: (request, verifier, ctx) => kucoinVerifyClient(request, verifier, ctx.clock.now()),
   stripAuth: kucoinStripAuth,
   sign: kucoinSign,
 
-  classify(request): Classification {
-    const method = request.method.toUpperCase();
-    const path = request.path.replace(/\/+$/, '');
-    const parsed = kucoinParse(request);
-    if (!parsed.ok)
-      return { action: 'unknown', endpoint: `${method} ${path}`, orders: [], rejected: parsed.message };
-    return kucoinClassify(method, path, parsed.query, parsed.body);
-  },
+  classify: (request) => classifyParsed(request, kucoinParse, kucoinClassify),
 
   introspect: (credential, send, ctx) => kucoinIntrospect(kucoinSign, credential, send, ctx),
   cancelAllOrders: (credential, send, ctx) => kucoinCancelAll(kucoinSign, credential, send, ctx),

@@ -5,12 +5,13 @@
  * the text verified, classified, signed and forwarded is one and the same.
  */
 import type { ExchangeRequest } from '../adapter.js';
-import { type Params, parseParams } from '../params.js';
+import type { ParsedJsonRequest } from '../json-endpoint.js';
+import { parseParams } from '../params.js';
 import { isRecord, parseStrictJson } from '../strict-json.js';
 
 const PLAIN_QUERY = /^[A-Za-z0-9._~=&,:-]*$/;
 
-export type KucoinParsed = { ok: true; query: Params; body: unknown } | { ok: false; message: string };
+export type KucoinParsed = ParsedJsonRequest;
 
 export function kucoinParse(request: ExchangeRequest): KucoinParsed {
   if (!PLAIN_QUERY.test(request.query)) {

@@ -6,7 +6,7 @@
  * Transfer, Inner Transfer) and what CCXT 4.5.84 sends.
  */
 import { z } from 'zod';
-import { decimalOrNumber, text } from '../request-schema.js';
+import { withdrawalAddress as address, decimalOrNumber, text } from '../request-schema.js';
 
 export const symbol = z
   .string()
@@ -63,12 +63,6 @@ export const placeOrder = z.discriminatedUnion('type', [
   }),
 ]);
 export type PlaceOrder = z.infer<typeof placeOrder>;
-
-const address = z
-  .string()
-  .min(1)
-  .max(256)
-  .regex(/^[\x21-\x7e]+$/, 'expected an address without spaces');
 
 /** POST /api/v3/withdrawals (what CCXT sends) and the older POST /api/v1/withdrawals. */
 export const withdrawalV3 = z.strictObject({

@@ -31,7 +31,6 @@ import { classifyOkxRequest, parseOkx } from './parse.js';
 export {
   OKX_AUTH_HEADERS,
   OKX_TIMESTAMP_TOLERANCE_MS,
-  type OkxAuthFailure,
   okxPrehash,
   okxSignature,
   okxVerify,

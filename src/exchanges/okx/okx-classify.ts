@@ -6,10 +6,10 @@
 import type { z } from 'zod';
 import type { Action } from '../../core/index.js';
 import type { Classification, OrderIntent, WithdrawalIntent } from '../adapter.js';
-import { classifyJsonEndpoint, type JsonEndpoint, schemaEndpoint } from '../json-endpoint.js';
+import { classifyJsonEndpoint, classifyRead, type JsonEndpoint, schemaEndpoint } from '../json-endpoint.js';
 import { convertIntent, type OrderFields, orderIntentOf } from '../order-intent.js';
 import type { Params } from '../params.js';
-import { checkSchema, num, text } from '../request-schema.js';
+import { checkSchema, num } from '../request-schema.js';
 import { withdrawalIntent } from '../withdrawal-intent.js';
 import {
   type AlgoOrder,
@@ -451,14 +451,6 @@ function publicOrUnknown(method: string, path: string): Action {
   return 'unknown';
 }
 
-function readProblem(query: Params): string | undefined {
-  for (const [k, v] of query) {
-    if (!READ_PARAMS.has(k)) return `query parameter "${k.slice(0, 40)}" is not accepted here`;
-    if (!text.safeParse(v).success) return `query parameter "${k}": expected printable text without spaces`;
-  }
-  return undefined;
-}
-
 /**
  * Classify a parsed OKX request. `query` are its parsed query parameters and `body` its parsed
  * JSON body (undefined when empty).
@@ -469,11 +461,6 @@ export function okxClassify(method: string, path: string, query: Params, body: u
   if (known) {
     return classifyJsonEndpoint(endpoint, known, query, body);
   }
-  if (method === 'GET' && READS.has(path)) {
-    const c: Classification = { action: 'read', endpoint, orders: [] };
-    const problem = readProblem(query);
-    if (problem !== undefined) c.rejected = problem;
-    return c;
-  }
+  if (method === 'GET' && READS.has(path)) return classifyRead(endpoint, query, READ_PARAMS);
   return { action: publicOrUnknown(method, path), endpoint, orders: [] };
 }

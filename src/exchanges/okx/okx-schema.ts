@@ -5,7 +5,7 @@
  * numbers) that were sent; the forwarded body is the parsed body.
  */
 import { z } from 'zod';
-import { decimalOrNumber, text } from '../request-schema.js';
+import { withdrawalAddress as address, decimalOrNumber, text } from '../request-schema.js';
 
 /** `BTC-USDT`, `BTC-USDT-SWAP`, `BTC-USD-250627`, `BTC-USD-250627-60000-C`. */
 const INST_ID = /^[A-Z0-9]{1,20}-[A-Z0-9]{1,20}(?:-SWAP|-\d{6}(?:-\d{1,12}(?:\.\d{1,8})?-[CP])?)?$/;
@@ -165,12 +165,6 @@ export const closePosition = z.strictObject({
   clOrdId: clientId,
   tag,
 });
-
-const address = z
-  .string()
-  .min(1)
-  .max(256)
-  .regex(/^[\x21-\x7e]+$/, 'expected an address without spaces');
 
 export const withdrawal = z.strictObject({
   ccy,
