@@ -149,7 +149,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     async handle(req) {
       const started = performance.now();
       const outcome = await pipeline(edgeRequest(req));
-      await report(outcome, () => performance.now() - started);
+      const recording = report(outcome, () => performance.now() - started);
+      if (recording) await recording;
       return render(outcome);
     },
     errorAnswer(rawUrl, code, requestId, message) {

@@ -4,15 +4,16 @@ import type { GatewayRequest } from './gateway-types.js';
 import type { EdgeRequest } from './pipeline/index.js';
 
 export function edgeRequest(req: GatewayRequest): EdgeRequest {
-  return {
+  const edge: EdgeRequest = {
     requestId: req.requestId,
     method: req.method,
     target: req.rawUrl,
     headers: flatHeaders(req.headers),
     body: req.body,
     peer: req.peer,
-    ...(req.local !== undefined ? { local: req.local } : {}),
   };
+  if (req.local !== undefined) edge.local = req.local;
+  return edge;
 }
 
 /** Lower-case names, repeated headers joined with `, ` (copied without `Object.entries` arrays: hot path). */

@@ -5,8 +5,8 @@
  * policy sees is read from the parsed value, which is the body forwarded byte for byte.
  */
 import type { z } from 'zod';
-import type { Action } from '../../core/index.js';
-import type { Classification, ExchangeRequest, OrderIntent } from '../adapter.js';
+import { type Action, type AdapterInput, isParsedRequest, wireOf } from '../../core/index.js';
+import type { Classification, OrderIntent } from '../adapter.js';
 import { parseParams } from '../params.js';
 import { checkSchema, num, paramsObject } from '../request-schema.js';
 import { isRecord, parseStrictJson } from '../strict-json.js';
@@ -58,18 +58,14 @@ function actionFor(method: string, path: string): Action {
   return 'unknown';
 }
 
-/** JSON bodies parsed once by `parse`, read again by `classify` without a second parse. */
-const BODIES = new WeakMap<ExchangeRequest, Record<string, unknown>>();
+/** What Bybit's parse carries through the gateway's stages: the JSON object body (`{}` when empty). */
+export type BybitBody = Record<string, unknown>;
 
-export function rememberBody(request: ExchangeRequest, body: Record<string, unknown>): void {
-  BODIES.set(request, body);
-}
-
-export function bodyOf(request: ExchangeRequest): Record<string, unknown> | undefined {
-  const known = BODIES.get(request);
-  if (known) return known;
-  if (request.body === '') return {};
-  const parsed = parseStrictJson(request.body);
+/** The body of an adapter input: the one its parse carries, or parsed now from a wire request (undefined: not a JSON object). */
+export function bodyOf(input: AdapterInput<BybitBody>): BybitBody | undefined {
+  if (isParsedRequest(input)) return input.params;
+  if (input.body === '') return {};
+  const parsed = parseStrictJson(input.body);
   return parsed.ok && isRecord(parsed.value) ? parsed.value : undefined;
 }
 
@@ -174,7 +170,8 @@ const HANDLERS: Record<string, Handler> = {
   }),
 };
 
-export function classifyBybit(request: ExchangeRequest): Classification {
+export function classifyBybit(input: AdapterInput<BybitBody>): Classification {
+  const request = wireOf(input);
   const method = request.method.toUpperCase();
   const path = request.path.replace(/\/+$/, '');
   const endpoint = `${method} ${path}`;
@@ -186,7 +183,7 @@ export function classifyBybit(request: ExchangeRequest): Classification {
     if (request.query !== '')
       return { ...c, rejected: `${endpoint}: a query string is not accepted on POST` };
     if (!handler) return c;
-    const body = bodyOf(request);
+    const body = bodyOf(input);
     const rejected = body === undefined ? `${endpoint}: body must be a JSON object` : handler(body, c);
     if (rejected !== undefined) return { ...c, orders: [], rejected };
     return c;

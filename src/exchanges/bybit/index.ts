@@ -2,8 +2,8 @@
  * Bybit v5 REST (exchanges.md §5): the adapter assembled from its parts. Authentication is in
  * auth.ts, request parsing in parse.ts, classification in classify.ts, error shapes in errors.ts.
  */
-import type { Classification, ExchangeAdapter, ExchangeRequest } from '../adapter.js';
-import { wireAdapter } from '../wire-adapter.js';
+import { signedRequest, wireOf } from '../../core/index.js';
+import type { ExchangeAdapter } from '../adapter.js';
 import {
   bybitClientKeyId,
   issueBybitClientCredential,
@@ -13,7 +13,7 @@ import {
   verifyBybitClient,
 } from './auth.js';
 import { cancelAllOrders } from './cancel-all.js';
-import { classifyBybit } from './classify.js';
+import { type BybitBody, classifyBybit } from './classify.js';
 import { BYBIT_CONSOLE } from './console.js';
 import { bybitErrorResponse } from './errors.js';
 import { introspectBybit } from './introspection.js';
@@ -40,18 +40,17 @@ export {
 export { bybitError } from './errors.js';
 export { bybitMarketId, bybitSymbol } from './symbols.js';
 
-export const bybit: ExchangeAdapter = wireAdapter({
+/** Carries its own parse (the JSON body) through the gateway's request stages. */
+export const bybit: ExchangeAdapter<BybitBody> = {
   id: 'bybit',
   defaultBaseUrl: 'https://api.bybit.com',
   validateCredential: validateBybitCredential,
   parse: parseBybit,
-  clientKeyId: bybitClientKeyId,
-  verifyClient: verifyBybitClient,
-  stripAuth: stripBybitAuth,
-  sign: signBybit,
-  classify(request: ExchangeRequest): Classification {
-    return classifyBybit(request);
-  },
+  clientKeyId: (request) => bybitClientKeyId(wireOf(request)),
+  verifyClient: (request, verifier, ctx) => verifyBybitClient(wireOf(request), verifier, ctx),
+  stripAuth: (request) => stripBybitAuth(wireOf(request)),
+  sign: (request, credential, ctx) => signedRequest(signBybit(request, credential, ctx)),
+  classify: classifyBybit,
   introspect: introspectBybit,
   cancelAllOrders,
   errorResponse: bybitErrorResponse,
@@ -70,4 +69,4 @@ export const bybit: ExchangeAdapter = wireAdapter({
     return { urls: { api: { public: base, private: base, spot: base, futures: base, v2: base } } };
   },
   console: BYBIT_CONSOLE,
-});
+};

@@ -3,7 +3,7 @@
  * a derivative's contract spec (GET /v5/market/instruments-info) and the resting order an amend
  * changes (GET /v5/order/realtime).
  */
-import type { MarketType } from '../../core/index.js';
+import type { AdapterInput, MarketType } from '../../core/index.js';
 import type {
   ContractSpec,
   ExchangeRequest,
@@ -15,7 +15,7 @@ import { parseJsonRecord } from '../json-fields.js';
 import { toNumber } from '../params.js';
 import { isRecord, textField } from '../strict-json.js';
 import { getRequest } from '../upstream-request.js';
-import { bodyOf } from './classify.js';
+import { type BybitBody, bodyOf } from './classify.js';
 import { bybitInstrument, bybitMarketOf } from './symbols.js';
 
 /** The first row of `result.list` of a successful Bybit answer, with `result` itself. */
@@ -57,7 +57,7 @@ export function parseInstrument(response: ExchangeResponse): ContractSpec | unde
 /** GET /v5/order/realtime for the order an amend names, in the amend's own category. */
 export function restingOrderRequest(
   order: OrderIntent,
-  request: ExchangeRequest,
+  request: AdapterInput<BybitBody>,
 ): ExchangeRequest | undefined {
   const category = bodyOf(request)?.category;
   const ref = order.orderRef;

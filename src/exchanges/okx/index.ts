@@ -4,8 +4,8 @@
  * Bodies are JSON (objects, or arrays on batch endpoints); the host is not signed.
  */
 
+import { signedRequest, wireOf } from '../../core/index.js';
 import type { ExchangeAdapter } from '../adapter.js';
-import { wireAdapter } from '../wire-adapter.js';
 import {
   issueOkxClientCredential,
   okxClientKeyId,
@@ -26,7 +26,7 @@ import {
   restingOrderRequest,
   tickerRequest,
 } from './market-data.js';
-import { classifyOkxRequest, parseOkx } from './parse.js';
+import { classifyOkxRequest, type OkxParse, parseOkx } from './parse.js';
 
 export {
   OKX_AUTH_HEADERS,
@@ -38,15 +38,16 @@ export {
 export { okxError } from './errors.js';
 export { okxInstId, okxMarket, okxSymbol } from './okx-symbols.js';
 
-export const okx: ExchangeAdapter = wireAdapter({
+/** Carries its own parse (query and JSON body) through the gateway's request stages. */
+export const okx: ExchangeAdapter<OkxParse> = {
   id: 'okx',
   defaultBaseUrl: 'https://www.okx.com',
   validateCredential: validateOkxCredential,
   parse: parseOkx,
-  clientKeyId: okxClientKeyId,
-  verifyClient: verifyOkxClient,
-  stripAuth: stripOkxAuth,
-  sign: signOkx,
+  clientKeyId: (request) => okxClientKeyId(wireOf(request)),
+  verifyClient: (request, verifier, ctx) => verifyOkxClient(wireOf(request), verifier, ctx),
+  stripAuth: (request) => stripOkxAuth(wireOf(request)),
+  sign: (request, credential, ctx) => signedRequest(signOkx(request, credential, ctx)),
   classify: classifyOkxRequest,
   introspect: introspectOkx,
   cancelAllOrders,
@@ -66,4 +67,4 @@ export const okx: ExchangeAdapter = wireAdapter({
     return { urls: { api: { rest: base } } };
   },
   console: OKX_CONSOLE,
-});
+};

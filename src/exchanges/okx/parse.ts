@@ -1,16 +1,23 @@
 /**
  * OKX request parsing: a strict query and a strict JSON body (object, or array on batch
- * endpoints), parsed once and kept for classify.
+ * endpoints), parsed once; the parse travels with the request (`ParsedRequest.params`), so
+ * classify reads it instead of parsing again.
  */
-import type { Classification, ExchangeRequest, WireParseResult } from '../adapter.js';
+import { type AdapterInput, isParsedRequest, parsedRequest, rawRequest, wireOf } from '../../core/index.js';
+import type { Classification, ExchangeRequest, ParseResult } from '../adapter.js';
 import { type Params, parseParams } from '../params.js';
 import { parseStrictJson } from '../strict-json.js';
 import { okxClassify } from './okx-classify.js';
 
-/** Query and body of each request `parse` accepted, so `classify` does not parse again. */
-const PARSED = new WeakMap<ExchangeRequest, { query: Params; body: unknown }>();
+/** What OKX's parse carries: the query parameters and the JSON body (undefined when empty). */
+export interface OkxParse {
+  query: Params;
+  body: unknown;
+}
 
-export function parseOkx(request: ExchangeRequest): WireParseResult {
+type OkxParseResult = { ok: true; parse: OkxParse } | { ok: false; message: string };
+
+function okxParse(request: ExchangeRequest): OkxParseResult {
   const query = parseParams(request.query);
   if (!query.ok) return query;
   let body: unknown;
@@ -25,25 +32,24 @@ export function parseOkx(request: ExchangeRequest): WireParseResult {
       return { ok: false, message: 'body must be a JSON object or array' };
     body = parsed.value;
   }
-  // Parsed once: classify reads these for the same request object.
-  PARSED.set(request, { query: query.params, body });
-  return { ok: true, request };
+  return { ok: true, parse: { query: query.params, body } };
 }
 
-export function classifyOkxRequest(request: ExchangeRequest): Classification {
+/** The gateway's parse: query and body travel with the request, so no later step parses again. */
+export function parseOkx(request: ExchangeRequest): ParseResult<OkxParse> {
+  const p = okxParse(request);
+  return p.ok ? { ok: true, request: parsedRequest(rawRequest(request), p.parse) } : p;
+}
+
+export function classifyOkxRequest(input: AdapterInput<OkxParse>): Classification {
+  const request = wireOf(input);
   const method = request.method.toUpperCase();
   const path = request.path.replace(/\/+$/, '');
-  let parsed = PARSED.get(request);
-  if (!parsed) {
-    const again = parseOkx(request);
-    parsed = again.ok ? PARSED.get(request) : undefined;
-    if (!parsed)
-      return {
-        action: 'unknown',
-        endpoint: `${method} ${path}`,
-        orders: [],
-        rejected: again.ok ? 'unparsed request' : again.message,
-      };
-  }
-  return okxClassify(method, path, parsed.query, parsed.body);
+  // A wire request (the adapter's own lookups, tests) is parsed here; the gateway's carries its parse.
+  const parsed: OkxParseResult = isParsedRequest(input)
+    ? { ok: true, parse: input.params }
+    : okxParse(request);
+  if (!parsed.ok)
+    return { action: 'unknown', endpoint: `${method} ${path}`, orders: [], rejected: parsed.message };
+  return okxClassify(method, path, parsed.parse.query, parsed.parse.body);
 }

@@ -6,6 +6,7 @@
 import { fail, ok, type Result } from '../../core/index.js';
 import { clientAddress } from '../ip.js';
 import { isSaneHost } from '../target.js';
+import { advance } from './advance.js';
 import type { PipelineEnv } from './env.js';
 import type { Admitted, Denial, Targeted } from './types.js';
 
@@ -14,12 +15,11 @@ const METHOD_OVERRIDE = ['x-http-method-override', 'x-http-method', 'x-method-ov
 /** The state every admission outcome is recorded with, whether it passes or not. */
 export function locate(env: Pick<PipelineEnv, 'trustedProxies'>, t: Targeted): Admitted {
   const { edge } = t;
-  return {
-    ...t,
+  return advance(t, {
     sourceIp: clientAddress(edge.peer, edge.headers['x-forwarded-for'], env.trustedProxies),
     host: edge.headers.host ?? '',
     endpoint: `${edge.method.toUpperCase()} ${t.path}`,
-  };
+  });
 }
 
 export function admit(env: Pick<PipelineEnv, 'config' | 'limiter'>, a: Admitted): Result<Admitted, Denial> {

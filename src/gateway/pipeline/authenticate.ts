@@ -9,6 +9,7 @@ import { hashToken } from '../../clients/index.js';
 import { type ErrorCode, fail, ok, type Result, safeEqual } from '../../core/index.js';
 import type { VerifyFailure } from '../../exchanges/index.js';
 import { isLoopback } from '../ip.js';
+import { advance } from './advance.js';
 import type { PipelineEnv } from './env.js';
 import type { Authenticated, Denial, Parsed } from './types.js';
 
@@ -44,7 +45,7 @@ export async function authenticate(env: AuthEnv, p: Parsed): Promise<Result<Auth
     const hit = lookup.byTokenHash(hash);
     if (!hit || !safeEqual(hash, hit.credential.tokenHash) || hit.client.record.exchange !== exchange)
       return fail({ code: 'auth_unknown_key', message: 'unknown bearer token' });
-    return ok({ ...p, caller: { kind: 'client', hit } });
+    return ok(advance(p, { caller: { kind: 'client' as const, hit } }));
   }
   const keyId = adapter.clientKeyId(request);
   if (keyId === undefined) {
@@ -66,7 +67,7 @@ export async function authenticate(env: AuthEnv, p: Parsed): Promise<Result<Auth
         message: `the anonymous public relay spent its ${budget} weight per minute for ${exchange}; use a client credential`,
         learned,
       });
-    return ok({ ...p, caller: { kind: 'anonymous', classification } });
+    return ok(advance(p, { caller: { kind: 'anonymous' as const, classification } }));
   }
   if (lookup.isRevokedKey(keyId))
     return fail({ code: 'client_revoked', message: 'client credential revoked' });
@@ -90,7 +91,7 @@ export async function authenticate(env: AuthEnv, p: Parsed): Promise<Result<Auth
       message: 'this signed request was already used: sign every request afresh',
       learned: { hit },
     });
-  return ok({ ...p, caller: { kind: 'client', hit } });
+  return ok(advance(p, { caller: { kind: 'client' as const, hit } }));
 }
 
 function anonymousAllowed(env: Pick<PipelineEnv, 'config'>, p: Parsed): boolean {

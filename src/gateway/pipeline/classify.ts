@@ -5,6 +5,7 @@
  */
 import { fail, intentRequest, ok, type Result } from '../../core/index.js';
 import type { Classification } from '../../exchanges/index.js';
+import { advance } from './advance.js';
 import { MAX_NUMBER } from './env.js';
 import type { Admissible, Classified, Denial } from './types.js';
 
@@ -16,7 +17,7 @@ export function classify(a: Admissible): Result<Classified, Denial> {
     return fail({ code: 'request_rejected', message: classification.rejected, learned });
   const outOfBounds = intentOutOfBounds(classification);
   if (outOfBounds) return fail({ code: 'bad_request', message: outOfBounds, learned });
-  return ok({ ...a, intent: intentRequest(a.request, classification) });
+  return ok(advance(a, { intent: intentRequest(a.request, classification) }));
 }
 
 /** A size, price or leverage that is no finite number within bounds: refused before the policy (not a store failure). */

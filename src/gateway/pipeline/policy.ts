@@ -10,6 +10,7 @@ import { fail, ok, type Result } from '../../core/index.js';
 import type { Classification } from '../../exchanges/index.js';
 import type { PolicyContext, Reservation, UsageTracker } from '../../policy/index.js';
 import { isOrderAction, marketDataNeeds, precheck, sizedOrders } from '../../policy/index.js';
+import { advance } from './advance.js';
 import { resolveAmends } from './amend.js';
 import { MAX_SYMBOLS_PER_REQUEST, type PipelineEnv } from './env.js';
 import type { Classified, Decided, Denial } from './types.js';
@@ -17,7 +18,7 @@ import type { Classified, Decided, Denial } from './types.js';
 type PolicyEnv = Pick<PipelineEnv, 'config' | 'keys' | 'clock' | 'usage' | 'evaluate' | 'marketData'>;
 
 export async function policy(env: PolicyEnv, c: Classified): Promise<Result<Decided, Denial>> {
-  if (c.caller.kind === 'anonymous') return ok({ ...c, decision: 'allow', notional: 0 });
+  if (c.caller.kind === 'anonymous') return ok(advance(c, { decision: 'allow' as const, notional: 0 }));
   const r = c.caller.hit.client.record;
   const classification = c.intent.intent;
   const key = await env.keys.record(r.keyId);
@@ -66,14 +67,14 @@ export async function policy(env: PolicyEnv, c: Classified): Promise<Result<Deci
         : {}),
     });
   const reservation = reserve(env.usage, r.id, now, classification, result.notional);
-  return ok({
-    ...c,
-    decision: result.wouldDeny ? 'would-deny' : 'allow',
-    ...(result.wouldDeny ? { wouldDeny: result.wouldDeny } : {}),
+  const decided: Decided = advance(c, {
+    decision: result.wouldDeny ? ('would-deny' as const) : ('allow' as const),
     notional: result.notional,
     reservation,
     key,
   });
+  if (result.wouldDeny) decided.wouldDeny = result.wouldDeny;
+  return ok(decided);
 }
 
 function reserve(

@@ -25,16 +25,20 @@ export interface ReportEnv {
   metrics?: MonitorMetrics;
 }
 
-export type Report = (outcome: Outcome, latencyMs: () => number) => Promise<void>;
+/**
+ * A promise only when the answer must wait (a denial's record is written first); a forwarded or
+ * failed request's report is synchronous, which spares every such request a promise and a turn.
+ */
+export type Report = (outcome: Outcome, latencyMs: () => number) => Promise<void> | undefined;
 
 export function createReport(env: ReportEnv): Report {
-  return async (outcome, latencyMs) => {
+  return (outcome, latencyMs) => {
     const at = outcome.at;
-    if (!at) return;
+    if (!at) return undefined;
     const facts = factsOf(at, outcome.kind === 'denied' ? outcome.denial.learned : undefined);
-    if (outcome.kind === 'denied') await recordDenial(env, outcome, facts);
-    else if (outcome.kind === 'forwarded')
-      recordSent(env, facts, outcome.answer.latencyMs, outcome.answer.status);
+    if (outcome.kind === 'denied')
+      return recordDenial(env, outcome, facts).then(() => observe(env, outcome, facts, latencyMs));
+    if (outcome.kind === 'forwarded') recordSent(env, facts, outcome.answer.latencyMs, outcome.answer.status);
     else if (outcome.sentMs !== undefined) recordSent(env, facts, outcome.sentMs, undefined);
     if (outcome.kind === 'failed' && outcome.stage === 'entry' && outcome.failure.code === 'vault_sealed')
       env.monitor?.observe({
@@ -44,11 +48,17 @@ export function createReport(env: ReportEnv): Report {
         message: `a ${at.exchange} request arrived while the vault is sealed; every signing request is refused until \`keywarden unseal\``,
         detail: { exchange: at.exchange },
       });
-    if (!env.monitor && !env.metrics) return;
-    const event = monitorEvent(env, outcome, facts, latencyMs());
-    if (env.monitor && alertable(event.client, event.code)) env.monitor.observe(event);
-    else env.metrics?.recordRequest(event);
+    observe(env, outcome, facts, latencyMs);
+    return undefined;
   };
+}
+
+/** The monitor (alerts) or, for protocol noise, the metrics alone. */
+function observe(env: ReportEnv, outcome: Outcome, facts: Facts, latencyMs: () => number): void {
+  if (!env.monitor && !env.metrics) return;
+  const event = monitorEvent(env, outcome, facts, latencyMs());
+  if (env.monitor && alertable(event.client, event.code)) env.monitor.observe(event);
+  else env.metrics?.recordRequest(event);
 }
 
 /** The record is written before the denial is answered (best effort: answered even if the log is down). */

@@ -6,12 +6,12 @@
  * only that. The same run serves an HTTP request and a WebSocket message alike.
  */
 import type { AuditLog } from '../../audit/index.js';
-import { ERROR_CODES, type ErrorCode, KeywardenError, type Result } from '../../core/index.js';
+import { ERROR_CODES, type ErrorCode, KeywardenError } from '../../core/index.js';
 import { admit, locate } from './admit.js';
 import { auditDecision } from './audit.js';
 import { authenticate } from './authenticate.js';
 import { classify } from './classify.js';
-import { clientState } from './client-state.js';
+import { clientState, keyLabelOf } from './client-state.js';
 import type { PipelineEnv } from './env.js';
 import { forward } from './forward.js';
 import { parse } from './parse.js';
@@ -55,9 +55,14 @@ export function createPipeline(env: PipelineEnv & { audit: AuditLog }): Pipeline
       const authed = await authenticate(env, parsed.value);
       if (!authed.ok) return denied(authed.error);
       at = authed.value;
-      const admissible = then(await clientState(env, authed.value), sourceIp, (a) => rateLimit(env, a));
+      const keyLabel = env.monitored ? await keyLabelOf(env, authed.value) : undefined;
+      const active = clientState(env, authed.value, keyLabel);
+      if (!active.ok) return denied(active.error);
+      at = active.value;
+      const allowedIp = sourceIp(active.value);
+      if (!allowedIp.ok) return denied(allowedIp.error);
+      const admissible = rateLimit(env, allowedIp.value);
       if (!admissible.ok) return denied(admissible.error);
-      at = admissible.value;
       const classified = classify(admissible.value);
       if (!classified.ok) return denied(classified.error);
       at = classified.value;
@@ -93,14 +98,4 @@ export function createPipeline(env: PipelineEnv & { audit: AuditLog }): Pipeline
       };
     }
   };
-}
-
-/** Chains synchronous stages over one state type: the first denial stops the chain. */
-function then<S>(first: Result<S, Denial>, ...steps: Array<(s: S) => Result<S, Denial>>): Result<S, Denial> {
-  let r = first;
-  for (const step of steps) {
-    if (!r.ok) return r;
-    r = step(r.value);
-  }
-  return r;
 }

@@ -5,6 +5,7 @@
  */
 import { ERROR_CODES, fail, KeywardenError, ok, publicRequest, type Result } from '../../core/index.js';
 import type { ExchangeAdapter, ExchangeRequest } from '../../exchanges/index.js';
+import { advance } from './advance.js';
 import type { PipelineEnv } from './env.js';
 import type { Decided, Failure, Signed } from './types.js';
 
@@ -19,7 +20,8 @@ export async function sign(
   const raw = d.request.raw;
   const stripped = forwardHeaders(adapter, adapter.stripAuth(d.request));
   const { key } = d;
-  if (!key || d.intent.intent.action === 'public') return ok({ ...d, outgoing: publicRequest(stripped) });
+  if (!key || d.intent.intent.action === 'public')
+    return ok(advance(d, { outgoing: publicRequest(stripped) }));
   try {
     const outgoing = adapter.sign(stripped, await env.keys.credential(key), {
       clock: env.clock,
@@ -28,7 +30,7 @@ export async function sign(
     });
     if (outgoing.path !== raw.path || outgoing.method !== raw.method)
       throw new KeywardenError('internal', 'adapter changed the request target while signing');
-    return ok({ ...d, outgoing });
+    return ok(advance(d, { outgoing }));
   } catch (err) {
     d.reservation?.release();
     env.onError(d.edge.requestId, err);
@@ -45,5 +47,5 @@ function forwardHeaders(adapter: ExchangeAdapter, request: ExchangeRequest): Exc
     if (v !== undefined && (FORWARDED_HEADERS.includes(name) || adapter.forwardedHeaders.includes(name)))
       headers[name] = v;
   }
-  return { ...request, headers };
+  return { method: request.method, path: request.path, query: request.query, headers, body: request.body };
 }
