@@ -1,17 +1,23 @@
-/** What a request does, as the policy sees it. Every adapter maps each endpoint to one. */
-export type Action =
-  | 'public'
-  | 'read'
-  | 'trade'
-  | 'cancel'
-  | 'withdraw'
-  | 'transfer'
-  | 'account-admin'
-  /** Borrowing, leverage and cross/isolated margin modes, on any endpoint (an order with a margin flag is one). */
-  | 'margin'
-  /** Asset conversion (Coinbase convert, ...): its orders carry the from/to pair for the symbol rules. */
-  | 'convert'
-  | 'unknown';
+/**
+ * What a request does, as the policy sees it. Every adapter maps each endpoint to one. The one
+ * list: the policy schema and the metrics labels read it, so a new action reaches both.
+ */
+export const ACTIONS = [
+  'public',
+  'read',
+  'trade',
+  'cancel',
+  'withdraw',
+  'transfer',
+  'account-admin',
+  // Borrowing, leverage and cross/isolated margin modes, on any endpoint (an order with a margin flag is one).
+  'margin',
+  // Asset conversion (Coinbase convert, ...): its orders carry the from/to pair for the symbol rules.
+  'convert',
+  'unknown',
+] as const;
+
+export type Action = (typeof ACTIONS)[number];
 
 export type Side = 'buy' | 'sell';
 

@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { type Action, ERROR_CODES, EXCHANGE_IDS } from '../core/index.js';
+import { ACTIONS, type Action, ERROR_CODES, EXCHANGE_IDS } from '../core/index.js';
 import { POLICY_RULES } from '../policy/index.js';
 import type { Alert, RequestEvent } from './monitor-types.js';
 import { RULE_IDS, SEVERITIES } from './rule-ids.js';
@@ -10,23 +10,6 @@ import { RULE_IDS, SEVERITIES } from './rule-ids.js';
  * from a closed set; anything else is recorded as `other`, so a hostile request can neither
  * blow up cardinality nor smuggle a secret or a client key id into /metrics.
  */
-
-const ACTIONS = [
-  'public',
-  'read',
-  'trade',
-  'cancel',
-  'withdraw',
-  'transfer',
-  'account-admin',
-  'unknown',
-] as const satisfies readonly Action[];
-// Fails to compile when Action gains a member that ACTIONS lacks.
-const _allActions: Record<Action, true> = Object.fromEntries(ACTIONS.map((a) => [a, true])) as Record<
-  Action,
-  true
->;
-void _allActions;
 
 export const SINK_TYPES = ['discord', 'slack', 'telegram', 'webhook', 'email'] as const;
 

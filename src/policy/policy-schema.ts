@@ -1,21 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { Action } from '../core/index.js';
-import { KeywardenError } from '../core/index.js';
+import { ACTIONS, type Action, KeywardenError } from '../core/index.js';
 import type { Policy } from './policy-types.js';
-
-const ACTIONS = [
-  'public',
-  'read',
-  'trade',
-  'cancel',
-  'withdraw',
-  'transfer',
-  'account-admin',
-  'margin',
-  'convert',
-  'unknown',
-] as const satisfies readonly Action[];
 
 export const DEFAULT_ACTIONS: Action[] = ['public', 'read', 'trade', 'cancel'];
 

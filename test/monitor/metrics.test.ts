@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ACTIONS } from '../../src/core/index.js';
 import { clampLabel, createMetrics, LABEL_VALUES } from '../../src/monitor/metrics.js';
 import { createMonitor } from '../../src/monitor/monitor.js';
 import type { Alert } from '../../src/monitor/monitor-types.js';
@@ -102,6 +103,10 @@ describe('metrics', () => {
     // Positive control: known values pass through unchanged.
     expect(clampLabel('exchange', 'okx')).toBe('okx');
     expect(clampLabel('code', 'maxDailyNotional')).toBe('maxDailyNotional');
+  });
+
+  it('labels every action the policy knows by its name, margin and convert included', () => {
+    for (const action of ACTIONS) expect(clampLabel('action', action)).toBe(action);
   });
 
   it('gives every process its own registry', async () => {
