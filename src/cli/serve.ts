@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
 import { loadConfig, parseListen } from '../config/index.js';
-import type { ExchangeId } from '../core/index.js';
+import { type ExchangeId, KeywardenError } from '../core/index.js';
 import { buildGatewayStack, storeBackedState } from '../gateway/index.js';
 import { createKeyCheckStore, exchangeAccessFrom } from '../keys/index.js';
 import { createMetrics, openMonitor } from '../monitor/index.js';
@@ -50,6 +50,14 @@ export function createLogger() {
 
 export async function serve(dataDir: string, opts: ServeOptions) {
   const config = loadConfig(opts.config ? { path: opts.config } : {});
+  // The domain stores and migrations run on PostgreSQL; the gateway's hot path (audit group
+  // commit, vault metadata, nonce sequences, usage, version reads) is still synchronous SQLite.
+  // Refuse rather than serve half the state from a data directory nobody else shares.
+  if (config.store.url !== undefined)
+    throw new KeywardenError(
+      'invalid_config',
+      'store.url (PostgreSQL): serving from PostgreSQL is not finished yet (docs/deployment.md); remove store.url and KEYWARDEN_STORE_URL to serve from SQLite',
+    );
   const { host, port } = parseListen(opts.listen ?? config.server.listen);
   const log = createLogger();
   const ctx = await openServeContext(
