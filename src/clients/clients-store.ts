@@ -8,7 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 import { KeywardenError } from '../core/index.js';
-import { type Database, immediate } from '../store/index.js';
+import { bumpClientsVersion, type Database, immediate } from '../store/index.js';
 
 export type ClientRow = Database['clients'];
 export type CredentialRow = Database['client_credentials'];
@@ -55,12 +55,7 @@ export function createClientsStore(db: Kysely<Database>): ClientsStore {
       .where((eb) => eb.or([eb('id', '=', ref), eb('name', '=', ref)]));
 
   /** Gateways (this process or another) reload client state when the counter moves. */
-  const bump = (trx: Kysely<Database>) =>
-    trx
-      .updateTable('clients_version')
-      .set((eb) => ({ version: eb('version', '+', 1) }))
-      .where('id', '=', 1)
-      .execute();
+  const bump = bumpClientsVersion;
 
   const read = async (trx: Kysely<Database>, ref: string, guard: Guard): Promise<ClientRow> => {
     const row = await byRefQuery(trx, ref).executeTakeFirst();

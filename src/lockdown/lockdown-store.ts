@@ -6,7 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import { KeywardenError } from '../core/index.js';
-import { type Database, immediate, readSync, type Store } from '../store/index.js';
+import { bumpClientsVersion, type Database, immediate, readSync, type Store } from '../store/index.js';
 
 export type ClientRow = Pick<Database['clients'], 'id' | 'name' | 'exchange' | 'key_id' | 'status'>;
 export type LockdownRow = Database['lockdowns'];
@@ -99,11 +99,7 @@ function writes(trx: Kysely<Database>): LockdownWrites {
         .where('status', '=', from)
         .execute();
       // Every gateway reloads client state when `clients_version` moves.
-      await trx
-        .updateTable('clients_version')
-        .set((eb) => ({ version: eb('version', '+', 1) }))
-        .where('id', '=', 1)
-        .execute();
+      await bumpClientsVersion(trx);
     },
   };
 }

@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import { KeywardenError } from '../core/index.js';
 import type { CredentialsTable } from '../store/index.js';
-import { type Database, immediate } from '../store/index.js';
+import { bumpClientsVersion, type Database, immediate } from '../store/index.js';
 
 export interface CredentialSwitch {
   keyId: string;
@@ -70,11 +70,7 @@ export function switchCredential(
       .where('id', '=', row.id)
       .where('version', '=', row.version)
       .execute();
-    await trx
-      .updateTable('clients_version')
-      .set((eb) => ({ version: eb('version', '+', 1) }))
-      .where('id', '=', 1)
-      .execute();
+    await bumpClientsVersion(trx);
     const after = await trx
       .selectFrom('credentials')
       .selectAll()

@@ -1,3 +1,10 @@
+export {
+  bumpClientsVersion,
+  CHANGES_CHANNEL,
+  type VersionWatch,
+  type VersionWatchOptions,
+  watchClientsVersion,
+} from './change-feed.js';
 export { createClientNonceLedger } from './client-nonces.js';
 export { type Columns, columnsFor, dropTables, type StoreDialect, type StoreMigration } from './columns.js';
 export { DB_FILE, ensureDataDir, openStore, type SqlStore, type Store } from './db.js';
