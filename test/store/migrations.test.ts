@@ -143,7 +143,9 @@ describe('migrations on both engines', () => {
       const before = JSON.parse(
         readFileSync(new URL('../fixtures/sqlite-master-0013.json', import.meta.url), 'utf8'),
       );
-      expect(now).toEqual(before);
+      // Later migrations add rows; none may change one that existing files already have.
+      expect(now).toEqual(expect.arrayContaining(before));
+      expect(before.length).toBeGreaterThan(15);
     } finally {
       await s.close();
       rmSync(dir, { recursive: true, force: true });

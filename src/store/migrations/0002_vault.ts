@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { Columns } from '../columns.js';
+import { type Columns, dropTables } from '../columns.js';
 
 /** Vault metadata (one row) and the credential table of the key registry. */
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not the typed Database
@@ -34,8 +34,4 @@ export async function up(db: Kysely<any>, t: Columns): Promise<void> {
   await sql`SELECT 1`.execute(db);
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: see up()
-export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('credentials').execute();
-  await db.schema.dropTable('vault_meta').execute();
-}
+export const down = (db: Parameters<typeof dropTables>[0]) => dropTables(db, 'credentials', 'vault_meta');

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { Columns } from '../columns.js';
+import { type Columns, dropTables } from '../columns.js';
 
 /**
  * Client credentials (src/lifecycle/clients.ts). `clients_version` is a one-row counter bumped
@@ -55,10 +55,5 @@ export async function up(db: Kysely<any>, t: Columns): Promise<void> {
     .execute();
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: see up()
-export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('sealed_settings').execute();
-  await db.schema.dropTable('clients_version').execute();
-  await db.schema.dropTable('client_credentials').execute();
-  await db.schema.dropTable('clients').execute();
-}
+export const down = (db: Parameters<typeof dropTables>[0]) =>
+  dropTables(db, 'sealed_settings', 'clients_version', 'client_credentials', 'clients');

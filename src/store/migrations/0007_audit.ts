@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Columns } from '../columns.js';
+import { type Columns, dropTables } from '../columns.js';
 
 /**
  * The tamper-evident audit log (src/audit). `audit_log.data` is the record's canonical JSON
@@ -32,9 +32,5 @@ export async function up(db: Kysely<any>, t: Columns): Promise<void> {
     .execute();
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: see up()
-export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('audit_meta').execute();
-  await db.schema.dropTable('audit_checkpoints').execute();
-  await db.schema.dropTable('audit_log').execute();
-}
+export const down = (db: Parameters<typeof dropTables>[0]) =>
+  dropTables(db, 'audit_meta', 'audit_checkpoints', 'audit_log');

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Columns } from '../columns.js';
+import { type Columns, dropTables } from '../columns.js';
 
 /**
  * Key lifecycle (src/lifecycle): `key_checks` holds every verification of a key against its
@@ -33,8 +33,5 @@ export async function up(db: Kysely<any>, t: Columns): Promise<void> {
     .execute();
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: see up()
-export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('retiring_credentials').execute();
-  await db.schema.dropTable('key_checks').execute();
-}
+export const down = (db: Parameters<typeof dropTables>[0]) =>
+  dropTables(db, 'retiring_credentials', 'key_checks');

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Columns } from '../columns.js';
+import { type Columns, dropTables } from '../columns.js';
 
 /**
  * Lockdowns (src/lifecycle/lockdown.ts): one row per `keywarden lockdown`, so `unlock` reverses
@@ -28,7 +28,4 @@ export async function up(db: Kysely<any>, t: Columns): Promise<void> {
   await db.schema.createIndex('lockdowns_active').on('lockdowns').columns(['ended_at', 'scope']).execute();
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: see up()
-export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('lockdowns').execute();
-}
+export const down = (db: Parameters<typeof dropTables>[0]) => dropTables(db, 'lockdowns');

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Columns } from '../columns.js';
+import { type Columns, dropTables } from '../columns.js';
 
 /**
  * Policy usage per client and UTC day (src/store/usage-store.ts): the notional traded and the
@@ -18,7 +18,4 @@ export async function up(db: Kysely<any>, t: Columns): Promise<void> {
     .execute();
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: see up()
-export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('policy_usage').execute();
-}
+export const down = (db: Parameters<typeof dropTables>[0]) => dropTables(db, 'policy_usage');
