@@ -13,6 +13,7 @@ import { createKeyCheckStore, exchangeAccessFrom } from '../keys/index.js';
 import { createMetrics, openMonitor } from '../monitor/index.js';
 import { startLifecycleSchedule } from '../rotation/index.js';
 import { EMULATORS } from '../sandbox/index.js';
+import { pingStore } from '../store/index.js';
 import { action, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 import { openServeContext } from './gateway-context.js';
@@ -112,15 +113,7 @@ export async function serve(dataDir: string, opts: ServeOptions) {
     // Nonce sequences (shared with CLI processes), policy usage and client nonces, all in the store.
     ...storeBackedState(ctx.store.sqlite),
     unseal: ctx.unseal,
-    ready: async () => {
-      let store = false;
-      try {
-        store = ctx.store.sqlite.prepare('SELECT 1').pluck().get() === 1;
-      } catch {
-        store = false;
-      }
-      return { store, audit: ctx.audit.ready };
-    },
+    ready: async () => ({ store: await pingStore(ctx.store), audit: ctx.audit.ready }),
     onError: (requestId, err) => log.error({ requestId, err }, 'request failed'),
   });
   const url = await stack.listen(host, port);

@@ -8,6 +8,7 @@ export {
 export { createClientNonceLedger } from './client-nonces.js';
 export { type Columns, columnsFor, dropTables, type StoreDialect, type StoreMigration } from './columns.js';
 export { DB_FILE, ensureDataDir, openStore, type SqlStore, type Store } from './db.js';
+export { pingStore } from './health.js';
 export { createNonceSequences } from './nonce-sequence.js';
 export { isPostgresUrl, openPostgresStore, type PgStore } from './postgres.js';
 export type { CredentialsTable, Database, RetiringCredentialsTable } from './schema.js';

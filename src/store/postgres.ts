@@ -49,6 +49,9 @@ export async function openPostgresStore(url: string, options: { max?: number } =
   // An idle client's error (the server restarted) must not crash the process: the next query
   // fails and reports it instead.
   pool.on('error', () => undefined);
+  // The same for a client that is checked out when its connection drops: `pg` rejects its query
+  // (the caller sees that) and also emits 'error' on the client, which would crash the process.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   // The store lives in the connection's current schema (public unless the URL's
   // `options=-c search_path=…` says otherwise), Kysely's migration tables with it.
