@@ -12,8 +12,8 @@ import { afterEach, expect, it } from 'vitest';
 import { createClientsStore } from '../../src/clients/clients-store.js';
 import { type PgStore, type VersionWatch, watchClientsVersion } from '../../src/store/index.js';
 import { describeStores } from './both-stores.js';
+import { client, credential, T0 } from './rows.js';
 
-const T0 = 1_764_000_000_000;
 const NEVER = 24 * 3600_000;
 
 /** Poll `cond` every 2 ms until it holds, at most `boundMs`; false if it never did. */
@@ -51,34 +51,7 @@ describeStores('change feed', (f) => {
       expect(watch.healthy()).toBe(true);
 
       const clients = createClientsStore(one.db);
-      await clients.insert(
-        {
-          id: 'c1',
-          name: 'bot',
-          exchange: 'binance',
-          key_id: 'k1',
-          environment: 'prod',
-          status: 'active',
-          policy_json: '{}',
-          ip_allow_json: '[]',
-          rate_per_second: null,
-          expires_at: null,
-          created_at: T0,
-          updated_at: T0,
-          version: 1,
-          third_party_json: null,
-        },
-        {
-          id: 'x1',
-          client_id: 'c1',
-          api_key_id: 'kw_x1',
-          verifier_envelope: 'v',
-          token_hash: 'h',
-          status: 'active',
-          not_after: null,
-          created_at: T0,
-        },
-      );
+      await clients.insert(client('c1', 'bot'), credential('x1', 'c1'));
       await reached(changes, start + 1);
       await clients.setStatus('bot', 'frozen', T0 + 1, () => undefined);
       // The push normally lands in a few ms; the 100 ms bound only ends the loop.
@@ -100,34 +73,7 @@ describeStores('change feed', (f) => {
       code: 'not_found',
     });
     // Then a real change: its notification arrives, and it is the only one.
-    await clients.insert(
-      {
-        id: 'c1',
-        name: 'bot',
-        exchange: 'binance',
-        key_id: 'k1',
-        environment: 'prod',
-        status: 'active',
-        policy_json: '{}',
-        ip_allow_json: '[]',
-        rate_per_second: null,
-        expires_at: null,
-        created_at: T0,
-        updated_at: T0,
-        version: 1,
-        third_party_json: null,
-      },
-      {
-        id: 'x1',
-        client_id: 'c1',
-        api_key_id: 'kw_x1',
-        verifier_envelope: 'v',
-        token_hash: 'h',
-        status: 'active',
-        not_after: null,
-        created_at: T0,
-      },
-    );
+    await clients.insert(client('c1', 'bot'), credential('x1', 'c1'));
     await reached(changes, 1);
     expect(changes).toEqual([1]);
   });

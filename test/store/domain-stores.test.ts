@@ -9,11 +9,10 @@ import { createClientsStore } from '../../src/clients/clients-store.js';
 import { createKeysStore } from '../../src/keys/keys-store.js';
 import { createLockdownStore } from '../../src/lockdown/lockdown-store.js';
 import { switchCredential } from '../../src/rotation/rotation-store.js';
-import type { CredentialsTable, Database, SqlStore, Store } from '../../src/store/index.js';
+import type { CredentialsTable, SqlStore, Store } from '../../src/store/index.js';
 import { immediate } from '../../src/store/index.js';
 import { describeStores } from './both-stores.js';
-
-const T0 = 1_764_000_000_000;
+import { client, credential, T0 } from './rows.js';
 
 const key = (id: string, label: string): CredentialsTable => ({
   id,
@@ -30,34 +29,6 @@ const key = (id: string, label: string): CredentialsTable => ({
   created_at: T0,
   rotated_at: null,
   retired_at: null,
-});
-
-const client = (id: string, name: string): Database['clients'] => ({
-  id,
-  name,
-  exchange: 'binance',
-  key_id: 'k1',
-  environment: 'prod',
-  status: 'active',
-  policy_json: '{}',
-  ip_allow_json: '[]',
-  rate_per_second: 2.5,
-  expires_at: null,
-  created_at: T0,
-  updated_at: T0,
-  version: 1,
-  third_party_json: null,
-});
-
-const credential = (id: string, clientId: string): Database['client_credentials'] => ({
-  id,
-  client_id: clientId,
-  api_key_id: `kw_${id}`,
-  verifier_envelope: 'v',
-  token_hash: `h-${id}`,
-  status: 'active',
-  not_after: null,
-  created_at: T0,
 });
 
 const version = async (s: SqlStore) =>
