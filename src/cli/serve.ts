@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
 import { loadConfig, parseListen } from '../config/index.js';
-import type { ExchangeId } from '../core/index.js';
+import { type ExchangeId, KeywardenError } from '../core/index.js';
 import { buildGatewayStack, storeBackedState } from '../gateway/index.js';
 import { createKeyCheckStore, exchangeAccessFrom } from '../keys/index.js';
 import { createMetrics, openMonitor } from '../monitor/index.js';
 import { startLifecycleSchedule } from '../rotation/index.js';
 import { EMULATORS } from '../sandbox/index.js';
+import { pingStore } from '../store/index.js';
 import { action, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 import { openServeContext } from './gateway-context.js';
@@ -50,6 +51,14 @@ export function createLogger() {
 
 export async function serve(dataDir: string, opts: ServeOptions) {
   const config = loadConfig(opts.config ? { path: opts.config } : {});
+  // The domain stores and migrations run on PostgreSQL; the gateway's hot path (audit group
+  // commit, vault metadata, nonce sequences, usage, version reads) is still synchronous SQLite.
+  // Refuse rather than serve half the state from a data directory nobody else shares.
+  if (config.store.url !== undefined)
+    throw new KeywardenError(
+      'invalid_config',
+      'store.url (PostgreSQL): serving from PostgreSQL is not finished yet (docs/deployment.md); remove store.url and KEYWARDEN_STORE_URL to serve from SQLite',
+    );
   const { host, port } = parseListen(opts.listen ?? config.server.listen);
   const log = createLogger();
   const ctx = await openServeContext(
@@ -104,15 +113,7 @@ export async function serve(dataDir: string, opts: ServeOptions) {
     // Nonce sequences (shared with CLI processes), policy usage and client nonces, all in the store.
     ...storeBackedState(ctx.store.sqlite),
     unseal: ctx.unseal,
-    ready: async () => {
-      let store = false;
-      try {
-        store = ctx.store.sqlite.prepare('SELECT 1').pluck().get() === 1;
-      } catch {
-        store = false;
-      }
-      return { store, audit: ctx.audit.ready };
-    },
+    ready: async () => ({ store: await pingStore(ctx.store), audit: ctx.audit.ready }),
     onError: (requestId, err) => log.error({ requestId, err }, 'request failed'),
   });
   const url = await stack.listen(host, port);

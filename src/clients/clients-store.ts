@@ -8,7 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 import { KeywardenError } from '../core/index.js';
-import { type Database, immediate } from '../store/index.js';
+import { bumpClientsVersion, type Database, immediate } from '../store/index.js';
 
 export type ClientRow = Database['clients'];
 export type CredentialRow = Database['client_credentials'];
@@ -45,18 +45,6 @@ export function createVersionReader(sqlite: {
   // Raw, not Kysely: the gateway reads it on every request, synchronously, from one prepared statement.
   const stmt = sqlite.prepare('SELECT version FROM clients_version WHERE id = 1').pluck();
   return () => Number(stmt.get() ?? 0);
-}
-
-/**
- * Every gateway reloads client state when `clients_version` moves: a write that changes a client,
- * or the key behind one, bumps it in the same transaction.
- */
-export function bumpClientsVersion(trx: Kysely<Database>): Promise<unknown> {
-  return trx
-    .updateTable('clients_version')
-    .set((eb) => ({ version: eb('version', '+', 1) }))
-    .where('id', '=', 1)
-    .execute();
 }
 
 export function createClientsStore(db: Kysely<Database>): ClientsStore {

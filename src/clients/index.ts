@@ -16,5 +16,5 @@ export {
   type ThirdParty,
   type ThirdPartyPurpose,
 } from './client-types.js';
-export { bumpClientsVersion, createClientsStore, createVersionReader } from './clients-store.js';
+export { createClientsStore, createVersionReader } from './clients-store.js';
 export { isDay, isThirdPartyPurpose, PURPOSE_ACTIONS, validateThirdParty } from './third-party.js';

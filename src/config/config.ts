@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { auditConfigSchema, DEFAULT_CHECKPOINT_EVERY } from '../audit/index.js';
 import { EXCHANGE_IDS, type ExchangeId, KeywardenError } from '../core/index.js';
 import { monitorConfigSchema } from '../monitor/index.js';
+import { isPostgresUrl } from '../store/index.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8787';
 export const CONFIG_FILE = 'keywarden.yaml';
@@ -137,6 +138,20 @@ export const configSchema = z
         verifyEveryHours: 24,
       }),
     /** Anchoring the audit log outside its database (schema in src/audit/audit-config.ts). */
+    /**
+     * Where state lives: SQLite in the data directory (no `url`, the default), or PostgreSQL at
+     * `url`, shared by several gateways (docs/deployment.md). The URL may hold a password: no
+     * message ever quotes it.
+     */
+    store: z
+      .object({
+        url: z
+          .string()
+          .refine(isPostgresUrl, { message: 'must be a postgres:// or postgresql:// URL' })
+          .optional(),
+      })
+      .strict()
+      .default({}),
     audit: auditConfigSchema.default({ checkpointEvery: DEFAULT_CHECKPOINT_EVERY }),
     /** Alert rules, anomaly detection and sinks (schema and defaults in src/monitor/monitor-config.ts). */
     monitor: monitorConfigSchema.default(monitorConfigSchema.parse({})),
@@ -233,6 +248,7 @@ export function applyEnv(config: KeywardenConfig, env: NodeJS.ProcessEnv): Keywa
       throw new KeywardenError('invalid_config', 'KEYWARDEN_RATE_LIMIT_PER_SECOND must be >= 0');
     out.rateLimit.perSecond = n;
   }
+  if (env.KEYWARDEN_STORE_URL) out.store = { ...out.store, url: env.KEYWARDEN_STORE_URL };
   for (const id of EXCHANGE_IDS) {
     const url = env[`KEYWARDEN_${id.toUpperCase()}_BASE_URL`];
     if (url) out.exchanges[id] = { ...(out.exchanges[id] ?? { enabled: true }), baseUrl: url };

@@ -78,6 +78,13 @@ export const ERROR_CODES = {
   path_not_allowed: { status: 400, kind: 'bad_request', message: 'Request target not allowed' },
   body_too_large: { status: 413, kind: 'bad_request', message: 'Request body too large' },
   audit_unavailable: { status: 503, kind: 'unavailable', message: 'Audit log unavailable; request refused' },
+  store_unavailable: {
+    status: 503,
+    kind: 'unavailable',
+    message: 'Store unavailable; request refused',
+    meaning:
+      'The PostgreSQL store did not answer (down, unreachable, refused the connection): keywarden signs nothing until it does',
+  },
   upstream_failed: { status: 502, kind: 'unavailable', message: 'Exchange did not answer' },
   // The audit record standing for the denials of one minute from one source IP without a known client.
   unauthenticated: {

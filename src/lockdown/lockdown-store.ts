@@ -5,9 +5,8 @@
  * the write lock is taken first, so the clients read are the clients frozen.
  */
 import type { Kysely } from 'kysely';
-import { bumpClientsVersion } from '../clients/index.js';
 import { KeywardenError } from '../core/index.js';
-import { type Database, immediate, readSync, type Store } from '../store/index.js';
+import { bumpClientsVersion, type Database, immediate, readSync, type Store } from '../store/index.js';
 
 export type ClientRow = Pick<Database['clients'], 'id' | 'name' | 'exchange' | 'key_id' | 'status'>;
 export type LockdownRow = Database['lockdowns'];
@@ -99,6 +98,7 @@ function writes(trx: Kysely<Database>): LockdownWrites {
         .where('id', 'in', ids)
         .where('status', '=', from)
         .execute();
+      // Every gateway reloads client state when `clients_version` moves.
       await bumpClientsVersion(trx);
     },
   };

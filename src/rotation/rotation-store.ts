@@ -3,10 +3,9 @@
  * destruction of old ones whose grace period is over (`retiring_credentials`).
  */
 import type { Kysely } from 'kysely';
-import { bumpClientsVersion } from '../clients/index.js';
 import { KeywardenError } from '../core/index.js';
 import type { CredentialsTable } from '../store/index.js';
-import { type Database, immediate } from '../store/index.js';
+import { bumpClientsVersion, type Database, immediate } from '../store/index.js';
 
 export interface CredentialSwitch {
   keyId: string;

@@ -3,15 +3,23 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { KeywardenError } from '../core/index.js';
-import { migrations } from './migrations/index.js';
+import type { StoreDialect } from './columns.js';
+import { migrationsFor } from './migrations/index.js';
 import type { Database } from './schema.js';
 
-export interface Store {
+/** What every domain store needs: Kysely over either engine. */
+export interface SqlStore {
   db: Kysely<Database>;
+  dialect: StoreDialect;
+  close(): Promise<void>;
+}
+
+/** The SQLite store (the default): one file in the data directory. */
+export interface Store extends SqlStore {
+  dialect: 'sqlite';
   /** The raw SQLite handle, for synchronous transactions on hot paths (audit group commit). */
   sqlite: SQLite.Database;
   dataDir: string;
-  close(): Promise<void>;
 }
 
 export const DB_FILE = 'keywarden.db';
@@ -57,16 +65,28 @@ export async function openStore(dataDir: string): Promise<Store> {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  await migrate(db, 'sqlite');
+  return {
+    db,
+    dialect: 'sqlite',
+    sqlite,
+    dataDir,
+    close: () => db.destroy(),
+  };
+}
+
+/** Apply every migration not yet applied (the Migrator takes the engine's migration lock). */
+export async function migrate(db: Kysely<Database>, dialect: StoreDialect, schema?: string): Promise<void> {
+  const migrations = migrationsFor(dialect);
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    // Kysely looks for its own tables in every schema unless told which one to use.
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
   const { error } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();
     throw error instanceof Error ? error : new Error(String(error));
   }
-  return {
-    db,
-    sqlite,
-    dataDir,
-    close: () => db.destroy(),
-  };
 }

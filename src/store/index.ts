@@ -1,6 +1,16 @@
+export {
+  bumpClientsVersion,
+  CHANGES_CHANNEL,
+  type VersionWatch,
+  type VersionWatchOptions,
+  watchClientsVersion,
+} from './change-feed.js';
 export { createClientNonceLedger } from './client-nonces.js';
-export { DB_FILE, ensureDataDir, openStore, type Store } from './db.js';
+export { type Columns, columnsFor, dropTables, type StoreDialect, type StoreMigration } from './columns.js';
+export { DB_FILE, ensureDataDir, openStore, type SqlStore, type Store } from './db.js';
+export { pingStore } from './health.js';
 export { createNonceSequences } from './nonce-sequence.js';
+export { isPostgresUrl, openPostgresStore, type PgStore } from './postgres.js';
 export type { CredentialsTable, Database, RetiringCredentialsTable } from './schema.js';
-export { immediate, readSync } from './transaction.js';
+export { immediate, isPostgres, readSync, STORE_WRITE_LOCK } from './transaction.js';
 export { createUsageStore } from './usage-store.js';

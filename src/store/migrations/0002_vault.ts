@@ -1,11 +1,12 @@
 import { type Kysely, sql } from 'kysely';
+import { type Columns, dropTables } from '../columns.js';
 
 /** Vault metadata (one row) and the credential table of the key registry. */
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not the typed Database
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<any>, t: Columns): Promise<void> {
   await db.schema
     .createTable('vault_meta')
-    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('id', t.int, (c) => c.primaryKey())
     .addColumn('kdf_json', 'text', (c) => c.notNull())
     .addColumn('key_check', 'text', (c) => c.notNull())
     .addColumn('master_key_id', 'text', (c) => c.notNull())
@@ -23,7 +24,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('notes', 'text')
     .addColumn('fingerprint', 'text', (c) => c.notNull())
     .addColumn('last4', 'text', (c) => c.notNull())
-    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('version', t.int, (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('envelope', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
@@ -33,8 +34,4 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`SELECT 1`.execute(db);
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: see up()
-export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('credentials').execute();
-  await db.schema.dropTable('vault_meta').execute();
-}
+export const down = (db: Parameters<typeof dropTables>[0]) => dropTables(db, 'credentials', 'vault_meta');

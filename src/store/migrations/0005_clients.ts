@@ -1,11 +1,12 @@
 import { type Kysely, sql } from 'kysely';
+import { type Columns, dropTables } from '../columns.js';
 
 /**
  * Client credentials (src/lifecycle/clients.ts). `clients_version` is a one-row counter bumped
  * by every client change, so a gateway in another process notices revocations with one cheap read.
  */
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not the typed Database
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<any>, t: Columns): Promise<void> {
   await db.schema
     .createTable('clients')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -16,11 +17,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('policy_json', 'text', (c) => c.notNull())
     .addColumn('ip_allow_json', 'text', (c) => c.notNull())
-    .addColumn('rate_per_second', 'real')
-    .addColumn('expires_at', 'integer')
-    .addColumn('created_at', 'integer', (c) => c.notNull())
-    .addColumn('updated_at', 'integer', (c) => c.notNull())
-    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('rate_per_second', t.real)
+    .addColumn('expires_at', t.int)
+    .addColumn('created_at', t.int, (c) => c.notNull())
+    .addColumn('updated_at', t.int, (c) => c.notNull())
+    .addColumn('version', t.int, (c) => c.notNull())
     .execute();
   await db.schema.createIndex('clients_key_id').on('clients').column('key_id').execute();
   await db.schema
@@ -31,8 +32,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('verifier_envelope', 'text', (c) => c.notNull())
     .addColumn('token_hash', 'text', (c) => c.notNull().unique())
     .addColumn('status', 'text', (c) => c.notNull())
-    .addColumn('not_after', 'integer')
-    .addColumn('created_at', 'integer', (c) => c.notNull())
+    .addColumn('not_after', t.int)
+    .addColumn('created_at', t.int, (c) => c.notNull())
     .execute();
   await db.schema
     .createIndex('client_credentials_client')
@@ -41,8 +42,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema
     .createTable('clients_version')
-    .addColumn('id', 'integer', (c) => c.primaryKey())
-    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('id', t.int, (c) => c.primaryKey())
+    .addColumn('version', t.int, (c) => c.notNull())
     .execute();
   await sql`INSERT INTO clients_version (id, version) VALUES (1, 0)`.execute(db);
   // Small vault-encrypted settings the gateway owns (e.g. the audit checkpoint signing key).
@@ -50,14 +51,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('sealed_settings')
     .addColumn('name', 'text', (c) => c.primaryKey())
     .addColumn('envelope', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'integer', (c) => c.notNull())
+    .addColumn('created_at', t.int, (c) => c.notNull())
     .execute();
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: see up()
-export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('sealed_settings').execute();
-  await db.schema.dropTable('clients_version').execute();
-  await db.schema.dropTable('client_credentials').execute();
-  await db.schema.dropTable('clients').execute();
-}
+export const down = (db: Parameters<typeof dropTables>[0]) =>
+  dropTables(db, 'sealed_settings', 'clients_version', 'client_credentials', 'clients');

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { type Columns, dropTables } from '../columns.js';
 
 /**
  * The tamper-evident audit log (src/audit). `audit_log.data` is the record's canonical JSON
@@ -6,21 +7,21 @@ import type { Kysely } from 'kysely';
  * unhashed copy of a field can drift from the hashed one.
  */
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not the typed Database
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<any>, t: Columns): Promise<void> {
   await db.schema
     .createTable('audit_log')
-    .addColumn('seq', 'integer', (c) => c.primaryKey())
-    .addColumn('at', 'integer', (c) => c.notNull())
+    .addColumn('seq', t.int, (c) => c.primaryKey())
+    .addColumn('at', t.int, (c) => c.notNull())
     .addColumn('data', 'text', (c) => c.notNull())
     .addColumn('hash', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('audit_log_at').on('audit_log').column('at').execute();
   await db.schema
     .createTable('audit_checkpoints')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('seq', 'integer', (c) => c.notNull())
+    .addColumn('id', t.int, t.rowIdAuto)
+    .addColumn('seq', t.int, (c) => c.notNull())
     .addColumn('hash', 'text', (c) => c.notNull())
-    .addColumn('at', 'integer', (c) => c.notNull())
+    .addColumn('at', t.int, (c) => c.notNull())
     .addColumn('public_key', 'text', (c) => c.notNull())
     .addColumn('signature', 'text', (c) => c.notNull())
     .execute();
@@ -31,9 +32,5 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: see up()
-export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('audit_meta').execute();
-  await db.schema.dropTable('audit_checkpoints').execute();
-  await db.schema.dropTable('audit_log').execute();
-}
+export const down = (db: Parameters<typeof dropTables>[0]) =>
+  dropTables(db, 'audit_meta', 'audit_checkpoints', 'audit_log');

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { type Columns, dropTables } from '../columns.js';
 
 /**
  * Key lifecycle (src/lifecycle): `key_checks` holds every verification of a key against its
@@ -6,12 +7,12 @@ import type { Kysely } from 'kysely';
  * period ends (then the row is deleted, destroying the old credential).
  */
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not the typed Database
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<any>, t: Columns): Promise<void> {
   await db.schema
     .createTable('key_checks')
-    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('id', t.int, t.rowId)
     .addColumn('key_id', 'text', (c) => c.notNull())
-    .addColumn('key_version', 'integer', (c) => c.notNull())
+    .addColumn('key_version', t.int, (c) => c.notNull())
     .addColumn('checked_at', 'bigint', (c) => c.notNull())
     .addColumn('introspection_json', 'text', (c) => c.notNull())
     .addColumn('flags_json', 'text', (c) => c.notNull())
@@ -20,7 +21,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('retiring_credentials')
     .addColumn('key_id', 'text', (c) => c.notNull())
-    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('version', t.int, (c) => c.notNull())
     // The label and exchange the envelope's associated data was bound to.
     .addColumn('exchange', 'text', (c) => c.notNull())
     .addColumn('label', 'text', (c) => c.notNull())
@@ -32,8 +33,5 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: see up()
-export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('retiring_credentials').execute();
-  await db.schema.dropTable('key_checks').execute();
-}
+export const down = (db: Parameters<typeof dropTables>[0]) =>
+  dropTables(db, 'retiring_credentials', 'key_checks');

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { type Columns, dropTables } from '../columns.js';
 
 /**
  * Lockdowns (src/lifecycle/lockdown.ts): one row per `keywarden lockdown`, so `unlock` reverses
@@ -6,7 +7,7 @@ import type { Kysely } from 'kysely';
  * this lockdown froze (clients frozen before it stay frozen after `unlock`).
  */
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not the typed Database
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<any>, t: Columns): Promise<void> {
   await db.schema
     .createTable('lockdowns')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -15,8 +16,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('target_label', 'text')
     .addColumn('reason', 'text', (c) => c.notNull())
     .addColumn('actor', 'text', (c) => c.notNull())
-    .addColumn('started_at', 'integer', (c) => c.notNull())
-    .addColumn('ended_at', 'integer')
+    .addColumn('started_at', t.int, (c) => c.notNull())
+    .addColumn('ended_at', t.int)
     .addColumn('unlock_reason', 'text')
     .addColumn('unlock_actor', 'text')
     .addColumn('clients_json', 'text', (c) => c.notNull())
@@ -27,7 +28,4 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('lockdowns_active').on('lockdowns').columns(['ended_at', 'scope']).execute();
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: see up()
-export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('lockdowns').execute();
-}
+export const down = (db: Parameters<typeof dropTables>[0]) => dropTables(db, 'lockdowns');

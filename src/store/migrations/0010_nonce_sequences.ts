@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { dropTables } from '../columns.js';
 
 /**
  * Nonce sequences (src/store/nonce-sequence.ts): the last nonce drawn per exchange key, so the
@@ -15,7 +16,4 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: see up()
-export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('nonce_sequences').execute();
-}
+export const down = (db: Parameters<typeof dropTables>[0]) => dropTables(db, 'nonce_sequences');

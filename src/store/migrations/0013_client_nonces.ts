@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { dropTables } from '../columns.js';
 
 /**
  * The highest nonce each drop-in client key has used (Kraken), src/store/client-nonces.ts:
@@ -14,7 +15,4 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: see up()
-export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('client_nonces').execute();
-}
+export const down = (db: Parameters<typeof dropTables>[0]) => dropTables(db, 'client_nonces');

@@ -1,4 +1,5 @@
 import type { Migration } from 'kysely';
+import { type Columns, columnsFor, type StoreDialect, type StoreMigration } from '../columns.js';
 import * as m0002Vault from './0002_vault.js';
 import * as m0005Clients from './0005_clients.js';
 import * as m0007Audit from './0007_audit.js';
@@ -11,8 +12,10 @@ import * as m0013ClientNonces from './0013_client_nonces.js';
 
 /**
  * Every migration, in order. Names sort lexically; never edit a released migration, add one.
+ * A migration is written once for both engines: it takes the dialect's `Columns`
+ * (src/store/columns.ts) and spells `t.int`, `t.real`, `t.rowId` where they differ.
  */
-export const migrations: Record<string, Migration> = {
+const all: Record<string, StoreMigration> = {
   '0002_vault': m0002Vault,
   '0005_clients': m0005Clients,
   '0007_audit': m0007Audit,
@@ -23,3 +26,14 @@ export const migrations: Record<string, Migration> = {
   '0012_policy_usage': m0012PolicyUsage,
   '0013_client_nonces': m0013ClientNonces,
 };
+
+const bind = (m: StoreMigration, t: Columns): Migration => ({
+  up: (db) => m.up(db, t),
+  ...(m.down ? { down: (db) => m.down?.(db, t) ?? Promise.resolve() } : {}),
+});
+
+/** The migrations as Kysely's Migrator runs them, bound to one dialect's column types. */
+export function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
+  const t = columnsFor(dialect);
+  return Object.fromEntries(Object.entries(all).map(([name, m]) => [name, bind(m, t)]));
+}
