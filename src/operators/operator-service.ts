@@ -343,7 +343,7 @@ export function createOperators(deps: OperatorsDeps) {
         return undefined;
       }
       const row = await store.operatorById(s.operator_id);
-      if (!row || row.status !== 'active') return undefined;
+      if (row?.status !== 'active') return undefined;
       await store.touchSession(hash, at);
       return { actor: actorOf(row), csrfHash: s.csrf_hash, expiresAt: s.expires_at };
     },
@@ -368,8 +368,7 @@ export function createOperators(deps: OperatorsDeps) {
         );
       if (code === undefined) throw new KeywardenError('mfa_required');
       const row = await store.operatorById(actor.id);
-      if (!row || row.status !== 'active' || !(await acceptTotp(row, code)))
-        throw new KeywardenError('mfa_invalid');
+      if (row?.status !== 'active' || !(await acceptTotp(row, code))) throw new KeywardenError('mfa_invalid');
     },
 
     async list(): Promise<OperatorView[]> {

@@ -34,7 +34,10 @@ beforeEach(async () => {
     vault,
     clock: { now: () => now },
     audit: {
-      append: async (e) => (audit.push(e), { ...e, seq: audit.length, at: now, prevHash: '', hash: '' }),
+      append: async (e) => {
+        audit.push(e);
+        return { ...e, seq: audit.length, at: now, prevHash: '', hash: '' };
+      },
     },
     raise: (e) => alerts.push(e),
   });
