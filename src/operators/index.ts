@@ -1,5 +1,6 @@
 // Operators of the admin API: accounts, MFA, sessions, API tokens, brute-force protection.
 
+export { mfaCoverage } from './mfa-coverage.js';
 export {
   createOperators,
   type LoginInput,

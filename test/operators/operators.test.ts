@@ -211,3 +211,13 @@ describe('operators', () => {
     expect(await ops.mfaGaps()).toEqual([]);
   });
 });
+
+describe('admin.mfa coverage', () => {
+  it('is undefined with no operators, counts active owners and admins with TOTP', async () => {
+    const { mfaCoverage } = await import('../../src/operators/index.js');
+    expect(await mfaCoverage(store.db)).toBeUndefined();
+    await ops.add({ name: 'pending-admin', role: 'owner' }, LOCAL_ACTOR);
+    await enrolled('alice', 'owner');
+    expect(await mfaCoverage(store.db)).toEqual({ total: 1, withMfa: 1 });
+  });
+});
