@@ -13,10 +13,10 @@
  *      service wrote it itself).
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { type Actor, describeActor, KeywardenError, safeEqual } from '../core/index.js';
+import { httpsOption } from '../gateway/index.js';
 import { sha256Hex } from '../operators/index.js';
 import { errorAnswer } from './admin-errors.js';
 import type { AdminServices } from './admin-services.js';
@@ -77,17 +77,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
     requestIdHeader: false,
     return503OnClosing: true,
     forceCloseConnections: true,
-    ...(tls
-      ? {
-          https: {
-            cert: readFileSync(tls.cert),
-            key: readFileSync(tls.key),
-            ...(tls.ca ? { ca: readFileSync(tls.ca) } : {}),
-            requestCert: tls.requireClientCert,
-            rejectUnauthorized: tls.requireClientCert,
-          },
-        }
-      : {}),
+    ...httpsOption(tls),
   });
   void app.register(cookie);
 
