@@ -41,6 +41,8 @@ export const COMMANDS = {
     term: 'posture [options]',
     summary: 'Hygiene report for every key and client: checklist, score and the fix for each failing item',
   },
+  operator: { term: 'operator', summary: 'Operator accounts of the admin API (local: needs the master key)' },
+  admin: { term: 'admin', summary: 'The admin API (its own listener, default 127.0.0.1:8790)' },
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

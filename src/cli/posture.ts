@@ -99,8 +99,11 @@ export async function runPosture(
         checks: await root.keyChecks(),
         db: store.db,
       });
+      const { mfaCoverage } = await import('../operators/index.js');
+      const operators = await mfaCoverage(store.db);
       return buildPostureReport({
         ...data,
+        ...(operators ? { operators } : {}),
         now: (deps.now ?? Date.now)(),
         rotation: config.lifecycle.rotationDays,
         gateway: {

@@ -113,6 +113,25 @@ export const ERROR_CODES = {
     meaning:
       'An alert sink did not take a delivery (timeout, network error, HTTP error, refusal); never sent as an answer: the monitor retries or warns, and the message never holds the sink URL',
   },
+  // admin API and operators (src/operators, src/admin)
+  login_failed: { status: 401, kind: 'auth', message: 'Login failed' },
+  login_blocked: { status: 429, kind: 'rate_limited', message: 'Too many failed logins: try again later' },
+  enrolment_invalid: { status: 401, kind: 'auth', message: 'Enrolment code unknown, used or expired' },
+  session_required: { status: 401, kind: 'auth', message: 'Sign in or send an API token' },
+  csrf_failed: {
+    status: 403,
+    kind: 'permission',
+    message: 'CSRF token missing or wrong',
+    meaning:
+      "A cookie-authenticated write without the `x-keywarden-csrf` header equal to the session's `kw_csrf` cookie",
+  },
+  role_forbidden: { status: 403, kind: 'permission', message: 'Your role does not allow this' },
+  mfa_required: {
+    status: 401,
+    kind: 'auth',
+    message: 'This operation needs a fresh TOTP code (x-keywarden-otp)',
+  },
+  mfa_invalid: { status: 401, kind: 'auth', message: 'TOTP code wrong or already used' },
   // CLI
   command_failed: {
     status: 500,

@@ -4,7 +4,6 @@
  * text (never parsed by the framework) so the bytes classified are the bytes signed.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -15,6 +14,7 @@ import type { MonitorMetrics } from '../monitor/index.js';
 import type { MasterKeySource } from '../vault/index.js';
 import type { Gateway } from './gateway.js';
 import type { GatewayAnswer } from './gateway-types.js';
+import { httpsOption } from './https-option.js';
 import { hasProxyHeader, isLoopback } from './ip.js';
 import { createUnsealLimiter, type UnsealLimits } from './unseal-limiter.js';
 import { registerUnsealRoute } from './unseal-route.js';
@@ -107,17 +107,7 @@ export function createGatewayServer(options: ServerOptions): GatewayServer {
     requestIdHeader: false,
     return503OnClosing: true,
     forceCloseConnections: true,
-    ...(tls
-      ? {
-          https: {
-            cert: readFileSync(tls.cert),
-            key: readFileSync(tls.key),
-            ...(tls.ca ? { ca: readFileSync(tls.ca) } : {}),
-            requestCert: tls.requireClientCert,
-            rejectUnauthorized: tls.requireClientCert,
-          },
-        }
-      : {}),
+    ...httpsOption(tls),
   });
 
   app.removeAllContentTypeParsers();

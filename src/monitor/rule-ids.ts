@@ -31,6 +31,7 @@ export const RULE_SEVERITY = {
   'anomaly.new_ip': 'warning',
   'anomaly.notional_outlier': 'warning',
   'anomaly.unusual_hour': 'info',
+  'admin.login_failed': 'warning',
   'monitor.test': 'info',
 } as const satisfies Record<string, Severity>;
 

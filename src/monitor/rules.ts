@@ -159,6 +159,7 @@ const SYSTEM_RULES: Record<SystemEvent['kind'], { rule: RuleId; title: string }>
   gateway_sealed: { rule: 'gateway.sealed', title: 'Gateway sealed' },
   lockdown: { rule: 'gateway.lockdown', title: 'Lockdown engaged' },
   audit_write_failed: { rule: 'audit.write_failed', title: 'Audit write failed' },
+  admin_login_failed: { rule: 'admin.login_failed', title: 'Failed admin login' },
 };
 
 function system(event: SystemEvent): AlertDraft[] {

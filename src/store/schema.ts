@@ -227,5 +227,66 @@ export interface Database {
   client_nonces: ClientNoncesTable;
 }
 
+// --- operators of the admin API (src/operators) ---
+
+export interface OperatorsTable {
+  id: string;
+  name: string;
+  role: string;
+  status: string;
+  password_hash: string | null;
+  totp_envelope: string | null;
+  totp_last_step: number | null;
+  mfa_enrolled_at: number | null;
+  enrol_code_hash: string | null;
+  enrol_expires_at: number | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OperatorRecoveryCodesTable {
+  code_hash: string;
+  operator_id: string;
+  used_at: number | null;
+}
+
+export interface OperatorSessionsTable {
+  id_hash: string;
+  operator_id: string;
+  csrf_hash: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  source_ip: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  role: string;
+  token_hash: string;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface LoginFailuresTable {
+  subject: string;
+  count: number;
+  last_at: number;
+  blocked_until: number;
+}
+
+export interface Database {
+  operators: OperatorsTable;
+  operator_recovery_codes: OperatorRecoveryCodesTable;
+  operator_sessions: OperatorSessionsTable;
+  api_tokens: ApiTokensTable;
+  login_failures: LoginFailuresTable;
+}
+
 // biome-ignore lint/suspicious/noEmptyInterface: each section above adds its tables to this interface
 export interface Database {}

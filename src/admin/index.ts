@@ -1,0 +1,17 @@
+// The admin API: routes as data, roles, sessions, CSRF, fresh MFA, the OpenAPI document.
+
+export type { AdminServices } from './admin-services.js';
+export { buildOpenApi, openApiPath } from './openapi.js';
+export { allows, PERMISSIONS, type Permission, ROLE_PERMISSIONS } from './permissions.js';
+export type { AdminRoute, Method } from './route-types.js';
+export { adminRoutes } from './routes/index.js';
+export {
+  type AdminServer,
+  type AdminServerOptions,
+  type AdminTls,
+  CSRF_COOKIE,
+  CSRF_HEADER,
+  createAdminServer,
+  OTP_HEADER,
+  SESSION_COOKIE,
+} from './server.js';

@@ -1,0 +1,56 @@
+/**
+ * An admin route as data: method, URL, the permission it needs, whether it needs a fresh TOTP
+ * code, and the zod schemas that validate its input and shape its answer. The server registers
+ * these, the OpenAPI document is generated from them, and the meta-test walks them.
+ */
+import type { z } from 'zod';
+import type { Actor } from '../core/index.js';
+import type { Permission } from './permissions.js';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface RouteContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** Undefined only on `public` routes. */
+  actor: Actor | undefined;
+  ip: string;
+  /** Cookie values the route may read (auth routes: the session being replaced). */
+  cookies: Record<string, string | undefined>;
+  /** Set a cookie on the answer (auth routes only). */
+  setCookie(name: string, value: string, options: { httpOnly: boolean; maxAgeSeconds?: number }): void;
+  clearCookie(name: string): void;
+}
+
+export interface AdminRoute<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+> {
+  method: Method;
+  /** Fastify syntax (`/api/v1/keys/:ref`). */
+  url: string;
+  /** Stable id: the OpenAPI operationId and the audit action of a write. */
+  id: string;
+  summary: string;
+  tag: string;
+  permission: Permission;
+  /** A fresh TOTP code in `x-keywarden-otp` is required (sensitive operations). */
+  mfa?: boolean;
+  /** The domain service writes the audit record itself (with the actor); the server does not add one. */
+  auditedByService?: boolean;
+  params?: P;
+  query?: Q;
+  body?: B;
+  response: R;
+  /** 201 for a create; 200 otherwise. */
+  status?: number;
+  handler(ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>>): Promise<z.input<R>>;
+}
+
+/** Erase the generic parameters so routes of different shapes sit in one list. */
+export const route = <P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
+  r: AdminRoute<P, Q, B, R>,
+): AdminRoute => r as unknown as AdminRoute;

@@ -1,0 +1,18 @@
+// Every admin route, in one list: the server registers it, the OpenAPI document and the meta-test read it.
+import type { AdminServices } from '../admin-services.js';
+import type { AdminRoute } from '../route-types.js';
+import { authRoutes } from './auth-routes.js';
+import { clientRoutes } from './client-routes.js';
+import { keyRoutes } from './key-routes.js';
+import { operatorRoutes } from './operator-routes.js';
+import { oversightRoutes } from './oversight-routes.js';
+
+export function adminRoutes(s: AdminServices): AdminRoute[] {
+  return [
+    ...authRoutes(s.operators),
+    ...operatorRoutes(s.operators),
+    ...keyRoutes(s),
+    ...clientRoutes(s),
+    ...oversightRoutes(s),
+  ];
+}

@@ -1,0 +1,207 @@
+/** Audit, alerts, lockdown and unlock, and the vault's seal. */
+import { z } from 'zod';
+import { type Actor, KeywardenError } from '../../core/index.js';
+import type { AdminServices } from '../admin-services.js';
+import { route } from '../route-types.js';
+import { ok } from './schemas.js';
+
+const PAGE_MAX = 500;
+const record = z.object({
+  seq: z.number(),
+  at: z.number(),
+  kind: z.string(),
+  actor: z.string().optional(),
+  requestId: z.string().optional(),
+  clientId: z.string().optional(),
+  keyId: z.string().optional(),
+  exchange: z.string().optional(),
+  action: z.string().optional(),
+  endpoint: z.string().optional(),
+  symbol: z.string().optional(),
+  side: z.string().optional(),
+  notional: z.number().optional(),
+  decision: z.string().optional(),
+  rule: z.string().optional(),
+  message: z.string().optional(),
+  sourceIp: z.string().optional(),
+  upstreamStatus: z.number().optional(),
+  latencyMs: z.number().optional(),
+  hmacs: z.record(z.string(), z.string()).optional(),
+  detail: z.record(z.string(), z.unknown()).optional(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+
+const int = z.coerce.number().int().min(0);
+const auditQuery = z
+  .object({
+    kind: z.enum(['request', 'outcome', 'admin', 'alert']).optional(),
+    clientId: z.string().max(128).optional(),
+    keyId: z.string().max(128).optional(),
+    action: z.string().max(64).optional(),
+    decision: z.enum(['allow', 'deny', 'would-deny']).optional(),
+    since: int.optional(),
+    until: int.optional(),
+    cursor: int.optional(),
+    limit: z.coerce.number().int().min(1).max(PAGE_MAX).optional(),
+  })
+  .strict();
+
+const scope = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('all') }).strict(),
+  z.object({ kind: z.literal('key'), ref: z.string().min(1).max(128) }).strict(),
+  z.object({ kind: z.literal('client'), ref: z.string().min(1).max(128) }).strict(),
+]);
+
+export function oversightRoutes(s: AdminServices) {
+  const need = (a: Actor | undefined) => {
+    if (!a) throw new KeywardenError('session_required');
+    return a;
+  };
+  return [
+    route({
+      method: 'GET',
+      url: '/api/v1/audit',
+      id: 'audit.query',
+      summary: 'Query audit records, oldest first; `cursor` is the last `seq` seen (nextCursor)',
+      tag: 'audit',
+      permission: 'audit.read',
+      query: auditQuery,
+      response: z.object({ records: z.array(record), nextCursor: z.number().nullable() }),
+      async handler({ query }) {
+        const limit = query.limit ?? 100;
+        const { cursor, ...filter } = query;
+        const records = s.auditRecords({
+          ...filter,
+          ...(cursor !== undefined ? { afterSeq: cursor } : {}),
+          limit,
+        });
+        return { records, nextCursor: records.length === limit ? (records.at(-1)?.seq ?? null) : null };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/audit/verify',
+      id: 'audit.verify',
+      summary: 'Verify the hash chain and the signed checkpoints',
+      tag: 'audit',
+      permission: 'audit.read',
+      response: z.object({ ok: z.boolean(), records: z.number(), problems: z.array(z.string()) }).loose(),
+      handler: async () => s.verifyAudit() as unknown as { ok: boolean; records: number; problems: string[] },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/alerts',
+      id: 'alerts.list',
+      summary: 'Alerts raised (from the audit log), newest first, with who acknowledged them',
+      tag: 'alerts',
+      permission: 'alerts.read',
+      query: z.object({ limit: z.coerce.number().int().min(1).max(PAGE_MAX).optional() }).strict(),
+      response: z.object({
+        alerts: z.array(
+          z.object({
+            seq: z.number(),
+            at: z.number(),
+            rule: z.string().optional(),
+            message: z.string().optional(),
+            acknowledgedBy: z.string().nullable(),
+          }),
+        ),
+      }),
+      async handler({ query }) {
+        const alerts = s.auditRecords({ kind: 'alert', descending: true, limit: query.limit ?? 100 });
+        const acks = new Map<number, string>();
+        for (const r of s.auditRecords({ kind: 'admin', action: 'alerts.ack' })) {
+          const seq = (r.detail?.params as { seq?: unknown } | undefined)?.seq;
+          if (typeof seq === 'number' && r.actor) acks.set(seq, r.actor);
+        }
+        return {
+          alerts: alerts.map((a) => ({
+            seq: a.seq,
+            at: a.at,
+            rule: a.rule,
+            message: a.message,
+            acknowledgedBy: acks.get(a.seq) ?? null,
+          })),
+        };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/api/v1/alerts/:seq/ack',
+      id: 'alerts.ack',
+      summary: 'Acknowledge an alert (recorded in the audit log)',
+      tag: 'alerts',
+      permission: 'alerts.ack',
+      params: z.object({ seq: z.coerce.number().int().min(1) }).strict(),
+      response: ok,
+      async handler({ params }) {
+        const [found] = s.auditRecords({ kind: 'alert', afterSeq: params.seq - 1, limit: 1 });
+        if (found?.seq !== params.seq) throw new KeywardenError('not_found', `no alert ${params.seq}`);
+        return { ok: true as const };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/api/v1/lockdown',
+      id: 'lockdown.engage',
+      summary: 'Freeze every client of the scope at once',
+      tag: 'lockdown',
+      permission: 'lockdown.engage',
+      mfa: true,
+      auditedByService: true,
+      body: z.object({ scope, reason: z.string().max(500).optional() }).strict(),
+      response: z.object({ id: z.string(), frozen: z.array(z.string()) }).loose(),
+      async handler({ body, actor }) {
+        const service = await s.lockdownFor(need(actor));
+        const result = await service.lockdown({
+          scope: body.scope,
+          ...(body.reason !== undefined ? { reason: body.reason } : {}),
+        } as Parameters<typeof service.lockdown>[0]);
+        return result as unknown as { id: string; frozen: string[] };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/api/v1/unlock',
+      id: 'lockdown.unlock',
+      summary: 'End a lockdown: unfreeze what it froze',
+      tag: 'lockdown',
+      permission: 'lockdown.unlock',
+      mfa: true,
+      auditedByService: true,
+      body: z.object({ scope, reason: z.string().min(1).max(500) }).strict(),
+      response: z.object({}).loose(),
+      async handler({ body, actor }) {
+        const service = await s.lockdownFor(need(actor));
+        const result = await service.unlock({ scope: body.scope, reason: body.reason } as Parameters<
+          typeof service.unlock
+        >[0]);
+        return result as unknown as Record<string, unknown>;
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/system/seal',
+      id: 'system.seal-status',
+      summary: 'Whether the vault is sealed',
+      tag: 'system',
+      permission: 'system.read',
+      response: z.object({ sealed: z.boolean() }),
+      handler: async () => ({ sealed: s.vault.isSealed() }),
+    }),
+    route({
+      method: 'POST',
+      url: '/api/v1/system/seal',
+      id: 'system.seal',
+      summary: 'Seal the vault now: nothing is signed until it is unsealed again',
+      tag: 'system',
+      permission: 'system.seal',
+      response: z.object({ sealed: z.boolean() }),
+      handler: async () => {
+        s.vault.seal();
+        return { sealed: true };
+      },
+    }),
+  ];
+}
