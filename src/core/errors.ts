@@ -106,6 +106,25 @@ export const ERROR_CODES = {
     meaning:
       'An alert sink did not take a delivery (timeout, network error, HTTP error, refusal); never sent as an answer: the monitor retries or warns, and the message never holds the sink URL',
   },
+  // approvals (src/approvals): a withdrawal held for a second person's decision answers the bot
+  // with its exchange's "not authorised" shape, naming the approval.
+  approval_pending: {
+    status: 403,
+    kind: 'policy',
+    message: 'Held: pending approval',
+    meaning:
+      'A withdrawal the policy allows, for a client whose policy says withdrawals.approval: true, was not sent: it waits as an approval (the message names its id) and is sent once, freshly signed, after someone approves it',
+  },
+  approval_self: {
+    status: 403,
+    kind: 'permission',
+    message: 'Nobody approves their own request',
+  },
+  approval_closed: {
+    status: 409,
+    kind: 'bad_request',
+    message: 'The approval was already decided, has expired or has run',
+  },
   // CLI
   command_failed: {
     status: 500,

@@ -45,7 +45,8 @@ export interface SystemEvent {
     | 'gateway_sealed'
     | 'audit_write_failed'
     | 'leaked_key_found'
-    | 'lockdown';
+    | 'lockdown'
+    | 'approval_pending';
   client?: string;
   keyLabel?: string;
   message: string;

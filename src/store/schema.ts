@@ -227,5 +227,30 @@ export interface Database {
   client_nonces: ClientNoncesTable;
 }
 
+// --- approvals (src/approvals) ---
+
+export interface ApprovalsTable {
+  id: string;
+  /** An ApprovalKind (src/config/approvals-config.ts). */
+  kind: string;
+  summary: string;
+  /** What runs once approved (a withdrawal: its checked intent and the stripped request to sign). */
+  payload_json: string;
+  /** pending, approved, rejected, expired, executing, executed or failed. */
+  status: string;
+  requested_by_json: string;
+  requested_at: number;
+  expires_at: number;
+  decided_by_json: string | null;
+  decided_at: number | null;
+  executed_at: number | null;
+  /** The execution's outcome (the exchange's status and answer), once run. */
+  result_json: string | null;
+}
+
+export interface Database {
+  approvals: ApprovalsTable;
+}
+
 // biome-ignore lint/suspicious/noEmptyInterface: each section above adds its tables to this interface
 export interface Database {}

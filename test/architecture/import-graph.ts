@@ -14,7 +14,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['audit', 'policy', 'sandbox'],
   ['monitor'],
   ['config'],
-  ['keys', 'clients', 'rotation', 'lockdown', 'scan', 'posture'],
+  ['keys', 'clients', 'rotation', 'lockdown', 'scan', 'posture', 'approvals'],
   ['gateway'],
   ['admin'],
   ['cli'],

@@ -8,6 +8,7 @@ import * as m0010NonceSequences from './0010_nonce_sequences.js';
 import * as m0011ThirdPartyClients from './0011_third_party_clients.js';
 import * as m0012PolicyUsage from './0012_policy_usage.js';
 import * as m0013ClientNonces from './0013_client_nonces.js';
+import * as m0015Approvals from './0015_approvals.js';
 
 /**
  * Every migration, in order. Names sort lexically; never edit a released migration, add one.
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0011_third_party_clients': m0011ThirdPartyClients,
   '0012_policy_usage': m0012PolicyUsage,
   '0013_client_nonces': m0013ClientNonces,
+  '0015_approvals': m0015Approvals,
 };
