@@ -88,17 +88,15 @@ const narrowing: fc.Arbitrary<Edit> = fc.oneof(
     const days = (p.tradingHours.days ?? [0, 1, 2, 3, 4, 5, 6]).filter((d) => d !== day);
     return days.length > 0 ? { ...p, tradingHours: { ...p.tradingHours, days } } : p;
   }),
-  fc
-    .constantFrom(...ADDRESSES)
-    .map<Edit>(
-      (a) => (p) =>
-        p.withdrawals
-          ? {
-              ...p,
-              withdrawals: { ...p.withdrawals, addresses: p.withdrawals.addresses.filter((x) => x !== a) },
-            }
-          : p,
-    ),
+  fc.constantFrom(...ADDRESSES).map<Edit>(
+    (a) => (p) =>
+      p.withdrawals
+        ? {
+            ...p,
+            withdrawals: { ...p.withdrawals, addresses: p.withdrawals.addresses.filter((x) => x !== a) },
+          }
+        : p,
+  ),
   fc.tuple(fc.constantFrom(...COINS), fc.integer({ min: 0, max: 1000 })).map<Edit>(([coin, v]) => (p) => {
     if (!p.withdrawals) return p;
     const caps = p.withdrawals.dailyCap;
