@@ -37,6 +37,10 @@ export const COMMANDS = {
     term: 'unlock [options]',
     summary: 'Lift a lockdown: unfreezes exactly the clients it froze (--reason required)',
   },
+  approvals: {
+    term: 'approvals',
+    summary: 'List, show, approve and reject requests waiting for a second person (held withdrawals)',
+  },
   posture: {
     term: 'posture [options]',
     summary: 'Hygiene report for every key and client: checklist, score and the fix for each failing item',

@@ -42,6 +42,7 @@ export function summarisePolicy(policy: Policy): string[] {
     lines.push(`withdrawals.addresses: ${policy.withdrawals.addresses.length} allow-listed`);
     for (const [coin, cap] of Object.entries(policy.withdrawals.dailyCap ?? {}))
       lines.push(`withdrawals.dailyCap.${coin}: ${formatAmount(cap)}`);
+    if (policy.withdrawals.approval) lines.push('withdrawals.approval: held for a second person');
   }
   return lines;
 }
@@ -82,7 +83,7 @@ function parsePrices(pairs: string[]): Record<string, number> {
 
 export async function explain(
   options: ExplainOptions,
-): Promise<{ classification: Classification; decision: Decision }> {
+): Promise<{ classification: Classification; decision: Decision; heldForApproval?: true }> {
   const policy = await readPolicyFile(options.policy);
   const adapter = isExchangeId(options.exchange) ? ADAPTERS[options.exchange] : undefined;
   if (!adapter) throw new CliError(`unknown exchange ${options.exchange}`, 2);
@@ -115,7 +116,11 @@ export async function explain(
       options.slippage === undefined ? DEFAULT_SLIPPAGE_PERCENT : parseSlippage(options.slippage),
     usage: { dailyNotional: 0, ordersLastMinute: 0, withdrawnToday: {} },
   };
-  return { classification, decision: evaluate(policy, classification, ctx) };
+  const decision = evaluate(policy, classification, ctx);
+  // The gateway holds such a withdrawal for a second person instead of sending it (src/gateway/pipeline/hold.ts).
+  const held =
+    decision.allowed && classification.action === 'withdraw' && policy.withdrawals?.approval === true;
+  return { classification, decision, ...(held ? { heldForApproval: true as const } : {}) };
 }
 
 /** The parsed intent, order by order: the fields the policy used, the notional and where its price came from. */
@@ -185,9 +190,11 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(
       action(async (opts: ExplainOptions) => {
-        const { classification, decision } = await explain(opts);
+        const { classification, decision, heldForApproval } = await explain(opts);
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ classification, decision })}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ classification, decision, ...(heldForApproval ? { heldForApproval } : {}) })}\n`,
+          );
           return;
         }
         process.stdout.write(`request: ${classification.action} ${classification.endpoint}\n`);
@@ -205,6 +212,10 @@ export function register(program: Command): void {
             `decision: ALLOW (monitor mode; would deny)\nrule: ${decision.wouldDeny.rule}\nreason: ${decision.wouldDeny.message}\n`,
           );
         else process.stdout.write('decision: ALLOW\n');
+        if (heldForApproval)
+          process.stdout.write(
+            'held: waits for a second person (withdrawals.approval), then is sent once, freshly signed\n',
+          );
       }),
     );
 }

@@ -27,6 +27,7 @@ const GROUPS: ReadonlyArray<{ names: readonly CommandName[]; load: () => Promise
     { names: ['lockdown', 'unlock'], load: () => import('./lockdown.js') },
     { names: ['posture'], load: () => import('./posture.js') },
     { names: ['operator', 'admin'], load: () => import('./operator.js') },
+    { names: ['approvals'], load: () => import('./approvals.js') },
   ];
 
 /** The first argument that is not a global option (or its value): the command the user asked for. */

@@ -8,6 +8,8 @@
  * or an HTTP client, and a bad `--config` fails before the vault asks for a passphrase only in
  * the commands that read it first.
  */
+
+import type { ApprovalsService } from '../approvals/index.js';
 import { type AuditAnchoring, type AuditLog, type AuditLogHandle, openAuditLog } from '../audit/index.js';
 import { type ClientService, createClientService, createVersionReader } from '../clients/index.js';
 import { type KeywardenConfig, loadConfig } from '../config/index.js';
@@ -113,6 +115,8 @@ export interface CliRoot {
   /** Alert sinks of the config, recording into the audit log. */
   monitor(): Promise<MonitorHandle>;
   lockdown(options: { withExchanges: boolean }): Promise<LockdownService>;
+  /** The approvals service (src/approvals), alerting through the config's sinks. */
+  approvals(): Promise<ApprovalsService>;
   /** Close everything opened, last opened first; the first failure is rethrown after. */
   close(): Promise<void>;
 }
@@ -206,6 +210,18 @@ export function createCliRoot(options: RootOptions): CliRoot {
       closers.push(() => opened.close());
       return opened.service;
     },
+    approvals: once(async () => {
+      const { createApprovals } = await import('../approvals/index.js');
+      const config = root.config();
+      const [store, audit, alerts] = await Promise.all([root.store(), root.audit(), root.monitor()]);
+      return createApprovals({
+        db: store.db,
+        clock: { now: Date.now },
+        audit,
+        config: config.approvals,
+        alerts: alerts.monitor,
+      });
+    }),
     async close() {
       let first: unknown;
       for (const close of closers.splice(0).reverse()) {

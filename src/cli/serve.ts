@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
+import { createApprovals } from '../approvals/index.js';
 import { loadConfig, parseListen } from '../config/index.js';
 import { type ExchangeId, KeywardenError } from '../core/index.js';
 import { buildGatewayStack, storeBackedState } from '../gateway/index.js';
@@ -101,8 +102,17 @@ export async function serve(dataDir: string, opts: ServeOptions) {
     });
     for (const e of EMULATORS) baseUrls[e.exchange] = sandbox.sandbox.baseUrl(e.exchange);
   }
+  // Withdrawals under `withdrawals.approval` wait here; this process's dispatcher sends the approved ones.
+  const approvals = createApprovals({
+    db: ctx.store.db,
+    clock: { now: Date.now },
+    audit: ctx.audit,
+    config: config.approvals,
+    alerts: alerts.monitor,
+  });
   const stack = buildGatewayStack({
     config,
+    approvals,
     vault: ctx.vault,
     keys: ctx.keys,
     clients,

@@ -10,6 +10,7 @@ import { auditConfigSchema, DEFAULT_CHECKPOINT_EVERY } from '../audit/index.js';
 import { EXCHANGE_IDS, type ExchangeId, KeywardenError } from '../core/index.js';
 import { monitorConfigSchema } from '../monitor/index.js';
 import { isPostgresUrl } from '../store/index.js';
+import { approvalsConfigSchema, DEFAULT_APPROVAL_TTL_HOURS } from './approvals-config.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8787';
 export const CONFIG_FILE = 'keywarden.yaml';
@@ -155,6 +156,8 @@ export const configSchema = z
     audit: auditConfigSchema.default({ checkpointEvery: DEFAULT_CHECKPOINT_EVERY }),
     /** Alert rules, anomaly detection and sinks (schema and defaults in src/monitor/monitor-config.ts). */
     monitor: monitorConfigSchema.default(monitorConfigSchema.parse({})),
+    /** Which operations wait for a second person (schema in ./approvals-config.ts); none by default. */
+    approvals: approvalsConfigSchema.default({ require: [], ttlHours: DEFAULT_APPROVAL_TTL_HOURS }),
     exchanges: z
       .object(
         Object.fromEntries(EXCHANGE_IDS.map((id) => [id, exchangeSchema.optional()])) as Record<

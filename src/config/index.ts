@@ -1,1 +1,2 @@
+export * from './approvals-config.js';
 export * from './config.js';

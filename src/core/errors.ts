@@ -132,6 +132,25 @@ export const ERROR_CODES = {
     message: 'This operation needs a fresh TOTP code (x-keywarden-otp)',
   },
   mfa_invalid: { status: 401, kind: 'auth', message: 'TOTP code wrong or already used' },
+  // approvals (src/approvals): a withdrawal held for a second person's decision answers the bot
+  // with its exchange's "not authorised" shape, naming the approval.
+  approval_pending: {
+    status: 403,
+    kind: 'policy',
+    message: 'Held: pending approval',
+    meaning:
+      'A withdrawal the policy allows, for a client whose policy says withdrawals.approval: true, was not sent: it waits as an approval (the message names its id) and is sent once, freshly signed, after someone approves it',
+  },
+  approval_self: {
+    status: 403,
+    kind: 'permission',
+    message: 'Nobody approves their own request',
+  },
+  approval_closed: {
+    status: 409,
+    kind: 'bad_request',
+    message: 'The approval was already decided, has expired or has run',
+  },
   // CLI
   command_failed: {
     status: 500,

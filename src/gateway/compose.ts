@@ -3,6 +3,7 @@
  * audit log) and start listening. Shared by `keywarden serve`, the demo and the benchmarks so
  * they all run exactly the production path.
  */
+import type { ApprovalsService } from '../approvals/index.js';
 import type { KeywardenConfig } from '../config/index.js';
 import { type Clock, EXCHANGE_IDS, type ExchangeId, KeywardenError } from '../core/index.js';
 import type { NonceLedger, NonceSource } from '../exchanges/index.js';
@@ -12,6 +13,7 @@ import { monitoredAuditLog } from '../monitor/index.js';
 import type { Evaluate, UsageTracker } from '../policy/index.js';
 import { evaluate as defaultEvaluate } from '../policy/index.js';
 import type { MasterKeySource } from '../vault/index.js';
+import { type ApprovalDispatcher, createApprovalDispatcher } from './approval-dispatcher.js';
 import { createGateway, type Gateway } from './gateway.js';
 import type { GatewayDeps } from './gateway-types.js';
 import { createGatewayServer, type GatewayServer } from './server.js';
@@ -38,12 +40,21 @@ export interface StackOptions extends Pick<GatewayDeps, 'config' | 'vault' | 'ke
   usage?: UsageTracker;
   /** The client nonce ledger, normally the store's (src/store/client-nonces.ts). */
   clientNonces?: NonceLedger;
+  /**
+   * Approvals (src/approvals): withdrawals under `withdrawals.approval` are held there, and the
+   * stack's dispatcher sends the approved ones, checking every `dispatchEveryMs` (default 2 s;
+   * 0 = only when `dispatcher.runOnce()` is called).
+   */
+  approvals?: ApprovalsService;
+  dispatchEveryMs?: number;
 }
 
 export interface GatewayStack {
   gateway: Gateway;
   server: GatewayServer;
   upstreams: Partial<Record<ExchangeId, Upstream>>;
+  /** Sends approved withdrawals (present with `approvals`). */
+  dispatcher?: ApprovalDispatcher;
   listen(host: string, port: number): Promise<string>;
   close(): Promise<void>;
 }
@@ -103,7 +114,22 @@ export function buildGatewayStack(options: StackOptions): GatewayStack {
     ...(options.nonces ? { nonces: options.nonces } : {}),
     ...(options.usage ? { usage: options.usage } : {}),
     ...(options.clientNonces ? { clientNonces: options.clientNonces } : {}),
+    ...(options.approvals ? { approvals: options.approvals } : {}),
   });
+  const dispatcher = options.approvals
+    ? createApprovalDispatcher({
+        approvals: options.approvals,
+        keys: options.keys,
+        adapters: ADAPTERS,
+        upstreams,
+        audit,
+        clock: options.clock ?? { now: Date.now },
+        nonceFor: (keyId) => gateway.nonceFor(keyId),
+        isSealed: () => vault.isSealed(),
+        onError: (context, err) => options.onError?.(context, err),
+      })
+    : undefined;
+  if (dispatcher && options.dispatchEveryMs !== 0) dispatcher.start(options.dispatchEveryMs ?? 2_000);
   const server = createGatewayServer({
     config,
     gateway,
@@ -124,8 +150,10 @@ export function buildGatewayStack(options: StackOptions): GatewayStack {
     gateway,
     server,
     upstreams,
+    ...(dispatcher ? { dispatcher } : {}),
     listen: (host, port) => server.listen(host, port),
     async close() {
+      dispatcher?.stop();
       await server.close();
       await Promise.all(Object.values(upstreams).map((u) => u?.close()));
     },

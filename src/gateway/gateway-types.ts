@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { ApprovalsService } from '../approvals/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { LoadedClient } from '../clients/index.js';
 import type { KeywardenConfig } from '../config/index.js';
@@ -32,6 +33,8 @@ export interface GatewayDeps {
    * in-memory sequence that only this process draws from.
    */
   nonces?: (keyId: string) => NonceSource;
+  /** Holds withdrawals under `withdrawals.approval` (src/approvals); without it they are denied. */
+  approvals?: Pick<ApprovalsService, 'request'>;
   /** Store and audit reachability for /readyz. */
   ready?: () => Promise<{ store: boolean; audit: boolean }>;
   /** Unexpected failures (never secrets): logged in full with the request id. */

@@ -85,6 +85,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     evaluate: deps.evaluate,
     marketData,
     monitored: deps.monitor !== undefined,
+    ...(deps.approvals ? { approvals: deps.approvals } : {}),
     audit,
     onError,
   };

@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { ACTIONS, type Action, ERROR_CODES, EXCHANGE_IDS } from '../core/index.js';
+import { ACTIONS, ERROR_CODES, EXCHANGE_IDS } from '../core/index.js';
 import { POLICY_RULES } from '../policy/index.js';
 import type { Alert, RequestEvent } from './monitor-types.js';
 import { RULE_IDS, SEVERITIES } from './rule-ids.js';

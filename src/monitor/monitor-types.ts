@@ -46,7 +46,8 @@ export interface SystemEvent {
     | 'audit_write_failed'
     | 'leaked_key_found'
     | 'lockdown'
-    | 'admin_login_failed';
+    | 'admin_login_failed'
+    | 'approval_pending';
   client?: string;
   keyLabel?: string;
   message: string;

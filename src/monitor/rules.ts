@@ -160,6 +160,7 @@ const SYSTEM_RULES: Record<SystemEvent['kind'], { rule: RuleId; title: string }>
   lockdown: { rule: 'gateway.lockdown', title: 'Lockdown engaged' },
   audit_write_failed: { rule: 'audit.write_failed', title: 'Audit write failed' },
   admin_login_failed: { rule: 'admin.login_failed', title: 'Failed admin login' },
+  approval_pending: { rule: 'approval.pending', title: 'Waiting for approval' },
 };
 
 function system(event: SystemEvent): AlertDraft[] {
@@ -176,7 +177,10 @@ function system(event: SystemEvent): AlertDraft[] {
       message: clip(event.message, 500),
       client: event.client,
       keyLabel: event.keyLabel,
-      dedupKey: `${rule}:${event.client ?? '-'}:${event.keyLabel ?? '-'}`,
+      // Each approval is its own alert (it names the id to decide), never folded into another's.
+      dedupKey: `${rule}:${event.client ?? '-'}:${event.keyLabel ?? '-'}${
+        typeof event.detail?.approvalId === 'string' ? `:${event.detail.approvalId}` : ''
+      }`,
       detail: event.detail,
     },
   ];

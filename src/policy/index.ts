@@ -13,4 +13,5 @@ export {
 export { DEFAULT_ACTIONS, parsePolicy, policySchema, validatePolicy } from './policy-schema.js';
 export type { Decision, Evaluate, Policy, PolicyContext, PolicyRule, PricedOrder } from './policy-types.js';
 export { POLICY_RULES } from './policy-types.js';
+export { isWidening, widerIpList } from './policy-widening.js';
 export { createUsageTracker, type Reservation, type UsageTracker } from './usage.js';

@@ -50,6 +50,7 @@ export const policySchema = z.strictObject({
     .strictObject({
       addresses: z.array(z.string().min(1).max(256)).max(1000),
       dailyCap: z.record(z.string().min(1).max(32), z.number().finite().nonnegative()).optional(),
+      approval: z.boolean().optional(),
     })
     .optional(),
 });

@@ -30,7 +30,12 @@ export interface Policy {
   /** Allowed trading window in UTC, `HH:MM` to `HH:MM` (may wrap midnight), optional weekdays 0=Sunday. */
   tradingHours?: { start: string; end: string; days?: number[] };
   /** Withdrawals (when `withdraw` is allowed) only to these addresses, under a daily cap per coin. */
-  withdrawals?: { addresses: string[]; dailyCap?: Record<string, number> };
+  withdrawals?: {
+    addresses: string[];
+    dailyCap?: Record<string, number>;
+    /** A withdrawal the rest of the policy allows is held for a second person's approval, then sent once. */
+    approval?: boolean;
+  };
 }
 
 /** Everything outside the request that a decision depends on, gathered before evaluation. */

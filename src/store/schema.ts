@@ -280,12 +280,34 @@ export interface LoginFailuresTable {
   blocked_until: number;
 }
 
+// --- approvals (src/approvals) ---
+
+export interface ApprovalsTable {
+  id: string;
+  /** An ApprovalKind (src/config/approvals-config.ts). */
+  kind: string;
+  summary: string;
+  /** What runs once approved (a withdrawal: its checked intent and the stripped request to sign). */
+  payload_json: string;
+  /** pending, approved, rejected, expired, executing, executed or failed. */
+  status: string;
+  requested_by_json: string;
+  requested_at: number;
+  expires_at: number;
+  decided_by_json: string | null;
+  decided_at: number | null;
+  executed_at: number | null;
+  /** The execution's outcome (the exchange's status and answer), once run. */
+  result_json: string | null;
+}
+
 export interface Database {
   operators: OperatorsTable;
   operator_recovery_codes: OperatorRecoveryCodesTable;
   operator_sessions: OperatorSessionsTable;
   api_tokens: ApiTokensTable;
   login_failures: LoginFailuresTable;
+  approvals: ApprovalsTable;
 }
 
 // biome-ignore lint/suspicious/noEmptyInterface: each section above adds its tables to this interface

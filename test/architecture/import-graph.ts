@@ -14,7 +14,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['audit', 'policy', 'sandbox'],
   ['monitor'],
   ['config'],
-  ['keys', 'clients', 'rotation', 'lockdown', 'scan', 'posture', 'operators'],
+  ['keys', 'clients', 'rotation', 'lockdown', 'scan', 'posture', 'operators', 'approvals'],
   ['gateway'],
   ['admin'],
   ['cli'],

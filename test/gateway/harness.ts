@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ApprovalsService, createApprovals } from '../../src/approvals/index.js';
 import type { AuditLog, AuditRecord } from '../../src/audit/audit-types.js';
 import { createAuditLog, createCheckpointKey, createSigner, queryAudit } from '../../src/audit/index.js';
 import { ccxtOverride } from '../../src/cli/sandbox.js';
@@ -17,6 +18,7 @@ import { type KeywardenConfig, parseConfig } from '../../src/config/config.js';
 import type { Clock, ExchangeId } from '../../src/core/index.js';
 import type { Credential } from '../../src/exchanges/adapter.js';
 import { ADAPTERS, adapterFor } from '../../src/exchanges/index.js';
+import type { ApprovalDispatcher } from '../../src/gateway/approval-dispatcher.js';
 import { buildGatewayStack } from '../../src/gateway/compose.js';
 import type { Gateway } from '../../src/gateway/gateway.js';
 import type { GatewayServer } from '../../src/gateway/server.js';
@@ -48,6 +50,9 @@ export interface Harness {
   config: KeywardenConfig;
   /** Present when started with `monitor`: built from `config.monitor` exactly as `serve` builds it. */
   monitor?: MonitorHandle;
+  /** Present when started with `approvals`: the service over the harness store and the stack's dispatcher (run by hand). */
+  approvals?: ApprovalsService;
+  dispatcher?: ApprovalDispatcher;
   /** The registered exchange key label per exchange (the sandbox's `full` key: it could withdraw). */
   keyLabel(exchange: ExchangeId): string;
   issue(exchange: ExchangeId, name: string, extra?: Partial<NewClient>): Promise<IssuedClient>;
@@ -76,6 +81,8 @@ export async function startHarness(
     clock?: Clock;
     /** Send these exchanges somewhere other than the sandbox (e.g. a closed port). */
     baseUrls?: Partial<Record<ExchangeId, string>>;
+    /** Wire approvals (src/approvals) as `serve` does; the dispatcher only runs when the test calls it. */
+    approvals?: boolean;
   } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'kw-gw-'));
@@ -139,6 +146,15 @@ export async function startHarness(
           process.stderr.write(`monitor error (${context}): ${err instanceof Error ? err.message : ''}\n`),
       })
     : undefined;
+  const approvals = options.approvals
+    ? createApprovals({
+        db: store.db,
+        clock: options.clock ?? { now: Date.now },
+        audit,
+        config: config.approvals,
+        ...(monitor ? { alerts: monitor.monitor } : {}),
+      })
+    : undefined;
   const stack = buildGatewayStack({
     config,
     vault,
@@ -152,6 +168,7 @@ export async function startHarness(
     // policy usage and client nonces.
     ...storeBackedState(store.sqlite, () => (options.clock ?? Date).now()),
     unseal: (s) => vault.unseal(s),
+    ...(approvals ? { approvals, dispatchEveryMs: 0 } : {}),
     onError: (id, err) =>
       process.stderr.write(`gateway error ${id}: ${err instanceof Error ? err.message : ''}\n`),
   });
@@ -172,6 +189,8 @@ export async function startHarness(
     server,
     config,
     ...(monitor ? { monitor } : {}),
+    ...(approvals ? { approvals } : {}),
+    ...(stack.dispatcher ? { dispatcher: stack.dispatcher } : {}),
     keyLabel: (ex) => `${ex}-main`,
     issue: (exchange, name, extra = {}) =>
       clients.add({ name, key: `${exchange}-main`, policy: DEFAULT_POLICY, ...extra }),

@@ -1,4 +1,5 @@
 /** The services the stages use, built once by the gateway (src/gateway/gateway.ts). */
+import type { ApprovalsService } from '../../approvals/index.js';
 import type { KeywardenConfig } from '../../config/index.js';
 import type { Clock, ExchangeId } from '../../core/index.js';
 import type { ExchangeAdapter, NonceLedger } from '../../exchanges/index.js';
@@ -29,6 +30,8 @@ export interface PipelineEnv {
   marketData: ReadonlyMap<ExchangeId, MarketData>;
   /** A monitor is wired: the client-state stage looks up the key label it names in alerts. */
   monitored: boolean;
+  /** Where a withdrawal under `withdrawals.approval` is held (hold.ts); without it such a withdrawal is denied. */
+  approvals?: Pick<ApprovalsService, 'request'>;
   /** Unexpected failures (never secrets), with the request id. */
   onError(requestId: string, err: unknown): void;
 }

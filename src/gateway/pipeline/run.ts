@@ -1,6 +1,6 @@
 /**
  * The pipeline: target → admit (source IP, per-IP limit, header refusals) → parse →
- * authenticate → client state → source IP → rate limit → classify → policy → audit → sign →
+ * authenticate → client state → source IP → rate limit → classify → policy (→ hold) → audit → sign →
  * forward, each stage a function from its state to `Result<next, Denial>`. It returns how the
  * request ended as a typed `Outcome`; answering (render.ts) and recording (report.ts) read
  * only that. The same run serves an HTTP request and a WebSocket message alike.
@@ -14,6 +14,7 @@ import { classify } from './classify.js';
 import { clientState, keyLabelOf } from './client-state.js';
 import type { PipelineEnv } from './env.js';
 import { forward } from './forward.js';
+import { hold } from './hold.js';
 import { parse } from './parse.js';
 import { policy } from './policy.js';
 import { rateLimit } from './rate-limit.js';
@@ -69,6 +70,8 @@ export function createPipeline(env: PipelineEnv & { audit: AuditLog }): Pipeline
       const decided = await policy(env, classified.value);
       if (!decided.ok) return denied(decided.error);
       at = decided.value;
+      const held = await hold(env, decided.value);
+      if (!held.ok) return denied(held.error);
       const audited = await auditDecision(env, decided.value);
       if (!audited.ok)
         return { kind: 'failed', requestId, adapter, at, stage: 'audit', failure: audited.error };

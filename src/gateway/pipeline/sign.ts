@@ -39,7 +39,7 @@ export async function sign(
   }
 }
 
-function forwardHeaders(adapter: ExchangeAdapter, request: ExchangeRequest): ExchangeRequest {
+export function forwardHeaders(adapter: ExchangeAdapter, request: ExchangeRequest): ExchangeRequest {
   const headers: Record<string, string> = {};
   for (const k of Object.keys(request.headers)) {
     const name = k.toLowerCase();

@@ -10,6 +10,7 @@ import * as m0011ThirdPartyClients from './0011_third_party_clients.js';
 import * as m0012PolicyUsage from './0012_policy_usage.js';
 import * as m0013ClientNonces from './0013_client_nonces.js';
 import * as m0014Operators from './0014_operators.js';
+import * as m0015Approvals from './0015_approvals.js';
 
 /**
  * Every migration, in order. Names sort lexically; never edit a released migration, add one.
@@ -27,6 +28,7 @@ const all: Record<string, StoreMigration> = {
   '0012_policy_usage': m0012PolicyUsage,
   '0013_client_nonces': m0013ClientNonces,
   '0014_operators': m0014Operators,
+  '0015_approvals': m0015Approvals,
 };
 
 const bind = (m: StoreMigration, t: Columns): Migration => ({
