@@ -1,4 +1,5 @@
 import type SQLite from 'better-sqlite3';
+import type { Database } from '../store/index.js';
 import { type CheckpointEntry, readAnchorFile } from './audit-anchor.js';
 import { DEFAULT_CHECKPOINT_EVERY } from './audit-config.js';
 import { checkpointMessage, GENESIS_HASH, PINNED_FINGERPRINT_KEY, sha256Hex } from './audit-log.js';
@@ -47,14 +48,7 @@ interface Row {
   hash: string;
 }
 
-interface CheckpointRow {
-  id: number;
-  seq: number;
-  hash: string;
-  at: number;
-  public_key: string;
-  signature: string;
-}
+type CheckpointRow = Database['audit_checkpoints'];
 
 /**
  * Walk the chain and the checkpoints. Each record must carry seq = previous + 1 and

@@ -14,6 +14,7 @@ export {
   permissionWords,
   UNKNOWN_EGRESS,
 } from './key-advice.js';
+export { appendKeyAudit } from './key-audit.js';
 export {
   flagsFor,
   type IntrospectOutcome,

@@ -10,6 +10,7 @@ import type { Credential, ExchangeAdapter, Introspection, Transport } from '../e
 import { adapterFor as defaultAdapterFor } from '../exchanges/index.js';
 import type { Monitor, SystemEvent } from '../monitor/index.js';
 import type { ExchangeAccess } from './exchange-access.js';
+import { appendKeyAudit } from './key-audit.js';
 import type { KeyCheck, KeyCheckFlag, KeyCheckStore, KeyRecord, KeyRegistry } from './key-types.js';
 
 /** Flags that make a key over-permissive (the `key_over_permissive` alert). */
@@ -165,19 +166,17 @@ export async function verifyKey(deps: VerifyDeps, key: KeyRecord): Promise<KeyCh
     flags: flagsFor(outcome.introspection, outcome.failed),
   };
   await deps.checks?.record(check);
-  await deps.audit?.append({
-    kind: 'admin',
-    actor: deps.actor ?? 'cli',
-    action: 'key.verify',
-    keyId: key.id,
-    exchange: key.exchange,
-    detail: {
+  await appendKeyAudit(
+    deps,
+    'key.verify',
+    { keyId: key.id, exchange: key.exchange },
+    {
       label: key.label,
       version: key.version,
       live: check.introspection.available,
       flags: check.flags,
     },
-  });
+  );
   const event = overPermissiveEvent(key, check);
   if (event) deps.monitor?.observe(event);
   return check;

@@ -15,6 +15,7 @@ import { KeywardenError } from '../core/index.js';
 import type { Credential, ExchangeAdapter, Introspection } from '../exchanges/index.js';
 import { adapterFor as defaultAdapterFor } from '../exchanges/index.js';
 import {
+  appendKeyAudit,
   credentialIdentity,
   flagsFor,
   introspectCredential,
@@ -156,13 +157,11 @@ export async function rotateKey(
     graceUntil,
   });
   const rotated = toKeyRecord(after);
-  await deps.audit?.append({
-    kind: 'admin',
-    actor: deps.actor ?? 'cli',
-    action: 'key.rotate',
-    keyId: key.id,
-    exchange: key.exchange,
-    detail: {
+  await appendKeyAudit(
+    deps,
+    'key.rotate',
+    { keyId: key.id, exchange: key.exchange },
+    {
       label: key.label,
       fromVersion: key.version,
       toVersion: nextVersion,
@@ -173,7 +172,7 @@ export async function rotateKey(
       ...(check ? { flags: check.flags } : {}),
       previousDestroyed: options.graceMs === 0,
     },
-  });
+  );
   if (check) {
     await deps.checks?.record(check);
     const event = overPermissiveEvent(rotated, check);
@@ -200,13 +199,10 @@ export async function destroyExpiredCredentials(
 ): Promise<DestroyedCredential[]> {
   const out = await deleteExpired(deps.store.db, (deps.now ?? Date.now)(), only);
   for (const d of out)
-    await deps.audit?.append({
-      kind: 'admin',
-      actor: deps.actor ?? 'cli',
-      action: 'key.rotate.destroy_previous',
-      keyId: d.keyId,
-      exchange: d.exchange,
-      detail: { label: d.label, version: d.version, last4: d.last4 },
+    await appendKeyAudit(deps, 'key.rotate.destroy_previous', d, {
+      label: d.label,
+      version: d.version,
+      last4: d.last4,
     });
   return out;
 }

@@ -7,7 +7,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { randomToken } from '../core/index.js';
-import { bitgetError, bitgetMarketId, bitgetSymbol, bitgetVerify } from '../exchanges/bitget/index.js';
+import {
+  BITGET_ACCOUNT_TYPES,
+  bitgetError,
+  bitgetMarketId,
+  bitgetSymbol,
+  bitgetVerify,
+} from '../exchanges/bitget/index.js';
 import type { ExchangeResponse } from '../exchanges/index.js';
 import { getParam, isRecord, type Params, textField } from '../exchanges/index.js';
 import { decimal, fieldSet, positive, unknownField } from './body-fields.js';
@@ -88,15 +94,7 @@ const WITHDRAW_FIELDS = fieldSet(
   'lastName',
 );
 const TRANSFER_FIELDS = fieldSet('fromType', 'toType', 'amount', 'coin', 'symbol', 'clientOid');
-const ACCOUNTS = fieldSet(
-  'spot',
-  'p2p',
-  'coin_futures',
-  'usdt_futures',
-  'usdc_futures',
-  'crossed_margin',
-  'isolated_margin',
-);
+const ACCOUNTS = fieldSet(...BITGET_ACCOUNT_TYPES);
 const FORCES = fieldSet('gtc', 'post_only', 'fok', 'ioc');
 
 const STATUS: Readonly<Record<Order['status'], string>> = {

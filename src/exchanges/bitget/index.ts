@@ -29,6 +29,7 @@ export { BITGET_AUTH_HEADERS, bitgetPrehash, bitgetSignature, bitgetVerify } fro
 export { BITGET_ERRORS, BITGET_OK, bitgetError } from './errors.js';
 export { ACCOUNT_INFO_PATH } from './introspection.js';
 export { bitgetMarketId, bitgetSymbol } from './market-data.js';
+export { BITGET_ACCOUNT_TYPES } from './schemas.js';
 
 /**
  * The CCXT `urls.api` keys bitget routes its calls by (spot, margin, common, …): every one is

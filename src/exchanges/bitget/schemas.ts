@@ -90,7 +90,8 @@ export const withdrawal = z.strictObject({
 });
 export type Withdrawal = z.infer<typeof withdrawal>;
 
-const accountType = z.enum([
+/** Bitget's account types (transfers name two of them); the sandbox accepts the same list. */
+export const BITGET_ACCOUNT_TYPES = [
   'spot',
   'p2p',
   'coin_futures',
@@ -98,7 +99,8 @@ const accountType = z.enum([
   'usdc_futures',
   'crossed_margin',
   'isolated_margin',
-]);
+] as const;
+const accountType = z.enum(BITGET_ACCOUNT_TYPES);
 
 /** POST /api/v2/spot/wallet/transfer: between the account's own wallets. */
 export const transfer = z.strictObject({

@@ -66,7 +66,7 @@ const WITHDRAWAL_BY_ID = /^\/api\/v1\/withdrawals\/([^/]+)$/;
 const ACCOUNT_BY_ID = /^\/api\/v1\/accounts\/([A-Za-z0-9]{1,40})$/;
 
 function readPlace(o: PlaceOrder): { ok: true; c: OrderIntent } | { ok: false; message: string } {
-  const symbol = kucoinSymbol(o.symbol);
+  const order = { symbol: kucoinSymbol(o.symbol), rawSymbol: o.symbol, side: o.side };
   if (o.type === 'limit') {
     if (o.cancelAfter !== undefined && o.timeInForce !== 'GTT')
       return { ok: false, message: 'order: field "cancelAfter" needs timeInForce GTT' };
@@ -77,9 +77,7 @@ function readPlace(o: PlaceOrder): { ok: true; c: OrderIntent } | { ok: false; m
     return {
       ok: true,
       c: orderIntentOf({
-        symbol,
-        rawSymbol: o.symbol,
-        side: o.side,
+        ...order,
         type: 'limit',
         pricing: 'limit',
         price: num(o.price),
@@ -94,15 +92,34 @@ function readPlace(o: PlaceOrder): { ok: true; c: OrderIntent } | { ok: false; m
   return {
     ok: true,
     c: orderIntentOf({
-      symbol,
-      rawSymbol: o.symbol,
-      side: o.side,
+      ...order,
       type: 'market',
       pricing: 'market',
       size: num(o.size ?? o.funds),
       sizeInQuote: o.funds !== undefined,
     }),
   };
+}
+
+type WithdrawalBody = {
+  currency: string;
+  amount: string;
+  chain?: string | undefined;
+  memo?: string | undefined;
+};
+
+/** A withdrawal endpoint: its checked body names the coin, amount, network, tag and (per version) the address. */
+function withdrawalEndpoint<T extends WithdrawalBody>(schema: z.ZodType<T>, addressOf: (o: T) => string) {
+  return schemaEndpoint('withdraw', schema, (o, c) => {
+    c.withdrawal = withdrawalIntent({
+      coin: o.currency,
+      amount: num(o.amount),
+      address: addressOf(o),
+      network: o.chain,
+      tag: o.memo,
+    });
+    return undefined;
+  });
 }
 
 const BODY_ENDPOINTS: Record<string, JsonEndpoint> = {
@@ -117,26 +134,9 @@ const BODY_ENDPOINTS: Record<string, JsonEndpoint> = {
       return undefined;
     },
   },
-  'POST /api/v3/withdrawals': schemaEndpoint('withdraw', withdrawalV3, (o, c) => {
-    c.withdrawal = withdrawalIntent({
-      coin: o.currency,
-      amount: num(o.amount),
-      address: o.toAddress,
-      network: o.chain,
-      tag: o.memo,
-    });
-    return undefined;
-  }),
-  'POST /api/v1/withdrawals': schemaEndpoint('withdraw', withdrawalV1, (o, c) => {
-    c.withdrawal = withdrawalIntent({
-      coin: o.currency,
-      amount: num(o.amount),
-      address: o.address,
-      network: o.chain,
-      tag: o.memo,
-    });
-    return undefined;
-  }),
+  // v3 names the destination `toAddress`, v1 `address`; both are the same withdrawal otherwise.
+  'POST /api/v3/withdrawals': withdrawalEndpoint(withdrawalV3, (o) => o.toAddress),
+  'POST /api/v1/withdrawals': withdrawalEndpoint(withdrawalV1, (o) => o.address),
   'POST /api/v3/accounts/universal-transfer': schemaEndpoint('transfer', universalTransfer, (o, c) => {
     c.withdrawal = withdrawalIntent({ coin: o.currency, amount: num(o.amount) });
     return undefined;
