@@ -2,12 +2,12 @@ import type { AuditLog } from '../audit/index.js';
 
 /**
  * The audit record of something done to a key (verified, rotated, its old version destroyed):
- * one shape, so `audit query --action key.*` reads every key change alike.
+ * one shape, naming the key by id, exchange and label, so every key change reads alike.
  */
 export function appendKeyAudit(
   deps: { audit?: Pick<AuditLog, 'append'> | undefined; actor?: string | undefined },
   action: string,
-  key: { keyId: string; exchange: string },
+  key: { id: string; exchange: string; label: string },
   detail: Record<string, unknown>,
 ): Promise<unknown> {
   return (
@@ -15,9 +15,9 @@ export function appendKeyAudit(
       kind: 'admin',
       actor: deps.actor ?? 'cli',
       action,
-      keyId: key.keyId,
+      keyId: key.id,
       exchange: key.exchange,
-      detail,
+      detail: { label: key.label, ...detail },
     }) ?? Promise.resolve()
   );
 }

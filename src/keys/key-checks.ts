@@ -166,17 +166,8 @@ export async function verifyKey(deps: VerifyDeps, key: KeyRecord): Promise<KeyCh
     flags: flagsFor(outcome.introspection, outcome.failed),
   };
   await deps.checks?.record(check);
-  await appendKeyAudit(
-    deps,
-    'key.verify',
-    { keyId: key.id, exchange: key.exchange },
-    {
-      label: key.label,
-      version: key.version,
-      live: check.introspection.available,
-      flags: check.flags,
-    },
-  );
+  const live = check.introspection.available;
+  await appendKeyAudit(deps, 'key.verify', key, { version: key.version, live, flags: check.flags });
   const event = overPermissiveEvent(key, check);
   if (event) deps.monitor?.observe(event);
   return check;

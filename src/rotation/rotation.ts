@@ -157,22 +157,16 @@ export async function rotateKey(
     graceUntil,
   });
   const rotated = toKeyRecord(after);
-  await appendKeyAudit(
-    deps,
-    'key.rotate',
-    { keyId: key.id, exchange: key.exchange },
-    {
-      label: key.label,
-      fromVersion: key.version,
-      toVersion: nextVersion,
-      previousLast4,
-      newLast4: last4,
-      graceSeconds: options.graceMs / 1000,
-      verified: options.verify,
-      ...(check ? { flags: check.flags } : {}),
-      previousDestroyed: options.graceMs === 0,
-    },
-  );
+  await appendKeyAudit(deps, 'key.rotate', key, {
+    fromVersion: key.version,
+    toVersion: nextVersion,
+    previousLast4,
+    newLast4: last4,
+    graceSeconds: options.graceMs / 1000,
+    verified: options.verify,
+    ...(check ? { flags: check.flags } : {}),
+    previousDestroyed: options.graceMs === 0,
+  });
   if (check) {
     await deps.checks?.record(check);
     const event = overPermissiveEvent(rotated, check);
@@ -199,10 +193,11 @@ export async function destroyExpiredCredentials(
 ): Promise<DestroyedCredential[]> {
   const out = await deleteExpired(deps.store.db, (deps.now ?? Date.now)(), only);
   for (const d of out)
-    await appendKeyAudit(deps, 'key.rotate.destroy_previous', d, {
-      label: d.label,
-      version: d.version,
-      last4: d.last4,
-    });
+    await appendKeyAudit(
+      deps,
+      'key.rotate.destroy_previous',
+      { id: d.keyId, exchange: d.exchange, label: d.label },
+      { version: d.version, last4: d.last4 },
+    );
   return out;
 }

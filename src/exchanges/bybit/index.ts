@@ -17,14 +17,7 @@ import { type BybitBody, classifyBybit } from './classify.js';
 import { BYBIT_CONSOLE } from './console.js';
 import { bybitErrorResponse } from './errors.js';
 import { introspectBybit } from './introspection.js';
-import {
-  instrumentRequest,
-  parseInstrument,
-  parseRestingOrder,
-  parseTicker,
-  restingOrderRequest,
-  tickerRequest,
-} from './lookups.js';
+import { bybitMarketData } from './lookups.js';
 import { parseBybit } from './parse.js';
 
 export {
@@ -55,12 +48,7 @@ export const bybit: ExchangeAdapter<BybitBody> = {
   cancelAllOrders,
   errorResponse: bybitErrorResponse,
   issueClientCredential: issueBybitClientCredential,
-  tickerRequest,
-  parseTicker,
-  instrumentRequest,
-  parseInstrument,
-  restingOrderRequest,
-  parseRestingOrder,
+  ...bybitMarketData,
 
   forwardedHeaders: [],
 

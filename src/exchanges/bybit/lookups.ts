@@ -110,3 +110,13 @@ export function parseTicker(response: ExchangeResponse): number | undefined {
   const first: unknown = Array.isArray(list) ? list[0] : undefined;
   return isRecord(first) ? toNumber(textField(first, 'lastPrice')) : undefined;
 }
+
+/** The adapter's market-data members: what the gateway reads before judging an order. */
+export const bybitMarketData = {
+  tickerRequest,
+  parseTicker,
+  instrumentRequest,
+  parseInstrument,
+  restingOrderRequest,
+  parseRestingOrder,
+};

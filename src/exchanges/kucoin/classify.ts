@@ -65,40 +65,30 @@ const BY_CLIENT_OID = /^\/api\/v1\/order\/client-order\/([^/]+)$/;
 const WITHDRAWAL_BY_ID = /^\/api\/v1\/withdrawals\/([^/]+)$/;
 const ACCOUNT_BY_ID = /^\/api\/v1\/accounts\/([A-Za-z0-9]{1,40})$/;
 
-function readPlace(o: PlaceOrder): { ok: true; c: OrderIntent } | { ok: false; message: string } {
+/** The order a checked body places, or why it is refused (a combination KuCoin itself rejects). */
+function readPlace(o: PlaceOrder): OrderIntent | string {
   const order = { symbol: kucoinSymbol(o.symbol), rawSymbol: o.symbol, side: o.side };
   if (o.type === 'limit') {
     if (o.cancelAfter !== undefined && o.timeInForce !== 'GTT')
-      return { ok: false, message: 'order: field "cancelAfter" needs timeInForce GTT' };
+      return 'order: field "cancelAfter" needs timeInForce GTT';
     if (o.postOnly === true && (o.timeInForce === 'IOC' || o.timeInForce === 'FOK'))
-      return { ok: false, message: 'order: postOnly is invalid with timeInForce IOC or FOK' };
+      return 'order: postOnly is invalid with timeInForce IOC or FOK';
     if (o.visibleSize !== undefined && o.iceberg !== true)
-      return { ok: false, message: 'order: field "visibleSize" is only for iceberg orders' };
-    return {
-      ok: true,
-      c: orderIntentOf({
-        ...order,
-        type: 'limit',
-        pricing: 'limit',
-        price: num(o.price),
-        size: num(o.size),
-        sizeInQuote: false,
-      }),
-    };
+      return 'order: field "visibleSize" is only for iceberg orders';
+    const [price, size] = [num(o.price), num(o.size)];
+    return orderIntentOf({ ...order, type: 'limit', pricing: 'limit', price, size, sizeInQuote: false });
   }
   // A market order is sized by exactly one of size (base) and funds (quote).
   if ((o.size === undefined) === (o.funds === undefined))
-    return { ok: false, message: 'order: a market order takes exactly one of "size" and "funds"' };
-  return {
-    ok: true,
-    c: orderIntentOf({
-      ...order,
-      type: 'market',
-      pricing: 'market',
-      size: num(o.size ?? o.funds),
-      sizeInQuote: o.funds !== undefined,
-    }),
-  };
+    return 'order: a market order takes exactly one of "size" and "funds"';
+  const size = num(o.size ?? o.funds);
+  return orderIntentOf({
+    ...order,
+    type: 'market',
+    pricing: 'market',
+    size,
+    sizeInQuote: o.funds !== undefined,
+  });
 }
 
 type WithdrawalBody = {
@@ -129,8 +119,8 @@ const BODY_ENDPOINTS: Record<string, JsonEndpoint> = {
       const checked = checkSchema(placeOrder, body, 'order');
       if (!checked.ok) return checked.message;
       const read = readPlace(checked.value);
-      if (!read.ok) return read.message;
-      c.orders.push(read.c);
+      if (typeof read === 'string') return read;
+      c.orders.push(read);
       return undefined;
     },
   },

@@ -18,14 +18,7 @@ import { cancelAllOrders } from './cancel-all.js';
 import { OKX_CONSOLE } from './console.js';
 import { okxErrorResponse } from './errors.js';
 import { introspectOkx } from './introspection.js';
-import {
-  instrumentRequest,
-  parseInstrument,
-  parseRestingOrder,
-  parseTicker,
-  restingOrderRequest,
-  tickerRequest,
-} from './market-data.js';
+import { okxMarketData } from './market-data.js';
 import { classifyOkxRequest, type OkxParse, parseOkx } from './parse.js';
 
 export {
@@ -53,12 +46,7 @@ export const okx: ExchangeAdapter<OkxParse> = {
   cancelAllOrders,
   errorResponse: okxErrorResponse,
   issueClientCredential: issueOkxClientCredential,
-  tickerRequest,
-  instrumentRequest,
-  parseInstrument,
-  restingOrderRequest,
-  parseRestingOrder,
-  parseTicker,
+  ...okxMarketData,
 
   forwardedHeaders: ['x-simulated-trading'],
 

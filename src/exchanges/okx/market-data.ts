@@ -82,3 +82,13 @@ export function parseRestingOrder(response: ExchangeResponse): RestingOrder | un
   if (px !== undefined && px > 0) resting.price = px;
   return resting;
 }
+
+/** The adapter's market-data members: what the gateway reads before judging an order. */
+export const okxMarketData = {
+  tickerRequest,
+  parseTicker,
+  instrumentRequest,
+  parseInstrument,
+  restingOrderRequest,
+  parseRestingOrder,
+};
