@@ -4,6 +4,7 @@
  * records (clients, lockdown) are asked for per actor; they are cheap factories over the
  * same store, vault and audit log.
  */
+import type { ApprovalsService } from '../approvals/index.js';
 import type { AuditFilter, AuditLog, AuditRecord, VerifyResult } from '../audit/index.js';
 import type { ClientService } from '../clients/index.js';
 import type { Actor, Clock } from '../core/index.js';
@@ -14,6 +15,8 @@ import type { Vault } from '../vault/index.js';
 
 export interface AdminServices {
   operators: Operators;
+  /** The two-person rule: held withdrawals and other requests waiting for a second operator. */
+  approvals: ApprovalsService;
   keys: KeyRegistry;
   clientsFor(actor: Actor): ClientService;
   lockdownFor(actor: Actor): Promise<LockdownService>;

@@ -25,6 +25,8 @@ export const PERMISSIONS = [
   'tokens.write',
   'system.read',
   'system.seal',
+  'approvals.read',
+  'approvals.decide',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -39,8 +41,17 @@ const OPERATOR: Permission[] = [
   'operators.read',
   'tokens.read',
   'system.read',
+  'approvals.read',
 ];
-const ADMIN: Permission[] = [...OPERATOR, 'keys.write', 'clients.write', 'lockdown.unlock', 'tokens.write'];
+// Deciding an approval is the second person of the two-person rule: an admin or the owner.
+const ADMIN: Permission[] = [
+  ...OPERATOR,
+  'keys.write',
+  'clients.write',
+  'lockdown.unlock',
+  'tokens.write',
+  'approvals.decide',
+];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = Object.freeze({
   owner: new Set(PERMISSIONS.filter((p) => p !== 'public')),

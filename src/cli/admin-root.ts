@@ -5,7 +5,9 @@
  * factories over the same connections.
  */
 import type { AdminServices } from '../admin/index.js';
+import { createApprovals } from '../approvals/index.js';
 import { type AuditLog, queryAudit, verifyAuditLog } from '../audit/index.js';
+import { type ApprovalsConfig, DEFAULT_APPROVALS } from '../config/index.js';
 import { type Clock, describeActor, systemClock } from '../core/index.js';
 import { adapterFor } from '../exchanges/index.js';
 import type { KeyRegistry } from '../keys/index.js';
@@ -24,6 +26,8 @@ export interface AdminRootDeps {
   monitor: Pick<MonitorHandle, 'raise' | 'monitor'>;
   clock?: Clock;
   operators?: Partial<OperatorsConfig>;
+  /** keywarden.yaml's `approvals` (default: nothing required, 24 h to decide). */
+  approvals?: ApprovalsConfig;
 }
 
 export function adminServices(deps: AdminRootDeps): AdminServices {
@@ -36,8 +40,16 @@ export function adminServices(deps: AdminRootDeps): AdminServices {
     raise: deps.monitor.raise,
     ...(deps.operators ? { config: deps.operators } : {}),
   });
+  const approvals = createApprovals({
+    db: deps.store.db,
+    clock,
+    audit: deps.audit,
+    config: deps.approvals ?? DEFAULT_APPROVALS,
+    alerts: deps.monitor.monitor,
+  });
   return {
     operators,
+    approvals,
     keys: deps.keys,
     clientsFor: (actor) =>
       withClientAlerts(

@@ -26,6 +26,7 @@ async function servicesOf(root: CliRoot) {
     keys: await root.keys(),
     audit: await root.audit(),
     monitor: await root.monitor(),
+    approvals: root.config().approvals,
   });
 }
 

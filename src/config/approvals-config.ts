@@ -31,3 +31,6 @@ export const approvalsConfigSchema = z
   .strict();
 
 export type ApprovalsConfig = z.infer<typeof approvalsConfigSchema>;
+
+/** What an absent `approvals:` means: nothing waits for a second person, 24 h to decide. */
+export const DEFAULT_APPROVALS: ApprovalsConfig = Object.freeze(approvalsConfigSchema.parse({}));

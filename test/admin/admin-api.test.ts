@@ -215,6 +215,52 @@ describe('admin API end to end', () => {
     }
   });
 
+  it('a held withdrawal waits for a second person: the auditor cannot see or decide it, its requester cannot approve it, an admin approves it with a fresh code, once', async () => {
+    const held = await services.approvals.request({
+      kind: 'withdrawal',
+      summary: 'withdraw 0.1 BTC to bc1q-allowed for bot1',
+      payload: { note: 'the checked withdrawal, as the gateway stores it' },
+      requestedBy: { kind: 'client', id: 'cl_bot1', name: 'bot1' },
+    });
+    expect(code(await auditor.session.call('GET', '/api/v1/approvals'))).toBe('role_forbidden');
+    const listed = await owner.session.call('GET', '/api/v1/approvals?status=pending');
+    expect(listed.status).toBe(200);
+    expect((listed.body.approvals as Array<{ id: string }>).map((a) => a.id)).toContain(held.id);
+    expect(listed.text).not.toContain('the checked withdrawal');
+    const url = `/api/v1/approvals/${held.id}/approve`;
+    expect(code(await admin.session.call('POST', url))).toBe('mfa_required');
+    const approved = await admin.session.call('POST', url, undefined, admin.otp());
+    expect([approved.status, approved.body.status]).toEqual([200, 'approved']);
+    expect((approved.body.decidedBy as { name: string }).name).toBe('ada');
+    expect(code(await owner.session.call('POST', url, undefined, owner.otp()))).toBe('approval_closed');
+    // An operator's own request: the same operator cannot decide it, another can.
+    const own = await services.approvals.request({
+      kind: 'policy.widen',
+      summary: 'bot1 may trade ETH/USDT',
+      payload: {},
+      requestedBy: {
+        kind: 'operator',
+        id: String((await admin.session.call('GET', '/api/v1/auth/me')).body.id),
+        name: 'ada',
+        role: 'admin',
+      },
+    });
+    const self = await admin.session.call(
+      'POST',
+      `/api/v1/approvals/${own.id}/reject`,
+      undefined,
+      admin.otp(),
+    );
+    expect(code(self)).toBe('approval_self');
+    const other = await owner.session.call(
+      'POST',
+      `/api/v1/approvals/${own.id}/reject`,
+      undefined,
+      owner.otp(),
+    );
+    expect(other.body.status).toBe('rejected');
+  });
+
   it('the auditor never sees a credential: no client read route is open to it', async () => {
     expect(code(await auditor.session.call('GET', '/api/v1/clients'))).toBe('role_forbidden');
     expect(code(await auditor.session.call('GET', '/api/v1/keys'))).toBe('role_forbidden');

@@ -1,6 +1,7 @@
 // Every admin route, in one list: the server registers it, the OpenAPI document and the meta-test read it.
 import type { AdminServices } from '../admin-services.js';
 import type { AdminRoute } from '../route-types.js';
+import { approvalRoutes } from './approval-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { clientRoutes } from './client-routes.js';
 import { keyRoutes } from './key-routes.js';
@@ -14,5 +15,6 @@ export function adminRoutes(s: AdminServices): AdminRoute[] {
     ...keyRoutes(s),
     ...clientRoutes(s),
     ...oversightRoutes(s),
+    ...approvalRoutes(s),
   ];
 }
