@@ -12,14 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BINANCE_ORDER_TYPES } from '../../src/exchanges/binance/schemas.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
-import {
-  differentialParams,
-  differentialRuns,
-  markEngine,
-  oddNumber,
-  policyArb,
-  violations,
-} from './differential.js';
+import { differentialParams, markEngine, oddNumber, policyArb, violations } from './differential.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -242,10 +235,10 @@ describe('binance differential policy property (issue 10)', () => {
       );
       const ms = Date.now() - started;
       process.stdout.write(
-        `binance differential: ${differentialRuns()} runs in ${ms} ms ${JSON.stringify(stats)} ${JSON.stringify(reasons)}\n`,
+        `binance differential: ${differentialParams().numRuns} runs in ${ms} ms ${JSON.stringify(stats)} ${JSON.stringify(reasons)}\n`,
       );
       expect(stats.allowed).toBeGreaterThan(0);
     },
-    Math.max(600_000, differentialRuns() * 200),
+    Math.max(600_000, differentialParams().numRuns * 200),
   );
 });

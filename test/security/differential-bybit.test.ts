@@ -11,14 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { DEFAULT_BALANCES, type Order } from '../../src/sandbox/engine.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
-import {
-  differentialParams,
-  differentialRuns,
-  markEngine,
-  oddNumber,
-  policyArb,
-  violations,
-} from './differential.js';
+import { differentialParams, markEngine, oddNumber, policyArb, violations } from './differential.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -254,7 +247,7 @@ function sameOrder(o: Order, asked: { fields: Fields; category: string }): boole
 
 describe('bybit differential: what executes satisfies the policy; what is let through executes exactly', () => {
   it('holds for random requests under random policies', async () => {
-    const runs = differentialRuns();
+    const runs = differentialParams().numRuns;
     const started = performance.now();
     let allowed = 0;
     let n = 0;

@@ -11,14 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { DEFAULT_BALANCES } from '../../src/sandbox/engine.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
-import {
-  differentialParams,
-  differentialRuns,
-  markEngine,
-  oddNumber,
-  policyArb,
-  violations,
-} from './differential.js';
+import { differentialParams, markEngine, oddNumber, policyArb, violations } from './differential.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -381,7 +374,7 @@ describe('coinbase differential policy property', () => {
     );
     const seconds = (performance.now() - started) / 1000;
     process.stdout.write(
-      `coinbase differential: ${differentialRuns()} runs in ${seconds.toFixed(1)} s, ${executedCases} executed, ${refused} malformed refused\n`,
+      `coinbase differential: ${differentialParams().numRuns} runs in ${seconds.toFixed(1)} s, ${executedCases} executed, ${refused} malformed refused\n`,
     );
     expect(executedCases).toBeGreaterThan(0);
   }, 600_000);

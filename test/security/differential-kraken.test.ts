@@ -13,14 +13,7 @@ import { kraken } from '../../src/exchanges/kraken/index.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { DEFAULT_BALANCES, type Order } from '../../src/sandbox/engine.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
-import {
-  differentialParams,
-  differentialRuns,
-  markEngine,
-  oddNumber,
-  policyArb,
-  violations,
-} from './differential.js';
+import { differentialParams, markEngine, oddNumber, policyArb, violations } from './differential.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -318,7 +311,7 @@ function matches(o: Order, intent: OrderIntent, market: number): boolean {
 
 describe('kraken differential: what executed satisfies the policy, and is what keywarden allowed', () => {
   it(
-    `holds for ${differentialRuns()} random requests`,
+    `holds for ${differentialParams().numRuns} random requests`,
     async () => {
       let n = 0;
       const tally = { denied: 0, exchangeRefused: 0, executed: 0, amendsExecuted: 0 };
@@ -376,11 +369,11 @@ describe('kraken differential: what executed satisfies the policy, and is what k
       );
       const seconds = (performance.now() - started) / 1000;
       process.stdout.write(
-        `kraken differential: ${differentialRuns()} runs in ${seconds.toFixed(1)} s (denied ${tally.denied}, exchange refused ${tally.exchangeRefused}, executed ${tally.executed}, of them amends ${tally.amendsExecuted})\n`,
+        `kraken differential: ${differentialParams().numRuns} runs in ${seconds.toFixed(1)} s (denied ${tally.denied}, exchange refused ${tally.exchangeRefused}, executed ${tally.executed}, of them amends ${tally.amendsExecuted})\n`,
       );
       // The generator must reach the sandbox, not only keywarden's refusals.
       expect(tally.executed).toBeGreaterThan(0);
     },
-    Math.max(300_000, differentialRuns() * 250),
+    Math.max(300_000, differentialParams().numRuns * 250),
   );
 });

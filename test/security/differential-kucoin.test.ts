@@ -12,14 +12,7 @@ import { kucoin, kucoinSymbol } from '../../src/exchanges/kucoin/index.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import type { Order } from '../../src/sandbox/engine.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
-import {
-  differentialParams,
-  differentialRuns,
-  markEngine,
-  oddNumber,
-  policyArb,
-  violations,
-} from './differential.js';
+import { differentialParams, markEngine, oddNumber, policyArb, violations } from './differential.js';
 
 const SPOT = ['BTC-USDT', 'ETH-USDT', 'DOGE-USDT', 'SOL-USDT'];
 const PRICE: Record<string, number> = { BTC: 60_000, ETH: 3_000, DOGE: 0.1, SOL: 150 };
@@ -146,7 +139,7 @@ async function call(credential: Credential, body: string) {
 
 describe('kucoin differential: what executes satisfies the policy, what is allowed is what executes', () => {
   it(
-    `holds for ${differentialRuns()} random requests under random policies`,
+    `holds for ${differentialParams().numRuns} random requests under random policies`,
     async () => {
       const policies = fc.tuple(policyArb(SPOT.map((s) => kucoinSymbol(s) as string)), fc.boolean()).map(
         ([p, trade]): Policy => ({
@@ -194,10 +187,10 @@ describe('kucoin differential: what executes satisfies the policy, what is allow
         differentialParams(),
       );
       process.stdout.write(
-        `kucoin differential: ${differentialRuns()} runs, ${allowed} allowed; ${JSON.stringify(Object.fromEntries(outcomes))}\n`,
+        `kucoin differential: ${differentialParams().numRuns} runs, ${allowed} allowed; ${JSON.stringify(Object.fromEntries(outcomes))}\n`,
       );
       expect(allowed).toBeGreaterThan(0);
     },
-    Math.max(600_000, differentialRuns() * 200),
+    Math.max(600_000, differentialParams().numRuns * 200),
   );
 });

@@ -13,14 +13,7 @@ import type { Policy } from '../../src/policy/policy-types.js';
 import type { Order } from '../../src/sandbox/engine.js';
 import { okxCall, okxPost } from '../e2e/okx-wire.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
-import {
-  differentialParams,
-  differentialRuns,
-  markEngine,
-  oddNumber,
-  policyArb,
-  violations,
-} from './differential.js';
+import { differentialParams, markEngine, oddNumber, policyArb, violations } from './differential.js';
 
 const SPOT = ['BTC-USDT', 'ETH-USDT', 'DOGE-USDT', 'SOL-USDT'];
 const SWAPS = ['BTC-USDT-SWAP', 'ETH-USDT-SWAP', 'DOGE-USDT-SWAP'];
@@ -347,7 +340,7 @@ function notionalOf(orders: Order[]): number {
 
 describe('okx differential: what executes satisfies the policy, what is allowed is what executes', () => {
   it(
-    `holds for ${differentialRuns()} random requests under random policies`,
+    `holds for ${differentialParams().numRuns} random requests under random policies`,
     async () => {
       const started = Date.now();
       // The shared random policies, with trading (and swaps) more often allowed so allowed orders are common too.
@@ -418,9 +411,9 @@ describe('okx differential: what executes satisfies the policy, what is allowed 
       );
       const ms = Date.now() - started;
       process.stdout.write(
-        `okx differential: ${differentialRuns()} runs, ${allowed} allowed, ${ms} ms; ${JSON.stringify(Object.fromEntries(outcomes))}\n`,
+        `okx differential: ${differentialParams().numRuns} runs, ${allowed} allowed, ${ms} ms; ${JSON.stringify(Object.fromEntries(outcomes))}\n`,
       );
     },
-    Math.max(600_000, differentialRuns() * 200),
+    Math.max(600_000, differentialParams().numRuns * 200),
   );
 });

@@ -14,7 +14,7 @@ import type { Policy } from '../../src/policy/policy-types.js';
 import type { Engine, Order, Withdrawal } from '../../src/sandbox/engine.js';
 
 /** Cases per exchange in `npm test`; `npm run fuzz` raises it (KW_FUZZ_RUNS, read only by the fuzz script). */
-export function differentialRuns(): number {
+function differentialRuns(): number {
   const n = Number(process.env.KW_FUZZ_RUNS);
   return Number.isInteger(n) && n > 0 ? n : 500;
 }
