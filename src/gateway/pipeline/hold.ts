@@ -6,28 +6,34 @@
  * reserved, so waiting withdrawals count against the daily cap. Once approved, the dispatcher
  * (../approval-dispatcher.ts) signs it afresh and sends it once.
  */
-import { fail, ok, type Result } from '../../core/index.js';
 import type { PipelineEnv } from './env.js';
 import type { HeldWithdrawal } from './held-withdrawal.js';
 import { forwardHeaders } from './sign.js';
 import type { Decided, Denial } from './types.js';
 
-export async function hold(
-  env: Pick<PipelineEnv, 'approvals'>,
-  d: Decided,
-): Promise<Result<Decided, Denial>> {
+/** Synchronous, so the requests that are not held (all but such withdrawals) pay no await for it. */
+export function isHeld(d: Decided): boolean {
+  return (
+    d.caller.kind === 'client' &&
+    d.intent.intent.action === 'withdraw' &&
+    d.key !== undefined &&
+    d.caller.hit.client.record.policy.withdrawals?.approval === true
+  );
+}
+
+/** Keep a withdrawal `isHeld` chose as an approval; the bot's answer is the returned denial. */
+export async function hold(env: Pick<PipelineEnv, 'approvals'>, d: Decided): Promise<Denial> {
   const c = d.intent.intent;
-  if (d.caller.kind !== 'client' || c.action !== 'withdraw' || !d.key) return ok(d);
+  if (d.caller.kind !== 'client' || !d.key) throw new Error('hold: only a withdrawal isHeld chose');
   const r = d.caller.hit.client.record;
-  if (r.policy.withdrawals?.approval !== true) return ok(d);
   if (!env.approvals) {
     d.reservation?.release();
-    return fail({
+    return {
       code: 'policy_denied',
       rule: 'withdrawals.approval',
       message:
         'policy rule withdrawals.approval: withdrawals need an approval and this gateway has no approvals service',
-    });
+    };
   }
   const held: HeldWithdrawal = {
     exchange: d.exchange,
@@ -45,8 +51,8 @@ export async function hold(
     payload: held,
     requestedBy: { kind: 'client', id: r.id, name: r.name },
   });
-  return fail({
+  return {
     code: 'approval_pending',
     message: `pending approval ${approval.id}: the withdrawal is held until an operator approves it, then sent once`,
-  });
+  };
 }

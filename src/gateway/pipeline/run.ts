@@ -14,7 +14,7 @@ import { classify } from './classify.js';
 import { clientState, keyLabelOf } from './client-state.js';
 import type { PipelineEnv } from './env.js';
 import { forward } from './forward.js';
-import { hold } from './hold.js';
+import { hold, isHeld } from './hold.js';
 import { parse } from './parse.js';
 import { policy } from './policy.js';
 import { rateLimit } from './rate-limit.js';
@@ -70,8 +70,7 @@ export function createPipeline(env: PipelineEnv & { audit: AuditLog }): Pipeline
       const decided = await policy(env, classified.value);
       if (!decided.ok) return denied(decided.error);
       at = decided.value;
-      const held = await hold(env, decided.value);
-      if (!held.ok) return denied(held.error);
+      if (isHeld(decided.value)) return denied(await hold(env, decided.value));
       const audited = await auditDecision(env, decided.value);
       if (!audited.ok)
         return { kind: 'failed', requestId, adapter, at, stage: 'audit', failure: audited.error };
