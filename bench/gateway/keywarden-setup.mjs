@@ -29,7 +29,11 @@ export async function setupBenchGateway({ dist, dataDir, seedDir, sandboxUrl }) 
   await vault.unseal(source);
   const keys = createKeyRegistry(store, vault);
   const seed = JSON.parse(readFileSync(join(seedDir, 'seed.json'), 'utf8'));
-  const sandboxKey = seed.keys.find((k) => k.exchange === 'binance' && k.name === 'read');
+  // BENCH_KEY / BENCH_ACTIONS: the WebSocket bench (bench/ws) places test orders, so it needs the
+  // sandbox's trading key and a policy that allows trade; the REST bench signs reads only.
+  const keyName = process.env.BENCH_KEY ?? 'read';
+  const actions = (process.env.BENCH_ACTIONS ?? 'public,read').split(',');
+  const sandboxKey = seed.keys.find((k) => k.exchange === 'binance' && k.name === keyName);
   await keys.add({ label: 'bench', exchange: 'binance', environment: 'prod' }, sandboxKey.credential);
   const audit = openAuditLog(store, vault);
   const clients = createClientService({
@@ -43,7 +47,7 @@ export async function setupBenchGateway({ dist, dataDir, seedDir, sandboxUrl }) 
   const issued = await clients.add({
     name: 'bench',
     key: 'bench',
-    policy: { mode: 'enforce', actions: ['public', 'read'] },
+    policy: { mode: 'enforce', actions },
     ratePerSecond: 0,
   });
   // All the load comes from one address: the per-source-IP limit (on by default) would cap it.
