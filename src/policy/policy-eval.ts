@@ -251,7 +251,9 @@ function capFor(caps: Record<string, number>, coin: string): number | undefined 
 
 function symbolRuleDenial(policy: Policy, order: OrderIntent): Denial | undefined {
   const lists = policy.symbols;
-  if (!lists || ((lists.allow?.length ?? 0) === 0 && (lists.deny?.length ?? 0) === 0)) return undefined;
+  // An allow list that is present applies even when empty (it then allows no symbol): reading
+  // `allow: []` as "no rule" would let a policy that names no symbol trade every one.
+  if (!lists || (lists.allow === undefined && (lists.deny?.length ?? 0) === 0)) return undefined;
   const symbol = order.symbol;
   if (!symbol) {
     return deny(lists.allow ? 'symbols.allow' : 'symbols.deny', 'order symbol could not be determined');

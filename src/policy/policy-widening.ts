@@ -48,14 +48,9 @@ export function isWidening(before: Policy, after: Policy): string[] {
   return out;
 }
 
-/**
- * The symbol allow-list in force, undefined when every symbol is allowed: policy-eval.ts applies
- * no symbol rule at all when both lists are empty, so `allow: []` alone allows everything.
- */
+/** The symbol allow-list in force, undefined when every symbol is allowed (an empty list allows none). */
 function allowList(p: Policy): readonly string[] | undefined {
-  const allow = p.symbols?.allow;
-  if (allow === undefined || (allow.length === 0 && (p.symbols?.deny?.length ?? 0) === 0)) return undefined;
-  return allow;
+  return p.symbols?.allow;
 }
 
 function withdrawalsWidening(before: Policy['withdrawals'], after: Policy['withdrawals']): string[] {

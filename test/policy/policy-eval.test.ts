@@ -116,6 +116,18 @@ const rows: Row[] = [
     request: trade(limit({ symbol: 'ETH/USDT', price: 3000 })),
   },
   {
+    name: 'symbols.allow: an empty allow list allows no symbol (not every one)',
+    policy: { symbols: { allow: [] } },
+    request: trade(),
+    rule: 'symbols.allow',
+  },
+  {
+    name: 'symbols.allow: an empty allow list with a deny list still allows no symbol',
+    policy: { symbols: { allow: [], deny: ['*/TRY'] } },
+    request: trade(),
+    rule: 'symbols.allow',
+  },
+  {
     name: 'symbols.deny wins over allow',
     policy: { symbols: { allow: ['*/USDT'], deny: ['BTC/*'] } },
     request: trade(),

@@ -68,11 +68,10 @@ const narrowing: fc.Arbitrary<Edit> = fc.oneof(
     symbols: { ...p.symbols, deny: [...new Set([...(p.symbols?.deny ?? []), s])] },
   })),
   fc.constantFrom(...SYMBOLS).map<Edit>((s) => (p) => {
+    // No allow list allows every symbol; an empty one allows none, so emptying a list narrows too.
     const allow = p.symbols?.allow;
-    if (allow === undefined || (allow.length === 0 && (p.symbols?.deny?.length ?? 0) === 0))
-      return { ...p, symbols: { ...p.symbols, allow: [s] } };
-    const fewer = allow.filter((x) => x !== s);
-    return fewer.length > 0 ? { ...p, symbols: { ...p.symbols, allow: fewer } } : p;
+    if (allow === undefined) return { ...p, symbols: { ...p.symbols, allow: [s] } };
+    return { ...p, symbols: { ...p.symbols, allow: allow.filter((x) => x !== s) } };
   }),
   fc.tuple(fc.constantFrom(...CAPS), fc.integer({ min: 1, max: 1000 })).map<Edit>(([cap, v]) => (p) => ({
     ...p,
@@ -250,6 +249,15 @@ describe('isWidening', () => {
       'new allowed symbol ETH/USDT',
       'maxOrderNotional raised 100 → 200',
     ]);
+  });
+
+  it('an empty allow list allows nothing, so emptying it narrows and filling it widens', () => {
+    const none: Policy = { mode: 'enforce', actions: ['trade'], symbols: { allow: [] } };
+    const btc: Policy = { mode: 'enforce', actions: ['trade'], symbols: { allow: ['BTC/USDT'] } };
+    const every: Policy = { mode: 'enforce', actions: ['trade'] };
+    expect(isWidening(btc, none)).toEqual([]);
+    expect(isWidening(none, btc)).toEqual(['new allowed symbol BTC/USDT']);
+    expect(isWidening(none, every)).toEqual(['symbols.allow removed (every symbol)']);
   });
 
   it('a narrower trading window is not widening, a shifted one is', () => {
