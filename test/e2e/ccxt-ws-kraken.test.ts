@@ -240,7 +240,10 @@ describe('CCXT Pro kraken through /kraken/v2', () => {
 
   it('no frame a client receives carries a real Kraken token', async () => {
     const issued = await client();
+    const realBefore = realTokensIssued().length;
     const token = await tokenFor(issued.credential);
+    // The gateway answered GetWebSocketsToken itself: nothing reached the exchange.
+    expect(realTokensIssued().length).toBe(realBefore);
     const c = await raw();
     try {
       await c.request({ method: 'subscribe', params: { channel: 'executions', token }, req_id: 1 });
