@@ -210,6 +210,9 @@ describe('CCXT Pro kraken through /kraken/v2', () => {
       expect(audited.some((r) => r.endpoint === 'WS add_order' && r.decision === 'deny')).toBe(true);
       const all = [...c.frames, JSON.stringify(h.sandbox.log), JSON.stringify(h.audit.records)].join('\n');
       expect(all).not.toContain(CANARY_SECRET);
+      // keywarden's token is a credential for 15 minutes: no record or log keeps it.
+      expect(JSON.stringify(h.audit.records)).not.toContain(token);
+      expect(JSON.stringify(h.sandbox.log)).not.toContain(token);
     } finally {
       c.ws.close();
     }
