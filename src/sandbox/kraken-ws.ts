@@ -22,7 +22,7 @@ import { perEngine } from './engine-state.js';
 import { txid } from './kraken-ids.js';
 
 const TOKEN_SECONDS = 900;
-/** Kraken's error for a token it does not know or that has expired (the exact string is UNCONFIRMED). */
+/** Kraken's error for a token it does not know or that has expired ("invalid session", per Kraken support quoted in knowm/XChange#3697; CCXT maps it to AuthenticationError). */
 const INVALID_SESSION = 'ESession:Invalid session';
 
 const tokens = perEngine(() => new Map<string, { apiKey: string; issuedAt: number }>());
