@@ -303,6 +303,18 @@ export interface ExchangeAdapter<P = unknown> {
   /** WebSocket private streams and order entry (src/gateway/ws/); absent where keywarden relays none yet. */
   readonly ws?: WsAdapter;
 
+  /**
+   * A private request keywarden answers itself once it is verified, allowed and audited, instead
+   * of signing and forwarding it: Kraken's `GetWebSocketsToken`, whose real token would let the
+   * bot trade over WebSocket around keywarden, is answered with a token keywarden minted for the
+   * client (`client`: the verifier the request proved). Undefined: signed and forwarded.
+   */
+  answerLocally?(
+    request: ExchangeRequest,
+    client: ClientVerifier,
+    ctx: { clock: Clock },
+  ): ExchangeResponse | undefined;
+
   /** Throws `CredentialError` with a one-line message when fields are missing or malformed (bad PEM, bad base64). */
   validateCredential(credential: Credential): void;
 

@@ -5,7 +5,7 @@
  * classify with the strict schemas, policy, audit, sign); only framing lives here.
  */
 import type { ExchangeErrorKind, OutgoingRequest } from '../core/index.js';
-import type { ExchangeAdapter, ExchangeRequest, ExchangeResponse } from './adapter.js';
+import type { ExchangeAdapter, ExchangeRequest, ExchangeResponse, Transport } from './adapter.js';
 
 /** A request id as the client sent it (echoed in the answer). */
 export type WsId = string | number | null;
@@ -15,7 +15,9 @@ export type WsFrame =
   /** A request: `request` is its REST-equivalent wire request (path under the exchange prefix). */
   | { kind: 'request'; id: WsId; method: string; request: ExchangeRequest }
   /** Not a request keywarden relays (malformed, unknown method): answered with an error frame. */
-  | { kind: 'refused'; id: WsId; errorKind: ExchangeErrorKind; message: string };
+  | { kind: 'refused'; id: WsId; errorKind: ExchangeErrorKind; message: string; method?: string }
+  /** Answered by keywarden itself with `reply`, nothing relayed or recorded (Kraken's application-level `ping`). */
+  | { kind: 'local'; reply: string };
 
 /** One upstream text frame: the answer to a request keywarden sent (by keywarden's id), or an event to relay. */
 export type WsUpstreamFrame = { kind: 'response'; id: number; status: number } | { kind: 'event' };
@@ -34,8 +36,29 @@ export interface WsAdapter {
   /** The upstream frame for a request the pipeline signed (or a public one), under keywarden's own id. */
   upstreamFrame(upstreamId: number, outgoing: OutgoingRequest): string;
   parseUpstream(text: string): WsUpstreamFrame;
-  /** An upstream answer rewritten to carry the client's id. */
-  responseFrame(text: string, id: WsId): string;
-  /** An error frame in the exchange's WebSocket shape, from the REST error answer for the same failure. */
-  errorFrame(id: WsId, answer: ExchangeResponse): string;
+  /**
+   * An upstream answer rewritten to carry the client's id; undefined when the client gets none
+   * (Coinbase answers a subscription with a `subscriptions` channel message, relayed as an event).
+   */
+  responseFrame(text: string, id: WsId): string | undefined;
+  /**
+   * An error frame in the exchange's WebSocket shape, from the REST error answer for the same
+   * failure; `method` is the frame's, where it named one (Kraken's error frames echo it).
+   */
+  errorFrame(id: WsId, answer: ExchangeResponse, method?: string): string;
+  /**
+   * Optional: per upstream connection, what `upstreamFrame` cannot do alone. Given the exchange's
+   * REST API (already pointed at its base URL). Without it, `upstreamFrame` builds every frame.
+   */
+  upstreamSession?(rest: Transport): WsUpstreamSession;
+}
+
+/** One upstream connection's own framing state (Kraken: the real WebSocket token it fetched). */
+export interface WsUpstreamSession {
+  /** The upstream frame for a signed request; may first call the REST API (Kraken: `GetWebSocketsToken`). */
+  frame(upstreamId: number, outgoing: OutgoingRequest): Promise<string>;
+  /** The exchange answers no request by id (Coinbase): a request counts as answered (200, empty) once sent. */
+  readonly unanswered?: boolean;
+  /** Every upstream text frame passes here before it is read or relayed; undefined drops it. */
+  relay?(text: string): string | undefined;
 }

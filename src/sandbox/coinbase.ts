@@ -19,9 +19,11 @@ import {
   verifyJwt,
 } from '../exchanges/coinbase/index.js';
 import type { ExchangeResponse } from '../exchanges/index.js';
+import { coinbaseWsEmulator } from './coinbase-ws.js';
 import {
   json,
   type SandboxContext,
+  type SandboxEmulator,
   type SandboxKey,
   type SandboxPermissions,
   type SandboxRequest,
@@ -909,4 +911,7 @@ function issueKey(name: string): IssuedKey {
   };
 }
 
-export const coinbaseEmulator = standardEmulator('coinbase', issueKey, handle);
+export const coinbaseEmulator: SandboxEmulator = {
+  ...standardEmulator('coinbase', issueKey, handle),
+  ws: coinbaseWsEmulator,
+};

@@ -11,6 +11,7 @@ import { KRAKEN_ERRORS, kraken, krakenError, krakenSymbol } from '../exchanges/k
 import {
   json,
   type SandboxContext,
+  type SandboxEmulator,
   type SandboxKey,
   type SandboxPermissions,
   type SandboxRequest,
@@ -26,6 +27,8 @@ import {
 } from './engine.js';
 import { perEngine } from './engine-state.js';
 import { ipRefused, verifyWithKey } from './key-auth.js';
+import { idFromTxid, txid } from './kraken-ids.js';
+import { issueKrakenWsToken, krakenWsEmulator } from './kraken-ws.js';
 import type { IssuedKey } from './seed-keys.js';
 
 const LEGACY_ID: Record<string, string> = {
@@ -86,15 +89,6 @@ function assetOf(ctx: SandboxContext, raw: string): string | undefined {
   const s = raw.toUpperCase();
   const all = marketAssets(ctx.engine);
   return all.find((a) => krakenAssetId(a) === s || altname(a) === s || a === s);
-}
-
-function txid(o: { id: string }, prefix: 'O' | 'T' | 'F'): string {
-  return `${prefix}SBX${o.id.padStart(3, '0')}-KRKEN-SANDBX`;
-}
-
-function idFromTxid(raw: string): string | undefined {
-  const m = /^[OTF]SBX(\d+)-KRKEN-SANDBX$/.exec(raw);
-  return m?.[1]?.replace(/^0+(?=\d)/, '');
 }
 
 /** Kraken's error string for each engine refusal. */
@@ -643,6 +637,11 @@ const PRIVATE: Record<string, Route> = {
         })),
       ),
   },
+  GetWebSocketsToken: {
+    need: 'read',
+    params: [],
+    handle: (_g, key, ctx) => ok(issueKrakenWsToken(key, ctx)),
+  },
   GetApiKeyInfo: {
     need: 'none',
     params: [],
@@ -798,7 +797,10 @@ function handle(request: SandboxRequest, ctx: SandboxContext): ExchangeResponse 
   return route.handle((n) => text(fields[n]), key, ctx, fields);
 }
 
-export const krakenEmulator = standardEmulator('kraken', issueKey, handle);
+export const krakenEmulator: SandboxEmulator = {
+  ...standardEmulator('kraken', issueKey, handle),
+  ws: krakenWsEmulator,
+};
 
 /** The body as Kraken reads it: the JSON object, or form fields by their literal names. */
 function bodyFields(request: SandboxRequest): Fields {

@@ -24,6 +24,7 @@ import { coinbaseErrorResponse } from './errors.js';
 import { introspect } from './introspection.js';
 import { parseTicker, tickerRequest } from './market-data.js';
 import { parseCoinbase } from './parse.js';
+import { coinbaseWs } from './ws.js';
 
 export { legacyPrehash, legacySignature, signCoinbase } from './auth.js';
 export { classifyCoinbase, parseJsonBody, toProductId, toSymbol } from './classify.js';
@@ -38,12 +39,14 @@ export {
   jwtUri,
   uriPrefix,
   verifyJwt,
+  verifyWsJwt,
 } from './jwt.js';
 export { type CoinbaseSigningKey, generateCdpKeyPair, loadSigningKey } from './signing-key.js';
+export { COINBASE_WS_PRIVATE_CHANNELS, classifyCoinbaseWs, parseCoinbaseWsFrame } from './ws.js';
 
 export const COINBASE_BASE_URL = 'https://api.coinbase.com';
 
-export const coinbase: ExchangeAdapter = wireAdapter({
+const rest: ExchangeAdapter = wireAdapter({
   id: 'coinbase',
   defaultBaseUrl: COINBASE_BASE_URL,
   validateCredential: validateCoinbaseCredential,
@@ -67,7 +70,10 @@ export const coinbase: ExchangeAdapter = wireAdapter({
   forwardedHeaders: ['cb-version'],
   credentialFields: ['apiKey', 'secret'],
   ccxtOverride(base: string) {
-    return { urls: { api: { rest: base } } };
+    // CCXT Pro: one WebSocket URL for every channel; the gateway's /coinbase/ws-user relays the user channel only.
+    return { urls: { api: { rest: base, ws: `${base.replace(/^http/, 'ws')}/ws-user` } } };
   },
   console: COINBASE_CONSOLE,
 });
+
+export const coinbase: ExchangeAdapter = { ...rest, ws: coinbaseWs(rest) };

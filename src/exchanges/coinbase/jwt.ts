@@ -42,7 +42,8 @@ export function jwtUri(method: string, baseUrl: string, path: string): string {
 export interface JwtOptions {
   apiKey: string;
   key: CoinbaseSigningKey & { kind: 'es256' | 'eddsa' };
-  uri: string;
+  /** The request it authorises; absent for a WebSocket JWT (Coinbase's WebSocket JWTs name no uri). */
+  uri?: string;
   nowSeconds: number;
 }
 
@@ -60,10 +61,11 @@ export function buildJwt(options: JwtOptions): string {
     nbf: nowSeconds,
     exp: nowSeconds + JWT_LIFETIME_SECONDS,
   };
-  if (key.kind === 'es256') claims.uri = uri;
-  else {
+  if (key.kind === 'es256') {
+    if (uri !== undefined) claims.uri = uri;
+  } else {
     claims.aud = ['cdp_service'];
-    claims.uris = [uri];
+    if (uri !== undefined) claims.uris = [uri];
   }
   const signingInput = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
   const signature =
@@ -115,6 +117,51 @@ export interface JwtCheck {
  * the scheme adds nothing an attacker controls, so both spellings are accepted.
  */
 export function verifyJwt(token: string | undefined, check: JwtCheck): VerifyResult {
+  const signed = verifySignedJwt(token, check);
+  if (!signed.ok) return signed;
+  const { jwt } = signed;
+  const claimed: unknown[] = Array.isArray(jwt.claims.uris) ? jwt.claims.uris : [jwt.claims.uri];
+  const method = check.method.toUpperCase();
+  const accepted = [
+    `${method} ${check.target}`,
+    `${method} https://${check.target}`,
+    `${method} http://${check.target}`,
+  ];
+  const uriOk = claimed.some((u) => typeof u === 'string' && accepted.some((a) => safeEqual(u, a)));
+  if (!uriOk) return { ok: false, reason: 'bad_signature', message: 'JWT uri does not match the request' };
+  // The JWT does not cover the body: one token must place one request. Its signed part (header
+  // with the nonce, and claims) names it; the signature itself is not used, since an ECDSA
+  // signature can be re-encoded (s -> n - s) and still verify.
+  return {
+    ok: true,
+    replayKey: `jwt:${createHash('sha256').update(jwt.signingInput).digest('base64url')}`,
+    replayWindowMs: signed.replayWindowMs,
+  };
+}
+
+/**
+ * Verify a WebSocket JWT (the `jwt` of a user-channel subscribe): signature, key, `nbf`/`exp`
+ * and the 2-minute lifetime as for REST. Coinbase's WebSocket JWT names no request, and one is
+ * reused for every subscription of its 2 minutes (CCXT does), so it gives no replay key.
+ * `strict` (keywarden) refuses a JWT that names a request (`uri`, `uris`): a REST JWT is no
+ * WebSocket credential. Coinbase itself (the sandbox) does not check that.
+ */
+export function verifyWsJwt(
+  token: string | undefined,
+  check: Omit<JwtCheck, 'method' | 'target'>,
+  strict: boolean,
+): VerifyResult {
+  const signed = verifySignedJwt(token, check);
+  if (!signed.ok) return signed;
+  if (strict && (signed.jwt.claims.uri !== undefined || signed.jwt.claims.uris !== undefined))
+    return { ok: false, reason: 'bad_signature', message: 'a REST JWT (with a uri) is not a WebSocket JWT' };
+  return { ok: true };
+}
+
+function verifySignedJwt(
+  token: string | undefined,
+  check: Omit<JwtCheck, 'method' | 'target'>,
+): { ok: true; jwt: DecodedJwt; replayWindowMs: number } | Extract<VerifyResult, { ok: false }> {
   if (token === undefined) return { ok: false, reason: 'missing_credentials', message: 'missing bearer JWT' };
   const jwt = decodeJwt(token);
   if (!jwt) return { ok: false, reason: 'malformed', message: 'malformed JWT' };
@@ -157,21 +204,5 @@ export function verifyJwt(token: string | undefined, check: JwtCheck): VerifyRes
   if (exp > check.nowSeconds + MAX_EXP_AHEAD_SECONDS || exp - nbf > JWT_LIFETIME_SECONDS) {
     return { ok: false, reason: 'stale_timestamp', message: 'JWT lifetime too long' };
   }
-  const claimed: unknown[] = Array.isArray(jwt.claims.uris) ? jwt.claims.uris : [jwt.claims.uri];
-  const method = check.method.toUpperCase();
-  const accepted = [
-    `${method} ${check.target}`,
-    `${method} https://${check.target}`,
-    `${method} http://${check.target}`,
-  ];
-  const uriOk = claimed.some((u) => typeof u === 'string' && accepted.some((a) => safeEqual(u, a)));
-  if (!uriOk) return { ok: false, reason: 'bad_signature', message: 'JWT uri does not match the request' };
-  // The JWT does not cover the body: one token must place one request. Its signed part (header
-  // with the nonce, and claims) names it; the signature itself is not used, since an ECDSA
-  // signature can be re-encoded (s -> n - s) and still verify.
-  return {
-    ok: true,
-    replayKey: `jwt:${createHash('sha256').update(jwt.signingInput).digest('base64url')}`,
-    replayWindowMs: (exp - check.nowSeconds) * 1000 + 1000,
-  };
+  return { ok: true, jwt, replayWindowMs: (exp - check.nowSeconds) * 1000 + 1000 };
 }

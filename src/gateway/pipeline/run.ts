@@ -15,6 +15,7 @@ import { clientState, keyLabelOf } from './client-state.js';
 import type { PipelineEnv } from './env.js';
 import { forward } from './forward.js';
 import { hold, isHeld } from './hold.js';
+import { answerLocally } from './local-answer.js';
 import { parse } from './parse.js';
 import { policy } from './policy.js';
 import { rateLimit } from './rate-limit.js';
@@ -74,6 +75,8 @@ export function createPipeline(env: PipelineEnv & { audit: AuditLog }): Pipeline
       const audited = await auditDecision(env, decided.value);
       if (!audited.ok)
         return { kind: 'failed', requestId, adapter, at, stage: 'audit', failure: audited.error };
+      const local = answerLocally(env, audited.value);
+      if (local) return local;
       const signed = await sign(env, audited.value);
       if (!signed.ok) return { kind: 'failed', requestId, adapter, at, stage: 'sign', failure: signed.error };
       at = signed.value;

@@ -81,12 +81,17 @@ export function serveSocket(
     : undefined;
   const pipeline = upstream ? hooks.pipelineFor(exchange, ws.requestAdapter, upstream) : undefined;
 
-  function errorFrame(id: WsId, code: ErrorCode, message: string): string {
+  function errorFrame(id: WsId, code: ErrorCode, message: string, method?: string): string {
     const a = renderError(ws.requestAdapter, code, connectionId, message);
-    return ws.errorFrame(id, { status: a.status, headers: a.headers, body: a.body });
+    return ws.errorFrame(id, { status: a.status, headers: a.headers, body: a.body }, method);
   }
 
-  async function onRequest(id: WsId, edge: EdgeRequest, keyId: string | undefined): Promise<void> {
+  async function onRequest(
+    id: WsId,
+    method: string,
+    edge: EdgeRequest,
+    keyId: string | undefined,
+  ): Promise<void> {
     if (!pipeline) return;
     const started = performance.now();
     const outcome: Outcome = await pipeline(edge);
@@ -97,11 +102,14 @@ export function serveSocket(
         boundKey ??= keyId;
         clientId ??= outcome.at.caller.hit.client.record.id;
       }
-      send(ws.responseFrame(await text(outcome.answer.body), id));
+      const answer = ws.responseFrame(await text(outcome.answer.body), id);
+      if (answer !== undefined) send(answer);
       return;
     }
     const a: Answer = render(outcome);
-    send(ws.errorFrame(id, { status: a.status, headers: a.headers, body: 'body' in a ? a.body : '' }));
+    send(
+      ws.errorFrame(id, { status: a.status, headers: a.headers, body: 'body' in a ? a.body : '' }, method),
+    );
     if (outcome.kind === 'denied' && LIFECYCLE_CODES.has(outcome.denial.code))
       close(CLOSE_POLICY, `keywarden: ${outcome.denial.code}`);
   }
@@ -114,6 +122,10 @@ export function serveSocket(
     }
     frames++;
     const frame = ws.parseFrame(data.toString());
+    if (frame.kind === 'local') {
+      send(frame.reply);
+      return;
+    }
     if (frame.kind === 'refused') {
       metrics.frame(exchange, 'denied');
       send(
@@ -121,6 +133,7 @@ export function serveSocket(
           frame.id,
           frame.errorKind === 'bad_request' ? 'bad_request' : 'path_not_allowed',
           frame.message,
+          frame.method,
         ),
       );
       return;
@@ -129,7 +142,12 @@ export function serveSocket(
     if (boundKey !== undefined && keyId !== undefined && keyId !== boundKey) {
       metrics.frame(exchange, 'denied');
       send(
-        errorFrame(frame.id, 'bad_request', 'one client credential per connection: open another connection'),
+        errorFrame(
+          frame.id,
+          'bad_request',
+          'one client credential per connection: open another connection',
+          frame.method,
+        ),
       );
       return;
     }
@@ -140,6 +158,7 @@ export function serveSocket(
           frame.id,
           'rate_limited',
           `more than ${MAX_IN_FLIGHT} requests in flight on this connection`,
+          frame.method,
         ),
       );
       return;
@@ -156,10 +175,10 @@ export function serveSocket(
       local: c.local,
     };
     inFlight++;
-    onRequest(frame.id, edge, keyId)
+    onRequest(frame.id, frame.method, edge, keyId)
       .catch((err: unknown) => {
         hooks.onError(edge.requestId, err);
-        send(errorFrame(frame.id, 'internal', 'internal error'));
+        send(errorFrame(frame.id, 'internal', 'internal error', frame.method));
       })
       .finally(() => {
         inFlight--;

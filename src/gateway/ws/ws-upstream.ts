@@ -32,6 +32,7 @@ export function createWsUpstream(options: {
   onGone(): void;
 }): WsUpstream {
   const { ws } = options;
+  const session = ws.upstreamSession?.((request) => options.rest.send(request));
   let socket: WebSocket | undefined;
   let opening: Promise<WebSocket> | undefined;
   let closed = false;
@@ -60,7 +61,8 @@ export function createWsUpstream(options: {
       });
       s.on('message', (data, isBinary) => {
         if (isBinary) return;
-        const text = data.toString();
+        const text = session?.relay ? session.relay(data.toString()) : data.toString();
+        if (text === undefined) return;
         const f = ws.parseUpstream(text);
         const p = f.kind === 'response' ? pending.get(f.id) : undefined;
         if (f.kind === 'response' && p) {
@@ -99,7 +101,12 @@ export function createWsUpstream(options: {
       if (closed) throw new KeywardenError('upstream_failed', 'the connection is closing');
       const s = await connect();
       const id = ++nextId;
-      const frame = ws.upstreamFrame(id, request);
+      const frame = session ? await session.frame(id, request) : ws.upstreamFrame(id, request);
+      if (closed || socket !== s) throw new KeywardenError('upstream_failed', 'the connection is closing');
+      if (session?.unanswered) {
+        s.send(frame);
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: Readable.from(['']) };
+      }
       return new Promise<StreamedResponse>((resolve, reject) => {
         const timer = setTimeout(() => {
           pending.delete(id);
