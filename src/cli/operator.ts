@@ -19,6 +19,12 @@ interface Common extends SourceFlags {
   config?: string;
 }
 
+/** The gateway as a bot on this machine reaches it (a wildcard listen address is reached on loopback). */
+function gatewayUrlOf(server: { listen: string; tls?: unknown }): string {
+  const listen = server.listen.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^:/, '127.0.0.1:');
+  return `${server.tls ? 'https' : 'http'}://${listen}`;
+}
+
 async function servicesOf(root: CliRoot) {
   return adminServices({
     store: await root.store(),
@@ -27,6 +33,8 @@ async function servicesOf(root: CliRoot) {
     audit: await root.audit(),
     monitor: await root.monitor(),
     approvals: root.config().approvals,
+    rotationPolicy: root.config().lifecycle.rotationDays,
+    gatewayUrl: gatewayUrlOf(root.config().server),
   });
 }
 
