@@ -13,6 +13,7 @@ import { action, CliError, printTable, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 import { type CliRoot, createCliRoot, sourceFlags, withRoot } from './root.js';
 import type { SourceFlags } from './vault-open.js';
+import { dashboardWebRoot } from './web-root.js';
 
 interface Common extends SourceFlags {
   json?: boolean;
@@ -114,11 +115,13 @@ export function register(program: Command): void {
         services,
         routes: adminRoutes(services),
         tls: root.config().server.tls,
+        webRoot: dashboardWebRoot(),
         onError: (err, id) =>
           process.stderr.write(`admin: ${id}: ${err instanceof Error ? err.message : 'error'}\n`),
       });
       const url = await server.listen(port, host);
       process.stdout.write(`keywarden admin API on ${url}/api/v1\n`);
+      if (dashboardWebRoot()) process.stdout.write(`keywarden dashboard on ${url}/\n`);
       const stop = async () => {
         await server.close();
         await root.close();
