@@ -135,9 +135,10 @@ export default function Lockdown() {
                 <li key={c.id}>{c.name}</li>
               ))}
             </ul>
-            {kind !== 'client' && (
-              <p>Exchange-side: the keys of the scope are also locked where the exchange supports it.</p>
-            )}
+            <p>
+              Their requests are denied from the next one on; requests in flight finish. Unlock gives them
+              back.
+            </p>
           </div>
         )}
         {confirming === 'unlock' && <p>Unfreezes what the lockdown of this scope froze.</p>}
