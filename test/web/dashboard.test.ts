@@ -341,6 +341,12 @@ describe('the dashboard in Chromium', () => {
     const actx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     const ap = await actx.newPage();
     ap.setDefaultTimeout(10_000);
+    // An open alert, so the Alerts page has a row an operator could acknowledge.
+    await h.audit.append({
+      kind: 'alert',
+      rule: 'test.open',
+      message: 'an open alert for the auditor check',
+    });
     try {
       await signIn(ap, auditor);
       const links = await ap.getByRole('navigation').getByRole('link').allTextContents();
@@ -350,6 +356,7 @@ describe('the dashboard in Chromium', () => {
       for (const link of links) {
         await open(ap, link);
         await ap.waitForFunction(NOT_BUSY);
+        if (link === 'Alerts') await ap.getByRole('cell', { name: 'test.open' }).first().waitFor();
         const buttons = await ap.getByRole('button').allTextContents();
         expect([link, buttons.filter((b) => write.test(b))]).toEqual([link, []]);
         expect([link, await axeCheck(ap, `auditor-${link.toLowerCase().replace(' ', '-')}`)]).toEqual([
