@@ -30,6 +30,17 @@ export const SESSION_COOKIE = 'kw_session';
 export const CSRF_COOKIE = 'kw_csrf';
 export const CSRF_HEADER = 'x-keywarden-csrf';
 export const OTP_HEADER = 'x-keywarden-otp';
+const DASHBOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 export interface AdminTls {
   cert: string;
@@ -93,12 +104,17 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       root: webRoot,
       wildcard: false,
       index: 'index.html',
-      // Hashed asset names; index.html itself is revalidated so a new build is picked up.
+      // Hashed asset names; index.html itself is revalidated so a new build is picked up. The
+      // app loads only its own files and talks only to this origin; no page may frame it.
       setHeaders(res, path) {
         res.header(
           'cache-control',
           path.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000, immutable',
         );
+        res.header('content-security-policy', DASHBOARD_CSP);
+        res.header('x-content-type-options', 'nosniff');
+        res.header('x-frame-options', 'DENY');
+        res.header('referrer-policy', 'no-referrer');
       },
     });
 

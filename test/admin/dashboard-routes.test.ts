@@ -16,7 +16,6 @@ import { LOCAL_ACTOR } from '../../src/core/index.js';
 import { type MonitorHandle, openMonitor } from '../../src/monitor/index.js';
 import { startWorld, type World } from '../world.js';
 
-const MINUTE = 60_000;
 const DAY = 86_400_000;
 let world: World;
 let monitor: MonitorHandle;
@@ -248,6 +247,8 @@ describe('the built app at /', () => {
     expect(asset.headers.get('cache-control')).toContain('immutable');
     for (const path of ['/', '/clients', '/feed?client=x']) {
       const res = await fetch(`${base}${path}`);
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
       expect([path, res.status, await res.text()]).toEqual([
         path,
         200,

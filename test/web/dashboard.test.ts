@@ -89,7 +89,8 @@ interface Violation {
 }
 
 async function axeCheck(page: Page, name: string): Promise<Violation[]> {
-  await page.addScriptTag({ content: axe.source });
+  // Evaluated, not a <script>: the dashboard's CSP allows no inline script.
+  await page.evaluate(axe.source);
   // Browser-side code as text: the test's tsconfig has no DOM types.
   const found = (await page.evaluate(`(async () => {
     const r = await window.axe.run(document, { resultTypes: ['violations'] });
@@ -179,11 +180,17 @@ describe('the dashboard in Chromium', () => {
   let page: Page;
   let credential: { apiKey: string; secret: string };
   const bot = () => h.ccxt('binance', credential);
+  const problems: string[] = [];
 
   beforeAll(async () => {
     ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     page = await ctx.newPage();
     page.setDefaultTimeout(10_000);
+    // A script error or a CSP refusal anywhere in the run fails the last test of this block.
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text());
+    });
   });
   afterAll(async () => {
     await ctx?.close();
@@ -335,6 +342,7 @@ describe('the dashboard in Chromium', () => {
     }
     const secretShown = await page.content();
     expect(secretShown).not.toContain(credential.secret);
+    expect(problems).toEqual([]);
   });
 
   it('an auditor session shows no write controls, and the pages it lacks are not listed', async () => {
