@@ -215,6 +215,25 @@ describe('GET /api/v1/feed', () => {
     expect(got.map((e) => e.data.seq)).toEqual(all.slice(-2).map((i) => i.seq));
   });
 
+  it('a stream still open when the server closes is ended, and the close does not wait for it', async () => {
+    const services = adminServices({ ...world, monitor, clock });
+    const other = createAdminServer({ services, routes: adminRoutes(services) });
+    const url = await other.listen(0, '127.0.0.1');
+    const res = await fetch(`${url}/api/v1/feed`, {
+      headers: { authorization: `Bearer ${tokens.auditor}`, accept: 'text/event-stream' },
+    });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    const started = Date.now();
+    await other.close();
+    expect(Date.now() - started).toBeLessThan(2000);
+    await expect(
+      (async () => {
+        for (;;) if ((await reader.read()).done) return 'ended';
+      })(),
+    ).resolves.toBe('ended');
+  });
+
   it('needs audit.read: no session, no stream', async () => {
     const res = await fetch(`${base}/api/v1/feed`, { headers: { accept: 'text/event-stream' } });
     expect(res.status).toBe(401);
