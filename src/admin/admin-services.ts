@@ -11,6 +11,7 @@ import type { Actor, Clock } from '../core/index.js';
 import type { KeyRegistry } from '../keys/index.js';
 import type { LockdownService } from '../lockdown/index.js';
 import type { Operators } from '../operators/index.js';
+import type { RotationPolicy } from '../rotation/index.js';
 import type { Vault } from '../vault/index.js';
 
 export interface AdminServices {
@@ -25,4 +26,8 @@ export interface AdminServices {
   verifyAudit(): VerifyResult;
   vault: Pick<Vault, 'isSealed' | 'seal'>;
   clock: Clock;
+  /** keywarden.yaml's rotation days (the overview's keys due); default: prod every 90 days. */
+  rotationPolicy?: RotationPolicy;
+  /** Where bots reach the gateway (the dashboard's CCXT snippet); default http://127.0.0.1:8787. */
+  gatewayUrl?: string;
 }

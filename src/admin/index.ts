@@ -3,7 +3,7 @@
 export type { AdminServices } from './admin-services.js';
 export { buildOpenApi, openApiPath } from './openapi.js';
 export { allows, PERMISSIONS, type Permission, ROLE_PERMISSIONS } from './permissions.js';
-export type { AdminRoute, Method } from './route-types.js';
+export type { AdminRoute, Method, ServerEvent } from './route-types.js';
 export { adminRoutes } from './routes/index.js';
 export {
   type AdminServer,

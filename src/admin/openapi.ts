@@ -60,7 +60,11 @@ export function buildOpenApi(routes: readonly AdminRoute[]): Json {
       responses: {
         [String(r.status ?? 200)]: {
           description: 'OK',
-          content: { 'application/json': { schema: schemaOf(r.response, 'output') } },
+          content: {
+            'application/json': { schema: schemaOf(r.response, 'output') },
+            // An events route streams when asked for it (Accept: text/event-stream).
+            ...(r.events ? { 'text/event-stream': { schema: { type: 'string' } } } : {}),
+          },
         },
         default: { description: 'Error: { error: { code, message, requestId } }', ...error },
       },

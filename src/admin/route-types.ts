@@ -48,6 +48,24 @@ export interface AdminRoute<
   /** 201 for a create; 200 otherwise. */
   status?: number;
   handler(ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>>): Promise<z.input<R>>;
+  /**
+   * Server-sent events: when the request accepts `text/event-stream`, after the same gate the
+   * answer is a stream: `events` sends events until the returned stop is called (the client left
+   * or the server closes); `lastEventId` is the browser's Last-Event-ID on a reconnect. Otherwise
+   * `handler` answers JSON (shaped by `response`).
+   */
+  events?(
+    ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>>,
+    send: (event: ServerEvent) => void,
+    lastEventId: string | undefined,
+  ): () => void;
+}
+
+/** One server-sent event: `id` lets a reconnecting EventSource resume (Last-Event-ID). */
+export interface ServerEvent {
+  id?: string;
+  event?: string;
+  data: unknown;
 }
 
 /** Erase the generic parameters so routes of different shapes sit in one list. */

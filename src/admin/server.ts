@@ -13,7 +13,9 @@
  *      service wrote it itself).
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { type Actor, describeActor, KeywardenError, safeEqual } from '../core/index.js';
 import { httpsOption } from '../gateway/index.js';
@@ -22,12 +24,23 @@ import { errorAnswer } from './admin-errors.js';
 import type { AdminServices } from './admin-services.js';
 import { buildOpenApi } from './openapi.js';
 import { allows } from './permissions.js';
-import type { AdminRoute } from './route-types.js';
+import type { AdminRoute, ServerEvent } from './route-types.js';
 
 export const SESSION_COOKIE = 'kw_session';
 export const CSRF_COOKIE = 'kw_csrf';
 export const CSRF_HEADER = 'x-keywarden-csrf';
 export const OTP_HEADER = 'x-keywarden-otp';
+const DASHBOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 export interface AdminTls {
   cert: string;
@@ -40,6 +53,11 @@ export interface AdminServerOptions {
   services: AdminServices;
   routes: readonly AdminRoute[];
   tls?: AdminTls | undefined;
+  /**
+   * The dashboard's built files (web/ built into dist/web): served at `/`, any other non-API GET
+   * answered with its index.html (the app routes in the browser). Absent: the API alone.
+   */
+  webRoot?: string | undefined;
   /** Where unexpected errors go (never into an answer). */
   onError?: (err: unknown, requestId: string) => void;
 }
@@ -80,6 +98,25 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
     ...httpsOption(tls),
   });
   void app.register(cookie);
+  const webRoot = options.webRoot !== undefined && existsSync(options.webRoot) ? options.webRoot : undefined;
+  if (webRoot)
+    void app.register(fastifyStatic, {
+      root: webRoot,
+      wildcard: false,
+      index: 'index.html',
+      // Hashed asset names; index.html itself is revalidated so a new build is picked up. The
+      // app loads only its own files and talks only to this origin; no page may frame it.
+      setHeaders(res, path) {
+        res.header(
+          'cache-control',
+          path.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000, immutable',
+        );
+        res.header('content-security-policy', DASHBOARD_CSP);
+        res.header('x-content-type-options', 'nosniff');
+        res.header('x-frame-options', 'DENY');
+        res.header('referrer-policy', 'no-referrer');
+      },
+    });
 
   app.setErrorHandler((err, request, reply) => {
     const answer = errorAnswer(err, request.id);
@@ -87,6 +124,10 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
     void reply.code(answer.status).header('x-request-id', request.id).send(answer.body);
   });
   app.setNotFoundHandler((request, reply) => {
+    if (webRoot && request.method === 'GET' && !request.url.startsWith('/api/')) {
+      void reply.header('cache-control', 'no-cache').sendFile('index.html');
+      return;
+    }
     void reply
       .code(404)
       .header('x-request-id', request.id)
@@ -121,6 +162,45 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       throw new KeywardenError('csrf_failed');
   }
 
+  const streams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const stop of [...streams]) stop();
+  });
+  /** Hand the socket to an event stream: headers now, a comment every 15 s so proxies keep it open. */
+  function streamEvents(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    open: (send: (e: ServerEvent) => void) => (() => void) | undefined,
+  ): void {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-request-id': request.id,
+      connection: 'keep-alive',
+    });
+    res.write('retry: 2000\n\n');
+    const send = (e: ServerEvent) => {
+      const lines = [
+        ...(e.id !== undefined ? [`id: ${e.id}`] : []),
+        ...(e.event !== undefined ? [`event: ${e.event}`] : []),
+        `data: ${JSON.stringify(e.data)}`,
+      ];
+      res.write(`${lines.join('\n')}\n\n`);
+    };
+    const stopSource = open(send);
+    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    const stop = () => {
+      if (!streams.delete(stop)) return;
+      clearInterval(ping);
+      stopSource?.();
+      res.end();
+    };
+    streams.add(stop);
+    res.on('close', stop);
+  }
+
   const register = (r: AdminRoute) =>
     app.route({
       method: r.method,
@@ -152,14 +232,14 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
           await services.operators.requireFreshMfa(actor, header(request, OTP_HEADER));
         }
         const secure = tls !== undefined;
-        const result = await r.handler({
+        const ctx = {
           params,
           query,
           body,
           actor,
           ip: request.ip,
           cookies: request.cookies,
-          setCookie(name, value, o) {
+          setCookie(name: string, value: string, o: { httpOnly: boolean; maxAgeSeconds?: number }) {
             void reply.setCookie(name, value, {
               path: '/',
               httpOnly: o.httpOnly,
@@ -168,10 +248,15 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
               ...(o.maxAgeSeconds !== undefined ? { maxAge: o.maxAgeSeconds } : {}),
             });
           },
-          clearCookie(name) {
+          clearCookie(name: string) {
             void reply.clearCookie(name, { path: '/' });
           },
-        });
+        };
+        if (r.events && /text\/event-stream/.test(header(request, 'accept') ?? '')) {
+          streamEvents(request, reply, (send) => r.events?.(ctx, send, header(request, 'last-event-id')));
+          return reply;
+        }
+        const result = await r.handler(ctx);
         const answer = r.response.parse(result);
         if (actor && r.method !== 'GET' && !r.auditedByService)
           await services.audit.append({

@@ -14,6 +14,7 @@ import type { KeyRegistry } from '../keys/index.js';
 import { createLockdownService } from '../lockdown/index.js';
 import { type MonitorHandle, withClientAlerts } from '../monitor/index.js';
 import { createOperators, type OperatorsConfig } from '../operators/index.js';
+import type { RotationPolicy } from '../rotation/index.js';
 import type { Store } from '../store/index.js';
 import type { Vault } from '../vault/index.js';
 import { clientServiceFor } from './root.js';
@@ -28,6 +29,10 @@ export interface AdminRootDeps {
   operators?: Partial<OperatorsConfig>;
   /** keywarden.yaml's `approvals` (default: nothing required, 24 h to decide). */
   approvals?: ApprovalsConfig;
+  /** keywarden.yaml's `lifecycle.rotationDays` (the overview's keys due). */
+  rotationPolicy?: RotationPolicy;
+  /** Where bots reach the gateway (the dashboard's CCXT snippet). */
+  gatewayUrl?: string;
 }
 
 export function adminServices(deps: AdminRootDeps): AdminServices {
@@ -72,5 +77,7 @@ export function adminServices(deps: AdminRootDeps): AdminServices {
     verifyAudit: () => verifyAuditLog(deps.store.sqlite),
     vault: deps.vault,
     clock,
+    ...(deps.rotationPolicy ? { rotationPolicy: deps.rotationPolicy } : {}),
+    ...(deps.gatewayUrl ? { gatewayUrl: deps.gatewayUrl } : {}),
   };
 }

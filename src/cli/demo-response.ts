@@ -35,8 +35,10 @@ const HOOK_ENV = 'KW_DEMO_HOOK_SECRET';
 const WITHDRAW_ADDRESS = 'TXYZdemoaddress00000000000000000';
 const REPORT_LINES = 7;
 
-interface MonitoredGateway {
+export interface MonitoredGateway {
   ex: DemoExchange;
+  /** The gateway's URL (127.0.0.1, a free port). */
+  url: string;
   receiver: WebhookReceiver;
   config: KeywardenConfig;
   /** The sink secret as the process environment would hold it (never printed). */
@@ -49,7 +51,7 @@ interface MonitoredGateway {
 }
 
 /** Shared by the alert and lockdown steps through `ctx.use`. */
-async function openMonitoredGateway(ctx: DemoContext): Promise<MonitoredGateway> {
+export async function openMonitoredGateway(ctx: DemoContext): Promise<MonitoredGateway> {
   const { say } = ctx;
   const ex = await ctx.use(openDemoExchange);
   const secret = randomBytes(32).toString('hex');
@@ -109,7 +111,7 @@ async function openMonitoredGateway(ctx: DemoContext): Promise<MonitoredGateway>
   );
   const url = await stack.listen('127.0.0.1', 0);
   say(`gateway restarted with the monitor on ${url}; the bot reconnects with the same credential`);
-  return { ex, receiver, config, env, alerts, bot: ex.connectBot(url), onDeliveryError, showReceived };
+  return { ex, url, receiver, config, env, alerts, bot: ex.connectBot(url), onDeliveryError, showReceived };
 }
 
 /** POST a copy of a delivery to the receiver; returns `status body`. */

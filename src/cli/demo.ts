@@ -11,6 +11,7 @@ import { initVault, openVault } from '../vault/index.js';
 import { action } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 import { GATEWAY_DEMO_STEPS } from './demo-gateway.js';
+import { stayUp, untilInterrupted } from './demo-live.js';
 import { RESPONSE_DEMO_STEPS } from './demo-response.js';
 
 /** What every demo step can use; later issues add steps (gateway, scanner) to DEMO_STEPS. */
@@ -87,9 +88,18 @@ async function closeAll(cleanups: Array<() => Promise<void> | void>): Promise<vo
   if (first !== undefined) throw first;
 }
 
+export interface DemoOptions {
+  /**
+   * After the scripted steps, keep the sandbox, the gateway and the dashboard running (with a
+   * trading bot) until this settles (`npm start`: Ctrl-C). Absent: the demo ends after its steps.
+   */
+  stayUpUntil?: Promise<void>;
+}
+
 /** Run the demo in a throw-away data directory with a random master key. */
 export async function runDemo(
   say: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+  options: DemoOptions = {},
 ): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keywarden-demo-'));
   const variable = 'KEYWARDEN_DEMO_MASTER_KEY';
@@ -124,6 +134,7 @@ export async function runDemo(
         say(`\n${i + 1}. ${step.title}`);
         await step.run(ctx);
       }
+      if (options.stayUpUntil) await stayUp(ctx, options.stayUpUntil);
     } finally {
       await closeAll(cleanups);
     }
@@ -139,5 +150,10 @@ export function register(program: Command): void {
   program
     .command('demo')
     .description(COMMANDS.demo.summary)
-    .action(action(async () => await runDemo()));
+    .option('--once', 'run the scripted demo and exit (scripts, CI); without it the demo keeps running')
+    .action(
+      action(async (opts: { once?: boolean }) => {
+        await runDemo(undefined, opts.once ? {} : { stayUpUntil: untilInterrupted() });
+      }),
+    );
 }

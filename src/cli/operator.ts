@@ -13,10 +13,17 @@ import { action, CliError, printTable, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 import { type CliRoot, createCliRoot, sourceFlags, withRoot } from './root.js';
 import type { SourceFlags } from './vault-open.js';
+import { dashboardWebRoot } from './web-root.js';
 
 interface Common extends SourceFlags {
   json?: boolean;
   config?: string;
+}
+
+/** The gateway as a bot on this machine reaches it (a wildcard listen address is reached on loopback). */
+function gatewayUrlOf(server: { listen: string; tls?: unknown }): string {
+  const listen = server.listen.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^:/, '127.0.0.1:');
+  return `${server.tls ? 'https' : 'http'}://${listen}`;
 }
 
 async function servicesOf(root: CliRoot) {
@@ -27,6 +34,8 @@ async function servicesOf(root: CliRoot) {
     audit: await root.audit(),
     monitor: await root.monitor(),
     approvals: root.config().approvals,
+    rotationPolicy: root.config().lifecycle.rotationDays,
+    gatewayUrl: gatewayUrlOf(root.config().server),
   });
 }
 
@@ -106,11 +115,13 @@ export function register(program: Command): void {
         services,
         routes: adminRoutes(services),
         tls: root.config().server.tls,
+        webRoot: dashboardWebRoot(),
         onError: (err, id) =>
           process.stderr.write(`admin: ${id}: ${err instanceof Error ? err.message : 'error'}\n`),
       });
       const url = await server.listen(port, host);
       process.stdout.write(`keywarden admin API on ${url}/api/v1\n`);
+      if (dashboardWebRoot()) process.stdout.write(`keywarden dashboard on ${url}/\n`);
       const stop = async () => {
         await server.close();
         await root.close();

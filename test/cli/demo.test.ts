@@ -1,5 +1,5 @@
 /**
- * `npm start` (`keywarden demo`): the built CLI runs every step — vault, gateway, an alert at a
+ * `keywarden demo --once` (the scripted part of `npm start`): the built CLI runs every step — vault, gateway, an alert at a
  * webhook receiver that verifies the HMAC signature, a lockdown with --cancel-orders and an
  * unlock — exits 0 on its own and leaves nothing behind. A second run in process plants no
  * canary of its own: it records every secret the demo creates (exchange secrets, the bot's
@@ -86,7 +86,7 @@ function allFiles(dir: string): string[] {
 
 describe('keywarden demo (npm start)', () => {
   it('shows the gateway, an alert with a verified signature and a lockdown, exits 0 and cleans up', async () => {
-    const { stdout, stderr } = await exec(process.execPath, [MAIN, 'demo'], {
+    const { stdout, stderr } = await exec(process.execPath, [MAIN, 'demo', '--once'], {
       encoding: 'utf8',
       timeout: 60_000,
     });

@@ -4,9 +4,13 @@ import type { AdminRoute } from '../route-types.js';
 import { approvalRoutes } from './approval-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { clientRoutes } from './client-routes.js';
+import { connectRoutes } from './connect-routes.js';
+import { feedRoutes } from './feed-routes.js';
 import { keyRoutes } from './key-routes.js';
 import { operatorRoutes } from './operator-routes.js';
 import { oversightRoutes } from './oversight-routes.js';
+import { overviewRoutes } from './overview-routes.js';
+import { permissionRoutes } from './permission-routes.js';
 
 export function adminRoutes(s: AdminServices): AdminRoute[] {
   return [
@@ -16,5 +20,9 @@ export function adminRoutes(s: AdminServices): AdminRoute[] {
     ...clientRoutes(s),
     ...oversightRoutes(s),
     ...approvalRoutes(s),
+    ...feedRoutes(s),
+    ...overviewRoutes(s),
+    ...permissionRoutes(),
+    ...connectRoutes(s),
   ];
 }

@@ -87,7 +87,11 @@ export function oversightRoutes(s: AdminServices) {
       tag: 'audit',
       permission: 'audit.read',
       response: z.object({ ok: z.boolean(), records: z.number(), problems: z.array(z.string()) }).loose(),
-      handler: async () => s.verifyAudit() as unknown as { ok: boolean; records: number; problems: string[] },
+      // The verifier names at most one problem (the first bad record); answered as a list.
+      handler: async () => {
+        const { problem, ...rest } = s.verifyAudit();
+        return { ...rest, problems: problem !== undefined ? [problem] : [] };
+      },
     }),
     route({
       method: 'GET',
@@ -151,14 +155,21 @@ export function oversightRoutes(s: AdminServices) {
       mfa: true,
       auditedByService: true,
       body: z.object({ scope, reason: z.string().max(500).optional() }).strict(),
-      response: z.object({ id: z.string(), frozen: z.array(z.string()) }).loose(),
+      response: z.object({
+        id: z.string(),
+        frozen: z.array(z.string()),
+        alreadyFrozen: z.array(z.string()),
+        warnings: z.array(z.string()),
+      }),
       async handler({ body, actor }) {
         const service = await s.lockdownFor(need(actor));
         const result = await service.lockdown({
           scope: body.scope,
           ...(body.reason !== undefined ? { reason: body.reason } : {}),
         } as Parameters<typeof service.lockdown>[0]);
-        return result as unknown as { id: string; frozen: string[] };
+        // The service answers { lockdown, warnings }; the record's id and what it froze are the answer.
+        const { id, frozen, alreadyFrozen } = result.lockdown;
+        return { id, frozen, alreadyFrozen, warnings: result.warnings };
       },
     }),
     route({
