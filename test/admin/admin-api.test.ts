@@ -76,7 +76,10 @@ class Session {
     const text = await res.text();
     return {
       status: res.status,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+      body:
+        text && res.headers.get('content-type')?.includes('application/json')
+          ? (JSON.parse(text) as Record<string, unknown>)
+          : {},
       text,
       setCookie,
     };

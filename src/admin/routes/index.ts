@@ -7,14 +7,16 @@ import { clientRoutes } from './client-routes.js';
 import { keyRoutes } from './key-routes.js';
 import { operatorRoutes } from './operator-routes.js';
 import { oversightRoutes } from './oversight-routes.js';
+import { policyRoutes } from './policy-routes.js';
 
 export function adminRoutes(s: AdminServices): AdminRoute[] {
   return [
     ...authRoutes(s.operators),
-    ...operatorRoutes(s.operators),
+    ...operatorRoutes(s),
     ...keyRoutes(s),
     ...clientRoutes(s),
     ...oversightRoutes(s),
     ...approvalRoutes(s),
+    ...policyRoutes(s),
   ];
 }

@@ -1,16 +1,18 @@
 /** Operators (owner) and API tokens. Changes need a fresh TOTP code. */
 import { z } from 'zod';
 import { KeywardenError } from '../../core/index.js';
-import type { Operators } from '../../operators/index.js';
+import type { AdminServices } from '../admin-services.js';
+import { gated, hold } from '../gated-changes.js';
 import { route } from '../route-types.js';
 import { idParams, operatorView, refParams, role, tokenView } from './schemas.js';
 
-const actorOf = (a: Parameters<Operators['add']>[1] | undefined) => {
+const actorOf = (a: Parameters<AdminServices['operators']['add']>[1] | undefined) => {
   if (!a) throw new KeywardenError('session_required');
   return a;
 };
 
-export function operatorRoutes(operators: Operators) {
+export function operatorRoutes(s: AdminServices) {
+  const { operators } = s;
   return [
     route({
       method: 'GET',
@@ -59,7 +61,16 @@ export function operatorRoutes(operators: Operators) {
       params: refParams,
       body: z.object({ role }).strict(),
       response: operatorView,
-      handler: ({ params, body, actor }) => operators.setRole(params.ref, body.role, actorOf(actor)),
+      approval: 'operator.role',
+      async handler({ params, body, actor }) {
+        const target = await operators.get(params.ref);
+        if (gated(s, 'operator.role', actorOf(actor)))
+          return hold(s, 'operator.role', actorOf(actor), `${target.name}: ${target.role} → ${body.role}`, {
+            operatorId: target.id,
+            role: body.role,
+          });
+        return operators.setRole(target.id, body.role, actorOf(actor));
+      },
     }),
     route({
       method: 'POST',
