@@ -88,7 +88,6 @@ export function adminServices(deps: AdminRootDeps): AdminServices {
             checks,
             audit: deps.audit,
             monitor: deps.monitor.monitor,
-            now: () => clock.now(),
             actor: describeActor(actor),
           },
           key,

@@ -194,14 +194,17 @@ export function oversightRoutes(s: AdminServices) {
       mfa: true,
       auditedByService: true,
       body: z.object({ scope, reason: z.string().max(500).optional() }).strict(),
-      response: z.object({ id: z.string(), frozen: z.array(z.string()) }).loose(),
+      response: z.object({
+        lockdown: z.object({ id: z.string() }).loose(),
+        warnings: z.array(z.string()),
+      }),
       async handler({ body, actor }) {
         const service = await s.lockdownFor(need(actor));
         const result = await service.lockdown({
           scope: body.scope,
           ...(body.reason !== undefined ? { reason: body.reason } : {}),
         } as Parameters<typeof service.lockdown>[0]);
-        return result as unknown as { id: string; frozen: string[] };
+        return result as unknown as { lockdown: { id: string }; warnings: string[] };
       },
     }),
     route({
