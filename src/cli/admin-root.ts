@@ -23,7 +23,7 @@ import { rotateKey } from '../rotation/index.js';
 import type { Store } from '../store/index.js';
 import type { Vault } from '../vault/index.js';
 import { postureReportOf } from './posture.js';
-import { clientServiceFor } from './root.js';
+import { type CliRoot, clientServiceFor } from './root.js';
 
 export interface AdminRootDeps {
   store: Store;
@@ -138,4 +138,23 @@ export function adminServices(deps: AdminRootDeps): AdminServices {
     clock,
   };
   return services;
+}
+
+/**
+ * The admin services over a CLI root (`admin serve`, `operator`, `approvals approve`): the same
+ * store, vault, registry, audit log and monitor the command opened, keywarden.yaml's approvals,
+ * and the configured exchanges opened only if a key is verified or rotated.
+ */
+export async function adminServicesOf(root: CliRoot): Promise<AdminServices> {
+  const config = root.config();
+  return adminServices({
+    store: await root.store(),
+    vault: await root.vault(),
+    keys: await root.keys(),
+    audit: await root.audit(),
+    monitor: await root.monitor(),
+    approvals: config.approvals,
+    config,
+    access: () => root.exchanges(),
+  });
 }
