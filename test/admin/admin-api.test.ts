@@ -293,7 +293,9 @@ describe('routes and roles (meta)', () => {
       expect([r.id, r.method, r.permission === 'public']).toEqual([r.id, 'POST', false]);
       expect(doc.paths[openApiPath(r.url)]?.post?.responses, r.id).toHaveProperty('202');
     }
-    for (const r of routes.filter((r) => r.body && 'credential' in ((r.body as { shape?: object }).shape ?? {})))
+    for (const r of routes.filter(
+      (r) => r.body && 'credential' in ((r.body as { shape?: object }).shape ?? {}),
+    ))
       expect([r.id, r.mfa]).toEqual([r.id, true]);
   });
 

@@ -5,6 +5,7 @@ import { approvalRoutes } from './approval-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { clientRoutes } from './client-routes.js';
 import { keyRoutes } from './key-routes.js';
+import { operatorRoleRoutes } from './operator-role-routes.js';
 import { operatorRoutes } from './operator-routes.js';
 import { oversightRoutes } from './oversight-routes.js';
 import { policyRoutes } from './policy-routes.js';
@@ -12,11 +13,12 @@ import { policyRoutes } from './policy-routes.js';
 export function adminRoutes(s: AdminServices): AdminRoute[] {
   return [
     ...authRoutes(s.operators),
-    ...operatorRoutes(s),
+    ...operatorRoutes(s.operators),
     ...keyRoutes(s),
     ...clientRoutes(s),
     ...oversightRoutes(s),
     ...approvalRoutes(s),
     ...policyRoutes(s),
+    ...operatorRoleRoutes(s),
   ];
 }

@@ -1,18 +1,16 @@
-/** Operators (owner) and API tokens. Changes need a fresh TOTP code. */
+/** Operators (owner) and API tokens. Changes need a fresh TOTP code. Role changes: ./operator-role-routes.ts. */
 import { z } from 'zod';
 import { KeywardenError } from '../../core/index.js';
-import type { AdminServices } from '../admin-services.js';
-import { gated, hold } from '../gated-changes.js';
+import type { Operators } from '../../operators/index.js';
 import { route } from '../route-types.js';
 import { idParams, operatorView, refParams, role, tokenView } from './schemas.js';
 
-const actorOf = (a: Parameters<AdminServices['operators']['add']>[1] | undefined) => {
+const actorOf = (a: Parameters<Operators['add']>[1] | undefined) => {
   if (!a) throw new KeywardenError('session_required');
   return a;
 };
 
-export function operatorRoutes(s: AdminServices) {
-  const { operators } = s;
+export function operatorRoutes(operators: Operators) {
   return [
     route({
       method: 'GET',
@@ -48,29 +46,6 @@ export function operatorRoutes(s: AdminServices) {
       params: refParams,
       response: operatorView,
       handler: ({ params }) => operators.get(params.ref),
-    }),
-    route({
-      method: 'POST',
-      url: '/api/v1/operators/:ref/role',
-      id: 'operators.role',
-      summary: "Change an operator's role (ends their sessions)",
-      tag: 'operators',
-      permission: 'operators.write',
-      mfa: true,
-      auditedByService: true,
-      params: refParams,
-      body: z.object({ role }).strict(),
-      response: operatorView,
-      approval: 'operator.role',
-      async handler({ params, body, actor }) {
-        const target = await operators.get(params.ref);
-        if (gated(s, 'operator.role', actorOf(actor)))
-          return hold(s, 'operator.role', actorOf(actor), `${target.name}: ${target.role} → ${body.role}`, {
-            operatorId: target.id,
-            role: body.role,
-          });
-        return operators.setRole(target.id, body.role, actorOf(actor));
-      },
     }),
     route({
       method: 'POST',
