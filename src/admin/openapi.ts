@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { VERSION } from '../core/index.js';
 import { errorSchema } from './admin-errors.js';
+import { pendingView } from './gated-changes.js';
 import type { AdminRoute } from './route-types.js';
 
 type Json = Record<string, unknown>;
@@ -55,17 +56,28 @@ export function buildOpenApi(routes: readonly AdminRoute[]): Json {
       summary: r.summary,
       tags: [r.tag],
       'x-keywarden-permission': r.permission,
+      ...(r.approval ? { 'x-keywarden-approval': r.approval } : {}),
       ...(r.permission === 'public' ? { security: [] } : {}),
       parameters: parameters(r),
       responses: {
         [String(r.status ?? 200)]: {
-          description: 'OK',
+          description: r.stream ? 'NDJSON, one item per line, streamed' : 'OK',
           content: {
-            'application/json': { schema: schemaOf(r.response, 'output') },
+            [r.stream ? 'application/x-ndjson' : 'application/json']: {
+              schema: schemaOf(r.response, 'output'),
+            },
             // An events route streams when asked for it (Accept: text/event-stream).
             ...(r.events ? { 'text/event-stream': { schema: { type: 'string' } } } : {}),
           },
         },
+        ...(r.approval
+          ? {
+              '202': {
+                description: `Held: approvals.require lists ${r.approval}; the change applies once another admin approves`,
+                content: { 'application/json': { schema: schemaOf(pendingView, 'output') } },
+              },
+            }
+          : {}),
         default: { description: 'Error: { error: { code, message, requestId } }', ...error },
       },
     };

@@ -4,7 +4,9 @@
  * these, the OpenAPI document is generated from them, and the meta-test walks them.
  */
 import type { z } from 'zod';
+import type { ApprovalKind } from '../approvals/index.js';
 import type { Actor } from '../core/index.js';
+import type { PendingChange } from './gated-changes.js';
 import type { Permission } from './permissions.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -47,7 +49,19 @@ export interface AdminRoute<
   response: R;
   /** 201 for a create; 200 otherwise. */
   status?: number;
-  handler(ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>>): Promise<z.input<R>>;
+  /**
+   * The change may wait for a second person (`approvals.require` lists this kind): the handler
+   * then answers a PendingChange and the route 202 with the approval (src/admin/gated-changes.ts).
+   */
+  approval?: ApprovalKind;
+  /**
+   * The answer is NDJSON streamed as it is read: the handler answers an async iterable of
+   * `response` items, each validated and written as one line.
+   */
+  stream?: boolean;
+  handler(
+    ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>>,
+  ): Promise<z.input<R> | PendingChange | AsyncIterable<z.input<R>>>;
   /**
    * Server-sent events: when the request accepts `text/event-stream`, after the same gate the
    * answer is a stream: `events` sends events until the returned stop is called (the client left

@@ -14,6 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -22,6 +23,7 @@ import { httpsOption } from '../gateway/index.js';
 import { sha256Hex } from '../operators/index.js';
 import { errorAnswer } from './admin-errors.js';
 import type { AdminServices } from './admin-services.js';
+import { PendingChange, pendingAnswer, pendingView } from './gated-changes.js';
 import { buildOpenApi } from './openapi.js';
 import { allows } from './permissions.js';
 import type { AdminRoute, ServerEvent } from './route-types.js';
@@ -257,6 +259,23 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
           return reply;
         }
         const result = await r.handler(ctx);
+        if (result instanceof PendingChange) {
+          // The approval's own record (approval.request, naming the requester) is the audit record.
+          void reply.code(202).header('x-request-id', request.id).header('cache-control', 'no-store');
+          return pendingView.parse(pendingAnswer(result));
+        }
+        if (r.stream) {
+          const items = result as AsyncIterable<unknown>;
+          const lines = async function* () {
+            for await (const item of items) yield `${JSON.stringify(r.response.parse(item))}\n`;
+          };
+          void reply
+            .code(200)
+            .header('x-request-id', request.id)
+            .header('cache-control', 'no-store')
+            .type('application/x-ndjson');
+          return reply.send(Readable.from(lines()));
+        }
         const answer = r.response.parse(result);
         if (actor && r.method !== 'GET' && !r.auditedByService)
           await services.audit.append({

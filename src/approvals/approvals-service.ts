@@ -8,7 +8,7 @@
  * when its client's policy says `withdrawals.approval: true`; the gateway's request is the
  * client's, so the local operator can approve it.
  */
-import { describeActor, KeywardenError, prefixedId } from '../core/index.js';
+import { type Actor, describeActor, KeywardenError, prefixedId } from '../core/index.js';
 import { createApprovalsStore } from './approvals-store.js';
 import type {
   Approval,
@@ -36,7 +36,15 @@ export function createApprovals(deps: ApprovalsDeps): ApprovalsService {
         actor,
         action,
         message: `${action} ${a.id} (${a.kind}): ${a.summary}`.slice(0, 500),
-        detail: { approvalId: a.id, approvalKind: a.kind, status: a.status, ...extra },
+        // Every record of an approval names who asked and, once decided, who decided.
+        detail: {
+          approvalId: a.id,
+          approvalKind: a.kind,
+          status: a.status,
+          requester: describeRequester(a.requestedBy),
+          ...(a.decidedBy ? { approver: describeActor(a.decidedBy) } : {}),
+          ...extra,
+        },
       });
     } catch {
       throw new KeywardenError(
@@ -47,6 +55,48 @@ export function createApprovals(deps: ApprovalsDeps): ApprovalsService {
   }
 
   /** Pending requests past their time become expired, each with its audit record. */
+  async function finish(id: string, outcome: 'executed' | 'failed', result: unknown, actor: string) {
+    const a = await store.transition(id, (a) => {
+      if (a.status !== 'executing')
+        throw new KeywardenError('approval_closed', `approval ${a.id} is ${a.status}, not executing`);
+      return { status: outcome, result_json: JSON.stringify(result ?? null) };
+    });
+    await record(`approval.${outcome}`, a, actor, { result });
+    return a;
+  }
+
+  async function claim(id: string): Promise<Approval | undefined> {
+    const now = deps.clock.now();
+    let outcome: ApprovalStatus | undefined;
+    const a = await store.transition(id, (a) => {
+      if (a.status !== 'approved') return undefined;
+      // An approval is for now, not for whenever a stopped gateway comes back.
+      outcome = a.expiresAt <= now ? 'expired' : 'executing';
+      return { status: outcome, ...(outcome === 'executing' ? { executed_at: now } : {}) };
+    });
+    if (outcome === 'expired') await record('approval.expire', a, 'keywarden');
+    if (outcome !== 'executing') return undefined;
+    await record('approval.execute', a, 'keywarden');
+    return a;
+  }
+
+  /** Run an approved request through its kind's executor, once (the claim makes it once). */
+  async function execute(decided: Approval, by: Actor): Promise<Approval> {
+    const run = deps.executors?.[decided.kind];
+    if (!run) return decided;
+    const claimed = await claim(decided.id);
+    if (!claimed) return store.find(decided.id).then((a) => a ?? decided);
+    let result: unknown;
+    try {
+      result = await run(claimed, by);
+    } catch (err) {
+      const message =
+        err instanceof KeywardenError ? err.message : 'the approved change could not be applied';
+      return finish(claimed.id, 'failed', { error: message }, describeActor(by));
+    }
+    return finish(claimed.id, 'executed', result ?? null, describeActor(by));
+  }
+
   async function expire(): Promise<void> {
     for (const a of await store.expireDue(deps.clock.now())) await record('approval.expire', a, 'keywarden');
   }
@@ -119,7 +169,7 @@ export function createApprovals(deps: ApprovalsDeps): ApprovalsService {
         );
         throw err;
       }
-      return decided;
+      return decision === 'approve' ? execute(decided, by) : decided;
     },
 
     async list(filter = {}) {
@@ -136,29 +186,7 @@ export function createApprovals(deps: ApprovalsDeps): ApprovalsService {
 
     required: (kind) => deps.config.require.includes(kind),
 
-    async claim(id) {
-      const now = deps.clock.now();
-      let outcome: ApprovalStatus | undefined;
-      const a = await store.transition(id, (a) => {
-        if (a.status !== 'approved') return undefined;
-        // An approval is for now, not for whenever a stopped gateway comes back.
-        outcome = a.expiresAt <= now ? 'expired' : 'executing';
-        return { status: outcome, ...(outcome === 'executing' ? { executed_at: now } : {}) };
-      });
-      if (outcome === 'expired') await record('approval.expire', a, 'keywarden');
-      if (outcome !== 'executing') return undefined;
-      await record('approval.execute', a, 'keywarden');
-      return a;
-    },
-
-    async finish(id, outcome, result, actor) {
-      const a = await store.transition(id, (a) => {
-        if (a.status !== 'executing')
-          throw new KeywardenError('approval_closed', `approval ${a.id} is ${a.status}, not executing`);
-        return { status: outcome, result_json: JSON.stringify(result ?? null) };
-      });
-      await record(`approval.${outcome}`, a, actor, { result });
-      return a;
-    },
+    claim,
+    finish,
   };
 }

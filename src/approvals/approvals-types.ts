@@ -61,6 +61,16 @@ export interface ApprovalRequest {
 
 export type ApprovalDecision = 'approve' | 'reject';
 
+/**
+ * Runs one approved request of its kind. The service calls it once, right after the approving
+ * decision, on the request it has just claimed (approved → executing), so a change applies
+ * exactly once; what it answers is kept as the approval's result (never a secret), and a throw
+ * marks the approval failed (never retried). Withdrawals have none here: the gateway's
+ * dispatcher sends them.
+ */
+export type ApprovalExecutor = (approval: Approval, decidedBy: Actor) => Promise<unknown>;
+export type ApprovalExecutors = Partial<Record<ApprovalKind, ApprovalExecutor>>;
+
 export interface ApprovalsDeps {
   db: Kysely<Database>;
   clock: Clock;
@@ -68,12 +78,18 @@ export interface ApprovalsDeps {
   config: ApprovalsConfig;
   /** Where the `approval.pending` alert goes; absent = the audit records only. */
   alerts?: Pick<Monitor, 'observe'>;
+  /** What runs an approved request, per kind (src/admin/gated-changes.ts); absent kinds wait for their own runner. */
+  executors?: ApprovalExecutors;
 }
 
 export interface ApprovalsService {
   /** Record a pending request (audited, alerted). */
   request(input: ApprovalRequest): Promise<Approval>;
-  /** Approve or reject a pending request: not its requester, once, before it expires. */
+  /**
+   * Approve or reject a pending request: not its requester, once, before it expires. An approved
+   * request whose kind has an executor is claimed and run at once; the answer is then the
+   * approval as it ended (executed or failed).
+   */
   decide(id: string, decision: ApprovalDecision, by: Actor): Promise<Approval>;
   /** Newest first; pending requests past their time are marked expired first. */
   list(filter?: { status?: ApprovalStatus; kind?: ApprovalKind }): Promise<Approval[]>;

@@ -4,6 +4,8 @@ export {
   APPROVAL_STATUSES,
   type Approval,
   type ApprovalDecision,
+  type ApprovalExecutor,
+  type ApprovalExecutors,
   type ApprovalKind,
   type ApprovalRequest,
   type ApprovalStatus,

@@ -11,6 +11,7 @@ import {
   describeRequester,
 } from '../approvals/index.js';
 import { describeActor, KeywardenError, LOCAL_ACTOR } from '../core/index.js';
+import { adminServicesOf } from './admin-root.js';
 import { action, CliError, printTable, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 import { sourceFlags, withRoot } from './root.js';
@@ -119,7 +120,9 @@ export function register(program: Command): void {
     ).action(
       action(async (id: string, opts: Options, cmd: Command) => {
         await run(cmd, opts, async (root) =>
-          print(opts, await (await root.approvals()).decide(id, decision, LOCAL_ACTOR)),
+          // Through the admin services: an approved admin change (a policy widening, a key
+          // rotation, ...) is then applied once, as over the API.
+          print(opts, await (await adminServicesOf(root)).approvals.decide(id, decision, LOCAL_ACTOR)),
         );
       }),
     );

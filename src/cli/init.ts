@@ -1,10 +1,44 @@
+import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { checkpointSigner, publicKeyFingerprint } from '../audit/index.js';
+import { checkpointSigner, openAuditLog, publicKeyFingerprint } from '../audit/index.js';
+import { LOCAL_ACTOR, systemClock } from '../core/index.js';
+import { createOperators } from '../operators/index.js';
+import type { Store } from '../store/index.js';
 import { openStore } from '../store/index.js';
-import { initVault, openVault } from '../vault/index.js';
+import { initVault, openVault, type Vault } from '../vault/index.js';
 import { action, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
+import { enrolmentText } from './operator.js';
 import { masterKeySource } from './vault-open.js';
+
+/**
+ * The first owner's name: `--owner NAME`; else, only when stdin is a terminal, asked (empty
+ * skips); never asked of a script. `--no-owner` skips the question.
+ */
+async function ownerName(opts: { owner?: string | boolean }): Promise<string | undefined> {
+  if (typeof opts.owner === 'string') return opts.owner;
+  if (opts.owner === false || !process.stdin.isTTY) return undefined;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(
+      'Create the first owner account of the admin API now? Owner name (empty to skip): ',
+    );
+    return answer.trim() === '' ? undefined : answer.trim();
+  } finally {
+    rl.close();
+  }
+}
+
+/** `operator add NAME --role owner`, on the vault init has just opened: prints the one-time enrolment. */
+async function addOwner(store: Store, vault: Vault, name: string): Promise<string> {
+  const audit = openAuditLog(store, vault);
+  try {
+    const operators = createOperators({ db: store.db, vault, audit, clock: systemClock });
+    return enrolmentText(await operators.add({ name, role: 'owner' }, LOCAL_ACTOR));
+  } finally {
+    await audit.close();
+  }
+}
 
 export function register(program: Command): void {
   program
@@ -12,8 +46,13 @@ export function register(program: Command): void {
     .description(COMMANDS.init.summary)
     .option('--passphrase-file <file>', 'read the passphrase from a file')
     .option('--key-file <file>', 'use a base64 32-byte master key file')
+    .option(
+      '--owner <name>',
+      'also create the first owner of the admin API and print its one-time enrolment code',
+    )
+    .option('--no-owner', 'do not offer to create the first owner')
     .action(
-      action(async (opts: { passphraseFile?: string; keyFile?: string }) => {
+      action(async (opts: { passphraseFile?: string; keyFile?: string; owner?: string | boolean }) => {
         const store = await openStore(resolveDataDir(program.opts<{ dataDir?: string }>().dataDir));
         try {
           const source = await masterKeySource(opts);
@@ -24,17 +63,21 @@ export function register(program: Command): void {
           const vault = openVault(store);
           await vault.unseal(source);
           let fingerprint: string;
+          let owner = '';
           try {
             fingerprint = publicKeyFingerprint(checkpointSigner(store, vault).publicKeyPem);
+            process.stdout.write(
+              `vault created in ${store.dataDir}\n` +
+                `audit checkpoint key fingerprint: ${fingerprint}\n` +
+                "pin it outside this host's data directory, in keywarden.yaml:\n" +
+                `  audit:\n    checkpointKeyFingerprint: ${fingerprint}\n`,
+            );
+            const name = await ownerName(opts);
+            if (name !== undefined) owner = await addOwner(store, vault, name);
           } finally {
             vault.seal();
           }
-          process.stdout.write(
-            `vault created in ${store.dataDir}\n` +
-              `audit checkpoint key fingerprint: ${fingerprint}\n` +
-              "pin it outside this host's data directory, in keywarden.yaml:\n" +
-              `  audit:\n    checkpointKeyFingerprint: ${fingerprint}\n`,
-          );
+          process.stdout.write(owner);
         } finally {
           await store.close();
         }

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { adminRoutes, createAdminServer } from '../admin/index.js';
 import { parseListen } from '../config/index.js';
 import { LOCAL_ACTOR, ROLES, type Role } from '../core/index.js';
-import { adminServices } from './admin-root.js';
+import { adminServicesOf } from './admin-root.js';
 import { action, CliError, printTable, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 import { type CliRoot, createCliRoot, sourceFlags, withRoot } from './root.js';
@@ -20,29 +20,24 @@ interface Common extends SourceFlags {
   config?: string;
 }
 
-/** The gateway as a bot on this machine reaches it (a wildcard listen address is reached on loopback). */
-function gatewayUrlOf(server: { listen: string; tls?: unknown }): string {
-  const listen = server.listen.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^:/, '127.0.0.1:');
-  return `${server.tls ? 'https' : 'http'}://${listen}`;
-}
-
-async function servicesOf(root: CliRoot) {
-  return adminServices({
-    store: await root.store(),
-    vault: await root.vault(),
-    keys: await root.keys(),
-    audit: await root.audit(),
-    monitor: await root.monitor(),
-    approvals: root.config().approvals,
-    rotationPolicy: root.config().lifecycle.rotationDays,
-    gatewayUrl: gatewayUrlOf(root.config().server),
-  });
-}
+const servicesOf = adminServicesOf;
 
 function roleOf(value: string | undefined): Role {
   const role = (ROLES as readonly string[]).find((r) => r === value);
   if (!role) throw new CliError(`--role must be one of ${ROLES.join(', ')}`, 2);
   return role as Role;
+}
+
+/** What `operator add` (and `init --owner`) print: the one-time enrolment code and what to do with it. */
+export function enrolmentText(made: {
+  operator: { name: string; role: string };
+  enrolmentCode: string;
+}): string {
+  return (
+    `operator ${made.operator.name} (${made.operator.role}) created.\n` +
+    `enrolment code (shown once, valid 24 h): ${made.enrolmentCode}\n` +
+    'finish with POST /api/v1/auth/enrol on the admin API (docs/admin-api.md)\n'
+  );
 }
 
 /** Add an operator as the local actor; answers the one-time enrolment code. */
@@ -79,11 +74,7 @@ export function register(program: Command): void {
         process.stdout.write(`${JSON.stringify(made, null, 2)}\n`);
         return;
       }
-      process.stdout.write(
-        `operator ${made.operator.name} (${made.operator.role}) created.\n` +
-          `enrolment code (shown once, valid 24 h): ${made.enrolmentCode}\n` +
-          'finish with POST /api/v1/auth/enrol on the admin API (docs/admin-api.md)\n',
-      );
+      process.stdout.write(enrolmentText(made));
     }),
   );
   secrets(operator.command('list').description('List operators').option('--json', 'JSON output')).action(

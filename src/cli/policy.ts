@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { isExchangeId } from '../core/index.js';
-import type { Classification, ExchangeRequest } from '../exchanges/index.js';
+import { isExchangeId, KeywardenError } from '../core/index.js';
+import type { Classification } from '../exchanges/index.js';
 import { ADAPTERS } from '../exchanges/index.js';
-import type { Decision, Policy, PolicyContext } from '../policy/index.js';
-import { DEFAULT_SLIPPAGE_PERCENT, evaluate, formatAmount, parsePolicy } from '../policy/index.js';
+import type { Decision, Policy } from '../policy/index.js';
+import { DEFAULT_SLIPPAGE_PERCENT, explainRequest, formatAmount, parsePolicy } from '../policy/index.js';
 import { action, CliError } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 
@@ -87,40 +87,25 @@ export async function explain(
   const policy = await readPolicyFile(options.policy);
   const adapter = isExchangeId(options.exchange) ? ADAPTERS[options.exchange] : undefined;
   if (!adapter) throw new CliError(`unknown exchange ${options.exchange}`, 2);
-  const body = options.body ?? '';
-  const trimmed = body.trimStart();
-  const headers: Record<string, string> = {};
-  if (body !== '')
-    headers['content-type'] =
-      trimmed.startsWith('{') || trimmed.startsWith('[')
-        ? 'application/json'
-        : 'application/x-www-form-urlencoded';
-  const raw: ExchangeRequest = {
-    method: options.method.toUpperCase(),
-    path: options.path,
-    query: (options.query ?? '').replace(/^\?/, ''),
-    headers,
-    body,
-  };
-  const parsed = adapter.parse(raw);
-  if (!parsed.ok) throw new CliError(`request rejected: ${parsed.message}`, 2);
-  const classification = adapter.classify(parsed.request);
   const now = options.now === undefined ? Date.now() : Date.parse(options.now);
   if (!Number.isFinite(now)) throw new CliError(`--now expects an ISO time, got ${options.now}`, 2);
-  const ctx: PolicyContext = {
-    now,
-    clientEnvironment: options.clientEnv,
-    keyEnvironment: options.keyEnv,
-    prices: parsePrices(options.price),
-    slippagePercent:
-      options.slippage === undefined ? DEFAULT_SLIPPAGE_PERCENT : parseSlippage(options.slippage),
-    usage: { dailyNotional: 0, ordersLastMinute: 0, withdrawnToday: {} },
-  };
-  const decision = evaluate(policy, classification, ctx);
-  // The gateway holds such a withdrawal for a second person instead of sending it (src/gateway/pipeline/hold.ts).
-  const held =
-    decision.allowed && classification.action === 'withdraw' && policy.withdrawals?.approval === true;
-  return { classification, decision, ...(held ? { heldForApproval: true as const } : {}) };
+  try {
+    return explainRequest(policy, adapter, {
+      method: options.method,
+      path: options.path,
+      ...(options.query !== undefined ? { query: options.query } : {}),
+      ...(options.body !== undefined ? { body: options.body } : {}),
+      clientEnvironment: options.clientEnv,
+      keyEnvironment: options.keyEnv,
+      prices: parsePrices(options.price),
+      slippagePercent:
+        options.slippage === undefined ? DEFAULT_SLIPPAGE_PERCENT : parseSlippage(options.slippage),
+      now,
+    });
+  } catch (err) {
+    if (err instanceof KeywardenError && err.code === 'invalid_input') throw new CliError(err.message, 2);
+    throw err;
+  }
 }
 
 /** The parsed intent, order by order: the fields the policy used, the notional and where its price came from. */

@@ -13,7 +13,9 @@ import {
   buildPostureReport,
   collectPostureData,
   type MonitorView,
+  type PostureInput,
   type PostureReport,
+  type PostureSources,
   renderPostureHtml,
   renderPostureTable,
 } from '../posture/index.js';
@@ -74,6 +76,45 @@ export function renderPosture(report: PostureReport, format: PostureFormat): str
   return renderPostureTable(report);
 }
 
+/**
+ * The posture report over the stored keys, clients, checks and operators and the config: what
+ * `keywarden posture` prints and `GET /api/v1/posture` answers.
+ */
+export async function postureReportOf(input: {
+  config: KeywardenConfig;
+  sources: PostureSources;
+  now: number;
+  egressIp?: string;
+  cli?: string;
+  configPath?: string;
+  repository?: PostureInput['repository'];
+}): Promise<PostureReport> {
+  const { config } = input;
+  const data = await collectPostureData(input.sources);
+  const { mfaCoverage } = await import('../operators/index.js');
+  const operators = await mfaCoverage(input.sources.db);
+  return buildPostureReport({
+    ...data,
+    ...(operators ? { operators } : {}),
+    now: input.now,
+    rotation: config.lifecycle.rotationDays,
+    gateway: {
+      listen: config.server.listen,
+      tls: config.server.tls !== undefined,
+      requireClientCert: config.server.tls?.requireClientCert === true,
+    },
+    monitor: monitorView(config),
+    audit: {
+      fingerprintPinned: config.audit.checkpointKeyFingerprint !== undefined,
+      ...(config.audit.anchorFile !== undefined ? { anchorFile: config.audit.anchorFile } : {}),
+    },
+    ...(input.egressIp !== undefined ? { egressIp: input.egressIp } : {}),
+    cli: input.cli ?? 'keywarden',
+    ...(input.configPath !== undefined ? { configPath: input.configPath } : {}),
+    ...(input.repository ? { repository: input.repository } : {}),
+  });
+}
+
 /** Build and print (or write) the report; returns the exit code. */
 export async function runPosture(
   dataDir: string,
@@ -93,29 +134,15 @@ export async function runPosture(
       // Before the vault opens: a wrong path fails at once, with git's one-line reason.
       const repository = opts.repo !== undefined ? checkHygiene(resolve(opts.repo)) : undefined;
       const store = await root.store();
-      const data = await collectPostureData({
-        keys: await root.keys(),
-        clients: await root.clients(),
-        checks: await root.keyChecks(),
-        db: store.db,
-      });
-      const { mfaCoverage } = await import('../operators/index.js');
-      const operators = await mfaCoverage(store.db);
-      return buildPostureReport({
-        ...data,
-        ...(operators ? { operators } : {}),
+      return postureReportOf({
+        config,
+        sources: {
+          keys: await root.keys(),
+          clients: await root.clients(),
+          checks: await root.keyChecks(),
+          db: store.db,
+        },
         now: (deps.now ?? Date.now)(),
-        rotation: config.lifecycle.rotationDays,
-        gateway: {
-          listen: config.server.listen,
-          tls: config.server.tls !== undefined,
-          requireClientCert: config.server.tls?.requireClientCert === true,
-        },
-        monitor: monitorView(config),
-        audit: {
-          fingerprintPinned: config.audit.checkpointKeyFingerprint !== undefined,
-          ...(config.audit.anchorFile !== undefined ? { anchorFile: config.audit.anchorFile } : {}),
-        },
         ...(egressIp !== undefined ? { egressIp } : {}),
         cli: explicitDataDir ? `keywarden --data-dir ${shellArg(dataDir)}` : 'keywarden',
         ...(opts.config !== undefined ? { configPath: opts.config } : {}),

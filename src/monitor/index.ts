@@ -1,5 +1,6 @@
 /** The monitor's public surface: what the gateway, the lifecycle and the CLI may use. */
 
+export { type AlertAck, type AlertAcks, createAlertAcks } from './alert-acks.js';
 export { alertAuditEvent } from './alert-audit.js';
 export { type ClientStateChanges, withClientAlerts } from './client-alerts.js';
 export { clampLabel, createMetrics, LABEL_VALUES, type MonitorMetrics } from './metrics.js';

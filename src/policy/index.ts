@@ -1,6 +1,13 @@
 export { DEFAULT_POLICY, defaultPolicy } from './default-policy.js';
 export { DEFAULT_SLIPPAGE_PERCENT, priceOrder } from './notional.js';
 export {
+  type DryRunContext,
+  type DryRunDenial,
+  type DryRunResult,
+  dryRunPolicy,
+  type RecordedRequest,
+} from './policy-dry-run.js';
+export {
   evaluate,
   formatAmount,
   isOrderAction,
@@ -10,6 +17,7 @@ export {
   sizedOrders,
   withinTradingHours,
 } from './policy-eval.js';
+export { type ExplainInput, type Explanation, explainRequest } from './policy-explain.js';
 export { DEFAULT_ACTIONS, parsePolicy, policySchema, validatePolicy } from './policy-schema.js';
 export type { Decision, Evaluate, Policy, PolicyContext, PolicyRule, PricedOrder } from './policy-types.js';
 export { POLICY_RULES } from './policy-types.js';

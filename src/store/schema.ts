@@ -301,7 +301,19 @@ export interface ApprovalsTable {
   result_json: string | null;
 }
 
+// --- alert acknowledgements (admin API) ---
+
+export interface AlertAcksTable {
+  /** The alert's audit record `seq`. */
+  alert_seq: number;
+  /** describeActor of who acknowledged it. */
+  acked_by: string;
+  acked_at: number;
+  note: string | null;
+}
+
 export interface Database {
+  alert_acks: AlertAcksTable;
   operators: OperatorsTable;
   operator_recovery_codes: OperatorRecoveryCodesTable;
   operator_sessions: OperatorSessionsTable;

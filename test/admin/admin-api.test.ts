@@ -76,7 +76,10 @@ class Session {
     const text = await res.text();
     return {
       status: res.status,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+      body:
+        text && res.headers.get('content-type')?.includes('application/json')
+          ? (JSON.parse(text) as Record<string, unknown>)
+          : {},
       text,
       setCookie,
     };
@@ -276,6 +279,24 @@ describe('routes and roles (meta)', () => {
         .map((r) => r.id)
         .sort(),
     ).toEqual(['auth.enrol', 'auth.enrol.confirm', 'auth.login'].sort());
+  });
+
+  it('every gated route is a non-public write documented with its 202, and a route taking a credential needs a fresh code', async () => {
+    const doc = (await new Session().call('GET', '/api/v1/openapi.json')).body as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    const gated = routes.filter((r) => r.approval !== undefined);
+    expect(gated.map((r) => r.id).sort()).toEqual(
+      ['clients.set-policy', 'keys.register', 'keys.rotate', 'lockdown.unlock', 'operators.role'].sort(),
+    );
+    for (const r of gated) {
+      expect([r.id, r.method, r.permission === 'public']).toEqual([r.id, 'POST', false]);
+      expect(doc.paths[openApiPath(r.url)]?.post?.responses, r.id).toHaveProperty('202');
+    }
+    for (const r of routes.filter(
+      (r) => r.body && 'credential' in ((r.body as { shape?: object }).shape ?? {}),
+    ))
+      expect([r.id, r.mfa]).toEqual([r.id, true]);
   });
 
   it('each role against each route: the server refuses exactly what the table refuses', async () => {

@@ -214,3 +214,82 @@ describe('approvals service', () => {
     expect(parseConfig({}).approvals).toEqual({ require: [], ttlHours: 24 });
   });
 });
+
+describe('executors: an approved change runs once, at the approving decision', () => {
+  const withExecutor = (s: Store, run: (payload: unknown) => Promise<unknown>) =>
+    createApprovals({
+      db: s.db,
+      clock: { now: () => now },
+      audit,
+      config: parseConfig({ approvals: { require: ['policy.widen'] } }).approvals,
+      executors: { 'policy.widen': (a) => run(a.payload) },
+    });
+
+  it('runs the kind executor once, records its result, and names requester and approver', async () => {
+    const ran: unknown[] = [];
+    const svc = withExecutor(store, async (p) => {
+      ran.push(p);
+      return { applied: true };
+    });
+    const a = await svc.request({
+      kind: 'policy.widen',
+      summary: 'widen',
+      payload: { n: 1 },
+      requestedBy: alice,
+    });
+    const done = await svc.decide(a.id, 'approve', bob);
+    expect(done).toMatchObject({ status: 'executed', result: { applied: true } });
+    expect(ran).toEqual([{ n: 1 }]);
+    await expect(svc.decide(a.id, 'approve', LOCAL_ACTOR)).rejects.toMatchObject({ code: 'approval_closed' });
+    // Nothing runs it again: the dispatcher-style claim finds it executed.
+    expect(await svc.claim(a.id)).toBeUndefined();
+    expect(ran).toHaveLength(1);
+    const executed = queryAudit(store.sqlite).find((r) => r.action === 'approval.executed');
+    expect(executed?.detail).toMatchObject({
+      approvalId: a.id,
+      requester: 'operator:alice',
+      approver: 'operator:bob',
+    });
+  });
+
+  it('a rejected request never runs; a throwing executor marks it failed, and it is never retried', async () => {
+    let calls = 0;
+    const svc = withExecutor(store, async () => {
+      calls++;
+      throw new KeywardenError('approval_closed', 'the policy changed meanwhile');
+    });
+    const r = await svc.request({ kind: 'policy.widen', summary: 'x', payload: {}, requestedBy: alice });
+    expect((await svc.decide(r.id, 'reject', bob)).status).toBe('rejected');
+    expect(calls).toBe(0);
+    const f = await svc.request({ kind: 'policy.widen', summary: 'y', payload: {}, requestedBy: alice });
+    const failed = await svc.decide(f.id, 'approve', bob);
+    expect(failed).toMatchObject({ status: 'failed', result: { error: 'the policy changed meanwhile' } });
+    expect(await svc.claim(f.id)).toBeUndefined();
+    expect(calls).toBe(1);
+  });
+
+  it('two deciders on two connections: one wins, the executor runs once', async () => {
+    const other = await openStore(dir);
+    try {
+      let calls = 0;
+      const run = async () => {
+        calls++;
+        return null;
+      };
+      const a = await withExecutor(store, run).request({
+        kind: 'policy.widen',
+        summary: 'race',
+        payload: {},
+        requestedBy: alice,
+      });
+      const results = await Promise.allSettled([
+        withExecutor(store, run).decide(a.id, 'approve', bob),
+        withExecutor(other, run).decide(a.id, 'approve', LOCAL_ACTOR),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect(calls).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -53,7 +53,8 @@ beforeAll(async () => {
   ] as const)
     ids[name] = (
       await approvals.request({
-        kind: 'policy.widen',
+        // A withdrawal: no executor runs on approval (the gateway's dispatcher sends it), so it stays approved.
+        kind: 'withdrawal',
         summary: `widen ${name}`,
         payload: {},
         requestedBy: by,

@@ -1,8 +1,9 @@
 /** Gateway clients: the credential is answered once, at issue and re-roll. */
 import { z } from 'zod';
 import { type Actor, KeywardenError } from '../../core/index.js';
-import { validatePolicy } from '../../policy/index.js';
+import { isWidening, type Policy, validatePolicy } from '../../policy/index.js';
 import type { AdminServices } from '../admin-services.js';
+import { gated, hold } from '../gated-changes.js';
 import { route } from '../route-types.js';
 import { clientView, environment, refParams } from './schemas.js';
 
@@ -140,14 +141,30 @@ export function clientRoutes(s: AdminServices) {
       method: 'POST',
       url: '/api/v1/clients/:ref/policy',
       id: 'clients.set-policy',
-      summary: "Replace a client's policy",
+      summary:
+        "Replace a client's policy; a widening change (new actions, symbols, markets, higher caps) waits for a second admin when approvals.require lists policy.widen",
       tag: 'clients',
       permission: 'clients.write',
       auditedByService: true,
       params: refParams,
       body: z.object({ policy: z.record(z.string(), z.unknown()) }).strict(),
       response: clientView,
-      handler: ({ params, body, actor }) => as(actor).setPolicy(params.ref, validatePolicy(body.policy)),
+      approval: 'policy.widen',
+      async handler({ params, body, actor }) {
+        const policy = validatePolicy(body.policy);
+        const clients = as(actor);
+        const current = await clients.get(params.ref);
+        if (!current) throw new KeywardenError('not_found', `no client ${params.ref}`);
+        const reasons = isWidening(current.policy, policy);
+        if (reasons.length > 0 && actor && gated(s, 'policy.widen', actor))
+          return hold(s, 'policy.widen', actor, `widen ${current.name}'s policy: ${reasons.join('; ')}`, {
+            client: current.id,
+            before: current.policy as Policy as unknown as Record<string, unknown>,
+            policy: policy as unknown as Record<string, unknown>,
+            reasons,
+          });
+        return clients.setPolicy(current.id, policy);
+      },
     }),
   ];
 }

@@ -7,10 +7,12 @@ import { clientRoutes } from './client-routes.js';
 import { connectRoutes } from './connect-routes.js';
 import { feedRoutes } from './feed-routes.js';
 import { keyRoutes } from './key-routes.js';
+import { operatorRoleRoutes } from './operator-role-routes.js';
 import { operatorRoutes } from './operator-routes.js';
 import { oversightRoutes } from './oversight-routes.js';
 import { overviewRoutes } from './overview-routes.js';
 import { permissionRoutes } from './permission-routes.js';
+import { policyRoutes } from './policy-routes.js';
 
 export function adminRoutes(s: AdminServices): AdminRoute[] {
   return [
@@ -24,5 +26,7 @@ export function adminRoutes(s: AdminServices): AdminRoute[] {
     ...overviewRoutes(s),
     ...permissionRoutes(),
     ...connectRoutes(s),
+    ...policyRoutes(s),
+    ...operatorRoleRoutes(s),
   ];
 }

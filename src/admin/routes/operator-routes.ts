@@ -1,4 +1,4 @@
-/** Operators (owner) and API tokens. Changes need a fresh TOTP code. */
+/** Operators (owner) and API tokens. Changes need a fresh TOTP code. Role changes: ./operator-role-routes.ts. */
 import { z } from 'zod';
 import { KeywardenError } from '../../core/index.js';
 import type { Operators } from '../../operators/index.js';
@@ -46,20 +46,6 @@ export function operatorRoutes(operators: Operators) {
       params: refParams,
       response: operatorView,
       handler: ({ params }) => operators.get(params.ref),
-    }),
-    route({
-      method: 'POST',
-      url: '/api/v1/operators/:ref/role',
-      id: 'operators.role',
-      summary: "Change an operator's role (ends their sessions)",
-      tag: 'operators',
-      permission: 'operators.write',
-      mfa: true,
-      auditedByService: true,
-      params: refParams,
-      body: z.object({ role }).strict(),
-      response: operatorView,
-      handler: ({ params, body, actor }) => operators.setRole(params.ref, body.role, actorOf(actor)),
     }),
     route({
       method: 'POST',

@@ -1,11 +1,12 @@
 /** Audit, alerts, lockdown and unlock, and the vault's seal. */
 import { z } from 'zod';
-import { type Actor, KeywardenError } from '../../core/index.js';
+import { type Actor, describeActor, KeywardenError } from '../../core/index.js';
 import type { AdminServices } from '../admin-services.js';
+import { gated, hold } from '../gated-changes.js';
 import { route } from '../route-types.js';
-import { ok } from './schemas.js';
 
 const PAGE_MAX = 500;
+const EXPORT_PAGE = 500;
 const record = z.object({
   seq: z.number(),
   at: z.number(),
@@ -95,6 +96,33 @@ export function oversightRoutes(s: AdminServices) {
     }),
     route({
       method: 'GET',
+      url: '/api/v1/audit/export',
+      id: 'audit.export',
+      summary:
+        'Export audit records as NDJSON, oldest first, streamed page by page (never buffered whole); same filters as the query',
+      tag: 'audit',
+      permission: 'audit.read',
+      stream: true,
+      query: auditQuery.omit({ limit: true }),
+      response: record,
+      async handler({ query }) {
+        const { cursor, ...filter } = query;
+        return (async function* () {
+          let after = cursor ?? 0;
+          for (;;) {
+            const page = s.auditRecords({ ...filter, afterSeq: after, limit: EXPORT_PAGE });
+            yield* page;
+            const last = page.at(-1);
+            if (page.length < EXPORT_PAGE || !last) return;
+            after = last.seq;
+            // Let other requests run between pages.
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        })();
+      },
+    }),
+    route({
+      method: 'GET',
       url: '/api/v1/alerts',
       id: 'alerts.list',
       summary: 'Alerts raised (from the audit log), newest first, with who acknowledged them',
@@ -109,24 +137,27 @@ export function oversightRoutes(s: AdminServices) {
             rule: z.string().optional(),
             message: z.string().optional(),
             acknowledgedBy: z.string().nullable(),
+            acknowledgedAt: z.number().nullable(),
+            note: z.string().optional(),
           }),
         ),
       }),
       async handler({ query }) {
         const alerts = s.auditRecords({ kind: 'alert', descending: true, limit: query.limit ?? 100 });
-        const acks = new Map<number, string>();
-        for (const r of s.auditRecords({ kind: 'admin', action: 'alerts.ack' })) {
-          const seq = (r.detail?.params as { seq?: unknown } | undefined)?.seq;
-          if (typeof seq === 'number' && r.actor) acks.set(seq, r.actor);
-        }
+        const acks = await s.alertAcks.of(alerts.map((a) => a.seq));
         return {
-          alerts: alerts.map((a) => ({
-            seq: a.seq,
-            at: a.at,
-            rule: a.rule,
-            message: a.message,
-            acknowledgedBy: acks.get(a.seq) ?? null,
-          })),
+          alerts: alerts.map((a) => {
+            const ack = acks.get(a.seq);
+            return {
+              seq: a.seq,
+              at: a.at,
+              rule: a.rule,
+              message: a.message,
+              acknowledgedBy: ack?.by ?? null,
+              acknowledgedAt: ack?.at ?? null,
+              ...(ack?.note !== undefined ? { note: ack.note } : {}),
+            };
+          }),
         };
       },
     }),
@@ -134,15 +165,27 @@ export function oversightRoutes(s: AdminServices) {
       method: 'POST',
       url: '/api/v1/alerts/:seq/ack',
       id: 'alerts.ack',
-      summary: 'Acknowledge an alert (recorded in the audit log)',
+      summary: 'Acknowledge an alert: who and when are stored (the first acknowledgement stands) and audited',
       tag: 'alerts',
       permission: 'alerts.ack',
       params: z.object({ seq: z.coerce.number().int().min(1) }).strict(),
-      response: ok,
-      async handler({ params }) {
+      body: z.object({ note: z.string().min(1).max(500).optional() }).strict(),
+      response: z.object({
+        seq: z.number(),
+        acknowledgedBy: z.string(),
+        acknowledgedAt: z.number(),
+        note: z.string().optional(),
+      }),
+      async handler({ params, body, actor }) {
         const [found] = s.auditRecords({ kind: 'alert', afterSeq: params.seq - 1, limit: 1 });
         if (found?.seq !== params.seq) throw new KeywardenError('not_found', `no alert ${params.seq}`);
-        return { ok: true as const };
+        const ack = await s.alertAcks.ack(params.seq, describeActor(need(actor)), s.clock.now(), body.note);
+        return {
+          seq: ack.seq,
+          acknowledgedBy: ack.by,
+          acknowledgedAt: ack.at,
+          ...(ack.note !== undefined ? { note: ack.note } : {}),
+        };
       },
     }),
     route({
@@ -183,12 +226,48 @@ export function oversightRoutes(s: AdminServices) {
       auditedByService: true,
       body: z.object({ scope, reason: z.string().min(1).max(500) }).strict(),
       response: z.object({}).loose(),
+      approval: 'lockdown.unlock',
       async handler({ body, actor }) {
+        if (gated(s, 'lockdown.unlock', need(actor))) {
+          const what = body.scope.kind === 'all' ? 'every client' : `${body.scope.kind} ${body.scope.ref}`;
+          return hold(s, 'lockdown.unlock', need(actor), `unlock ${what}: ${body.reason}`, {
+            scope: body.scope,
+            reason: body.reason,
+          });
+        }
         const service = await s.lockdownFor(need(actor));
         const result = await service.unlock({ scope: body.scope, reason: body.reason } as Parameters<
           typeof service.unlock
         >[0]);
         return result as unknown as Record<string, unknown>;
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/posture',
+      id: 'posture.report',
+      summary: 'The posture report (as `keywarden posture --json`): score, checks, keys and clients',
+      tag: 'posture',
+      permission: 'posture.read',
+      response: z
+        .object({
+          schema: z.string(),
+          generatedAt: z.string(),
+          score: z.number(),
+          counts: z.object({
+            pass: z.number(),
+            fail: z.number(),
+            unknown: z.number(),
+            notApplicable: z.number(),
+          }),
+          keys: z.array(z.object({}).loose()),
+          clients: z.array(z.object({}).loose()),
+          gateway: z.object({ score: z.number(), checks: z.array(z.object({ id: z.string() }).loose()) }),
+        })
+        .loose(),
+      handler: async () => {
+        const report = await s.posture();
+        return { ...report, keys: [...report.keys], clients: [...report.clients] } as never;
       },
     }),
     route({

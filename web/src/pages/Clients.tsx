@@ -118,12 +118,20 @@ function PolicyEditor(props: { client: ClientView; onSaved(): void }) {
   const [result, setResult] = useState('');
   const [run, status] = useStatus();
   const parsed = () => JSON.parse(text) as unknown;
-  const tool = (label: string, path: string) => (
+  const [sample, setSample] = useState(
+    'POST /api/v3/order?symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01',
+  );
+  const explainBody = () => {
+    const [method = 'GET', target = '/'] = sample.trim().split(/\s+/, 2);
+    const [path = '/', query] = target.split('?', 2);
+    return { exchange: client.exchange, method: method.toUpperCase(), path, ...(query ? { query } : {}) };
+  };
+  const tool = (label: string, path: string, extra: () => object = () => ({})) => (
     <button
       type="button"
       onClick={() =>
         void run(async () => {
-          const answer = await post<unknown>(path, { policy: parsed() });
+          const answer = await post<unknown>(path, { policy: parsed(), ...extra() });
           setResult(JSON.stringify(answer, null, 2));
           return `${label}: done`;
         })
@@ -139,10 +147,14 @@ function PolicyEditor(props: { client: ClientView; onSaved(): void }) {
         Policy of {client.name}
         <textarea rows={8} value={text} onChange={(e) => setText(e.target.value)} />
       </label>
+      <label>
+        Request to explain (method, path and query as the exchange sees them)
+        <input value={sample} onChange={(e) => setSample(e.target.value)} />
+      </label>
       <div className="row">
-        {tool('Validate', '/policy/validate')}
-        {tool('Explain', '/policy/explain')}
-        {tool('Dry-run diff', `/clients/${ref}/policy/dry-run`)}
+        {tool('Validate', '/policies/validate')}
+        {tool('Explain', '/policies/explain', explainBody)}
+        {tool('Dry-run diff', '/policies/dry-run', () => ({ client: client.name }))}
         <button
           type="button"
           onClick={() =>

@@ -16,13 +16,21 @@ export default function Keys() {
     get<{ keysDue: Array<{ id: string; status: string; dueAt: number }> | null }>('/overview?minutes=1'),
   );
   const [pending, setPending] = useState<Pending | undefined>();
+  // The new credential for a rotation: typed by the operator, sent once, never shown back.
+  const [next, setNext] = useState({ apiKey: '', secret: '', password: '' });
   const [run, status] = useStatus();
   const due = new Map(overview.state === 'ok' ? (overview.value.keysDue ?? []).map((d) => [d.id, d]) : []);
   const act = (p: Pending, otp: string) =>
     run(async () => {
+      const credential = {
+        apiKey: next.apiKey,
+        secret: next.secret,
+        ...(next.password !== '' ? { password: next.password } : {}),
+      };
+      setNext({ apiKey: '', secret: '', password: '' });
       const answer = await post<Record<string, unknown>>(
         `/keys/${encodeURIComponent(p.key.label)}/${p.what}`,
-        {},
+        p.what === 'rotate' ? { credential } : {},
         otp || undefined,
       );
       void reload();
@@ -103,7 +111,37 @@ export default function Keys() {
         }}
       >
         {pending?.what === 'retire' && <p>Its clients stop signing at once.</p>}
-        {pending?.what === 'rotate' && <p>Switches its clients to the staged next credential.</p>}
+        {pending?.what === 'rotate' && (
+          <>
+            <p>Verifies the new credential, then switches every client of this key to it.</p>
+            <label>
+              New API key
+              <input
+                autoComplete="off"
+                value={next.apiKey}
+                onChange={(e) => setNext({ ...next, apiKey: e.target.value })}
+              />
+            </label>
+            <label>
+              New secret
+              <input
+                type="password"
+                autoComplete="off"
+                value={next.secret}
+                onChange={(e) => setNext({ ...next, secret: e.target.value })}
+              />
+            </label>
+            <label>
+              Passphrase (OKX, KuCoin, Bitget)
+              <input
+                type="password"
+                autoComplete="off"
+                value={next.password}
+                onChange={(e) => setNext({ ...next, password: e.target.value })}
+              />
+            </label>
+          </>
+        )}
         {pending?.what === 'verify' && <p>Asks the exchange what this key may do.</p>}
       </Confirm>
     </Page>
