@@ -272,6 +272,16 @@ describe('CCXT Pro okx through /okx/ws/v5/private', () => {
     expect(records.some((r) => r.action === 'ws-close' && r.clientId === issued.client.id)).toBe(true);
   });
 
+  it("a REST request cannot claim a WebSocket session: no header or query makes it the client's", async () => {
+    const issued = await client();
+    const before = h.sandbox.log.length;
+    const r = await fetch(`${h.url}/okx/api/v5/account/balance?session=${issued.credential.apiKey}`, {
+      headers: { session: issued.credential.apiKey, 'x-keywarden-session': issued.credential.apiKey },
+    });
+    expect(r.headers.get('x-keywarden-code')).toBe('auth_missing');
+    expect(h.sandbox.log.length).toBe(before);
+  });
+
   it('refuses an upgrade on a path the adapter does not list', async () => {
     const ws = new WebSocket(`${h.url.replace(/^http/, 'ws')}/okx/ws/v5/public`);
     const status = await new Promise<number | undefined>((resolve) =>
