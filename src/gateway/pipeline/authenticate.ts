@@ -2,7 +2,10 @@
  * Stage: who sent the request. A keywarden bearer token (looked up by its SHA-256), or the
  * exchange's own key header/param verified with the exchange's algorithm in constant time, then
  * the replay cache; with neither, only a public endpoint through the anonymous relay (when the
- * listener allows it, within its weight budget).
+ * listener allows it, within its weight budget). A frame of a logged-in WebSocket connection
+ * (`edge.session`, set only by the WebSocket edge) is its client's without a signature of its
+ * own: its login was verified and replay-checked; the revocation, lookup and exchange checks
+ * still run.
  */
 
 import { hashToken } from '../../clients/index.js';
