@@ -112,7 +112,7 @@ describe('Bybit WebSocket frames', () => {
       ).kind,
     ).toBe('refused');
     expect(ws.parseFrame(JSON.stringify({ req_id: 'p', op: 'ping' }), '/v5/private')).toMatchObject({
-      kind: 'reply',
+      kind: 'local',
     });
   });
 });

@@ -74,7 +74,7 @@ describe('OKX WebSocket frames', () => {
     expect(refused({ id: 'no spaces', op: 'order', args: [{}] })).toBe('refused');
     expect(refused({ id: '1', op: 'order', args: [{}, {}] })).toBe('refused');
     expect(ws.parseFrame('{"op":"order","args":[{}],"op":"x"}', '/ws/v5/private').kind).toBe('refused');
-    expect(ws.parseFrame('ping', '/ws/v5/private')).toEqual({ kind: 'reply', text: 'pong' });
+    expect(ws.parseFrame('ping', '/ws/v5/private')).toEqual({ kind: 'local', reply: 'pong' });
   });
 
   it('private channels are reads; a public channel is rejected', () => {
@@ -170,7 +170,7 @@ describe('OKX WebSocket login', () => {
     });
     expect(ws.parseUpstream('pong')).toEqual({ kind: 'ignored' });
     expect(ws.parseUpstream('{"arg":{"channel":"orders"},"data":[]}')).toEqual({ kind: 'event' });
-    expect(JSON.parse(ws.responseFrame('{"id":"3","op":"order","code":"0"}', 'mine'))).toMatchObject({
+    expect(JSON.parse(ws.responseFrame('{"id":"3","op":"order","code":"0"}', 'mine') ?? '')).toMatchObject({
       id: 'mine',
       op: 'order',
     });

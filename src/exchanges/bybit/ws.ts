@@ -144,7 +144,7 @@ export function bybitWs(rest: ExchangeAdapter<BybitBody>): WsAdapter {
     keepalive: { text: '{"op":"ping"}', intervalMs: 20_000 },
     parseFrame(text, path) {
       const trade = path === BYBIT_WS_TRADE;
-      const r = parseBybitWsFrame(text, path);
+      const r = parseBybitWsFrame(text, path ?? BYBIT_WS_PRIVATE);
       const method = (op: string) => (trade ? `${TRADE_PREFIX}${op}` : op);
       if (!r.ok)
         return {
@@ -159,7 +159,7 @@ export function bybitWs(rest: ExchangeAdapter<BybitBody>): WsAdapter {
         const pong = trade
           ? { ...idField, retCode: 0, retMsg: 'OK', op: 'pong', data: [], connId: '' }
           : { success: true, ret_msg: 'pong', conn_id: '', ...idField, op: 'ping' };
-        return { kind: 'reply', text: JSON.stringify(pong) };
+        return { kind: 'local', reply: JSON.stringify(pong) };
       }
       return { kind: r.kind, id: r.id, method: method(r.op), request: r.request };
     },

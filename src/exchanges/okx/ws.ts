@@ -162,7 +162,7 @@ export function okxWs(rest: ExchangeAdapter<OkxParse>): WsAdapter {
           message: r.message,
           ...(r.op ? { method: r.op } : {}),
         };
-      if (r.kind === 'ping') return { kind: 'reply', text: 'pong' };
+      if (r.kind === 'ping') return { kind: 'local', reply: 'pong' };
       return { kind: r.kind, id: r.id, method: r.op, request: r.request };
     },
     requestAdapter: requestAdapterOf(rest) as ExchangeAdapter,
