@@ -14,20 +14,38 @@ export type WsId = string | number | null;
 export type WsFrame =
   /** A request: `request` is its REST-equivalent wire request (path under the exchange prefix). */
   | { kind: 'request'; id: WsId; method: string; request: ExchangeRequest }
+  /**
+   * A connection login (OKX `op: login`, Bybit `op: auth`): `request` is its REST-equivalent,
+   * carrying the client's keywarden credential in the exchange's login scheme. It runs the
+   * pipeline like any request; once the upstream accepts the real key's login, later frames of
+   * the connection authenticate as that client (`EdgeRequest.session`).
+   */
+  | { kind: 'login'; id: WsId; method: string; request: ExchangeRequest }
   /** Not a request keywarden relays (malformed, unknown method): answered with an error frame. */
   | { kind: 'refused'; id: WsId; errorKind: ExchangeErrorKind; message: string; method?: string }
   /** Answered by keywarden itself with `reply`, nothing relayed or recorded (Kraken's application-level `ping`). */
   | { kind: 'local'; reply: string };
 
 /** One upstream text frame: the answer to a request keywarden sent (by keywarden's id), or an event to relay. */
-export type WsUpstreamFrame = { kind: 'response'; id: number; status: number } | { kind: 'event' };
+export type WsUpstreamFrame =
+  | { kind: 'response'; id: number; status: number }
+  /** The answer to the login keywarden sent (OKX's and Bybit's carry no request id). */
+  | { kind: 'login'; status: number }
+  /** Dropped: the answer to keywarden's own keepalive. */
+  | { kind: 'ignored' }
+  | { kind: 'event' };
 
 export interface WsAdapter {
   /** Paths under `/<exchange>` that accept a WebSocket upgrade: the exchange's own (e.g. `/ws-api/v3`). */
   readonly paths: readonly string[];
   /** The exchange's WebSocket URL for `path`, derived from the configured REST base URL only (never from a client). */
   upstreamUrl(baseUrl: string, path: string): string;
-  parseFrame(text: string): WsFrame;
+  /** `path` is the upgrade's (one of `paths`; the gateway always passes it): an exchange may take different frames on each. */
+  parseFrame(text: string, path?: string): WsFrame;
+  /** The REST-equivalent path of the connection login, for adapters whose frames are unsigned after it. */
+  readonly loginPath?: string;
+  /** An application-level ping keywarden sends upstream itself (OKX drops a link silent for 30 s). */
+  readonly keepalive?: { text: string; intervalMs: number };
   /**
    * The adapter the pipeline runs a frame's REST-equivalent request with: the REST adapter,
    * except that it verifies and signs the exchange's WebSocket payload.

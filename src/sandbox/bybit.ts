@@ -17,6 +17,7 @@ import {
   toNumber,
 } from '../exchanges/index.js';
 import { decimal } from './body-fields.js';
+import { bybitWsEmulator } from './bybit-ws.js';
 import {
   json,
   type SandboxContext,
@@ -946,4 +947,4 @@ function issueKey(): IssuedKey {
   return { credential: { apiKey, secret }, verifySecret: secret };
 }
 
-export const bybitEmulator = standardEmulator('bybit', issueKey, handle);
+export const bybitEmulator = { ...standardEmulator('bybit', issueKey, handle), ws: bybitWsEmulator };

@@ -19,6 +19,7 @@ import {
 import { admitKey, readQueryAndBody, standardEmulator } from './emulator-kit.js';
 import { type EngineError, type Market, marketAssets, type Order, type Trade } from './engine.js';
 import { perEngine } from './engine-state.js';
+import { okxWsEmulator } from './okx-ws.js';
 import type { IssuedKey } from './seed-keys.js';
 
 const ok = (data: unknown[]): ExchangeResponse => json(200, { code: '0', msg: '', data });
@@ -849,4 +850,4 @@ function issueKey(): IssuedKey {
   return { credential: { apiKey: randomUUID(), secret, password: randomToken(16) }, verifySecret: secret };
 }
 
-export const okxEmulator = standardEmulator('okx', issueKey, handle);
+export const okxEmulator = { ...standardEmulator('okx', issueKey, handle), ws: okxWsEmulator };

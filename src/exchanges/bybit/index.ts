@@ -19,6 +19,7 @@ import { bybitErrorResponse } from './errors.js';
 import { introspectBybit } from './introspection.js';
 import { bybitMarketData } from './lookups.js';
 import { parseBybit } from './parse.js';
+import { bybitWs } from './ws.js';
 
 export {
   BYBIT_AUTH_HEADERS,
@@ -32,9 +33,15 @@ export {
 } from './auth.js';
 export { bybitError } from './errors.js';
 export { bybitMarketId, bybitSymbol } from './symbols.js';
+export {
+  BYBIT_WS_OPS,
+  bybitWsAuthSignature,
+  bybitWsAuthVerify,
+  parseBybitWsFrame,
+} from './ws-frames.js';
 
 /** Carries its own parse (the JSON body) through the gateway's request stages. */
-export const bybit: ExchangeAdapter<BybitBody> = {
+const rest: ExchangeAdapter<BybitBody> = {
   id: 'bybit',
   defaultBaseUrl: 'https://api.bybit.com',
   validateCredential: validateBybitCredential,
@@ -54,7 +61,22 @@ export const bybit: ExchangeAdapter<BybitBody> = {
 
   credentialFields: ['apiKey', 'secret'],
   ccxtOverride(base: string) {
-    return { urls: { api: { public: base, private: base, spot: base, futures: base, v2: base } } };
+    const ws = base.replace(/^http/, 'ws');
+    return {
+      urls: {
+        api: {
+          public: base,
+          private: base,
+          spot: base,
+          futures: base,
+          v2: base,
+          // CCXT Pro: private streams at the gateway's /bybit/v5/private, order entry at /bybit/v5/trade.
+          ws: { private: { contract: `${ws}/v5/private`, trade: `${ws}/v5/trade` } },
+        },
+      },
+    };
   },
   console: BYBIT_CONSOLE,
 };
+
+export const bybit: ExchangeAdapter<BybitBody> = { ...rest, ws: bybitWs(rest) };

@@ -20,6 +20,7 @@ import { okxErrorResponse } from './errors.js';
 import { introspectOkx } from './introspection.js';
 import { okxMarketData } from './market-data.js';
 import { classifyOkxRequest, type OkxParse, parseOkx } from './parse.js';
+import { okxWs } from './ws.js';
 
 export {
   OKX_AUTH_HEADERS,
@@ -30,9 +31,16 @@ export {
 } from './auth.js';
 export { okxError } from './errors.js';
 export { okxInstId, okxMarket, okxSymbol } from './okx-symbols.js';
+export {
+  OKX_WS_LOGIN_PATH,
+  OKX_WS_OPS,
+  okxWsLoginHeaders,
+  okxWsLoginVerify,
+  parseOkxWsFrame,
+} from './ws-frames.js';
 
 /** Carries its own parse (query and JSON body) through the gateway's request stages. */
-export const okx: ExchangeAdapter<OkxParse> = {
+const rest: ExchangeAdapter<OkxParse> = {
   id: 'okx',
   defaultBaseUrl: 'https://www.okx.com',
   validateCredential: validateOkxCredential,
@@ -52,7 +60,10 @@ export const okx: ExchangeAdapter<OkxParse> = {
 
   credentialFields: ['apiKey', 'secret', 'password'],
   ccxtOverride(base: string) {
-    return { urls: { api: { rest: base } } };
+    // CCXT Pro appends /private, /business (and /public) to urls.api.ws: the gateway's /okx/ws/v5/….
+    return { urls: { api: { rest: base, ws: `${base.replace(/^http/, 'ws')}/ws/v5` } } };
   },
   console: OKX_CONSOLE,
 };
+
+export const okx: ExchangeAdapter<OkxParse> = { ...rest, ws: okxWs(rest) };

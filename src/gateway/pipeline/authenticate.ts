@@ -2,7 +2,10 @@
  * Stage: who sent the request. A keywarden bearer token (looked up by its SHA-256), or the
  * exchange's own key header/param verified with the exchange's algorithm in constant time, then
  * the replay cache; with neither, only a public endpoint through the anonymous relay (when the
- * listener allows it, within its weight budget).
+ * listener allows it, within its weight budget). A frame of a logged-in WebSocket connection
+ * (`edge.session`, set only by the WebSocket edge) is its client's without a signature of its
+ * own: its login was verified and replay-checked; the revocation, lookup and exchange checks
+ * still run.
  */
 
 import { hashToken } from '../../clients/index.js';
@@ -37,8 +40,9 @@ export async function authenticate(env: AuthEnv, p: Parsed): Promise<Result<Auth
   const lookup = await env.clients.current();
   // A key rotation bumps the client-state counter too: re-read key records (version) at once.
   env.keys.follow(lookup);
+  const session = p.edge.session;
   const authz = raw.headers.authorization;
-  if (authz !== undefined && /^Bearer kw_/i.test(authz)) {
+  if (session === undefined && authz !== undefined && /^Bearer kw_/i.test(authz)) {
     const hash = hashToken(authz.slice(7).trim());
     if (lookup.isRevokedToken(hash))
       return fail({ code: 'client_revoked', message: 'client credential revoked' });
@@ -47,7 +51,7 @@ export async function authenticate(env: AuthEnv, p: Parsed): Promise<Result<Auth
       return fail({ code: 'auth_unknown_key', message: 'unknown bearer token' });
     return ok(advance(p, { caller: { kind: 'client' as const, hit } }));
   }
-  const keyId = adapter.clientKeyId(request);
+  const keyId = session ?? adapter.clientKeyId(request);
   if (keyId === undefined) {
     const classification = adapter.classify(request);
     const learned = { classification };
@@ -74,6 +78,8 @@ export async function authenticate(env: AuthEnv, p: Parsed): Promise<Result<Auth
   const hit = lookup.byApiKey(keyId);
   if (!hit || hit.client.record.exchange !== exchange)
     return fail({ code: 'auth_unknown_key', message: 'unknown client api key' });
+  // A frame of a logged-in WebSocket connection: its login was verified (and replay-checked).
+  if (session !== undefined) return ok(advance(p, { caller: { kind: 'client' as const, hit } }));
   const verified = adapter.verifyClient(request, hit.credential.verifier, {
     clock: env.clock,
     nonces: env.clientNonces,

@@ -31,6 +31,12 @@ export interface EdgeRequest {
   peer: string;
   /** The listener's own address (decides the anonymous relay's default). */
   local?: string;
+  /**
+   * Set only by the WebSocket edge, never from wire input: the api key of the client whose login
+   * frame this connection's upstream accepted (OKX, Bybit). The frame then authenticates as that
+   * client without a signature of its own; revocation, lookup and every later stage still apply.
+   */
+  session?: string;
 }
 
 /** Why a request was refused: answered in the exchange's shape and recorded (never forwarded). */

@@ -2,7 +2,8 @@
  * One client WebSocket: each request frame becomes its REST-equivalent request and runs the
  * gateway's pipeline (client state, IP, rate limit, classify, policy, audit, sign) against this
  * connection's upstream socket; answers and denials go back under the client's `id`. A
- * connection serves one client credential: the first that signs a request on it.
+ * connection serves one client credential: the first that signs a request on it, or the one
+ * whose login frame (OKX, Bybit) the upstream accepted; later frames then carry `session`.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -53,6 +54,9 @@ export function serveSocket(
   const connectionId = `ws_${randomUUID().replaceAll('-', '')}`;
   const rest = hooks.upstreams[exchange];
   let boundKey: string | undefined;
+  /** The client api key this connection's accepted login bound it to (OKX, Bybit); frames then carry it as `session`. */
+  let loggedIn: string | undefined;
+  let loggingIn = false;
   let clientId: string | undefined;
   let inFlight = 0;
   let frames = 0;
@@ -91,6 +95,7 @@ export function serveSocket(
     method: string,
     edge: EdgeRequest,
     keyId: string | undefined,
+    login: boolean,
   ): Promise<void> {
     if (!pipeline) return;
     const started = performance.now();
@@ -101,6 +106,8 @@ export function serveSocket(
       if (outcome.at.caller.kind === 'client') {
         boundKey ??= keyId;
         clientId ??= outcome.at.caller.hit.client.record.id;
+        // The upstream accepted the real key's login: later frames authenticate as this client.
+        if (login && outcome.answer.status < 400 && keyId === boundKey) loggedIn = keyId;
       }
       const answer = ws.responseFrame(await text(outcome.answer.body), id);
       if (answer !== undefined) send(answer);
@@ -121,7 +128,7 @@ export function serveSocket(
       return;
     }
     frames++;
-    const frame = ws.parseFrame(data.toString());
+    const frame = ws.parseFrame(data.toString(), c.path);
     if (frame.kind === 'local') {
       send(frame.reply);
       return;
@@ -138,6 +145,7 @@ export function serveSocket(
       );
       return;
     }
+    const login = frame.kind === 'login';
     const keyId = ws.requestAdapter.clientKeyId(frame.request);
     if (boundKey !== undefined && keyId !== undefined && keyId !== boundKey) {
       metrics.frame(exchange, 'denied');
@@ -149,6 +157,11 @@ export function serveSocket(
           frame.method,
         ),
       );
+      return;
+    }
+    if (login && (loggedIn !== undefined || loggingIn)) {
+      metrics.frame(exchange, 'denied');
+      send(errorFrame(frame.id, 'bad_request', 'this connection is already logged in', frame.method));
       return;
     }
     if (inFlight >= MAX_IN_FLIGHT) {
@@ -173,15 +186,18 @@ export function serveSocket(
       body: r.body,
       peer: c.peer,
       local: c.local,
+      ...(!login && loggedIn !== undefined ? { session: loggedIn } : {}),
     };
     inFlight++;
-    onRequest(frame.id, frame.method, edge, keyId)
+    if (login) loggingIn = true;
+    onRequest(frame.id, frame.method, edge, keyId, login)
       .catch((err: unknown) => {
         hooks.onError(edge.requestId, err);
         send(errorFrame(frame.id, 'internal', 'internal error', frame.method));
       })
       .finally(() => {
         inFlight--;
+        if (login) loggingIn = false;
       });
   });
 

@@ -39,6 +39,8 @@ export function createWsUpstream(options: {
   let nextId = 0;
   let stopPings: (() => void) | undefined;
   const pending = new Map<number, Pending>();
+  /** The id of the login request in flight: its answer carries no id (OKX, Bybit). */
+  let loginId: number | undefined;
 
   const failAll = (message: string) => {
     for (const [id, p] of pending) {
@@ -56,7 +58,14 @@ export function createWsUpstream(options: {
       });
       s.once('open', () => {
         socket = s;
-        stopPings = heartbeat(s);
+        const stopHeartbeat = heartbeat(s);
+        const keep = ws.keepalive;
+        const timer = keep ? setInterval(() => s.send(keep.text), keep.intervalMs) : undefined;
+        timer?.unref();
+        stopPings = () => {
+          stopHeartbeat();
+          clearInterval(timer);
+        };
         resolve(s);
       });
       s.on('message', (data, isBinary) => {
@@ -64,10 +73,13 @@ export function createWsUpstream(options: {
         const text = session?.relay ? session.relay(data.toString()) : data.toString();
         if (text === undefined) return;
         const f = ws.parseUpstream(text);
-        const p = f.kind === 'response' ? pending.get(f.id) : undefined;
-        if (f.kind === 'response' && p) {
+        if (f.kind === 'ignored') return;
+        const id = f.kind === 'response' ? f.id : f.kind === 'login' ? loginId : undefined;
+        const p = id === undefined ? undefined : pending.get(id);
+        if ((f.kind === 'response' || f.kind === 'login') && id !== undefined && p) {
           clearTimeout(p.timer);
-          pending.delete(f.id);
+          pending.delete(id);
+          if (id === loginId) loginId = undefined;
           p.resolve({
             status: f.status,
             headers: { 'content-type': 'application/json' },
@@ -75,7 +87,8 @@ export function createWsUpstream(options: {
           });
           return;
         }
-        if (f.kind === 'event') options.onEvent(text);
+        // An unmatched login-shaped answer (OKX's error event without an id) is relayed as an event.
+        if (f.kind === 'event' || f.kind === 'login') options.onEvent(text);
       });
       s.once('error', (err) => {
         if (socket === undefined)
@@ -103,6 +116,7 @@ export function createWsUpstream(options: {
       const id = ++nextId;
       const frame = session ? await session.frame(id, request) : ws.upstreamFrame(id, request);
       if (closed || socket !== s) throw new KeywardenError('upstream_failed', 'the connection is closing');
+      if (ws.loginPath !== undefined && request.path === ws.loginPath) loginId = id;
       if (session?.unanswered) {
         s.send(frame);
         return { status: 200, headers: { 'content-type': 'application/json' }, body: Readable.from(['']) };
@@ -110,6 +124,7 @@ export function createWsUpstream(options: {
       return new Promise<StreamedResponse>((resolve, reject) => {
         const timer = setTimeout(() => {
           pending.delete(id);
+          if (id === loginId) loginId = undefined;
           reject(new KeywardenError('upstream_failed', 'the exchange did not answer on its WebSocket'));
         }, UPSTREAM_TIMEOUT_MS);
         pending.set(id, { resolve, reject, timer });
