@@ -21,7 +21,7 @@ interface Common extends SourceFlags {
 
 async function servicesOf(root: CliRoot) {
   return adminServices({
-    store: await root.store(),
+    store: await root.sqliteStore('keywarden operator'),
     vault: await root.vault(),
     keys: await root.keys(),
     audit: await root.audit(),

@@ -17,7 +17,7 @@ export interface GatewayDeps {
   config: KeywardenConfig;
   vault: Vault;
   keys: Pick<KeyRegistry, 'get' | 'credential'>;
-  clients: { loadAll(): Promise<LoadedClient[]>; version(): number };
+  clients: { loadAll(): Promise<LoadedClient[]>; version(): number | Promise<number> };
   audit: AuditLog;
   evaluate: Evaluate;
   adapters: Partial<Record<ExchangeId, ExchangeAdapter>>;

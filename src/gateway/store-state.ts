@@ -1,6 +1,13 @@
 import type SQLite from 'better-sqlite3';
-import { createUsageTracker } from '../policy/index.js';
-import { createClientNonceLedger, createNonceSequences, createUsageStore } from '../store/index.js';
+import { createSharedUsageTracker, createUsageTracker } from '../policy/index.js';
+import {
+  type AnyStore,
+  createClientNonceLedger,
+  createNonceSequences,
+  createPgNonceSequences,
+  createPgUsageStore,
+  createUsageStore,
+} from '../store/index.js';
 import type { StackOptions } from './compose.js';
 
 /**
@@ -17,5 +24,24 @@ export function storeBackedState(
     nonces: createNonceSequences(sqlite, now),
     usage: createUsageTracker(createUsageStore(sqlite)),
     clientNonces: createClientNonceLedger(sqlite),
+  };
+}
+
+/**
+ * The same state for either engine. On PostgreSQL every gateway instance on the database shares
+ * it: nonce draws leased per key until answered (src/store/pg-nonce-sequence.ts), and usage read
+ * and reserved under a per-client lock every instance takes (src/policy/shared-usage.ts), so a
+ * cap holds across instances. The client nonce ledger is kept in this process there (a client
+ * sends increasing nonces whichever instance it reaches).
+ */
+export function gatewayState(
+  store: AnyStore,
+  options: { now?: () => number; onError?: (err: unknown) => void } = {},
+): Required<Pick<StackOptions, 'nonces' | 'usage'>> & Pick<StackOptions, 'clientNonces'> {
+  const now = options.now ?? Date.now;
+  if (store.dialect === 'sqlite') return storeBackedState(store.sqlite, now);
+  return {
+    nonces: createPgNonceSequences(store.db, now),
+    usage: createSharedUsageTracker(createPgUsageStore(store.db), options.onError),
   };
 }

@@ -107,7 +107,7 @@ export interface AuditLogTable {
 }
 
 export interface AuditCheckpointsTable {
-  id: number;
+  id: Generated<number>;
   seq: number;
   hash: string;
   at: number;

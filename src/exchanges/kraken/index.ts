@@ -47,6 +47,7 @@ export const kraken: ExchangeAdapter = wireAdapter({
   parseTicker,
 
   forwardedHeaders: [],
+  sequencedNonces: true,
 
   credentialFields: ['apiKey', 'secret'],
   ccxtOverride(base: string) {
