@@ -81,7 +81,7 @@ export async function verifyAuditStore(store: AnyStore, options: VerifyOptions =
   const db: Kysely<Database> = store.db;
   const checkpoints = await db.selectFrom('audit_checkpoints').selectAll().orderBy('id').execute();
   const walk = chainWalker(checkpoints);
-  let after = Number.NEGATIVE_INFINITY;
+  let after = 0;
   for (;;) {
     const page = await db
       .selectFrom('audit_log')
