@@ -29,8 +29,8 @@ import {
   checkpointMessage,
   GENESIS_HASH,
   memoHmac,
-  PINNED_FINGERPRINT_KEY,
   type Pending,
+  PINNED_FINGERPRINT_KEY,
   prepareAppend,
 } from './audit-log.js';
 import type { AuditRecord } from './audit-types.js';
@@ -44,7 +44,10 @@ const INSERT_CHUNK = 200;
 
 type Trx = Kysely<Database>;
 
-export async function createPgAuditLog(db: Kysely<Database>, options: AuditLogOptions): Promise<AuditLogHandle> {
+export async function createPgAuditLog(
+  db: Kysely<Database>,
+  options: AuditLogOptions,
+): Promise<AuditLogHandle> {
   const clock = options.clock ?? Date.now;
   const fingerprint = publicKeyFingerprint(options.signer.publicKeyPem);
   if (options.pinnedFingerprint !== undefined && options.pinnedFingerprint !== fingerprint)
@@ -61,13 +64,24 @@ export async function createPgAuditLog(db: Kysely<Database>, options: AuditLogOp
   let closed = false;
 
   const head = async (trx: Trx): Promise<{ seq: number; hash: string }> =>
-    (await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst()) ?? {
+    (await trx
+      .selectFrom('audit_log')
+      .select(['seq', 'hash'])
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst()) ?? {
       seq: 0,
       hash: GENESIS_HASH,
     };
   const lastCheckpointSeq = async (trx: Trx): Promise<number> =>
-    (await trx.selectFrom('audit_checkpoints').select('seq').orderBy('id', 'desc').limit(1).executeTakeFirst())
-      ?.seq ?? 0;
+    (
+      await trx
+        .selectFrom('audit_checkpoints')
+        .select('seq')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst()
+    )?.seq ?? 0;
   const checkpointRow = (seq: number, hash: string): CheckpointEntry => {
     const at = clock();
     const signature = options.signer.sign(checkpointMessage(seq, hash, at, fingerprint));
@@ -164,12 +178,10 @@ export async function createPgAuditLog(db: Kysely<Database>, options: AuditLogOp
   const schedule = (): void => {
     if (running) return;
     // One event-loop turn first, so appends of the same turn share the first transaction.
-    running = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(pump)
-      .finally(() => {
-        running = undefined;
-        if (queue.length > 0) schedule();
-      });
+    running = new Promise<void>((resolve) => setImmediate(resolve)).then(pump).finally(() => {
+      running = undefined;
+      if (queue.length > 0) schedule();
+    });
   };
 
   const timer = setInterval(() => {

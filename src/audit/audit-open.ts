@@ -45,7 +45,10 @@ export function checkpointSigner(store: Store, vault: Vault): CheckpointSigner {
 }
 
 /** `checkpointSigner` through Kysely, for either engine (the first instance to store the key wins). */
-export async function loadCheckpointSigner(store: Pick<SqlStore, 'db'>, vault: Vault): Promise<CheckpointSigner> {
+export async function loadCheckpointSigner(
+  store: Pick<SqlStore, 'db'>,
+  vault: Vault,
+): Promise<CheckpointSigner> {
   if (vault.isSealed()) throw new KeywardenError('vault_sealed');
   const read = async () =>
     (
@@ -96,7 +99,10 @@ function logOptions(
 
 /** Open the audit log over an SQLite `store`; the vault must be unsealed. */
 export function openAuditLog(store: Store, vault: Vault, anchoring: AuditAnchoring = {}): AuditLogHandle {
-  return createAuditLog(store.sqlite, logOptions(checkpointSigner(store, vault), vault, store.dataDir, anchoring));
+  return createAuditLog(
+    store.sqlite,
+    logOptions(checkpointSigner(store, vault), vault, store.dataDir, anchoring),
+  );
 }
 
 /**

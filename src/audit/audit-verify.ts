@@ -64,7 +64,9 @@ type CheckpointRow = Selectable<Database['audit_checkpoints']>;
 export function verifyAuditLog(sqlite: SQLite.Database, options: VerifyOptions = {}): VerifyResult {
   const checkpoints = sqlite.prepare('SELECT * FROM audit_checkpoints ORDER BY id').all() as CheckpointRow[];
   const walk = chainWalker(checkpoints);
-  for (const row of sqlite.prepare('SELECT seq, data, hash FROM audit_log ORDER BY seq').iterate() as IterableIterator<Row>)
+  for (const row of sqlite
+    .prepare('SELECT seq, data, hash FROM audit_log ORDER BY seq')
+    .iterate() as IterableIterator<Row>)
     walk.push(row);
   return walk.result(storedPin(sqlite), options);
 }
@@ -132,8 +134,14 @@ function chainWalker(checkpoints: CheckpointRow[]) {
       const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
       const lastSeq = expectedSeq - 1;
       const pinned = options.pinnedFingerprint ?? stored;
-      if (options.pinnedFingerprint !== undefined && stored !== undefined && stored !== options.pinnedFingerprint)
-        note({ problem: `the store pins checkpoint key ${stored}, not the pinned ${options.pinnedFingerprint}` });
+      if (
+        options.pinnedFingerprint !== undefined &&
+        stored !== undefined &&
+        stored !== options.pinnedFingerprint
+      )
+        note({
+          problem: `the store pins checkpoint key ${stored}, not the pinned ${options.pinnedFingerprint}`,
+        });
       let maxCheckpointSeq = 0;
       const firstBad = (bad as Problem | undefined)?.seq ?? Number.POSITIVE_INFINITY;
       for (const cp of checkpoints) {

@@ -6,6 +6,7 @@ export {
 } from './audit-anchor.js';
 export { type AuditConfig, auditConfigSchema, DEFAULT_CHECKPOINT_EVERY } from './audit-config.js';
 export { type AuditLogHandle, type AuditLogOptions, createAuditLog, GENESIS_HASH } from './audit-log.js';
+export { AUDIT_WRITE_LOCK, createPgAuditLog } from './audit-log-pg.js';
 export {
   type AuditAnchoring,
   checkpointSigner,
@@ -14,7 +15,6 @@ export {
   openAuditLog,
   openStoreAuditLog,
 } from './audit-open.js';
-export { AUDIT_WRITE_LOCK, createPgAuditLog } from './audit-log-pg.js';
 export { type AuditFilter, parseCsv, queryAudit, queryAuditStore, toCsv, toJsonl } from './audit-query.js';
 export type { AuditEvent, AuditKind, AuditLog, AuditRecord } from './audit-types.js';
 export { type VerifyOptions, type VerifyResult, verifyAuditLog, verifyAuditStore } from './audit-verify.js';

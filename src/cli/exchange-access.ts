@@ -9,6 +9,7 @@ import { type ExchangeAccess, exchangeAccessFor } from '../keys/index.js';
 import { type AnyStore, createNonceSequences, createPgNonceSequences } from '../store/index.js';
 
 export function createExchangeAccess(config: KeywardenConfig, store: AnyStore): ExchangeAccess {
-  const nonces = store.dialect === 'sqlite' ? createNonceSequences(store.sqlite) : createPgNonceSequences(store.db);
+  const nonces =
+    store.dialect === 'sqlite' ? createNonceSequences(store.sqlite) : createPgNonceSequences(store.db);
   return exchangeAccessFor(config, nonces, createUpstream);
 }

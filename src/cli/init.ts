@@ -13,12 +13,18 @@ export function register(program: Command): void {
     .description(COMMANDS.init.summary)
     .option('--passphrase-file <file>', 'read the passphrase from a file')
     .option('--key-file <file>', 'use a base64 32-byte master key file')
-    .option('--config <file>', 'keywarden.yaml, for store.url (default ./keywarden.yaml if present, or KEYWARDEN_CONFIG)')
+    .option(
+      '--config <file>',
+      'keywarden.yaml, for store.url (default ./keywarden.yaml if present, or KEYWARDEN_CONFIG)',
+    )
     .action(
       action(async (opts: { passphraseFile?: string; keyFile?: string; config?: string }) => {
         // `store.url` / KEYWARDEN_STORE_URL: the vault is created in that PostgreSQL store.
         const url = loadConfig(opts.config ? { path: opts.config } : {}).store.url;
-        const store = await openConfiguredStore(resolveDataDir(program.opts<{ dataDir?: string }>().dataDir), url);
+        const store = await openConfiguredStore(
+          resolveDataDir(program.opts<{ dataDir?: string }>().dataDir),
+          url,
+        );
         try {
           const source = await masterKeySource({
             ...(opts.passphraseFile !== undefined ? { passphraseFile: opts.passphraseFile } : {}),

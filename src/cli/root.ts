@@ -10,7 +10,12 @@
  */
 
 import type { ApprovalsService } from '../approvals/index.js';
-import { type AuditAnchoring, type AuditLog, type AuditLogHandle, openStoreAuditLog } from '../audit/index.js';
+import {
+  type AuditAnchoring,
+  type AuditLog,
+  type AuditLogHandle,
+  openStoreAuditLog,
+} from '../audit/index.js';
 import { type ClientService, createClientService, createVersionReader } from '../clients/index.js';
 import { type KeywardenConfig, loadConfig } from '../config/index.js';
 import { KeywardenError } from '../core/index.js';

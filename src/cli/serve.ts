@@ -97,7 +97,9 @@ export async function serve(dataDir: string, opts: ServeOptions) {
     throw err;
   }
   const health =
-    store.dialect === 'postgres' ? watchStoreHealth({ ping: () => pingStore(store), monitor: alerts.monitor }) : undefined;
+    store.dialect === 'postgres'
+      ? watchStoreHealth({ ping: () => pingStore(store), monitor: alerts.monitor })
+      : undefined;
   // Started after the monitor, so a config error (a sink's missing secret) leaves no server running.
   let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
   const baseUrls: Partial<Record<ExchangeId, string>> = {};

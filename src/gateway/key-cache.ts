@@ -3,8 +3,7 @@
  * when the client state reloads, which a `key rotate` causes), decrypted credentials per key
  * version (dropped on seal), and the nonce sequence each key signs with (Kraken).
  */
-import type { Clock } from '../core/index.js';
-import type { LeasingNonceSource, NonceLease } from '../core/index.js';
+import type { Clock, LeasingNonceSource, NonceLease } from '../core/index.js';
 import type { Credential, NonceSource } from '../exchanges/index.js';
 import { createNonceSource } from '../exchanges/index.js';
 import type { KeyRecord, KeyRegistry } from '../keys/index.js';

@@ -12,7 +12,6 @@ export {
 } from './monitor-config.js';
 export type { Alert, Monitor, MonitorEvent, RequestEvent, Severity, SystemEvent } from './monitor-types.js';
 export { monitoredAuditLog } from './monitored-audit.js';
-export { type StoreHealth, watchStoreHealth } from './store-health.js';
 export { type MonitorHandle, type OpenMonitorDeps, openMonitor } from './open-monitor.js';
 export { RULE_IDS, RULE_SEVERITY, type RuleId } from './rule-ids.js';
 export { rotationEvent } from './rules.js';
@@ -26,4 +25,5 @@ export {
   TIMESTAMP_HEADER,
   verifyWebhookSignature,
 } from './sinks/webhook.js';
+export { type StoreHealth, watchStoreHealth } from './store-health.js';
 export { sendTestAlert } from './test-alert.js';

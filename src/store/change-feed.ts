@@ -129,7 +129,11 @@ export async function watchClientsVersion(
 /** Read `clients_version` (either engine); `store_unavailable` when the store does not answer. */
 export async function readClientsVersion(db: Kysely<Database>): Promise<number> {
   try {
-    const row = await db.selectFrom('clients_version').select('version').where('id', '=', 1).executeTakeFirst();
+    const row = await db
+      .selectFrom('clients_version')
+      .select('version')
+      .where('id', '=', 1)
+      .executeTakeFirst();
     return Number(row?.version ?? 0);
   } catch {
     throw new KeywardenError('store_unavailable');

@@ -25,7 +25,9 @@ async function upsert(db: Trx, clientId: string, day: number, item: string, delt
     .insertInto('policy_usage')
     .values({ client_id: clientId, day, item, amount: delta })
     .onConflict((oc) =>
-      oc.columns(['client_id', 'day', 'item']).doUpdateSet({ amount: sql`policy_usage.amount + excluded.amount` }),
+      oc
+        .columns(['client_id', 'day', 'item'])
+        .doUpdateSet({ amount: sql`policy_usage.amount + excluded.amount` }),
     )
     .execute();
 }

@@ -114,7 +114,10 @@ const CAP = 1_000;
         input: JSON.stringify(sandboxSeedKey(join(root, 'admin'), exchange, 'trade')),
       });
     const policy = join(root, 'policy.yaml');
-    writeFileSync(policy, `mode: enforce\nactions: [public, read, trade, cancel]\nmaxDailyNotional: ${CAP}\n`);
+    writeFileSync(
+      policy,
+      `mode: enforce\nactions: [public, read, trade, cancel]\nmaxDailyNotional: ${CAP}\n`,
+    );
     const add = (key: string, name: string) =>
       (
         JSON.parse(
@@ -147,7 +150,9 @@ const CAP = 1_000;
     const listener = new pg.Client({ connectionString: storeUrl });
     await listener.connect();
     await listener.query('LISTEN keywarden_changes');
-    const committed = new Promise<number>((resolve) => listener.once('notification', () => resolve(Date.now())));
+    const committed = new Promise<number>((resolve) =>
+      listener.once('notification', () => resolve(Date.now())),
+    );
     // A request sent to the other two every 10 ms from the commit on: each sent 100 ms or more
     // after it must be refused (a request's own latency is not the propagation's).
     const sent: Array<{ url: string; at: number; frozen: Promise<boolean> }> = [];
@@ -212,11 +217,16 @@ const CAP = 1_000;
     const balance = (g: Gateway) =>
       request(`${g.url}/kraken/0/private/Balance`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${krakenToken}`, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: `Bearer ${krakenToken}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: '',
         dispatcher: agent,
       }).then((r) => r.body.text());
-    const bodies = await Promise.all(Array.from({ length: 60 }, (_, i) => balance(gateways[i % 3] as Gateway)));
+    const bodies = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => balance(gateways[i % 3] as Gateway)),
+    );
     await agent.close();
     const errors = bodies.flatMap((b) => (JSON.parse(b) as { error: string[] }).error);
     expect(errors.filter((e) => /nonce/i.test(e))).toEqual([]);
@@ -278,10 +288,17 @@ const CAP = 1_000;
 /** USDT notional of the Binance orders the sandbox accepted (its request log). */
 async function executedNotional(): Promise<number> {
   const r = await request(`${sandboxUrl}/_sandbox/requests`);
-  const log = (await r.body.json()) as Array<{ exchange: string; method: string; path: string; query: string; status: number }>;
+  const log = (await r.body.json()) as Array<{
+    exchange: string;
+    method: string;
+    path: string;
+    query: string;
+    status: number;
+  }>;
   let sum = 0;
   for (const e of log) {
-    if (e.exchange !== 'binance' || e.method !== 'POST' || e.path !== '/api/v3/order' || e.status !== 200) continue;
+    if (e.exchange !== 'binance' || e.method !== 'POST' || e.path !== '/api/v3/order' || e.status !== 200)
+      continue;
     const q = new URLSearchParams(e.query);
     sum += Number(q.get('quantity')) * Number(q.get('price'));
   }

@@ -61,7 +61,8 @@ export async function policy(env: PolicyEnv, c: Classified): Promise<Result<Deci
   // in every process and read fresh; one process needs no lock, nothing below awaits.
   // Only orders and withdrawals reserve or are capped by usage; reads skip the lock.
   const locks =
-    env.usage.lock !== undefined && (isOrderAction(classification.action) || classification.action === 'withdraw');
+    env.usage.lock !== undefined &&
+    (isOrderAction(classification.action) || classification.action === 'withdraw');
   const lease = locks ? await env.usage.lock?.(r.id, now).catch(() => undefined) : undefined;
   if (locks && !lease) return fail(storeDown());
   if (lease) policyCtx.usage = env.usage.snapshot(r.id, now);
@@ -96,7 +97,10 @@ export async function policy(env: PolicyEnv, c: Classified): Promise<Result<Deci
   return ok(decided);
 }
 
-const storeDown = (): Denial => ({ code: 'store_unavailable', message: ERROR_CODES.store_unavailable.message });
+const storeDown = (): Denial => ({
+  code: 'store_unavailable',
+  message: ERROR_CODES.store_unavailable.message,
+});
 
 function reserve(
   usage: UsageTracker,
