@@ -14,6 +14,7 @@ export { DB_FILE, ensureDataDir, openStore, type SqlStore, type Store } from './
 export { pingStore } from './health.js';
 export { createNonceSequences } from './nonce-sequence.js';
 export { createPgNonceSequences, NONCE_LOCK_SPACE } from './pg-nonce-sequence.js';
+export { createPgReplayCache, type SharedReplayCache } from './pg-replay-cache.js';
 export { createPgUsageStore, USAGE_LOCK_SPACE } from './pg-usage.js';
 export { isPostgresUrl, openPostgresStore, type PgStore } from './postgres.js';
 export type { CredentialsTable, Database, RetiringCredentialsTable } from './schema.js';

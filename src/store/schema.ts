@@ -227,6 +227,19 @@ export interface Database {
   client_nonces: ClientNoncesTable;
 }
 
+// --- the replay cache several gateways share (src/store/pg-replay-cache.ts) ---
+
+export interface ReplayKeysTable {
+  client_id: string;
+  replay_key: string;
+  /** ms since the epoch after which the key may be used again. */
+  expires_at: number;
+}
+
+export interface Database {
+  replay_keys: ReplayKeysTable;
+}
+
 // --- operators of the admin API (src/operators) ---
 
 export interface OperatorsTable {

@@ -1,8 +1,9 @@
 /**
  * Several writers on one store, on both engines: two audit writers (two pools, as two gateway
  * processes have) interleave appends into one chain that verifies and queries through Kysely;
- * an edited record is caught. And two shared usage trackers reserving under one daily cap
- * concurrently never pass it together (PostgreSQL, where usage is shared).
+ * an edited record is caught. On PostgreSQL, where they are shared: two usage trackers
+ * reserving under one daily cap concurrently never pass it together, and two replay caches
+ * accept a signed request once.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -12,7 +13,12 @@ import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { openStoreAuditLog, queryAuditStore, verifyAuditStore } from '../../src/audit/index.js';
 import { createSharedUsageTracker } from '../../src/policy/index.js';
-import { type AnyStore, createPgUsageStore, type SqlStore } from '../../src/store/index.js';
+import {
+  type AnyStore,
+  createPgReplayCache,
+  createPgUsageStore,
+  type SqlStore,
+} from '../../src/store/index.js';
 import { initVault, openVault } from '../../src/vault/index.js';
 import { describeStores } from './both-stores.js';
 
@@ -96,6 +102,24 @@ describeStores('several writers', (f) => {
         ordersLastMinute: passed,
       });
       await lease?.abort();
+    },
+  );
+
+  it.runIf(f.dialect === 'postgres')(
+    'a signed request is accepted once across two gateways, and again after its window',
+    async () => {
+      const a = await f.open();
+      const b = await f.reopen(a);
+      let t = 1_000_000;
+      const caches = [a, b].map((s) => createPgReplayCache(s.db, () => t));
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => caches[i % 2]?.accept('bot', 'sig-1', 5_000)),
+      );
+      expect(answers.filter(Boolean)).toHaveLength(1);
+      expect(await caches[1]?.accept('other-bot', 'sig-1', 5_000)).toBe(true);
+      t += 5_000;
+      expect(await caches[0]?.accept('bot', 'sig-1', 5_000)).toBe(true);
+      expect(await caches[1]?.accept('bot', 'sig-1', 5_000)).toBe(false);
     },
   );
 });
