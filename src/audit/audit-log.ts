@@ -39,7 +39,7 @@ export interface AuditLogHandle extends AuditLog {
   checkpoint(): Promise<void>;
 }
 
-interface Pending {
+export interface Pending {
   /** The event without `sensitive`, plus `hmacs`: what the record holds besides seq, at, prevHash. */
   fields: Omit<AuditRecord, 'seq' | 'at' | 'prevHash' | 'hash'>;
   /**
@@ -87,16 +87,7 @@ export function createAuditLog(sqlite: SQLite.Database, options: AuditLogOptions
 
   // Every request of a client carries the same key id: remember its HMAC (bounded; the HMAC
   // key never changes for a log's lifetime, and the clear values are ones the caller holds anyway).
-  const hmacs = new Map<string, string>();
-  const hmac = (value: string): string => {
-    let h = hmacs.get(value);
-    if (h === undefined) {
-      h = options.hmac(value);
-      if (hmacs.size >= 1024) hmacs.clear();
-      hmacs.set(value, h);
-    }
-    return h;
-  };
+  const hmac = memoHmac(options.hmac);
 
   let queue: Pending[] = [];
   let scheduled = false;
@@ -146,22 +137,13 @@ export function createAuditLog(sqlite: SQLite.Database, options: AuditLogOptions
     const checkpoints: CheckpointEntry[] = [];
     for (const p of batch) {
       seq += 1;
-      const at = clock();
-      const t = p.template;
-      const data = `${t[0]}${canonicalJson(at)}${t[1]}${JSON.stringify(prevHash)}${t[2]}${seq}${t[3]}`;
-      const hash = sha256Hex(data);
-      insert.run(seq, at, data, hash);
-      // `fields` is this append's own copy: completing it in place is much cheaper than a spread.
-      const record = p.fields as AuditRecord;
-      record.seq = seq;
-      record.at = at;
-      record.prevHash = prevHash;
-      record.hash = hash;
+      const { record, data } = chainRecord(p, seq, clock(), prevHash);
+      insert.run(seq, record.at, data, record.hash);
       records.push(record);
-      prevHash = hash;
+      prevHash = record.hash;
       // Inside the batch, so no run of more than `every` records is ever unsigned (verify relies on it).
       if (seq - signedUpTo >= every) {
-        checkpoints.push(writeCheckpoint(seq, hash));
+        checkpoints.push(writeCheckpoint(seq, record.hash));
         signedUpTo = seq;
       }
     }
@@ -210,20 +192,9 @@ export function createAuditLog(sqlite: SQLite.Database, options: AuditLogOptions
   return {
     append(event) {
       if (closed) return Promise.reject(new KeywardenError('audit_unavailable'));
-      let fields: Pending['fields'];
-      let template: string[];
-      try {
-        fields = recordFields(event, hmac);
-      } catch {
-        // No HMAC key (sealed vault): the record cannot be written.
-        return Promise.reject(new KeywardenError('audit_unavailable'));
-      }
-      try {
-        template = canonicalTemplate(fields as Record<string, unknown>, CHAIN_SLOTS);
-      } catch {
-        // One unserialisable event (NaN notional) must not fail the batch it would share.
-        return Promise.reject(new KeywardenError('invalid_input', 'audit event is not serialisable'));
-      }
+      const prepared = prepareAppend(event, hmac);
+      if (prepared instanceof KeywardenError) return Promise.reject(prepared);
+      const { fields, template } = prepared;
       return new Promise<AuditRecord>((resolve, reject) => {
         queue.push({ fields, template, resolve, reject });
         schedule();
@@ -242,6 +213,60 @@ export function createAuditLog(sqlite: SQLite.Database, options: AuditLogOptions
       if (sqlite.open && !sqlite.readonly) signHead();
     },
   };
+}
+
+/**
+ * Fill the chain slots of a queued append: the stored bytes (`data`) and the record. `fields` is
+ * this append's own copy: completing it in place is much cheaper than a spread.
+ */
+export function chainRecord(
+  p: Pick<Pending, 'fields' | 'template'>,
+  seq: number,
+  at: number,
+  prevHash: string,
+): { record: AuditRecord; data: string } {
+  const t = p.template;
+  const data = `${t[0]}${canonicalJson(at)}${t[1]}${JSON.stringify(prevHash)}${t[2]}${seq}${t[3]}`;
+  const record = p.fields as AuditRecord;
+  record.seq = seq;
+  record.at = at;
+  record.prevHash = prevHash;
+  record.hash = sha256Hex(data);
+  return { record, data };
+}
+
+/** Memoise the HMAC of recent values (bounded): every request of a client carries the same key id. */
+export function memoHmac(hmac: (value: string) => string): (value: string) => string {
+  const hmacs = new Map<string, string>();
+  return (value) => {
+    let h = hmacs.get(value);
+    if (h === undefined) {
+      h = hmac(value);
+      if (hmacs.size >= 1024) hmacs.clear();
+      hmacs.set(value, h);
+    }
+    return h;
+  };
+}
+
+/** An event as a queued append (fields and template), or the error its append rejects with. */
+export function prepareAppend(
+  event: AuditEvent,
+  hmac: (value: string) => string,
+): Pick<Pending, 'fields' | 'template'> | KeywardenError {
+  let fields: Pending['fields'];
+  try {
+    fields = recordFields(event, hmac);
+  } catch {
+    // No HMAC key (sealed vault): the record cannot be written.
+    return new KeywardenError('audit_unavailable');
+  }
+  try {
+    return { fields, template: canonicalTemplate(fields as Record<string, unknown>, CHAIN_SLOTS) };
+  } catch {
+    // One unserialisable event (NaN notional) must not fail the batch it would share.
+    return new KeywardenError('invalid_input', 'audit event is not serialisable');
+  }
 }
 
 /** The writer's checkpoint interval: given (and then stored), else the stored one, else the default. */
@@ -280,13 +305,13 @@ function pinFingerprint(sqlite: SQLite.Database, fingerprint: string): void {
 }
 
 /** The fields each record gets at commit, sorted by key: `at`, `prevHash`, `seq` (in that order in the template). */
-const CHAIN_SLOTS = ['at', 'prevHash', 'seq'] as const;
+export const CHAIN_SLOTS = ['at', 'prevHash', 'seq'] as const;
 
 /**
  * The record's own fields: the event without `sensitive`, whose values become keyed HMACs in
  * `hmacs` (computed here, before the record queues, so a sealed vault fails only this append).
  */
-function recordFields(event: AuditEvent, hmac: (value: string) => string): Pending['fields'] {
+export function recordFields(event: AuditEvent, hmac: (value: string) => string): Pending['fields'] {
   const fields: Record<string, unknown> = {};
   for (const k of Object.keys(event)) if (!RESERVED.has(k)) fields[k] = event[k as keyof AuditEvent];
   const sensitive = event.sensitive;

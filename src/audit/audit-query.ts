@@ -1,4 +1,6 @@
 import type SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
+import type { AnyStore } from '../store/index.js';
 import type { AuditRecord } from './audit-types.js';
 
 export interface AuditFilter {
@@ -51,6 +53,28 @@ export function queryAudit(sqlite: SQLite.Database, filter: AuditFilter = {}): A
   ].join(' ');
   if (filter.limit !== undefined) args.push(filter.limit);
   const rows = sqlite.prepare(sql).all(...args) as Array<{ data: string; hash: string }>;
+  return rows.map((r) => ({ ...(JSON.parse(r.data) as Omit<AuditRecord, 'hash'>), hash: r.hash }));
+}
+
+const FIELDS = ['clientId', 'keyId', 'action', 'decision', 'kind'] as const;
+
+/**
+ * `queryAudit` over either engine. On PostgreSQL the filters read the hashed `data` too
+ * (`data::jsonb ->> field`): the same "what is filtered is what is verified".
+ */
+export async function queryAuditStore(store: AnyStore, filter: AuditFilter = {}): Promise<AuditRecord[]> {
+  if (store.dialect === 'sqlite') return queryAudit(store.sqlite, filter);
+  let q = store.db.selectFrom('audit_log').select(['data', 'hash']);
+  for (const name of FIELDS) {
+    const value = filter[name];
+    if (value !== undefined) q = q.where(sql<string>`(data::jsonb ->> ${name})`, '=', value);
+  }
+  if (filter.since !== undefined) q = q.where('at', '>=', filter.since);
+  if (filter.until !== undefined) q = q.where('at', '<', filter.until);
+  if (filter.afterSeq !== undefined) q = q.where('seq', '>', filter.afterSeq);
+  q = q.orderBy('seq', filter.descending ? 'desc' : 'asc');
+  if (filter.limit !== undefined) q = q.limit(filter.limit);
+  const rows = await q.execute();
   return rows.map((r) => ({ ...(JSON.parse(r.data) as Omit<AuditRecord, 'hash'>), hash: r.hash }));
 }
 

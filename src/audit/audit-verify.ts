@@ -1,5 +1,6 @@
 import type SQLite from 'better-sqlite3';
-import type { Database } from '../store/index.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { AnyStore, Database } from '../store/index.js';
 import { type CheckpointEntry, readAnchorFile } from './audit-anchor.js';
 import { DEFAULT_CHECKPOINT_EVERY } from './audit-config.js';
 import { checkpointMessage, GENESIS_HASH, PINNED_FINGERPRINT_KEY, sha256Hex } from './audit-log.js';
@@ -48,7 +49,7 @@ interface Row {
   hash: string;
 }
 
-type CheckpointRow = Database['audit_checkpoints'];
+type CheckpointRow = Selectable<Database['audit_checkpoints']>;
 
 /**
  * Walk the chain and the checkpoints. Each record must carry seq = previous + 1 and
@@ -61,13 +62,53 @@ type CheckpointRow = Database['audit_checkpoints'];
  * `checkpointEvery`, records after the last checkpoint being dropped.
  */
 export function verifyAuditLog(sqlite: SQLite.Database, options: VerifyOptions = {}): VerifyResult {
-  const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
   const checkpoints = sqlite.prepare('SELECT * FROM audit_checkpoints ORDER BY id').all() as CheckpointRow[];
+  const walk = chainWalker(checkpoints);
+  for (const row of sqlite
+    .prepare('SELECT seq, data, hash FROM audit_log ORDER BY seq')
+    .iterate() as IterableIterator<Row>)
+    walk.push(row);
+  return walk.result(storedPin(sqlite), options);
+}
+
+/** Rows per read when walking a PostgreSQL log (bounded memory, one query per page). */
+const PAGE = 2_000;
+
+/**
+ * `verifyAuditLog` over either engine: the same walk and checks; on PostgreSQL the chain (one
+ * sequence however many instances wrote it, src/audit/audit-log-pg.ts) is read page by page.
+ */
+export async function verifyAuditStore(store: AnyStore, options: VerifyOptions = {}): Promise<VerifyResult> {
+  if (store.dialect === 'sqlite') return verifyAuditLog(store.sqlite, options);
+  const db: Kysely<Database> = store.db;
+  const checkpoints = await db.selectFrom('audit_checkpoints').selectAll().orderBy('id').execute();
+  const walk = chainWalker(checkpoints);
+  let after = 0;
+  for (;;) {
+    const page = await db
+      .selectFrom('audit_log')
+      .select(['seq', 'data', 'hash'])
+      .where('seq', '>', after)
+      .orderBy('seq')
+      .limit(PAGE)
+      .execute();
+    for (const row of page) walk.push(row);
+    const last = page.at(-1);
+    if (last === undefined || page.length < PAGE) break;
+    after = last.seq;
+  }
+  const pin = await db
+    .selectFrom('audit_meta')
+    .select('value')
+    .where('key', '=', PINNED_FINGERPRINT_KEY)
+    .executeTakeFirst();
+  return walk.result(pin?.value, options);
+}
+
+/** The walk over the records, in seq order, and the checks that follow it. */
+function chainWalker(checkpoints: CheckpointRow[]) {
   // Only the hashes checkpoints refer to are kept, so a long log verifies in bounded memory.
   const wanted = new Set(checkpoints.map((c) => c.seq));
-  const rows = sqlite
-    .prepare('SELECT seq, data, hash FROM audit_log ORDER BY seq')
-    .iterate() as IterableIterator<Row>;
   const hashes = new Map<number, string>();
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
@@ -76,52 +117,62 @@ export function verifyAuditLog(sqlite: SQLite.Database, options: VerifyOptions =
   const note = (p: Problem | undefined): void => {
     if (p && (!bad || (p.seq !== undefined && (bad.seq === undefined || p.seq < bad.seq)))) bad = p;
   };
-  for (const row of rows) {
-    records += 1;
-    if (bad) continue;
-    const problem = checkRow(row, expectedSeq, prevHash);
-    if (problem) {
-      note({ seq: Math.min(expectedSeq, row.seq), problem });
-      continue;
-    }
-    if (wanted.has(row.seq)) hashes.set(row.seq, row.hash);
-    prevHash = row.hash;
-    expectedSeq += 1;
-  }
-  const lastSeq = expectedSeq - 1;
-
-  const pinned = options.pinnedFingerprint ?? storedPin(sqlite);
-  const stored = storedPin(sqlite);
-  if (options.pinnedFingerprint !== undefined && stored !== undefined && stored !== options.pinnedFingerprint)
-    note({ problem: `the store pins checkpoint key ${stored}, not the pinned ${options.pinnedFingerprint}` });
-  let maxCheckpointSeq = 0;
-  const firstBad = bad?.seq ?? Number.POSITIVE_INFINITY;
-  for (const cp of checkpoints) {
-    note(checkCheckpoint(cp, pinned, hashes, firstBad, lastSeq));
-    maxCheckpointSeq = Math.max(maxCheckpointSeq, cp.seq);
-  }
-  note(checkCoverage(checkpoints, lastSeq, every));
-  let anchored: number | undefined;
-  if (options.anchorFile !== undefined) {
-    const anchor = checkAnchor(options.anchorFile, checkpoints);
-    note(anchor.problem);
-    anchored = anchor.matched;
-  }
-  const result: VerifyResult = {
-    ok: bad === undefined,
-    records,
-    checkpoints: checkpoints.length,
-    lastSeq,
-    unanchoredTail: Math.max(0, lastSeq - maxCheckpointSeq),
-    pinnedOutside: options.pinnedFingerprint !== undefined,
+  return {
+    push(row: Row): void {
+      records += 1;
+      if (bad) return;
+      const problem = checkRow(row, expectedSeq, prevHash);
+      if (problem) {
+        note({ seq: Math.min(expectedSeq, row.seq), problem });
+        return;
+      }
+      if (wanted.has(row.seq)) hashes.set(row.seq, row.hash);
+      prevHash = row.hash;
+      expectedSeq += 1;
+    },
+    result(stored: string | undefined, options: VerifyOptions): VerifyResult {
+      const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+      const lastSeq = expectedSeq - 1;
+      const pinned = options.pinnedFingerprint ?? stored;
+      if (
+        options.pinnedFingerprint !== undefined &&
+        stored !== undefined &&
+        stored !== options.pinnedFingerprint
+      )
+        note({
+          problem: `the store pins checkpoint key ${stored}, not the pinned ${options.pinnedFingerprint}`,
+        });
+      let maxCheckpointSeq = 0;
+      const firstBad = (bad as Problem | undefined)?.seq ?? Number.POSITIVE_INFINITY;
+      for (const cp of checkpoints) {
+        note(checkCheckpoint(cp, pinned, hashes, firstBad, lastSeq));
+        maxCheckpointSeq = Math.max(maxCheckpointSeq, cp.seq);
+      }
+      note(checkCoverage(checkpoints, lastSeq, every));
+      let anchored: number | undefined;
+      if (options.anchorFile !== undefined) {
+        const anchor = checkAnchor(options.anchorFile, checkpoints);
+        note(anchor.problem);
+        anchored = anchor.matched;
+      }
+      const found = bad as Problem | undefined;
+      const result: VerifyResult = {
+        ok: found === undefined,
+        records,
+        checkpoints: checkpoints.length,
+        lastSeq,
+        unanchoredTail: Math.max(0, lastSeq - maxCheckpointSeq),
+        pinnedOutside: options.pinnedFingerprint !== undefined,
+      };
+      if (pinned !== undefined) result.fingerprint = pinned;
+      if (anchored !== undefined) result.anchored = anchored;
+      if (found) {
+        if (found.seq !== undefined) result.firstBadSeq = found.seq;
+        result.problem = found.problem;
+      }
+      return result;
+    },
   };
-  if (pinned !== undefined) result.fingerprint = pinned;
-  if (anchored !== undefined) result.anchored = anchored;
-  if (bad) {
-    if (bad.seq !== undefined) result.firstBadSeq = bad.seq;
-    result.problem = bad.problem;
-  }
-  return result;
 }
 
 function storedPin(sqlite: SQLite.Database): string | undefined {

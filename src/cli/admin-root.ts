@@ -161,7 +161,7 @@ function gatewayUrlOf(server: { listen: string; tls?: unknown }): string {
 export async function adminServicesOf(root: CliRoot): Promise<AdminServices> {
   const config = root.config();
   return adminServices({
-    store: await root.store(),
+    store: await root.sqliteStore('keywarden admin'),
     vault: await root.vault(),
     keys: await root.keys(),
     audit: await root.audit(),

@@ -3,15 +3,15 @@ import type { Command } from 'commander';
 import type { AuditRecord } from '../audit/index.js';
 import {
   type AuditFilter,
-  queryAudit,
+  queryAuditStore,
   toCsv,
   toJsonl,
   type VerifyOptions,
   type VerifyResult,
-  verifyAuditLog,
+  verifyAuditStore,
 } from '../audit/index.js';
 import { loadConfig } from '../config/index.js';
-import { openStore, type Store } from '../store/index.js';
+import { type AnyStore, openConfiguredStore } from '../store/index.js';
 import { action, CliError, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 
@@ -131,9 +131,11 @@ function describeVerified(r: VerifyResult): string {
 }
 
 export function register(program: Command): void {
-  const withStore = async <T>(fn: (store: Store) => Promise<T> | T): Promise<T> => {
+  const withStore = async <T>(fn: (store: AnyStore) => Promise<T> | T, configPath?: string): Promise<T> => {
     const dataDir = resolveDataDir((program.opts() as { dataDir?: string }).dataDir);
-    const store = await openStore(dataDir);
+    // SQLite in the data directory, or the PostgreSQL store every gateway writes (store.url).
+    const url = loadConfig(configPath !== undefined ? { path: configPath } : {}).store.url;
+    const store = await openConfiguredStore(dataDir, url);
     try {
       return await fn(store);
     } finally {
@@ -153,15 +155,16 @@ export function register(program: Command): void {
       action(async (opts: { lines: string; follow?: boolean; json?: boolean }) => {
         const n = positiveInt(opts.lines, '-n');
         await withStore(async (store) => {
-          const last = queryAudit(store.sqlite, { limit: n, descending: true }).reverse();
+          const last = (await queryAuditStore(store, { limit: n, descending: true })).reverse();
           print(last, opts.json);
           if (!opts.follow) return;
           let afterSeq = last.at(-1)?.seq ?? 0;
           await new Promise<void>((resolve) => {
             const timer = setInterval(() => {
-              const fresh = queryAudit(store.sqlite, { afterSeq, limit: 1000 });
-              print(fresh, opts.json);
-              afterSeq = fresh.at(-1)?.seq ?? afterSeq;
+              void queryAuditStore(store, { afterSeq, limit: 1000 }).then((fresh) => {
+                print(fresh, opts.json);
+                afterSeq = fresh.at(-1)?.seq ?? afterSeq;
+              });
             }, 500);
             const stop = () => {
               clearInterval(timer);
@@ -179,7 +182,7 @@ export function register(program: Command): void {
     .action(
       action(async (opts: FilterOptions & { json?: boolean }) => {
         const filter = toFilter(opts);
-        await withStore((store) => print(queryAudit(store.sqlite, filter), opts.json));
+        await withStore(async (store) => print(await queryAuditStore(store, filter), opts.json));
       }),
     );
 
@@ -202,7 +205,7 @@ export function register(program: Command): void {
     .action(
       action(async (opts: VerifyFlags) => {
         const options = verifyOptions(opts);
-        const result = await withStore((store) => verifyAuditLog(store.sqlite, options));
+        const result = await withStore((store) => verifyAuditStore(store, options), opts.config);
         if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
         else if (result.ok) process.stdout.write(`${describeVerified(result)}\n`);
         if (!result.pinnedOutside)
@@ -228,7 +231,7 @@ export function register(program: Command): void {
         if (opts.format !== 'jsonl' && opts.format !== 'csv')
           throw new CliError('--format must be jsonl or csv', 2);
         const filter = toFilter(opts);
-        const records = await withStore((store) => queryAudit(store.sqlite, filter));
+        const records = await withStore((store) => queryAuditStore(store, filter));
         const text = opts.format === 'csv' ? toCsv(records) : toJsonl(records);
         if (opts.out) {
           await writeFile(opts.out, text, { mode: 0o600 });

@@ -6,8 +6,10 @@
 import type { KeywardenConfig } from '../config/index.js';
 import { createUpstream } from '../gateway/index.js';
 import { type ExchangeAccess, exchangeAccessFor } from '../keys/index.js';
-import { createNonceSequences, type Store } from '../store/index.js';
+import { type AnyStore, createNonceSequences, createPgNonceSequences } from '../store/index.js';
 
-export function createExchangeAccess(config: KeywardenConfig, store: Pick<Store, 'sqlite'>): ExchangeAccess {
-  return exchangeAccessFor(config, createNonceSequences(store.sqlite), createUpstream);
+export function createExchangeAccess(config: KeywardenConfig, store: AnyStore): ExchangeAccess {
+  const nonces =
+    store.dialect === 'sqlite' ? createNonceSequences(store.sqlite) : createPgNonceSequences(store.db);
+  return exchangeAccessFor(config, nonces, createUpstream);
 }

@@ -7,12 +7,12 @@ import { type AuditAnchoring, createDeferredAuditLog } from '../audit/index.js';
 import { KeywardenError } from '../core/index.js';
 import type { KeyRegistry } from '../keys/index.js';
 import { createKeyRegistry } from '../keys/index.js';
-import { openStore, type Store } from '../store/index.js';
+import { type AnyStore, openConfiguredStore } from '../store/index.js';
 import type { MasterKeySource, Vault } from '../vault/index.js';
 import { openVault, vaultExists } from '../vault/index.js';
 
 export interface ServeContext {
-  store: Store;
+  store: AnyStore;
   vault: Vault;
   keys: KeyRegistry;
   audit: ReturnType<typeof createDeferredAuditLog>;
@@ -38,12 +38,12 @@ function startupSource(
 /** For `serve`: sealed unless a master-key source is available at start; `unseal` later opens the audit log. */
 export async function openServeContext(
   dataDir: string,
-  opts: { passphraseFile?: string },
+  opts: { passphraseFile?: string; storeUrl?: string | undefined },
   env: NodeJS.ProcessEnv = process.env,
   anchoring: AuditAnchoring = {},
 ): Promise<ServeContext> {
-  const store = await openStore(dataDir);
-  if (!vaultExists(store)) {
+  const store = await openConfiguredStore(dataDir, opts.storeUrl);
+  if (!(await vaultExists(store))) {
     await store.close();
     throw new KeywardenError('vault_not_initialized');
   }
@@ -51,7 +51,7 @@ export async function openServeContext(
   const audit = createDeferredAuditLog(store, vault, anchoring);
   const unseal = async (source: MasterKeySource) => {
     await vault.unseal(source);
-    audit.open();
+    await audit.open();
   };
   try {
     const source = startupSource(opts.passphraseFile, env);

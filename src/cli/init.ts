@@ -1,10 +1,11 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { checkpointSigner, openAuditLog, publicKeyFingerprint } from '../audit/index.js';
+import { loadCheckpointSigner, openAuditLog, publicKeyFingerprint } from '../audit/index.js';
+import { loadConfig } from '../config/index.js';
 import { LOCAL_ACTOR, systemClock } from '../core/index.js';
 import { createOperators } from '../operators/index.js';
 import type { Store } from '../store/index.js';
-import { openStore } from '../store/index.js';
+import { openConfiguredStore } from '../store/index.js';
 import { initVault, openVault, type Vault } from '../vault/index.js';
 import { action, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
@@ -51,36 +52,57 @@ export function register(program: Command): void {
       'also create the first owner of the admin API and print its one-time enrolment code',
     )
     .option('--no-owner', 'do not offer to create the first owner')
+    .option(
+      '--config <file>',
+      'keywarden.yaml, for store.url (default ./keywarden.yaml if present, or KEYWARDEN_CONFIG)',
+    )
     .action(
-      action(async (opts: { passphraseFile?: string; keyFile?: string; owner?: string | boolean }) => {
-        const store = await openStore(resolveDataDir(program.opts<{ dataDir?: string }>().dataDir));
-        try {
-          const source = await masterKeySource(opts);
-          await initVault(store, source);
-          // The audit checkpoint key is made now, so its fingerprint can be pinned outside the
-          // store before the first record is written: a pin inside the store is only as good
-          // as the store.
-          const vault = openVault(store);
-          await vault.unseal(source);
-          let fingerprint: string;
-          let owner = '';
+      action(
+        async (opts: {
+          passphraseFile?: string;
+          keyFile?: string;
+          owner?: string | boolean;
+          config?: string;
+        }) => {
+          // `store.url` / KEYWARDEN_STORE_URL: the vault is created in that PostgreSQL store.
+          const url = loadConfig(opts.config ? { path: opts.config } : {}).store.url;
+          const store = await openConfiguredStore(
+            resolveDataDir(program.opts<{ dataDir?: string }>().dataDir),
+            url,
+          );
           try {
-            fingerprint = publicKeyFingerprint(checkpointSigner(store, vault).publicKeyPem);
-            process.stdout.write(
-              `vault created in ${store.dataDir}\n` +
-                `audit checkpoint key fingerprint: ${fingerprint}\n` +
-                "pin it outside this host's data directory, in keywarden.yaml:\n" +
-                `  audit:\n    checkpointKeyFingerprint: ${fingerprint}\n`,
-            );
-            const name = await ownerName(opts);
-            if (name !== undefined) owner = await addOwner(store, vault, name);
+            const source = await masterKeySource({
+              ...(opts.passphraseFile !== undefined ? { passphraseFile: opts.passphraseFile } : {}),
+              ...(opts.keyFile !== undefined ? { keyFile: opts.keyFile } : {}),
+            });
+            await initVault(store, source);
+            // The audit checkpoint key is made now, so its fingerprint can be pinned outside the
+            // store before the first record is written: a pin inside the store is only as good
+            // as the store.
+            const vault = openVault(store);
+            await vault.unseal(source);
+            let fingerprint: string;
+            let owner = '';
+            try {
+              fingerprint = publicKeyFingerprint((await loadCheckpointSigner(store, vault)).publicKeyPem);
+              process.stdout.write(
+                `vault created in ${store.dialect === 'sqlite' ? store.dataDir : 'the PostgreSQL store (store.url)'}\n` +
+                  `audit checkpoint key fingerprint: ${fingerprint}\n` +
+                  "pin it outside this host's data directory, in keywarden.yaml:\n" +
+                  `  audit:\n    checkpointKeyFingerprint: ${fingerprint}\n`,
+              );
+              // Operators (the admin API) run on the SQLite store only for now (docs/deployment.md).
+              const name = store.dialect === 'sqlite' ? await ownerName(opts) : undefined;
+              if (store.dialect === 'sqlite' && name !== undefined)
+                owner = await addOwner(store, vault, name);
+            } finally {
+              vault.seal();
+            }
+            process.stdout.write(owner);
           } finally {
-            vault.seal();
+            await store.close();
           }
-          process.stdout.write(owner);
-        } finally {
-          await store.close();
-        }
-      }),
+        },
+      ),
     );
 }

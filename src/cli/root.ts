@@ -10,7 +10,12 @@
  */
 
 import type { ApprovalsService } from '../approvals/index.js';
-import { type AuditAnchoring, type AuditLog, type AuditLogHandle, openAuditLog } from '../audit/index.js';
+import {
+  type AuditAnchoring,
+  type AuditLog,
+  type AuditLogHandle,
+  openStoreAuditLog,
+} from '../audit/index.js';
 import { type ClientService, createClientService, createVersionReader } from '../clients/index.js';
 import { type KeywardenConfig, loadConfig } from '../config/index.js';
 import { KeywardenError } from '../core/index.js';
@@ -24,7 +29,7 @@ import {
 } from '../keys/index.js';
 import type { LockdownService } from '../lockdown/index.js';
 import type { MonitorHandle, OpenMonitorDeps } from '../monitor/index.js';
-import { openStore, type Store } from '../store/index.js';
+import { type AnyStore, openConfiguredStore, type Store } from '../store/index.js';
 import type { Vault } from '../vault/index.js';
 import { openVault, vaultExists } from '../vault/index.js';
 import { cliAnchorWarning, cliMonitorHooks } from './cli-kit.js';
@@ -32,12 +37,14 @@ import { masterKeySource, type SourceFlags } from './vault-open.js';
 
 /** The client service over an opened store, vault, registry and audit log: the one place it is wired. */
 export function clientServiceFor(
-  deps: { store: Pick<Store, 'db' | 'sqlite'>; vault: Vault; keys: KeyRegistry; audit: AuditLog },
+  deps: { store: AnyStore; vault: Vault; keys: KeyRegistry; audit: AuditLog },
   actor?: string,
 ): ClientService {
   return createClientService({
     db: deps.store.db,
-    readVersion: createVersionReader(deps.store.sqlite),
+    // On PostgreSQL only a gateway reads the version, through its watch (serve.ts): a one-shot
+    // process only bumps it.
+    readVersion: deps.store.dialect === 'sqlite' ? createVersionReader(deps.store.sqlite) : () => 0,
     vault: deps.vault,
     keys: deps.keys,
     audit: deps.audit,
@@ -101,7 +108,10 @@ export interface CliRoot {
   readonly dataDir: string;
   /** keywarden.yaml, loaded and validated once. */
   config(): KeywardenConfig;
-  store(): Promise<Store>;
+  /** The configured store: SQLite in the data directory, or PostgreSQL (`store.url`). */
+  store(): Promise<AnyStore>;
+  /** The store, for commands that still need SQLite's raw handle (refused on PostgreSQL). */
+  sqliteStore(command: string): Promise<Store>;
   /** The vault, unsealed from the usual master-key sources. */
   vault(): Promise<Vault>;
   keys(): Promise<KeyRegistry>;
@@ -140,13 +150,22 @@ export function createCliRoot(options: RootOptions): CliRoot {
       return config;
     },
     store: once(async () => {
-      const store = await openStore(options.dataDir);
+      const store = await openConfiguredStore(options.dataDir, root.config().store.url);
       closers.push(() => store.close());
       return store;
     }),
+    async sqliteStore(command) {
+      const store = await root.store();
+      if (store.dialect !== 'sqlite')
+        throw new KeywardenError(
+          'invalid_config',
+          `${command} does not run on a PostgreSQL store yet (docs/deployment.md); it needs the SQLite store`,
+        );
+      return store;
+    },
     vault: once(async () => {
       const store = await root.store();
-      if (!vaultExists(store)) throw new KeywardenError('vault_not_initialized');
+      if (!(await vaultExists(store))) throw new KeywardenError('vault_not_initialized');
       const vault = openVault(store);
       closers.push(() => vault.seal());
       await vault.unseal(await masterKeySource(options.flags));
@@ -159,7 +178,7 @@ export function createCliRoot(options: RootOptions): CliRoot {
       const anchoring: AuditAnchoring = options.anchorAudit
         ? { audit: root.config().audit, onAnchorError: cliAnchorWarning }
         : {};
-      const audit = openAuditLog(store, vault, anchoring);
+      const audit = await openStoreAuditLog(store, vault, anchoring);
       closers.push(() => audit.close());
       return audit;
     }),
@@ -200,7 +219,7 @@ export function createCliRoot(options: RootOptions): CliRoot {
       const opened = await openLockdownService(
         root.config(),
         {
-          store: await root.store(),
+          store: await root.sqliteStore('keywarden lockdown'),
           keys: await root.keys(),
           audit: await root.audit(),
           ...(actor !== undefined ? { actor } : {}),

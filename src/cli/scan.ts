@@ -102,7 +102,7 @@ async function linkVault(flags: ScanFlags, findings: Finding[]): Promise<void> {
     const { vaultExists } = await import('../vault/index.js');
     const store = await openStore(dataDir);
     try {
-      if (vaultExists(store))
+      if (await vaultExists(store))
         process.stderr.write(
           'keywarden: a vault exists in the data dir; pass --passphrase-file or --key-file to check findings against registered keys\n',
         );

@@ -8,13 +8,13 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import { createApprovals } from '../approvals/index.js';
 import { loadConfig, parseListen } from '../config/index.js';
-import { type ExchangeId, KeywardenError } from '../core/index.js';
-import { buildGatewayStack, storeBackedState } from '../gateway/index.js';
+import type { ExchangeId } from '../core/index.js';
+import { buildGatewayStack, gatewayState } from '../gateway/index.js';
 import { createKeyCheckStore, exchangeAccessFrom } from '../keys/index.js';
-import { createMetrics, openMonitor } from '../monitor/index.js';
+import { createMetrics, openMonitor, watchStoreHealth } from '../monitor/index.js';
 import { startLifecycleSchedule } from '../rotation/index.js';
 import { EMULATORS } from '../sandbox/index.js';
-import { pingStore } from '../store/index.js';
+import { followedVersion, pingStore, type VersionWatch, watchClientsVersion } from '../store/index.js';
 import { action, resolveDataDir } from './cli-kit.js';
 import { COMMANDS } from './commands.js';
 import { openServeContext } from './gateway-context.js';
@@ -52,19 +52,11 @@ export function createLogger() {
 
 export async function serve(dataDir: string, opts: ServeOptions) {
   const config = loadConfig(opts.config ? { path: opts.config } : {});
-  // The domain stores and migrations run on PostgreSQL; the gateway's hot path (audit group
-  // commit, vault metadata, nonce sequences, usage, version reads) is still synchronous SQLite.
-  // Refuse rather than serve half the state from a data directory nobody else shares.
-  if (config.store.url !== undefined)
-    throw new KeywardenError(
-      'invalid_config',
-      'store.url (PostgreSQL): serving from PostgreSQL is not finished yet (docs/deployment.md); remove store.url and KEYWARDEN_STORE_URL to serve from SQLite',
-    );
   const { host, port } = parseListen(opts.listen ?? config.server.listen);
   const log = createLogger();
   const ctx = await openServeContext(
     dataDir,
-    opts.passphraseFile ? { passphraseFile: opts.passphraseFile } : {},
+    { ...(opts.passphraseFile ? { passphraseFile: opts.passphraseFile } : {}), storeUrl: config.store.url },
     process.env,
     {
       audit: config.audit,
@@ -76,6 +68,19 @@ export async function serve(dataDir: string, opts: ServeOptions) {
     },
   );
   const clients = clientServiceFor(ctx);
+  // Several gateways on PostgreSQL: changes through any of them arrive by NOTIFY (the store is
+  // read per request only while the listener is down), and the store's health is watched.
+  let watch: VersionWatch | undefined;
+  if (ctx.store.dialect === 'postgres') {
+    try {
+      watch = await watchClientsVersion(ctx.store);
+    } catch (err) {
+      await ctx.close();
+      throw err;
+    }
+  }
+  const store = ctx.store;
+  const version = watch ? followedVersion(watch, store.db) : () => clients.version();
   // Alerts go to the raw (deferred) audit log; the gateway gets an instrumented view of it.
   let alerts: ReturnType<typeof openMonitor>;
   try {
@@ -87,9 +92,14 @@ export async function serve(dataDir: string, opts: ServeOptions) {
       onError: (context, err) => log.error({ context, err }, 'monitor failure'),
     });
   } catch (err) {
+    await watch?.close();
     await ctx.close();
     throw err;
   }
+  const health =
+    store.dialect === 'postgres'
+      ? watchStoreHealth({ ping: () => pingStore(store), monitor: alerts.monitor })
+      : undefined;
   // Started after the monitor, so a config error (a sink's missing secret) leaves no server running.
   let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
   const baseUrls: Partial<Record<ExchangeId, string>> = {};
@@ -115,15 +125,19 @@ export async function serve(dataDir: string, opts: ServeOptions) {
     approvals,
     vault: ctx.vault,
     keys: ctx.keys,
-    clients,
+    clients: { loadAll: () => clients.loadAll(), version },
     audit: ctx.audit,
     monitor: alerts.monitor,
     metrics: alerts.metrics,
     baseUrls,
-    // Nonce sequences (shared with CLI processes), policy usage and client nonces, all in the store.
-    ...storeBackedState(ctx.store.sqlite),
+    // Nonce sequences (shared with CLI processes and, on PostgreSQL, every gateway), policy usage
+    // and client nonces, in the store.
+    ...gatewayState(store, { onError: (err) => log.error({ err }, 'usage write failed') }),
     unseal: ctx.unseal,
-    ready: async () => ({ store: await pingStore(ctx.store), audit: ctx.audit.ready }),
+    ready: async () => ({
+      store: (await pingStore(store)) && (watch?.healthy() ?? true),
+      audit: ctx.audit.ready,
+    }),
     onError: (requestId, err) => log.error({ requestId, err }, 'request failed'),
   });
   const url = await stack.listen(host, port);
@@ -148,10 +162,12 @@ export async function serve(dataDir: string, opts: ServeOptions) {
   );
   const close = async () => {
     lifecycle.stop();
+    health?.stop();
     await stack.close();
     // After the last request: deliver what is queued and record it before the audit log closes.
     await alerts.close();
     await sandbox?.sandbox.close();
+    await watch?.close();
     await ctx.close();
   };
   return { url, stack, sandbox, monitor: alerts, lifecycle, close };

@@ -50,7 +50,7 @@ export async function openUnsealed(
 ): Promise<{ store: Store; vault: Vault }> {
   const store = await openStore(dataDir);
   try {
-    if (!vaultExists(store)) throw new KeywardenError('vault_not_initialized');
+    if (!(await vaultExists(store))) throw new KeywardenError('vault_not_initialized');
     const vault = openVault(store);
     await vault.unseal(await masterKeySource(flags));
     return { store, vault };

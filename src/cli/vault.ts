@@ -41,7 +41,7 @@ export function register(program: Command): void {
       action(async (opts: RotateOpts) => {
         const store = await openStore(resolveDataDir(program.opts<{ dataDir?: string }>().dataDir));
         try {
-          if (!vaultExists(store)) throw new KeywardenError('vault_not_initialized');
+          if (!(await vaultExists(store))) throw new KeywardenError('vault_not_initialized');
           const oldSrc = await masterKeySource({
             passphraseFile: opts.passphraseFile,
             keyFile: opts.keyFile,

@@ -302,6 +302,12 @@ export interface ExchangeAdapter<P = unknown> {
   ccxtOverride(base: string): Record<string, unknown>;
   /** WebSocket private streams and order entry (src/gateway/ws/); absent where keywarden relays none yet. */
   readonly ws?: WsAdapter;
+  /**
+   * Signs with the key's nonce sequence and the exchange wants the nonces to arrive in order
+   * (Kraken): with a sequence several gateways share, each draw is leased until the request it
+   * signed was answered (src/store/pg-nonce-sequence.ts).
+   */
+  readonly sequencedNonces?: boolean;
 
   /**
    * A private request keywarden answers itself once it is verified, allowed and audited, instead

@@ -65,7 +65,8 @@ export function buildLookup(loaded: LoadedClient[]): ClientLookup {
 
 export function createClientCache(source: {
   loadAll(): Promise<LoadedClient[]>;
-  version(): number;
+  /** Synchronous where the version is at hand (SQLite's prepared read, a PostgreSQL watch); a read otherwise. */
+  version(): number | Promise<number>;
   /** Verifiers cannot be decrypted while sealed: serve an empty view then. */
   isSealed(): boolean;
 }): ClientCache {
@@ -96,24 +97,29 @@ export function createClientCache(source: {
         loadedVersion = -1;
         return Promise.resolve(EMPTY);
       }
-      const v = source.version();
-      if (v === loadedVersion) return Promise.resolve(lookup);
-      if (loading && loadingVersion === v) return loading;
-      // A load started for an older version may have read the state before this change (a
-      // freeze, a lockdown): never answer a request that saw the new version from it. Chain a
-      // fresh load after it instead, so loads finish in version order.
-      const previous = loading;
-      const next = previous ? previous.then(noop, noop).then(() => reload(v)) : reload(v);
-      loading = next;
-      loadingVersion = v;
-      next.then(
-        () => settle(next),
-        () => settle(next),
-      );
-      return next;
+      const read = source.version();
+      if (typeof read !== 'number') return read.then(at);
+      return at(read);
     },
     invalidate() {
       loadedVersion = -1;
     },
   };
+
+  function at(v: number): Promise<ClientLookup> {
+    if (v === loadedVersion) return Promise.resolve(lookup);
+    if (loading && loadingVersion === v) return loading;
+    // A load started for an older version may have read the state before this change (a
+    // freeze, a lockdown): never answer a request that saw the new version from it. Chain a
+    // fresh load after it instead, so loads finish in version order.
+    const previous = loading;
+    const next = previous ? previous.then(noop, noop).then(() => reload(v)) : reload(v);
+    loading = next;
+    loadingVersion = v;
+    next.then(
+      () => settle(next),
+      () => settle(next),
+    );
+    return next;
+  }
 }

@@ -40,6 +40,8 @@ export interface StackOptions extends Pick<GatewayDeps, 'config' | 'vault' | 'ke
   usage?: UsageTracker;
   /** The client nonce ledger, normally the store's (src/store/client-nonces.ts). */
   clientNonces?: NonceLedger;
+  /** The replay cache; several gateways on PostgreSQL share one (see GatewayDeps.replays). */
+  replays?: GatewayDeps['replays'];
   /**
    * Approvals (src/approvals): withdrawals under `withdrawals.approval` are held there, and the
    * stack's dispatcher sends the approved ones, checking every `dispatchEveryMs` (default 2 s;
@@ -114,6 +116,7 @@ export function buildGatewayStack(options: StackOptions): GatewayStack {
     ...(options.nonces ? { nonces: options.nonces } : {}),
     ...(options.usage ? { usage: options.usage } : {}),
     ...(options.clientNonces ? { clientNonces: options.clientNonces } : {}),
+    ...(options.replays ? { replays: options.replays } : {}),
     ...(options.approvals ? { approvals: options.approvals } : {}),
   });
   const dispatcher = options.approvals

@@ -10,6 +10,7 @@ import type { KeyRegistry } from '../keys/index.js';
 import type { Monitor, MonitorMetrics } from '../monitor/index.js';
 import type { Evaluate, UsageTracker } from '../policy/index.js';
 import type { Vault } from '../vault/index.js';
+import type { ReplayCache } from './replay-cache.js';
 import type { Upstream } from './upstream.js';
 
 /** Everything the gateway needs, passed in by the composition root (src/cli/serve.ts). */
@@ -17,13 +18,15 @@ export interface GatewayDeps {
   config: KeywardenConfig;
   vault: Vault;
   keys: Pick<KeyRegistry, 'get' | 'credential'>;
-  clients: { loadAll(): Promise<LoadedClient[]>; version(): number };
+  clients: { loadAll(): Promise<LoadedClient[]>; version(): number | Promise<number> };
   audit: AuditLog;
   evaluate: Evaluate;
   adapters: Partial<Record<ExchangeId, ExchangeAdapter>>;
   upstreams: Partial<Record<ExchangeId, Upstream>>;
   clock?: Clock;
   /** The highest nonce seen per client key (Kraken); `serve` passes one persisted in the store, so a restart does not reopen replays. */
+  /** The replay cache; default in memory. On PostgreSQL `serve` passes one all instances share (store-state.ts). */
+  replays?: ReplayCache;
   clientNonces?: NonceLedger;
   /** Policy usage (daily caps, order counts); `serve` passes one persisted in the store. Default: in memory. */
   usage?: UsageTracker;

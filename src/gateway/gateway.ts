@@ -80,7 +80,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     clients,
     keys,
     clientNonces: deps.clientNonces ?? createMemoryNonceLedger(),
-    replays: createReplayCache(() => clock.now()),
+    replays: deps.replays ?? createReplayCache(() => clock.now()),
     usage: deps.usage ?? createUsageTracker(),
     evaluate: deps.evaluate,
     marketData,

@@ -3,7 +3,7 @@
  * when the client state reloads, which a `key rotate` causes), decrypted credentials per key
  * version (dropped on seal), and the nonce sequence each key signs with (Kraken).
  */
-import type { Clock } from '../core/index.js';
+import type { Clock, LeasingNonceSource, NonceLease } from '../core/index.js';
 import type { Credential, NonceSource } from '../exchanges/index.js';
 import { createNonceSource } from '../exchanges/index.js';
 import type { KeyRecord, KeyRegistry } from '../keys/index.js';
@@ -16,6 +16,8 @@ export interface KeyCache {
   peek(keyId: string): KeyRecord | undefined;
   credential(key: KeyRecord): Promise<Credential>;
   nonce(keyId: string): NonceSource;
+  /** A leased draw when the key's sequence is shared by several processes (PostgreSQL); else undefined. */
+  leaseNonce(keyId: string): Promise<NonceLease> | undefined;
   /** Drop the cached records when the client state behind `view` is not the one they were read under. */
   follow(view: unknown): void;
   /** Drop decrypted credentials (the vault sealed). */
@@ -60,6 +62,9 @@ export function createKeyCache(
         sequences.set(keyId, n);
       }
       return n;
+    },
+    leaseNonce(keyId) {
+      return (this.nonce(keyId) as Partial<LeasingNonceSource>).lease?.();
     },
     follow(view) {
       if (view === followed) return;

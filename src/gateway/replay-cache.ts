@@ -5,11 +5,34 @@
  * exchange would execute it twice.
  */
 export interface ReplayCache {
-  /** False when `key` was already seen for `clientId` within its window; records it otherwise. */
-  accept(clientId: string, key: string, windowMs: number): boolean;
+  /**
+   * False when `key` was already seen for `clientId` within its window; records it otherwise.
+   * Synchronous in one process; a promise when the cache is shared by several (PostgreSQL).
+   */
+  accept(clientId: string, key: string, windowMs: number): boolean | Promise<boolean>;
 }
 
-export function createReplayCache(now: () => number, maxEntries = 1_000_000): ReplayCache {
+/**
+ * This process's cache in front of one several gateways share: a replay to this instance is
+ * refused at once, one to another instance by the shared cache's single conditional write.
+ */
+export function sharedReplayCache(
+  local: ReplayCache,
+  shared: { accept(clientId: string, key: string, windowMs: number): Promise<boolean> },
+): ReplayCache {
+  return {
+    accept(clientId, key, windowMs) {
+      const here = local.accept(clientId, key, windowMs);
+      if (here === false) return false;
+      return shared.accept(clientId, key, windowMs);
+    },
+  };
+}
+
+export function createReplayCache(
+  now: () => number,
+  maxEntries = 1_000_000,
+): { accept(clientId: string, key: string, windowMs: number): boolean } {
   const seen = new Map<string, number>();
   // Expiry order is kept in a queue beside the map: sweeping by iterating the map from its
   // front walks every deleted slot before the next live one (V8 keeps them until it rehashes),

@@ -1,7 +1,16 @@
 import type SQLite from 'better-sqlite3';
-import { createUsageTracker } from '../policy/index.js';
-import { createClientNonceLedger, createNonceSequences, createUsageStore } from '../store/index.js';
+import { createSharedUsageTracker, createUsageTracker } from '../policy/index.js';
+import {
+  type AnyStore,
+  createClientNonceLedger,
+  createNonceSequences,
+  createPgNonceSequences,
+  createPgReplayCache,
+  createPgUsageStore,
+  createUsageStore,
+} from '../store/index.js';
 import type { StackOptions } from './compose.js';
+import { createReplayCache, sharedReplayCache } from './replay-cache.js';
 
 /**
  * The gateway state that must outlive a process, kept in the store: the exchange keys' nonce
@@ -17,5 +26,27 @@ export function storeBackedState(
     nonces: createNonceSequences(sqlite, now),
     usage: createUsageTracker(createUsageStore(sqlite)),
     clientNonces: createClientNonceLedger(sqlite),
+  };
+}
+
+/**
+ * The same state for either engine. On PostgreSQL every gateway instance on the database shares
+ * it: nonce draws leased per key until answered (src/store/pg-nonce-sequence.ts), and usage read
+ * and reserved under a per-client lock every instance takes (src/policy/shared-usage.ts), so a
+ * cap holds across instances, and the replay cache (src/store/pg-replay-cache.ts), so a signed
+ * request is accepted once whichever instance it reaches. The client nonce ledger is kept in
+ * this process there (the shared replay cache refuses a captured Kraken request at another
+ * instance within its window).
+ */
+export function gatewayState(
+  store: AnyStore,
+  options: { now?: () => number; onError?: (err: unknown) => void } = {},
+): Required<Pick<StackOptions, 'nonces' | 'usage'>> & Pick<StackOptions, 'clientNonces' | 'replays'> {
+  const now = options.now ?? Date.now;
+  if (store.dialect === 'sqlite') return storeBackedState(store.sqlite, now);
+  return {
+    nonces: createPgNonceSequences(store.db, now),
+    usage: createSharedUsageTracker(createPgUsageStore(store.db), options.onError),
+    replays: sharedReplayCache(createReplayCache(now), createPgReplayCache(store.db, now)),
   };
 }

@@ -26,4 +26,5 @@ export {
   TIMESTAMP_HEADER,
   verifyWebhookSignature,
 } from './sinks/webhook.js';
+export { type StoreHealth, watchStoreHealth } from './store-health.js';
 export { sendTestAlert } from './test-alert.js';

@@ -44,6 +44,7 @@ export interface SystemEvent {
     | 'key_over_permissive'
     | 'gateway_sealed'
     | 'audit_write_failed'
+    | 'store_unavailable'
     | 'leaked_key_found'
     | 'lockdown'
     | 'admin_login_failed'

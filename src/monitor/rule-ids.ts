@@ -26,6 +26,7 @@ export const RULE_SEVERITY = {
   'gateway.sealed': 'critical',
   'gateway.lockdown': 'critical',
   'audit.write_failed': 'critical',
+  'store.unavailable': 'critical',
   'approval.pending': 'warning',
   'anomaly.rate_spike': 'warning',
   'anomaly.new_symbol': 'warning',

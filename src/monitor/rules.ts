@@ -16,7 +16,7 @@ export interface RuleEngine {
 const MAX_TRACKED_IPS = 10_000;
 
 /** System events the gateway emits per request while a condition lasts: raised once per `repeatSeconds`. */
-const REPEATING = new Set<SystemEvent['kind']>(['gateway_sealed', 'audit_write_failed']);
+const REPEATING = new Set<SystemEvent['kind']>(['gateway_sealed', 'audit_write_failed', 'store_unavailable']);
 
 export function createRuleEngine(config: RulesConfig): RuleEngine {
   const perIp = new Map<string, SlidingCount>();
@@ -159,6 +159,7 @@ const SYSTEM_RULES: Record<SystemEvent['kind'], { rule: RuleId; title: string }>
   gateway_sealed: { rule: 'gateway.sealed', title: 'Gateway sealed' },
   lockdown: { rule: 'gateway.lockdown', title: 'Lockdown engaged' },
   audit_write_failed: { rule: 'audit.write_failed', title: 'Audit write failed' },
+  store_unavailable: { rule: 'store.unavailable', title: 'Store unavailable' },
   admin_login_failed: { rule: 'admin.login_failed', title: 'Failed admin login' },
   approval_pending: { rule: 'approval.pending', title: 'Waiting for approval' },
 };

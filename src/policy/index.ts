@@ -22,4 +22,5 @@ export { DEFAULT_ACTIONS, parsePolicy, policySchema, validatePolicy } from './po
 export type { Decision, Evaluate, Policy, PolicyContext, PolicyRule, PricedOrder } from './policy-types.js';
 export { POLICY_RULES } from './policy-types.js';
 export { isWidening, widerIpList } from './policy-widening.js';
-export { createUsageTracker, type Reservation, type UsageTracker } from './usage.js';
+export { createSharedUsageTracker, type SharedUsageTracker } from './shared-usage.js';
+export { createUsageTracker, type Reservation, type UsageLease, type UsageTracker } from './usage.js';

@@ -16,6 +16,19 @@ import type { PolicyContext } from './policy-types.js';
 export interface UsageTracker {
   snapshot(clientId: string, now: number): PolicyContext['usage'];
   reserve(clientId: string, now: number, use: UsageRequest): Reservation;
+  /**
+   * Present when usage is shared by several processes (src/policy/shared-usage.ts): hold the
+   * client's usage lock across them and read it fresh; the policy stage's last snapshot,
+   * evaluation and reserve run under it. Absent here: one process, no await in between suffices.
+   */
+  lock?(clientId: string, now: number): Promise<UsageLease>;
+}
+
+export interface UsageLease {
+  /** Write the reservations made under this lease, then release the lock; rejects if they were not written. */
+  commit(): Promise<void>;
+  /** Release the lock and write nothing (a denial). */
+  abort(): Promise<void>;
 }
 
 export interface UsageRequest {

@@ -33,7 +33,7 @@ import { deleteExpired, type RetiredCredential, switchCredential } from './rotat
 
 /** What verifying a key needs (the new credential is checked the same way), plus the store and vault. */
 export interface RotationDeps extends VerifyDeps {
-  store: Pick<Store, 'db' | 'sqlite'>;
+  store: Pick<Store, 'db'>;
   vault: Vault;
   keys: Pick<KeyRegistry, 'get' | 'credential'>;
 }

@@ -13,6 +13,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
+import { KeywardenError } from '../core/index.js';
 import type { PgStore } from './postgres.js';
 import type { Database } from './schema.js';
 import { isPostgres } from './transaction.js';
@@ -123,4 +124,27 @@ export async function watchClientsVersion(
       await l?.end().catch(() => undefined);
     },
   };
+}
+
+/** Read `clients_version` (either engine); `store_unavailable` when the store does not answer. */
+export async function readClientsVersion(db: Kysely<Database>): Promise<number> {
+  try {
+    const row = await db
+      .selectFrom('clients_version')
+      .select('version')
+      .where('id', '=', 1)
+      .executeTakeFirst();
+    return Number(row?.version ?? 0);
+  } catch {
+    throw new KeywardenError('store_unavailable');
+  }
+}
+
+/**
+ * The version a gateway on PostgreSQL checks on every request: the watch's (in memory, pushed
+ * by NOTIFY within milliseconds of a change's COMMIT) while its listener is up; a read of the
+ * store per request while it is down, today's per-request check, until the listener is back.
+ */
+export function followedVersion(watch: VersionWatch, db: Kysely<Database>): () => number | Promise<number> {
+  return () => (watch.healthy() ? watch.version() : readClientsVersion(db));
 }

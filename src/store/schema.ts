@@ -107,7 +107,7 @@ export interface AuditLogTable {
 }
 
 export interface AuditCheckpointsTable {
-  id: number;
+  id: Generated<number>;
   seq: number;
   hash: string;
   at: number;
@@ -225,6 +225,19 @@ export interface ClientNoncesTable {
 export interface Database {
   policy_usage: PolicyUsageTable;
   client_nonces: ClientNoncesTable;
+}
+
+// --- the replay cache several gateways share (src/store/pg-replay-cache.ts) ---
+
+export interface ReplayKeysTable {
+  client_id: string;
+  replay_key: string;
+  /** ms since the epoch after which the key may be used again. */
+  expires_at: number;
+}
+
+export interface Database {
+  replay_keys: ReplayKeysTable;
 }
 
 // --- operators of the admin API (src/operators) ---

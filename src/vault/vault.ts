@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, scrypt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { KeywardenError, safeEqual } from '../core/index.js';
-import type { Store } from '../store/index.js';
+import type { SqlStore, Store } from '../store/index.js';
 import type { MasterKeySource, RecordIdentity, SealedBlob, Vault } from './vault-types.js';
 
 /** scrypt cost: 2^17 x r=8 takes ~0.4 s and 128 MiB per guess, which is what makes offline passphrase guessing expensive. */
@@ -126,38 +126,55 @@ interface MetaRow {
   wrapped_root: string;
 }
 
-function readMeta(store: Store): MetaRow | undefined {
-  return store.sqlite
-    .prepare('SELECT kdf_json, key_check, master_key_id, wrapped_root FROM vault_meta WHERE id = 1')
-    .get() as MetaRow | undefined;
+/** The vault's meta row, through Kysely (either engine); read at unseal, never per request. */
+async function readMeta(store: Pick<SqlStore, 'db'>): Promise<MetaRow | undefined> {
+  return store.db
+    .selectFrom('vault_meta')
+    .select(['kdf_json', 'key_check', 'master_key_id', 'wrapped_root'])
+    .where('id', '=', 1)
+    .executeTakeFirst();
 }
 
-export function vaultExists(store: Store): boolean {
-  return readMeta(store) !== undefined;
+export async function vaultExists(store: Pick<SqlStore, 'db'>): Promise<boolean> {
+  return (await readMeta(store)) !== undefined;
 }
 
 /** Create the vault (meta row) in a store. Throws vault_exists. */
-export async function initVault(store: Store, source: MasterKeySource): Promise<void> {
-  if (vaultExists(store)) throw new KeywardenError('vault_exists');
+export async function initVault(store: Pick<SqlStore, 'db'>, source: MasterKeySource): Promise<void> {
+  if (await vaultExists(store)) throw new KeywardenError('vault_exists');
   const kdf = kdfFor(source);
   const master = await deriveMasterKey(source, kdf);
   const mk = `mk1-${randomBytes(6).toString('hex')}`;
   const root = randomBytes(32);
   const now = Date.now();
-  store.sqlite
-    .prepare(
-      'INSERT INTO vault_meta (id, kdf_json, key_check, master_key_id, wrapped_root, created_at, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?)',
-    )
-    .run(JSON.stringify(kdf), keyCheck(master), mk, wrapKey(master, mk, root), now, now);
-  master.fill(0);
-  root.fill(0);
+  try {
+    await store.db
+      .insertInto('vault_meta')
+      .values({
+        id: 1,
+        kdf_json: JSON.stringify(kdf),
+        key_check: keyCheck(master),
+        master_key_id: mk,
+        wrapped_root: wrapKey(master, mk, root),
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+  } catch (err) {
+    // Another process initialised the same store in between (the primary key refused the row).
+    if (await vaultExists(store)) throw new KeywardenError('vault_exists');
+    throw err;
+  } finally {
+    master.fill(0);
+    root.fill(0);
+  }
 }
 
 async function checkSource(
-  store: Store,
+  store: Pick<SqlStore, 'db'>,
   source: MasterKeySource,
 ): Promise<{ master: Buffer; meta: MetaRow }> {
-  const meta = readMeta(store);
+  const meta = await readMeta(store);
   if (meta === undefined) throw new KeywardenError('vault_not_initialized');
   const master = await deriveMasterKey(source, JSON.parse(meta.kdf_json) as KdfParams);
   if (!safeEqual(keyCheck(master), meta.key_check)) throw new KeywardenError('wrong_master_key');
@@ -229,8 +246,8 @@ function parseEnvelope(text: string): Envelope {
   throw new KeywardenError('decrypt_failed');
 }
 
-/** A sealed Vault over the store; `unseal` loads the master key after checking it. */
-export function openVault(store: Store): Vault {
+/** A sealed Vault over the store (either engine); `unseal` loads the master key after checking it. */
+export function openVault(store: Pick<SqlStore, 'db'>): Vault {
   let master: Buffer | undefined;
   let mkId = '';
   let fpKey: Buffer | undefined;

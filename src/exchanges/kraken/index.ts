@@ -63,6 +63,7 @@ const rest: ExchangeAdapter = wireAdapter({
   parseTicker,
 
   forwardedHeaders: [],
+  sequencedNonces: true,
 
   credentialFields: ['apiKey', 'secret'],
   // The bot's WebSocket token is keywarden's own (ws-token.ts): Kraken's would trade around keywarden.

@@ -90,7 +90,11 @@ export async function authenticate(env: AuthEnv, p: Parsed): Promise<Result<Auth
     return fail({ code: VERIFY_CODES[verified.reason], message: verified.message, learned: { hit } });
   if (
     verified.replayKey !== undefined &&
-    !env.replays.accept(hit.client.record.id, verified.replayKey, verified.replayWindowMs ?? REPLAY_WINDOW_MS)
+    !(await env.replays.accept(
+      hit.client.record.id,
+      verified.replayKey,
+      verified.replayWindowMs ?? REPLAY_WINDOW_MS,
+    ))
   )
     return fail({
       code: 'auth_replayed',

@@ -4,9 +4,10 @@
  * data: one synchronous evaluation. The others run the data-free rules first, so a denied
  * request costs no upstream call, then fetch, then read the usage again after the await. From
  * that read to the reservation nothing awaits: concurrent requests of one client see each
- * other's usage.
+ * other's usage. With usage shared by several gateways (`usage.lock`), that last read is taken
+ * under the client's lock in every process and the reservation written before it is let go.
  */
-import { fail, ok, type Result } from '../../core/index.js';
+import { ERROR_CODES, fail, ok, type Result } from '../../core/index.js';
 import type { Classification } from '../../exchanges/index.js';
 import type { PolicyContext, Reservation, UsageTracker } from '../../policy/index.js';
 import { isOrderAction, marketDataNeeds, precheck, sizedOrders } from '../../policy/index.js';
@@ -56,8 +57,18 @@ export async function policy(env: PolicyEnv, c: Classified): Promise<Result<Deci
     await market.fill(needs, policyCtx);
     policyCtx.usage = env.usage.snapshot(r.id, now);
   }
+  // Shared usage (several gateways): from here to the reservation, the client's usage is locked
+  // in every process and read fresh; one process needs no lock, nothing below awaits.
+  // Only orders and withdrawals reserve or are capped by usage; reads skip the lock.
+  const locks =
+    env.usage.lock !== undefined &&
+    (isOrderAction(classification.action) || classification.action === 'withdraw');
+  const lease = locks ? await env.usage.lock?.(r.id, now).catch(() => undefined) : undefined;
+  if (locks && !lease) return fail(storeDown());
+  if (lease) policyCtx.usage = env.usage.snapshot(r.id, now);
   const result = env.evaluate(r.policy, classification, policyCtx);
-  if (!result.allowed)
+  if (!result.allowed) {
+    await lease?.abort().catch(() => undefined);
     return fail({
       code: 'policy_denied',
       message: `policy rule ${result.rule}: ${result.message}`,
@@ -66,7 +77,16 @@ export async function policy(env: PolicyEnv, c: Classified): Promise<Result<Deci
         ? { learned: { notional: result.notional } }
         : {}),
     });
+  }
   const reservation = reserve(env.usage, r.id, now, classification, result.notional);
+  if (lease) {
+    try {
+      await lease.commit();
+    } catch {
+      // Not written: nothing to give back, and the request must not pass uncounted.
+      return fail(storeDown());
+    }
+  }
   const decided: Decided = advance(c, {
     decision: result.wouldDeny ? ('would-deny' as const) : ('allow' as const),
     notional: result.notional,
@@ -76,6 +96,11 @@ export async function policy(env: PolicyEnv, c: Classified): Promise<Result<Deci
   if (result.wouldDeny) decided.wouldDeny = result.wouldDeny;
   return ok(decided);
 }
+
+const storeDown = (): Denial => ({
+  code: 'store_unavailable',
+  message: ERROR_CODES.store_unavailable.message,
+});
 
 function reserve(
   usage: UsageTracker,

@@ -80,7 +80,13 @@ export function createPipeline(env: PipelineEnv & { audit: AuditLog }): Pipeline
       const signed = await sign(env, audited.value);
       if (!signed.ok) return { kind: 'failed', requestId, adapter, at, stage: 'sign', failure: signed.error };
       at = signed.value;
-      const answered = await forward(env, signed.value);
+      let answered: Awaited<ReturnType<typeof forward>>;
+      try {
+        answered = await forward(env, signed.value);
+      } finally {
+        // The exchange has seen (or will never see) this nonce: the key's next draw may proceed.
+        signed.value.nonceLease?.release();
+      }
       if (!answered.ok) {
         const { latencyMs, ...failure } = answered.error;
         return { kind: 'failed', requestId, adapter, at, stage: 'forward', failure, sentMs: latencyMs };
@@ -90,7 +96,8 @@ export function createPipeline(env: PipelineEnv & { audit: AuditLog }): Pipeline
       // A fault no stage expected (a store read failing, the vault sealing mid-request).
       env.onError(requestId, err);
       const code: ErrorCode =
-        err instanceof KeywardenError && (err.code === 'vault_sealed' || err.code === 'upstream_failed')
+        err instanceof KeywardenError &&
+        (err.code === 'vault_sealed' || err.code === 'upstream_failed' || err.code === 'store_unavailable')
           ? err.code
           : 'internal';
       return {

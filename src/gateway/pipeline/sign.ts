@@ -3,7 +3,15 @@
  * credential. A public request of the anonymous relay is sent stripped and unsigned. A signed
  * request whose method or path differs from the one classified is never sent.
  */
-import { ERROR_CODES, fail, KeywardenError, ok, publicRequest, type Result } from '../../core/index.js';
+import {
+  ERROR_CODES,
+  fail,
+  KeywardenError,
+  type NonceLease,
+  ok,
+  publicRequest,
+  type Result,
+} from '../../core/index.js';
 import type { ExchangeAdapter, ExchangeRequest } from '../../exchanges/index.js';
 import { advance } from './advance.js';
 import type { PipelineEnv } from './env.js';
@@ -22,20 +30,38 @@ export async function sign(
   const { key } = d;
   if (!key || d.intent.intent.action === 'public')
     return ok(advance(d, { outgoing: publicRequest(stripped) }));
+  let lease: NonceLease | undefined;
   try {
-    const outgoing = adapter.sign(stripped, await env.keys.credential(key), {
+    const credential = await env.keys.credential(key);
+    // A sequence shared by several gateways: the draw is held until forwarding ended (run.ts).
+    if (adapter.sequencedNonces) lease = await leased(env.keys.leaseNonce(key.id));
+    const outgoing = adapter.sign(stripped, credential, {
       clock: env.clock,
-      nonce: env.keys.nonce(key.id),
+      nonce: lease ?? env.keys.nonce(key.id),
       baseUrl: d.upstream.baseUrl,
     });
     if (outgoing.path !== raw.path || outgoing.method !== raw.method)
       throw new KeywardenError('internal', 'adapter changed the request target while signing');
-    return ok(advance(d, { outgoing }));
+    return ok(advance(d, { outgoing, ...(lease ? { nonceLease: lease } : {}) }));
   } catch (err) {
+    lease?.release();
     d.reservation?.release();
     env.onError(d.edge.requestId, err);
-    const code = err instanceof KeywardenError && err.code === 'vault_sealed' ? err.code : 'internal';
+    const code =
+      err instanceof KeywardenError && (err.code === 'vault_sealed' || err.code === 'store_unavailable')
+        ? err.code
+        : 'internal';
     return fail({ code, message: ERROR_CODES[code].message });
+  }
+}
+
+/** A lease that could not be drawn means the shared store is away: refuse as such. */
+async function leased(pending: Promise<NonceLease> | undefined): Promise<NonceLease | undefined> {
+  if (!pending) return undefined;
+  try {
+    return await pending;
+  } catch {
+    throw new KeywardenError('store_unavailable');
   }
 }
 

@@ -115,6 +115,8 @@ export interface Decided extends Classified {
 
 export interface Signed extends Decided {
   outgoing: OutgoingRequest;
+  /** The leased nonce draw it was signed with (shared sequences): released once forwarding ended. */
+  nonceLease?: { release(): void };
 }
 
 /** Any state from which a request can stop with a recorded outcome. */

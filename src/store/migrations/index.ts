@@ -12,6 +12,7 @@ import * as m0013ClientNonces from './0013_client_nonces.js';
 import * as m0014Operators from './0014_operators.js';
 import * as m0015Approvals from './0015_approvals.js';
 import * as m0016AlertAcks from './0016_alert_acks.js';
+import * as m0017ReplayKeys from './0017_replay_keys.js';
 
 /**
  * Every migration, in order. Names sort lexically; never edit a released migration, add one.
@@ -31,6 +32,7 @@ const all: Record<string, StoreMigration> = {
   '0014_operators': m0014Operators,
   '0015_approvals': m0015Approvals,
   '0016_alert_acks': m0016AlertAcks,
+  '0017_replay_keys': m0017ReplayKeys,
 };
 
 const bind = (m: StoreMigration, t: Columns): Migration => ({
