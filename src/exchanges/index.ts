@@ -32,3 +32,5 @@ export * from './memory-nonce-ledger.js';
 export * from './params.js';
 export * from './strict-json.js';
 export * from './ws-adapter.js';
+export * from './rate-rules.js';
+export * from './rate-rules-registry.js';

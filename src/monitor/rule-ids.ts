@@ -27,6 +27,8 @@ export const RULE_SEVERITY = {
   'gateway.lockdown': 'critical',
   'audit.write_failed': 'critical',
   'approval.pending': 'warning',
+  'exchange.rate_limited': 'warning',
+  'exchange.ip_banned': 'critical',
   'anomaly.rate_spike': 'warning',
   'anomaly.new_symbol': 'warning',
   'anomaly.new_ip': 'warning',

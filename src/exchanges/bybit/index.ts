@@ -58,3 +58,4 @@ export const bybit: ExchangeAdapter<BybitBody> = {
   },
   console: BYBIT_CONSOLE,
 };
+export { bybitRateRules } from './rate-rules.js';

@@ -56,3 +56,4 @@ export const okx: ExchangeAdapter<OkxParse> = {
   },
   console: OKX_CONSOLE,
 };
+export { okxRateRules } from './rate-rules.js';
