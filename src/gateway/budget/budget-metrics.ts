@@ -1,17 +1,15 @@
 /**
  * Prometheus metrics of the rate budgets, on the process's registry: the latest reading of each
  * budget (used and remaining units, by exchange, scope and limit id) and counts of requests
- * answered without being sent and of exchange stops. Labels come from closed sets only: the
- * exchange ids and the limit ids of src/exchanges/<name>/rate-rules.ts; never a key or an IP.
+ * answered without being sent and of exchange stops. Labels come from the monitor's closed sets
+ * (LABEL_VALUES: exchange ids, the limit ids of src/exchanges/<name>/rate-rules.ts); never a key or an IP.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { EXCHANGE_IDS, type ExchangeId } from '../../core/index.js';
-import { RATE_RULES } from '../../exchanges/index.js';
+import type { ExchangeId } from '../../core/index.js';
+import { clampLabel } from '../../monitor/index.js';
 import type { RateBudgetsHooks } from './rate-budgets.js';
 
-const LIMIT_IDS = new Set(Object.values(RATE_RULES).flatMap((r) => r.limits.map((l) => l.id)));
-const EXCHANGES = new Set<string>(EXCHANGE_IDS);
-const exchangeLabel = (e: ExchangeId) => (EXCHANGES.has(e) ? e : 'other');
+const exchangeLabel = (e: ExchangeId) => clampLabel('exchange', e);
 
 export function budgetMetrics(
   registry: Registry,
@@ -61,7 +59,7 @@ export function budgetMetrics(
       const labels = {
         exchange: exchangeLabel(r.exchange),
         scope: r.scope,
-        limit: LIMIT_IDS.has(r.limit) ? r.limit : 'other',
+        limit: clampLabel('limit', r.limit),
       };
       used.set(labels, r.used);
       remaining.set(labels, Math.max(0, r.cap - r.used));
