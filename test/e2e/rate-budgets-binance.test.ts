@@ -6,6 +6,8 @@
  * in Binance's 429 shape with Retry-After. An injected exchange 429 stops every bot of the key
  * until its Retry-After lifts; then traffic resumes, and an alert was raised.
  */
+import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import ccxt from 'ccxt';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -183,5 +185,57 @@ describe('an exchange 429 with Retry-After', () => {
     const alert = alerts.find((a) => a.rule === 'exchange.rate_limited');
     expect(alert?.severity).toBe('warning');
     expect(alert?.message).toMatch(/binance answered 429 .*egress IP.* 2 s/);
+  });
+});
+
+const redisUp = await new Promise<boolean>((resolve) => {
+  const s = connect(6379, '127.0.0.1');
+  s.once('connect', () => {
+    s.destroy();
+    resolve(true);
+  });
+  s.once('error', () => resolve(false));
+});
+
+describe.skipIf(!redisUp)('two gateways sharing one egress IP budget in Redis', () => {
+  const LIMIT = 200;
+  let a: Harness;
+  let b: Harness;
+  beforeAll(async () => {
+    const rateBudgets = {
+      store: { url: 'redis://127.0.0.1:6379' },
+      egressId: `e2e-${randomUUID()}`,
+      limits: { binance: { 'ip-weight-1m': LIMIT } },
+    };
+    a = await startHarness({
+      exchanges: ['binance'],
+      sandboxLimits: { weightPerMinute: LIMIT },
+      config: { rateBudgets },
+    });
+    // The second gateway holds the same exchange key and sends to the same sandbox (the same exchange IP).
+    const shared = a.sandbox.keys;
+    b = await startHarness({
+      exchanges: ['binance'],
+      plantKeys: (keys) => keys.splice(0, keys.length, ...shared),
+      baseUrls: { binance: a.sandbox.baseUrl('binance') },
+      config: { rateBudgets },
+    });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it('a burst split across both never draws a 429 from the exchange: together they spend one budget', async () => {
+    const fleet = [...(await bots(a, 'gw-a', 3)), ...(await bots(b, 'gw-b', 3))];
+    await awayFromMinuteEdge();
+    const mark = a.sandbox.log.length;
+    const attempts = await Promise.all(fleet.flatMap((bot) => [0, 1, 2, 3].map((i) => account(bot, i))));
+    const statuses = sandboxStatuses(a, mark);
+    expect(statuses.filter((s) => s === 429 || s === 418)).toEqual([]);
+    expect(statuses.length).toBe(9);
+    expect(
+      attempts.filter((x) => !x.ok).every((x) => x.headers['x-keywarden-code'] === 'rate_budget_exceeded'),
+    ).toBe(true);
   });
 });
