@@ -86,6 +86,10 @@ describe('a burst of bots over Binance’s weight limit', () => {
     expect(statuses.length).toBe(9);
     const shed = attempts.filter((a) => !a.ok);
     expect(shed.length).toBe(20 - 9);
+    // Each was allowed by the policy, recorded, and its outcome record says it was held back.
+    await new Promise((r) => setTimeout(r, 50));
+    const heldBack = h.audit.records.filter((r) => r.kind === 'outcome' && r.rule === 'rate_budget_exceeded');
+    expect(heldBack.length).toBe(shed.length);
     for (const a of shed) {
       expect(a.error).toMatch(/RateLimitExceeded|DDoSProtection/);
       expect(a.error).toContain('-1003');
