@@ -11,6 +11,7 @@ import { EXCHANGE_IDS, type ExchangeId, KeywardenError } from '../core/index.js'
 import { monitorConfigSchema } from '../monitor/index.js';
 import { isPostgresUrl } from '../store/index.js';
 import { approvalsConfigSchema, DEFAULT_APPROVAL_TTL_HOURS } from './approvals-config.js';
+import { DEFAULT_RATE_BUDGETS, rateBudgetsConfigSchema } from './rate-budgets-config.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8787';
 export const CONFIG_FILE = 'keywarden.yaml';
@@ -158,6 +159,8 @@ export const configSchema = z
     monitor: monitorConfigSchema.default(monitorConfigSchema.parse({})),
     /** Which operations wait for a second person (schema in ./approvals-config.ts); none by default. */
     approvals: approvalsConfigSchema.default({ require: [], ttlHours: DEFAULT_APPROVAL_TTL_HOURS }),
+    /** Exchange-aware rate budgets per exchange key and egress IP (schema in ./rate-budgets-config.ts). */
+    rateBudgets: rateBudgetsConfigSchema.default(DEFAULT_RATE_BUDGETS),
     exchanges: z
       .object(
         Object.fromEntries(EXCHANGE_IDS.map((id) => [id, exchangeSchema.optional()])) as Record<

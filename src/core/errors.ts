@@ -86,6 +86,21 @@ export const ERROR_CODES = {
       'The PostgreSQL store did not answer (down, unreachable, refused the connection): keywarden signs nothing until it does',
   },
   upstream_failed: { status: 502, kind: 'unavailable', message: 'Exchange did not answer' },
+  // The exchange-aware rate budgets (src/gateway/budget): answered in the exchange's own 429 shape, with Retry-After.
+  rate_budget_exceeded: {
+    status: 429,
+    kind: 'rate_limited',
+    message: "Exchange rate budget spent: not sent, so the exchange's limit holds",
+    meaning:
+      "The request would have broken one of the exchange's limits for its key or the gateway's egress IP (or the exchange refused that key or IP with a 429/418 and the stop has not lifted): keywarden waited up to rateBudgets.maxQueueMs, then answered in the exchange's 429 shape with Retry-After, without sending it",
+  },
+  rate_budget_unavailable: {
+    status: 503,
+    kind: 'unavailable',
+    message: 'Rate budget store unavailable; request not sent',
+    meaning:
+      'The shared rate budget store (Redis, rateBudgets.store.url) did not answer and rateBudgets.store.onError is closed (the default): nothing is sent unbudgeted',
+  },
   // The audit record standing for the denials of one minute from one source IP without a known client.
   unauthenticated: {
     status: 401,

@@ -30,5 +30,7 @@ export * from './adapter.js';
 export * from './http-text.js';
 export * from './memory-nonce-ledger.js';
 export * from './params.js';
+export * from './rate-rules.js';
+export * from './rate-rules-registry.js';
 export * from './strict-json.js';
 export * from './ws-adapter.js';

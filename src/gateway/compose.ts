@@ -14,6 +14,7 @@ import type { Evaluate, UsageTracker } from '../policy/index.js';
 import { evaluate as defaultEvaluate } from '../policy/index.js';
 import type { MasterKeySource } from '../vault/index.js';
 import { type ApprovalDispatcher, createApprovalDispatcher } from './approval-dispatcher.js';
+import { createRedisBudgetStore } from './budget/index.js';
 import { createGateway, type Gateway } from './gateway.js';
 import type { GatewayDeps } from './gateway-types.js';
 import { createGatewayServer, type GatewayServer } from './server.js';
@@ -99,7 +100,13 @@ export function buildGatewayStack(options: StackOptions): GatewayStack {
           expectFailures: () => vault.isSealed(),
         })
       : options.audit;
+  // Budgets shared by every instance that names the same Redis; without a URL, this process's memory.
+  const budgetUrl = config.rateBudgets.enabled ? config.rateBudgets.store.url : undefined;
+  const budgetStore = budgetUrl
+    ? createRedisBudgetStore({ url: budgetUrl, timeoutMs: config.rateBudgets.store.timeoutMs })
+    : undefined;
   const gateway = createGateway({
+    ...(budgetStore ? { budgetStore } : {}),
     config,
     vault,
     keys: options.keys,
@@ -159,6 +166,7 @@ export function buildGatewayStack(options: StackOptions): GatewayStack {
       dispatcher?.stop();
       await server.close();
       await Promise.all(Object.values(upstreams).map((u) => u?.close()));
+      await budgetStore?.close();
     },
   };
 }

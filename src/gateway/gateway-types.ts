@@ -10,6 +10,7 @@ import type { KeyRegistry } from '../keys/index.js';
 import type { Monitor, MonitorMetrics } from '../monitor/index.js';
 import type { Evaluate, UsageTracker } from '../policy/index.js';
 import type { Vault } from '../vault/index.js';
+import type { BudgetStore } from './budget/index.js';
 import type { ReplayCache } from './replay-cache.js';
 import type { Upstream } from './upstream.js';
 
@@ -38,6 +39,8 @@ export interface GatewayDeps {
   nonces?: (keyId: string) => NonceSource;
   /** Holds withdrawals under `withdrawals.approval` (src/approvals); without it they are denied. */
   approvals?: Pick<ApprovalsService, 'request'>;
+  /** Where the rate budgets live (a Redis store shared by instances); default: this process's memory. */
+  budgetStore?: BudgetStore;
   /** Store and audit reachability for /readyz. */
   ready?: () => Promise<{ store: boolean; audit: boolean }>;
   /** Unexpected failures (never secrets): logged in full with the request id. */

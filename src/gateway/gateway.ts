@@ -7,8 +7,14 @@ import { performance } from 'node:perf_hooks';
 import type { Clock, ExchangeId } from '../core/index.js';
 import { ERROR_CODES, type ErrorCode } from '../core/index.js';
 import type { NonceSource } from '../exchanges/index.js';
-import { createMemoryNonceLedger } from '../exchanges/index.js';
+import { createMemoryNonceLedger, RATE_RULES } from '../exchanges/index.js';
 import { createUsageTracker } from '../policy/index.js';
+import {
+  budgetMetrics,
+  createMemoryBudgetStore,
+  createRateBudgets,
+  type RateBudgets,
+} from './budget/index.js';
 import { createClientCache } from './client-cache.js';
 import { createDenialAggregator } from './denial-aggregator.js';
 import type { GatewayAnswer, GatewayDeps, GatewayRequest } from './gateway-types.js';
@@ -69,6 +75,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         }),
       );
   }
+  const budgets = buildBudgets(deps, clock, onError);
   const env = {
     config,
     vault,
@@ -86,6 +93,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     marketData,
     monitored: deps.monitor !== undefined,
     ...(deps.approvals ? { approvals: deps.approvals } : {}),
+    ...(budgets ? { budgets } : {}),
     audit,
     onError,
   };
@@ -131,9 +139,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
     adapters: deps.adapters,
     upstreams: deps.upstreams,
     // Same services and caches; only this connection's adapter (WebSocket payloads) and upstream (its socket).
+    // WebSocket messages are not budgeted yet: their costs are not the REST table's (docs/rate-budgets.md).
     pipelineFor: (exchange, adapter, upstream) =>
       createPipeline({
         ...env,
+        budgets: undefined,
         adapters: { ...env.adapters, [exchange]: adapter },
         upstreams: { ...env.upstreams, [exchange]: upstream },
       }),
@@ -176,4 +186,45 @@ export function createGateway(deps: GatewayDeps): Gateway {
       return { ready: !sealed && r.store && r.audit, sealed, ...r };
     },
   };
+}
+
+/**
+ * The rate budgets (on unless `rateBudgets.enabled: false`): the store passed in (Redis, shared by
+ * instances) or this process's memory; stops become alerts, readings and sheds become metrics.
+ */
+function buildBudgets(
+  deps: GatewayDeps,
+  clock: Clock,
+  onError: (requestId: string, err: unknown) => void,
+): RateBudgets | undefined {
+  const config = deps.config.rateBudgets;
+  if (!config.enabled) return undefined;
+  const metrics = deps.metrics ? budgetMetrics(deps.metrics.registry) : undefined;
+  return createRateBudgets({
+    config,
+    rules: RATE_RULES,
+    store: deps.budgetStore ?? createMemoryBudgetStore(),
+    clock,
+    hooks: {
+      ...(metrics ? { onShed: metrics.onShed, onReading: metrics.onReading } : {}),
+      onStop(stop) {
+        metrics?.recordStop(stop.exchange, stop.scope);
+        const whom = stop.scope === 'key' ? `key ${stop.keyLabel ?? ''}`.trim() : 'the egress IP';
+        deps.monitor?.observe({
+          type: 'system',
+          at: clock.now(),
+          kind: stop.status === 418 ? 'exchange_ip_banned' : 'exchange_rate_limited',
+          ...(stop.keyLabel ? { keyLabel: stop.keyLabel } : {}),
+          message: `${stop.exchange} answered ${stop.status} (${stop.reason}): every request through ${whom} is held back for ${stop.retryAfterSeconds} s, until ${new Date(stop.untilMs).toISOString()}`,
+          detail: {
+            exchange: stop.exchange,
+            scope: stop.scope,
+            status: stop.status,
+            retryAfterSeconds: stop.retryAfterSeconds,
+          },
+        });
+      },
+      onStoreError: (err) => onError('rate-budgets', err),
+    },
+  });
 }

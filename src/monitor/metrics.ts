@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { ACTIONS, ERROR_CODES, EXCHANGE_IDS } from '../core/index.js';
+import { RATE_RULES } from '../exchanges/index.js';
 import { POLICY_RULES } from '../policy/index.js';
 import type { Alert, RequestEvent } from './monitor-types.js';
 import { RULE_IDS, SEVERITIES } from './rule-ids.js';
@@ -24,6 +25,10 @@ export const LABEL_VALUES = {
   sink: [...SINK_TYPES, 'other'],
   outcome: ['ok', 'retry', 'failed', 'dropped'],
   kind: ['5xx', '429', 'unreachable'],
+  // The rate budgets' metrics (src/gateway/budget/budget-metrics.ts).
+  scope: ['ip', 'key'],
+  limit: [...new Set(Object.values(RATE_RULES).flatMap((r) => r.limits.map((l) => l.id))), 'other'],
+  reason: ['budget', 'stopped', 'queue_full', 'store_error'],
 } as const satisfies Record<string, readonly string[]>;
 
 type LabelName = keyof typeof LABEL_VALUES;

@@ -48,7 +48,9 @@ export interface SystemEvent {
     | 'leaked_key_found'
     | 'lockdown'
     | 'admin_login_failed'
-    | 'approval_pending';
+    | 'approval_pending'
+    | 'exchange_rate_limited'
+    | 'exchange_ip_banned';
   client?: string;
   keyLabel?: string;
   message: string;

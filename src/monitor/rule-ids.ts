@@ -28,6 +28,8 @@ export const RULE_SEVERITY = {
   'audit.write_failed': 'critical',
   'store.unavailable': 'critical',
   'approval.pending': 'warning',
+  'exchange.rate_limited': 'warning',
+  'exchange.ip_banned': 'critical',
   'anomaly.rate_spike': 'warning',
   'anomaly.new_symbol': 'warning',
   'anomaly.new_ip': 'warning',

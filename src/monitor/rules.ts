@@ -162,6 +162,11 @@ const SYSTEM_RULES: Record<SystemEvent['kind'], { rule: RuleId; title: string }>
   store_unavailable: { rule: 'store.unavailable', title: 'Store unavailable' },
   admin_login_failed: { rule: 'admin.login_failed', title: 'Failed admin login' },
   approval_pending: { rule: 'approval.pending', title: 'Waiting for approval' },
+  exchange_rate_limited: {
+    rule: 'exchange.rate_limited',
+    title: 'Exchange refused for rate: traffic stopped',
+  },
+  exchange_ip_banned: { rule: 'exchange.ip_banned', title: 'Exchange banned the egress IP: traffic stopped' },
 };
 
 function system(event: SystemEvent): AlertDraft[] {

@@ -9,6 +9,7 @@ import { randomToken } from '../core/index.js';
 import { binance, binanceMarketId, binanceParams } from '../exchanges/binance/index.js';
 import type { ExchangeResponse } from '../exchanges/index.js';
 import { getParam, headerValue, type Params, toNumber } from '../exchanges/index.js';
+import { binanceWeightLimited } from './binance-limits.js';
 import {
   amendKeepPriority,
   cancelReplace,
@@ -460,7 +461,7 @@ function generateEd25519Key(): SandboxKey {
   });
 }
 
-export const binanceEmulator: SandboxEmulator = {
+const unlimited: SandboxEmulator = {
   exchange: 'binance',
   ws: binanceWsEmulator,
 
@@ -524,4 +525,10 @@ export const binanceEmulator: SandboxEmulator = {
     runStops(ctx.engine);
     return route.handle(parsed.params, key, ctx);
   },
+};
+
+/** The emulator with Binance's request-weight limit in front (./binance-limits.ts). */
+export const binanceEmulator: SandboxEmulator = {
+  ...unlimited,
+  handle: (request, ctx) => binanceWeightLimited(request, ctx, unlimited.handle),
 };

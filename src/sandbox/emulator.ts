@@ -1,6 +1,7 @@
 import type { Clock, ExchangeId } from '../core/index.js';
 import type { Credential, ExchangeRequest, ExchangeResponse, NonceLedger } from '../exchanges/index.js';
 import type { Engine } from './engine.js';
+import type { SandboxRateLimits } from './rate-limits.js';
 
 export interface SandboxPermissions {
   read: boolean;
@@ -41,6 +42,8 @@ export interface SandboxContext {
   nonces: NonceLedger;
   /** Look up one of this exchange's keys by its api-key id. */
   keyById(apiKey: string): SandboxKey | undefined;
+  /** The sandbox's rate-limit state and injected faults (absent: no limits enforced). */
+  limits?: SandboxRateLimits;
 }
 
 export interface SandboxEmulator {

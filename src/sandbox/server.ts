@@ -8,6 +8,12 @@ import type { ExchangeResponse } from '../exchanges/index.js';
 import { createMemoryNonceLedger } from '../exchanges/index.js';
 import type { SandboxEmulator, SandboxKey } from './emulator.js';
 import { createEngine, type Engine } from './engine.js';
+import {
+  createSandboxRateLimits,
+  type SandboxFault,
+  type SandboxRateLimitOptions,
+  type SandboxRateLimits,
+} from './rate-limits.js';
 import { attachSandboxWs } from './ws-server.js';
 
 /** One request the emulated exchanges received: the proof of what keywarden did or did not forward. */
@@ -33,6 +39,8 @@ export interface SandboxOptions {
   engine?: Engine;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
+  /** The exchanges' own rate limits (Binance's request weight per IP); defaults as the exchanges document them. */
+  rateLimits?: SandboxRateLimitOptions;
 }
 
 export interface Sandbox {
@@ -41,6 +49,8 @@ export interface Sandbox {
   /** Every request received, oldest first. */
   readonly log: SandboxLogEntry[];
   readonly server: Server;
+  /** The emulated exchanges' rate-limit state; `inject` queues faults (also `POST /_sandbox/fault`). */
+  readonly limits: SandboxRateLimits;
   listen(port?: number, host?: string): Promise<string>;
   /** Base URL for one exchange once listening, e.g. `http://127.0.0.1:8788/binance`. */
   baseUrl(exchange: ExchangeId): string;
@@ -86,6 +96,23 @@ export function loadOrCreateSeed(dir: string, emulators: readonly SandboxEmulato
 function send(res: ServerResponse, r: ExchangeResponse): void {
   res.writeHead(r.status, { ...r.headers, 'content-length': Buffer.byteLength(r.body) });
   res.end(r.body);
+}
+
+/** `{ exchange, status?, retryAfterSeconds, count? }` from `POST /_sandbox/fault`, or undefined. */
+function parseFault(body: string | undefined): { fault: SandboxFault; count: number } | undefined {
+  try {
+    const v = JSON.parse(body ?? '') as Record<string, unknown>;
+    const status = v.status ?? 429;
+    const count = v.count ?? 1;
+    const retry = v.retryAfterSeconds;
+    if (typeof v.exchange !== 'string' || (status !== 429 && status !== 418)) return undefined;
+    if (typeof retry !== 'number' || !Number.isInteger(retry) || retry < 0 || retry > 86_400)
+      return undefined;
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 1000) return undefined;
+    return { fault: { exchange: v.exchange, status, retryAfterSeconds: retry }, count };
+  } catch {
+    return undefined;
+  }
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
@@ -136,6 +163,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     m.set(k.credential.apiKey, k);
   }
   const nonces = createMemoryNonceLedger();
+  const limits = createSandboxRateLimits(options.rateLimits);
   const log: SandboxLogEntry[] = [];
   let origin = '';
 
@@ -168,6 +196,22 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       return;
     }
 
+    if (fullPath === '/_sandbox/fault' && method === 'POST') {
+      const fault = parseFault(await readBody(req, maxBody));
+      if (fault) limits.inject(fault.fault, fault.count);
+      send(
+        res,
+        fault
+          ? { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' }
+          : {
+              status: 400,
+              headers: { 'content-type': 'application/json' },
+              body: '{"error":"exchange, status (429 or 418), retryAfterSeconds and count (1-1000) required"}',
+            },
+      );
+      return;
+    }
+
     const slash = fullPath.indexOf('/', 1);
     const exchange = slash === -1 ? fullPath.slice(1) : fullPath.slice(1, slash);
     const emulator = emulators.get(exchange);
@@ -193,6 +237,17 @@ export function createSandbox(options: SandboxOptions): Sandbox {
         return;
       }
       const keys = keysByExchange.get(exchange);
+      // Binance takes its own faults (its 429/418 bookkeeping); the others answer a generic one.
+      const fault = exchange === 'binance' ? undefined : limits.takeFault(exchange);
+      if (fault) {
+        status = fault.status;
+        send(res, {
+          status: fault.status,
+          headers: { 'content-type': 'application/json', 'retry-after': String(fault.retryAfterSeconds) },
+          body: '{"error":"too many requests (injected)"}',
+        });
+        return;
+      }
       const answer = await emulator.handle(
         {
           method,
@@ -204,7 +259,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
           host: req.headers.host ?? '',
           prefix: `/${exchange}`,
         },
-        { engine, clock, nonces, keyById: (id) => keys?.get(id) },
+        { engine, clock, nonces, limits, keyById: (id) => keys?.get(id) },
       );
       status = answer.status;
       send(res, answer);
@@ -230,7 +285,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   server.keepAliveTimeout = 30_000;
   const context = (exchange: string) => {
     const keys = keysByExchange.get(exchange);
-    return { engine, clock, nonces, keyById: (id: string) => keys?.get(id) };
+    return { engine, clock, nonces, limits, keyById: (id: string) => keys?.get(id) };
   };
   const sockets = attachSandboxWs(server, { emulators, context, log });
 
@@ -239,6 +294,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     keys: options.keys,
     log,
     server,
+    limits,
     listen(port = 0, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

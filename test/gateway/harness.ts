@@ -29,6 +29,7 @@ import { type MonitorHandle, openMonitor } from '../../src/monitor/open-monitor.
 import type { Policy } from '../../src/policy/policy-types.js';
 import type { SandboxKey } from '../../src/sandbox/emulator.js';
 import { EMULATORS } from '../../src/sandbox/emulators.js';
+import type { SandboxRateLimitOptions } from '../../src/sandbox/rate-limits.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { openStore, type Store } from '../../src/store/db.js';
 import { initVault, openVault } from '../../src/vault/vault.js';
@@ -83,6 +84,8 @@ export async function startHarness(
     baseUrls?: Partial<Record<ExchangeId, string>>;
     /** Wire approvals (src/approvals) as `serve` does; the dispatcher only runs when the test calls it. */
     approvals?: boolean;
+    /** The emulated exchanges' own rate limits (e.g. a low Binance weight per minute). */
+    sandboxLimits?: SandboxRateLimitOptions;
   } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'kw-gw-'));
@@ -114,6 +117,7 @@ export async function startHarness(
     emulators: EMULATORS,
     keys: seedKeys,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.sandboxLimits ? { rateLimits: options.sandboxLimits } : {}),
   });
   await sandbox.listen(0, '127.0.0.1');
   const exchanges = options.exchanges ?? (Object.keys(ADAPTERS) as ExchangeId[]);

@@ -44,10 +44,13 @@ function depthWeight(limit: string | undefined): number {
 
 export function binancePublicWeight(input: AdapterInput<Params>): number {
   const request = wireOf(input);
-  const path = request.path.replace(/\/+$/, '');
+  return publicWeightOf(request.path.replace(/\/+$/, ''), request.query);
+}
+
+function publicWeightOf(path: string, query: string): number {
   const fixed = FIXED[path];
   if (fixed !== undefined) return fixed;
-  const parsed = parseParams(request.query);
+  const parsed = parseParams(query);
   if (!parsed.ok) return MAX_WEIGHT;
   const p = parsed.params;
   const one = getParam(p, 'symbol') !== undefined;
@@ -69,4 +72,65 @@ export function binancePublicWeight(input: AdapterInput<Params>): number {
     default:
       return 1;
   }
+}
+
+/**
+ * The documented request weight of the signed spot endpoints keywarden forwards (rest-api.md,
+ * "Trading endpoints" and "Account endpoints"), by `METHOD path`; the rest count 1.
+ */
+const SIGNED: Record<string, number> = {
+  'POST /api/v3/order': 1,
+  'POST /api/v3/order/test': 1,
+  'GET /api/v3/order': 4,
+  'DELETE /api/v3/order': 1,
+  'POST /api/v3/order/cancelReplace': 1,
+  'PUT /api/v3/order/amend/keepPriority': 4,
+  'DELETE /api/v3/openOrders': 1,
+  'POST /api/v3/order/oco': 1,
+  'POST /api/v3/orderList/oco': 1,
+  'POST /api/v3/orderList/oto': 1,
+  'POST /api/v3/orderList/otoco': 1,
+  'DELETE /api/v3/orderList': 1,
+  'GET /api/v3/orderList': 4,
+  'GET /api/v3/allOrderList': 20,
+  'GET /api/v3/openOrderList': 6,
+  'GET /api/v3/allOrders': 20,
+  'GET /api/v3/account': 20,
+  'GET /api/v3/myTrades': 20,
+  'GET /api/v3/rateLimit/order': 40,
+  'GET /api/v3/myPreventedMatches': 20,
+  'GET /api/v3/myAllocations': 20,
+  'GET /api/v3/account/commission': 20,
+  'GET /api/v3/order/amendments': 4,
+};
+
+/**
+ * Orders a request places, for the `X-MBX-ORDER-COUNT-*` limits (an OCO places two, an OTOCO
+ * three; a cancel-replace one; an amend that keeps priority none).
+ */
+const ORDERS: Record<string, number> = {
+  'POST /api/v3/order': 1,
+  'POST /api/v3/order/cancelReplace': 1,
+  'POST /api/v3/order/oco': 2,
+  'POST /api/v3/orderList/oco': 2,
+  'POST /api/v3/orderList/oto': 2,
+  'POST /api/v3/orderList/otoco': 3,
+};
+
+/** The IP request weight of any `/api/v3` request, signed or public. */
+export function binanceRequestWeight(request: { method: string; path: string; query: string }): number {
+  const path = request.path.replace(/\/+$/, '');
+  const method = request.method.toUpperCase();
+  if (path === '/api/v3/openOrders' && method === 'GET') {
+    const parsed = parseParams(request.query);
+    return parsed.ok && getParam(parsed.params, 'symbol') !== undefined ? 6 : 80;
+  }
+  const signed = SIGNED[`${method} ${path}`];
+  if (signed !== undefined) return signed;
+  return method === 'GET' ? publicWeightOf(path, request.query) : 1;
+}
+
+/** How many orders the request places (0 for anything that is not an order placement). */
+export function binanceOrderCount(request: { method: string; path: string }): number {
+  return ORDERS[`${request.method.toUpperCase()} ${request.path.replace(/\/+$/, '')}`] ?? 0;
 }

@@ -145,3 +145,4 @@ export const bitget: ExchangeAdapter = wireAdapter({
   tickerRequest,
   parseTicker,
 });
+export { bitgetRateRules } from './rate-rules.js';

@@ -77,3 +77,4 @@ const rest: ExchangeAdapter = wireAdapter({
 });
 
 export const coinbase: ExchangeAdapter = { ...rest, ws: coinbaseWs(rest) };
+export { coinbaseRateRules } from './rate-rules.js';

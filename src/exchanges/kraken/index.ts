@@ -94,3 +94,4 @@ const rest: ExchangeAdapter = wireAdapter({
 });
 
 export const kraken: ExchangeAdapter = { ...rest, ws: krakenWs(rest) };
+export { krakenRateRules } from './rate-rules.js';

@@ -77,3 +77,4 @@ export const kucoin: ExchangeAdapter = wireAdapter({
   tickerRequest: kucoinTickerRequest,
   parseTicker: kucoinParseTicker,
 });
+export { kucoinRateRules } from './rate-rules.js';

@@ -67,3 +67,4 @@ const rest: ExchangeAdapter<OkxParse> = {
 };
 
 export const okx: ExchangeAdapter<OkxParse> = { ...rest, ws: okxWs(rest) };
+export { okxRateRules } from './rate-rules.js';

@@ -5,6 +5,7 @@ import type { Clock, ExchangeId } from '../../core/index.js';
 import type { ExchangeAdapter, NonceLedger } from '../../exchanges/index.js';
 import type { Evaluate, UsageTracker } from '../../policy/index.js';
 import type { Vault } from '../../vault/index.js';
+import type { RateBudgets } from '../budget/index.js';
 import type { ClientCache } from '../client-cache.js';
 import type { IpAllowList } from '../ip.js';
 import type { KeyCache } from '../key-cache.js';
@@ -32,6 +33,8 @@ export interface PipelineEnv {
   monitored: boolean;
   /** Where a withdrawal under `withdrawals.approval` is held (hold.ts); without it such a withdrawal is denied. */
   approvals?: Pick<ApprovalsService, 'request'>;
+  /** The exchange-aware rate budgets the forward stage spends (src/gateway/budget); absent: none. */
+  budgets?: RateBudgets;
   /** Unexpected failures (never secrets), with the request id. */
   onError(requestId: string, err: unknown): void;
 }

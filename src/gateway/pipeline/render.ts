@@ -18,8 +18,12 @@ export function render(outcome: Outcome): Answer {
     }
     case 'denied':
       return renderError(outcome.adapter, outcome.denial.code, outcome.requestId, outcome.denial.message);
-    case 'failed':
-      return renderError(outcome.adapter, outcome.failure.code, outcome.requestId, outcome.failure.message);
+    case 'failed': {
+      const { code, message, retryAfterSeconds } = outcome.failure;
+      const answer = renderError(outcome.adapter, code, outcome.requestId, message);
+      if (retryAfterSeconds !== undefined) answer.headers['retry-after'] = String(retryAfterSeconds);
+      return answer;
+    }
   }
 }
 

@@ -40,6 +40,7 @@ export function createReport(env: ReportEnv): Report {
       return recordDenial(env, outcome, facts).then(() => observe(env, outcome, facts, latencyMs));
     if (outcome.kind === 'forwarded') recordSent(env, facts, outcome.answer.latencyMs, outcome.answer.status);
     else if (outcome.sentMs !== undefined) recordSent(env, facts, outcome.sentMs, undefined);
+    else if (outcome.stage === 'forward') recordHeldBack(env, facts, outcome.failure);
     if (outcome.kind === 'failed' && outcome.stage === 'entry' && outcome.failure.code === 'vault_sealed')
       env.monitor?.observe({
         type: 'system',
@@ -91,6 +92,19 @@ function recordSent(
   const event: AuditEvent = { kind: 'outcome', requestId, exchange: facts.at.exchange };
   if (upstreamStatus !== undefined) event.upstreamStatus = upstreamStatus;
   event.latencyMs = latencyMs;
+  env.audit.append(event).catch((err: unknown) => env.onError(requestId, err));
+}
+
+/** An allowed request the forward stage did not send (a rate budget): its outcome says so, with the code. */
+function recordHeldBack(env: ReportEnv, facts: Facts, failure: { code: string; message: string }): void {
+  const requestId = facts.at.edge.requestId;
+  const event: AuditEvent = {
+    kind: 'outcome',
+    requestId,
+    exchange: facts.at.exchange,
+    rule: failure.code,
+    message: failure.message,
+  };
   env.audit.append(event).catch((err: unknown) => env.onError(requestId, err));
 }
 

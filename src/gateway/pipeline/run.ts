@@ -88,8 +88,16 @@ export function createPipeline(env: PipelineEnv & { audit: AuditLog }): Pipeline
         signed.value.nonceLease?.release();
       }
       if (!answered.ok) {
-        const { latencyMs, ...failure } = answered.error;
-        return { kind: 'failed', requestId, adapter, at, stage: 'forward', failure, sentMs: latencyMs };
+        const { latencyMs, sent, ...failure } = answered.error;
+        return {
+          kind: 'failed',
+          requestId,
+          adapter,
+          at,
+          stage: 'forward',
+          failure,
+          ...(sent ? { sentMs: latencyMs } : {}),
+        };
       }
       return { kind: 'forwarded', requestId, adapter, at: signed.value, answer: answered.value };
     } catch (err) {

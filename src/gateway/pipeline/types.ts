@@ -60,6 +60,8 @@ export interface Learned {
 export interface Failure {
   code: ErrorCode;
   message: string;
+  /** Seconds a client should wait before retrying (a rate budget's refusal): answered as `Retry-After`. */
+  retryAfterSeconds?: number;
 }
 
 /** The request names an enabled exchange and a sane path. */
