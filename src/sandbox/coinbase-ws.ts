@@ -8,7 +8,7 @@
  * `futures_balance_summary` are acknowledged. Errors are `{type: "error", message}`.
  */
 import { decodeJwt, toProductId, verifyWsJwt } from '../exchanges/coinbase/index.js';
-import { isRecord, parseStrictJson } from '../exchanges/strict-json.js';
+import { isRecord, parseStrictJson } from '../exchanges/index.js';
 import type {
   SandboxContext,
   SandboxEmulator,

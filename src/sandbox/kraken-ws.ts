@@ -7,8 +7,8 @@
  * answered with `pong`; any other method or channel with Kraken's error shape.
  */
 import { randomBytes } from 'node:crypto';
+import { isRecord, parseStrictJson } from '../exchanges/index.js';
 import { krakenWsAnswer, krakenWsPong } from '../exchanges/kraken/index.js';
-import { isRecord, parseStrictJson } from '../exchanges/strict-json.js';
 import type {
   SandboxContext,
   SandboxEmulator,
