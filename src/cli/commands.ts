@@ -11,7 +11,7 @@ export const COMMANDS = {
   serve: { term: 'serve [options]', summary: 'Run the signing gateway' },
   client: { term: 'client', summary: 'Client credentials for bots (drop-in and token mode)' },
   demo: {
-    term: 'demo',
+    term: 'demo [options]',
     summary:
       'Show what keywarden stores, a bot trading through the gateway, an alert and a lockdown (throw-away data directory)',
   },

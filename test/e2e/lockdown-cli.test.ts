@@ -230,6 +230,10 @@ describe('keywarden lockdown (CLI, second process) against a running gateway', (
         } catch {
           samples.push({ start, status: 0, code: 'network' });
         }
+        // Paced: GET /api/v3/account weighs 20 of Binance's 6,000 per IP per minute (the sandbox
+        // enforces it and keywarden's rate budget sheds before it), and the unlock test below
+        // needs the budget not spent.
+        await new Promise((r) => setTimeout(r, 250));
       }
     };
     const running = [a, a, bots['bot-b'] as Bot, bots['bot-b'] as Bot].map(loop);
@@ -310,7 +314,8 @@ describe('keywarden lockdown (CLI, second process) against a running gateway', (
     const out = JSON.parse(r.stdout) as { ended: string[]; unfrozen: string[] };
     expect(out.ended).toEqual([lockdownJson.id]);
     expect(out.unfrozen.sort()).toEqual(['bot-a', 'bot-b', 'bot-ip']);
-    expect((await send(bots['bot-a'] as Bot)).status).toBe(200);
+    const after = await send(bots['bot-a'] as Bot);
+    expect(after.status, after.body).toBe(200);
     expect((await send(bots['bot-c'] as Bot)).code).toBe('client_frozen');
     const list = JSON.parse(cli('lockdown', '--list', '--json')) as Array<{ id: string; endedAt?: number }>;
     expect(list.find((l) => l.id === lockdownJson.id)?.endedAt).toBeGreaterThan(0);

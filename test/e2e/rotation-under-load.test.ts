@@ -85,12 +85,15 @@ const until = async (cond: () => boolean) => {
 };
 
 beforeAll(async () => {
-  // The bots loop as fast as the sandbox answers, which Kraken's own call counter (15, draining
-  // 0.33/s: keywarden's rate budget) would refuse; this test is about rotation, so it is lifted.
+  // The bots loop as fast as the sandbox answers, which Kraken's call counter (15, draining
+  // 0.33/s) and Binance's 100 orders per 10 s (keywarden's rate budgets) would refuse; this test
+  // is about rotation, so both are lifted.
   w = await startWorld({
     config: {
       rateLimit: { perSecond: 0, burst: 1 },
-      rateBudgets: { limits: { kraken: { 'key-counter': 1_000_000 } } },
+      rateBudgets: {
+        limits: { kraken: { 'key-counter': 1_000_000 }, binance: { 'key-orders-10s': 1_000_000 } },
+      },
     },
   });
   clients = createClientService({

@@ -22,7 +22,14 @@ interface Sample {
 let h: Harness;
 let p: SecondProcess;
 beforeAll(async () => {
-  h = await startHarness({ exchanges: ['binance', 'okx'] });
+  // The bots loop as fast as the sandbox answers, past OKX's 20 requests per endpoint per 2 s
+  // that keywarden's rate budget models; this test is about lockdown, so that limit is lifted.
+  h = await startHarness({
+    exchanges: ['binance', 'okx'],
+    config: {
+      rateBudgets: { limits: { okx: { 'key-endpoint-2s': 1_000_000, 'ip-endpoint-2s': 1_000_000 } } },
+    },
+  });
   p = await lockdownProcess(h);
 }, 60_000);
 afterAll(async () => {
