@@ -61,7 +61,7 @@ function installation(name, sandboxUrl, seed, storeUrl) {
   // budgets stay on, with Binance's weight raised to match the lifted sandbox.
   writeFileSync(
     join(dir, 'keywarden.yaml'),
-    `rateLimit:\n  perSecond: 0\n  perIpPerSecond: 0\nrateBudgets:\n${budgets}  limits:\n    binance: { ip-weight-1m: 1000000000 }\n`,
+    `rateLimit:\n  perSecond: 0\n  perIpPerSecond: 0\nrateBudgets:\n${budgets}  limits:\n    binance: { ip-weight-1m: 100000000 }\n`,
   );
   const env = {
     ...baseEnv,

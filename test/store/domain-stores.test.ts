@@ -37,6 +37,16 @@ const version = async (s: SqlStore) =>
 const ok = () => undefined;
 
 describeStores('domain stores', (f) => {
+  it('no migrated column is a 32-bit integer on PostgreSQL (a time in ms overflows it)', async () => {
+    const s = await f.open();
+    if (f.dialect !== 'postgres') return;
+    const narrow = await sql<{ table_name: string; column_name: string }>`
+      select table_name, column_name from information_schema.columns
+      where table_schema = current_schema() and data_type = 'integer'
+        and table_name <> 'kysely_migration_lock'`.execute(s.db);
+    expect(narrow.rows.map((r) => `${r.table_name}.${r.column_name}`)).toEqual([]);
+  });
+
   it('keys: insert, refuse a taken label, list, retire', async () => {
     const s = await f.open();
     const keys = createKeysStore(s.db);
