@@ -1,20 +1,11 @@
-/**
- * Binance's WebSocket API through the gateway, end to end: an unmodified CCXT Pro client with
- * the `urls` override `client add --json` prints receives the user data events of orders placed
- * through the gateway; allowed `createOrderWs` executes; an off-list symbol, an over-cap notional
- * and a fund-moving method are denied in Binance's WebSocket error shape and never reach the
- * sandbox (its request log); the exchange secret (a canary) is in no frame, log entry or audit
- * record; freezing the client closes its socket and denies its next order.
- */
-import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ccxtOverride } from '../../src/cli/sandbox.js';
 import type { Credential } from '../../src/exchanges/adapter.js';
 import { binanceSignature } from '../../src/exchanges/binance/index.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
 import { lockdownProcess } from '../lockdown/lockdown-helpers.js';
+import { ccxtPro, plantCanary } from './ws-e2e.js';
 
 const CANARY_SECRET = `canary${'Q7'.repeat(29)}`;
 const POLICY: Policy = {
@@ -28,13 +19,7 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness({
     exchanges: ['binance'],
-    plantKeys: (keys) => {
-      for (const k of keys)
-        if (k.exchange === 'binance' && k.name === 'full') {
-          k.credential.secret = CANARY_SECRET;
-          k.verifySecret = CANARY_SECRET;
-        }
-    },
+    plantKeys: plantCanary('binance', CANARY_SECRET),
   });
 }, 60_000);
 afterAll(() => h.close());
@@ -45,11 +30,7 @@ async function client(policy: Policy = POLICY) {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: CCXT Pro's classes are untyped here
-function pro(credential: Credential): any {
-  // biome-ignore lint/suspicious/noExplicitAny: as above
-  const Pro = (ccxt as any).pro.binance;
-  return new Pro({ ...credential, ...ccxtOverride('binance', `${h.url}/binance`), enableRateLimit: false });
-}
+const pro = (credential: Credential): any => ccxtPro('binance', h.url, credential);
 
 /** A raw WebSocket API connection that keeps every frame it received. */
 async function raw(headers: Record<string, string> = {}): Promise<{

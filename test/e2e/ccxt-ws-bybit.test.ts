@@ -1,22 +1,11 @@
-/**
- * Bybit's private WebSocket through the gateway, end to end: an unmodified CCXT Pro client with
- * the `urls` override `client add --json` prints authenticates with its keywarden credential on
- * `/bybit/v5/private` and `/bybit/v5/trade` and receives the wallet and order pushes of orders
- * placed through the gateway; allowed `createOrderWs` executes; an off-list symbol, an over-cap
- * notional and a fund-moving op are denied in Bybit's WebSocket error shape and never reach the
- * sandbox (its request log); a frame before auth is denied; the exchange secret (a canary) is in
- * no frame, log entry or audit record; freezing the client closes its socket and denies its next
- * auth; a lockdown closes every socket of the key.
- */
-import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ccxtOverride } from '../../src/cli/sandbox.js';
 import type { Credential } from '../../src/exchanges/adapter.js';
 import { bybitWsAuthSignature } from '../../src/exchanges/bybit/index.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
 import { lockdownProcess } from '../lockdown/lockdown-helpers.js';
+import { ccxtPro, plantCanary } from './ws-e2e.js';
 
 const CANARY_SECRET = `canary${'Q7'.repeat(29)}`;
 const POLICY: Policy = {
@@ -30,13 +19,7 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness({
     exchanges: ['bybit'],
-    plantKeys: (keys) => {
-      for (const k of keys)
-        if (k.exchange === 'bybit' && k.name === 'full') {
-          k.credential.secret = CANARY_SECRET;
-          k.verifySecret = CANARY_SECRET;
-        }
-    },
+    plantKeys: plantCanary('bybit', CANARY_SECRET),
   });
 }, 60_000);
 afterAll(() => h.close());
@@ -47,11 +30,7 @@ async function client(policy: Policy = POLICY) {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: CCXT Pro's classes are untyped here
-function pro(credential: Credential): any {
-  // biome-ignore lint/suspicious/noExplicitAny: as above
-  const Pro = (ccxt as any).pro.bybit;
-  return new Pro({ ...credential, ...ccxtOverride('bybit', `${h.url}/bybit`), enableRateLimit: false });
-}
+const pro = (credential: Credential): any => ccxtPro('bybit', h.url, credential);
 
 type Frame = Record<string, unknown>;
 

@@ -1,20 +1,10 @@
-/**
- * Coinbase Advanced Trade's user channel through the gateway, end to end: an unmodified CCXT
- * Pro client with the `urls` override `client add --json` prints receives, through
- * `watchOrders` (its `user` channel; CCXT Pro has no `watchBalance` for Coinbase), the events of
- * orders placed through the gateway by REST. A bad, expired or REST-scoped JWT, a public channel
- * and an unknown message type are refused in Coinbase's `{type: "error"}` shape and never reach
- * the sandbox (its request log); the exchange secret (a canary) is in no frame, log entry or
- * audit record; freezing the client closes its socket within a second.
- */
-import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ccxtOverride } from '../../src/cli/sandbox.js';
 import type { Credential } from '../../src/exchanges/adapter.js';
 import { buildJwt, generateCdpKeyPair, loadSigningKey } from '../../src/exchanges/coinbase/index.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
+import { ccxtPro } from './ws-e2e.js';
 
 const POLICY: Policy = {
   mode: 'enforce',
@@ -39,11 +29,7 @@ let n = 0;
 const client = () => h.issue('coinbase', `cbws-${++n}`, { policy: POLICY });
 
 // biome-ignore lint/suspicious/noExplicitAny: CCXT Pro's classes are untyped here
-function pro(credential: Credential): any {
-  // biome-ignore lint/suspicious/noExplicitAny: as above
-  const Pro = (ccxt as any).pro.coinbase;
-  return new Pro({ ...credential, ...ccxtOverride('coinbase', `${h.url}/coinbase`), enableRateLimit: false });
-}
+const pro = (credential: Credential): any => ccxtPro('coinbase', h.url, credential);
 
 /** A WebSocket JWT as Coinbase (and CCXT) make it: no uri; `nowSeconds` and `key` overridable. */
 function wsJwt(credential: Credential, options: { nowSeconds?: number; uri?: string; secret?: string } = {}) {

@@ -1,20 +1,10 @@
-/**
- * Kraken WebSocket v2 through the gateway, end to end: an unmodified CCXT Pro client with the
- * `urls` override `client add --json` prints gets keywarden's token from REST
- * `GetWebSocketsToken` (Kraken's own never reaches it), and `watchOrders` / `watchBalance`
- * receive the events of orders placed through the gateway by REST. Order methods, unknown
- * methods and bad or expired tokens are denied in Kraken's v2 error shape and never reach the
- * sandbox (its request log); the exchange secret (a canary) and the sandbox's real tokens are
- * in no client frame, log entry or audit record; freezing the client closes its socket.
- */
-import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ccxtOverride } from '../../src/cli/sandbox.js';
 import type { Credential } from '../../src/exchanges/adapter.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { krakenWsTokensIssued } from '../../src/sandbox/kraken-ws.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
+import { ccxtPro, plantCanary } from './ws-e2e.js';
 
 const CANARY_SECRET = Buffer.from(`canary-kraken-${'Q7'.repeat(25)}`).toString('base64');
 const POLICY: Policy = {
@@ -28,13 +18,7 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness({
     exchanges: ['kraken'],
-    plantKeys: (keys) => {
-      for (const k of keys)
-        if (k.exchange === 'kraken' && k.name === 'full') {
-          k.credential.secret = CANARY_SECRET;
-          k.verifySecret = CANARY_SECRET;
-        }
-    },
+    plantKeys: plantCanary('kraken', CANARY_SECRET),
   });
 }, 60_000);
 afterAll(() => h.close());
@@ -43,11 +27,7 @@ let n = 0;
 const client = (policy: Policy = POLICY) => h.issue('kraken', `kws-${++n}`, { policy });
 
 // biome-ignore lint/suspicious/noExplicitAny: CCXT Pro's classes are untyped here
-function pro(credential: Credential): any {
-  // biome-ignore lint/suspicious/noExplicitAny: as above
-  const Pro = (ccxt as any).pro.kraken;
-  return new Pro({ ...credential, ...ccxtOverride('kraken', `${h.url}/kraken`), enableRateLimit: false });
-}
+const pro = (credential: Credential): any => ccxtPro('kraken', h.url, credential);
 
 /** A raw /kraken/v2 connection that keeps every frame it received. */
 async function raw(): Promise<{

@@ -17,6 +17,7 @@ import { okxWsLoginHeaders } from '../../src/exchanges/okx/index.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
 import { lockdownProcess } from '../lockdown/lockdown-helpers.js';
+import { ccxtPro, plantCanary } from './ws-e2e.js';
 
 const CANARY_SECRET = `canary${'Q7'.repeat(29)}`;
 const POLICY: Policy = {
@@ -30,13 +31,7 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness({
     exchanges: ['okx'],
-    plantKeys: (keys) => {
-      for (const k of keys)
-        if (k.exchange === 'okx' && k.name === 'full') {
-          k.credential.secret = CANARY_SECRET;
-          k.verifySecret = CANARY_SECRET;
-        }
-    },
+    plantKeys: plantCanary('okx', CANARY_SECRET),
   });
 }, 60_000);
 afterAll(() => h.close());
@@ -47,11 +42,7 @@ async function client(policy: Policy = POLICY) {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: CCXT Pro's classes are untyped here
-function pro(credential: Credential): any {
-  // biome-ignore lint/suspicious/noExplicitAny: as above
-  const Pro = (ccxt as any).pro.okx;
-  return new Pro({ ...credential, ...ccxtOverride('okx', `${h.url}/okx`), enableRateLimit: false });
-}
+const pro = (credential: Credential): any => ccxtPro('okx', h.url, credential);
 
 type Frame = Record<string, unknown>;
 
