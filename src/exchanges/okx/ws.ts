@@ -137,10 +137,30 @@ interface OkxAnswer {
   event?: unknown;
   op?: unknown;
   code?: unknown;
+  data?: unknown;
+}
+
+/**
+ * OKX's rate refusals: 50011 (a REST or WebSocket limit, HTTP 429 over REST), 50061 (the
+ * sub-account's order rate), 60014 (WebSocket "Requests too frequent"), as the frame's `code` or
+ * an order's `sCode`. They become status 429, so the rate budgets stop the key as over REST.
+ */
+const RATE_CODES = new Set(['50011', '50061', '60014']);
+
+function rateRefused(v: OkxAnswer): boolean {
+  if (typeof v.code === 'string' && RATE_CODES.has(v.code)) return true;
+  return (
+    Array.isArray(v.data) &&
+    v.data.some((d: unknown) => isRecord(d) && typeof d.sCode === 'string' && RATE_CODES.has(d.sCode))
+  );
 }
 
 /** An order op's code: 0 all placed, 2 some placed (stands: partly executed), 1 and others refused. */
-function statusOf(code: unknown): number {
+function statusOf(v: OkxAnswer): number {
+  const code = v.code;
+  // Some placed: stands as partly executed, whatever refused the others.
+  if (code === '2') return 409;
+  if (rateRefused(v)) return 429;
   return code === '0' || code === undefined ? 200 : code === '2' ? 409 : 400;
 }
 
@@ -179,7 +199,11 @@ export function okxWs(rest: ExchangeAdapter<OkxParse>): WsAdapter {
       const id = typeof v.id === 'string' && /^\d{1,15}$/.test(v.id) ? Number(v.id) : undefined;
       if (v.event === 'login') return { kind: 'login', status: v.code === '0' ? 200 : 401 };
       if (id !== undefined && (v.event !== undefined || v.op !== undefined))
-        return { kind: 'response', id, status: v.event === 'error' ? 400 : statusOf(v.code) };
+        return {
+          kind: 'response',
+          id,
+          status: v.event === 'error' ? (rateRefused(v) ? 429 : 400) : statusOf(v),
+        };
       // An error without an id answers the login in flight, if any (else it is relayed).
       if (v.event === 'error') return { kind: 'login', status: 401 };
       return { kind: 'event' };
