@@ -28,6 +28,11 @@ import {
 } from './ws-frames.js';
 
 const PATHS = ['/ws/v5/private', '/ws/v5/business'];
+/**
+ * The upgrade path a login arrived on, set by parseFrame on the login's REST-equivalent (it
+ * overrides any upgrade header of that name): the login's replay key is per path.
+ */
+const WS_PATH_HEADER = 'x-keywarden-ws-path';
 /** How long a login's signature stays acceptable to OKX (±30 s around its timestamp). */
 const LOGIN_REPLAY_WINDOW_MS = 61_000;
 
@@ -105,11 +110,20 @@ function requestAdapterOf(rest: ExchangeAdapter<OkxParse>): ExchangeAdapter<OkxP
         return { ok: false, reason: 'missing_credentials', message: '60011 Please log in' };
       const failure = okxWsLoginVerify(request.headers, verifier.secret, verifier.password, ctx.clock.now());
       if (failure) return failure.result;
-      return { ok: true, replayKey: okxWsLoginReplayKey(request), replayWindowMs: LOGIN_REPLAY_WINDOW_MS };
+      const path = request.headers[WS_PATH_HEADER];
+      // OKX's login signs only its timestamp (seconds): CCXT logs /private and /business in with
+      // the same frame when both open in one second. Each path takes it once, from one source IP
+      // (docs/gateway.md "OKX and Bybit log the connection in once" says why this and no more).
+      return {
+        ok: true,
+        replayKey: okxWsLoginReplayKey(request),
+        replayWindowMs: LOGIN_REPLAY_WINDOW_MS,
+        ...(path !== undefined && PATHS.includes(path) ? { replayPaths: { path, all: PATHS } } : {}),
+      };
     },
     stripAuth: (input) => {
       const r = wireOf(input);
-      return { ...r, headers: withoutHeaders(r.headers, OKX_AUTH_HEADERS) };
+      return { ...r, headers: withoutHeaders(r.headers, [...OKX_AUTH_HEADERS, WS_PATH_HEADER]) };
     },
     classify: (input) => classifyWs(input, rest),
     sign(request, credential, ctx) {
@@ -172,7 +186,7 @@ export function okxWs(rest: ExchangeAdapter<OkxParse>): WsAdapter {
     loginPath: OKX_WS_LOGIN_PATH,
     // OKX closes a link with nothing pushed for 30 s; the client's own pings are answered here.
     keepalive: { text: 'ping', intervalMs: 20_000 },
-    parseFrame(text) {
+    parseFrame(text, path) {
       const r = parseOkxWsFrame(text);
       if (!r.ok)
         return {
@@ -183,7 +197,11 @@ export function okxWs(rest: ExchangeAdapter<OkxParse>): WsAdapter {
           ...(r.op ? { method: r.op } : {}),
         };
       if (r.kind === 'ping') return { kind: 'local', reply: 'pong' };
-      return { kind: r.kind, id: r.id, method: r.op, request: r.request };
+      const request =
+        r.kind === 'login'
+          ? { ...r.request, headers: { ...r.request.headers, [WS_PATH_HEADER]: path ?? '' } }
+          : r.request;
+      return { kind: r.kind, id: r.id, method: r.op, request };
     },
     requestAdapter: requestAdapterOf(rest) as ExchangeAdapter,
     upstreamFrame: (upstreamId, outgoing) => okxWsFrame(upstreamId, outgoing),
