@@ -11,6 +11,7 @@ import type { Monitor, MonitorMetrics } from '../monitor/index.js';
 import type { Evaluate, UsageTracker } from '../policy/index.js';
 import type { Vault } from '../vault/index.js';
 import type { BudgetStore } from './budget/index.js';
+import type { RateLimitStore } from './rate-limit.js';
 import type { ReplayCache } from './replay-cache.js';
 import type { Upstream } from './upstream.js';
 
@@ -41,6 +42,8 @@ export interface GatewayDeps {
   approvals?: Pick<ApprovalsService, 'request'>;
   /** Where the rate budgets live (a Redis store shared by instances); default: this process's memory. */
   budgetStore?: BudgetStore;
+  /** Where the per-client and per-IP buckets live (a Redis store shared by instances); default: this process's memory. */
+  limitStore?: RateLimitStore;
   /** Store and audit reachability for /readyz. */
   ready?: () => Promise<{ store: boolean; audit: boolean }>;
   /** Unexpected failures (never secrets): logged in full with the request id. */

@@ -14,6 +14,7 @@ import type { VerifyFailure } from '../../exchanges/index.js';
 import { isLoopback } from '../ip.js';
 import { advance } from './advance.js';
 import type { PipelineEnv } from './env.js';
+import { limitDenial } from './rate-limit.js';
 import type { Authenticated, Denial, Parsed } from './types.js';
 
 /** Replay window when an adapter names a replay key but no window (the largest freshness window of the five). */
@@ -65,10 +66,13 @@ export async function authenticate(env: AuthEnv, p: Parsed): Promise<Result<Auth
       return fail({ code: 'request_rejected', message: classification.rejected, learned });
     const budget = env.config.server.anonymousPublicWeightPerMinute;
     const weight = Math.max(1, adapter.publicWeight?.(request) ?? 1);
-    if (!env.limiter.take(`anon:${exchange}`, budget / 60, budget, weight))
+    const taken = await env.limiter.take(`anon:${exchange}`, budget / 60, budget, weight);
+    if (taken !== 'admitted')
       return fail({
-        code: 'rate_limited',
-        message: `the anonymous public relay spent its ${budget} weight per minute for ${exchange}; use a client credential`,
+        ...limitDenial(
+          taken,
+          `the anonymous public relay spent its ${budget} weight per minute for ${exchange}; use a client credential`,
+        ),
         learned,
       });
     return ok(advance(p, { caller: { kind: 'anonymous' as const, classification } }));
