@@ -42,6 +42,8 @@ export interface StackOptions extends Pick<GatewayDeps, 'config' | 'vault' | 'ke
   usage?: UsageTracker;
   /** The client nonce ledger, normally the store's (src/store/client-nonces.ts). */
   clientNonces?: NonceLedger;
+  /** The client nonce ledger several gateways on PostgreSQL share (see GatewayDeps.sharedClientNonces). */
+  sharedClientNonces?: GatewayDeps['sharedClientNonces'];
   /** The replay cache; several gateways on PostgreSQL share one (see GatewayDeps.replays). */
   replays?: GatewayDeps['replays'];
   /**
@@ -134,6 +136,7 @@ export function buildGatewayStack(options: StackOptions): GatewayStack {
     ...(options.nonces ? { nonces: options.nonces } : {}),
     ...(options.usage ? { usage: options.usage } : {}),
     ...(options.clientNonces ? { clientNonces: options.clientNonces } : {}),
+    ...(options.sharedClientNonces ? { sharedClientNonces: options.sharedClientNonces } : {}),
     ...(options.replays ? { replays: options.replays } : {}),
     ...(options.approvals ? { approvals: options.approvals } : {}),
   });

@@ -9,6 +9,7 @@ import type { ExchangeAdapter, NonceLedger, NonceSource } from '../exchanges/ind
 import type { KeyRegistry } from '../keys/index.js';
 import type { Monitor, MonitorMetrics } from '../monitor/index.js';
 import type { Evaluate, UsageTracker } from '../policy/index.js';
+import type { SharedNonceLedger } from '../store/index.js';
 import type { Vault } from '../vault/index.js';
 import type { BudgetStore } from './budget/index.js';
 import type { RateLimitStore } from './rate-limit.js';
@@ -30,6 +31,8 @@ export interface GatewayDeps {
   /** The replay cache; default in memory. On PostgreSQL `serve` passes one all instances share (store-state.ts). */
   replays?: ReplayCache;
   clientNonces?: NonceLedger;
+  /** The client nonce ledger every instance shares (PostgreSQL, store-state.ts); it decides when present. */
+  sharedClientNonces?: SharedNonceLedger;
   /** Policy usage (daily caps, order counts); `serve` passes one persisted in the store. Default: in memory. */
   usage?: UsageTracker;
   /**

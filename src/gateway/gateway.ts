@@ -107,6 +107,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     clients,
     keys,
     clientNonces: deps.clientNonces ?? createMemoryNonceLedger(),
+    ...(deps.sharedClientNonces ? { sharedClientNonces: deps.sharedClientNonces } : {}),
     replays: deps.replays ?? createReplayCache(() => clock.now()),
     usage: deps.usage ?? createUsageTracker(),
     evaluate: deps.evaluate,

@@ -10,7 +10,7 @@
 
 import { hashToken } from '../../clients/index.js';
 import { type ErrorCode, fail, ok, type Result, safeEqual } from '../../core/index.js';
-import type { VerifyFailure } from '../../exchanges/index.js';
+import type { NonceLedger, VerifyFailure } from '../../exchanges/index.js';
 import { isLoopback } from '../ip.js';
 import { advance } from './advance.js';
 import type { PipelineEnv } from './env.js';
@@ -31,7 +31,7 @@ const VERIFY_CODES: Record<VerifyFailure, ErrorCode> = {
 
 type AuthEnv = Pick<
   PipelineEnv,
-  'config' | 'clients' | 'keys' | 'limiter' | 'clock' | 'clientNonces' | 'replays'
+  'config' | 'clients' | 'keys' | 'limiter' | 'clock' | 'clientNonces' | 'replays' | 'sharedClientNonces'
 >;
 
 export async function authenticate(env: AuthEnv, p: Parsed): Promise<Result<Authenticated, Denial>> {
@@ -84,11 +84,29 @@ export async function authenticate(env: AuthEnv, p: Parsed): Promise<Result<Auth
     return fail({ code: 'auth_unknown_key', message: 'unknown client api key' });
   // A frame of a logged-in WebSocket connection: its login was verified (and replay-checked).
   if (session !== undefined) return ok(advance(p, { caller: { kind: 'client' as const, hit } }));
-  const verified = adapter.verifyClient(request, hit.credential.verifier, {
-    clock: env.clock,
-    nonces: env.clientNonces,
-    origin: { host: p.host, prefix: `/${exchange}` },
-  });
+  const verify = (nonces: NonceLedger) =>
+    adapter.verifyClient(request, hit.credential.verifier, {
+      clock: env.clock,
+      nonces,
+      origin: { host: p.host, prefix: `/${exchange}` },
+    });
+  // Several gateways (PostgreSQL): the adapter's nonce check is answered "yes" and noted, and the
+  // shared ledger decides once the signature verified (only an authentic request advances it).
+  const shared = env.sharedClientNonces;
+  let claim: { apiKey: string; nonce: bigint } | undefined;
+  let verified = verify(
+    shared
+      ? {
+          accept(apiKey, nonce) {
+            claim = { apiKey, nonce };
+            return true;
+          },
+        }
+      : env.clientNonces,
+  );
+  if (verified.ok && shared && claim && !(await shared.accept(claim.apiKey, claim.nonce)))
+    // Verified again against a ledger that refuses: the adapter's own refusal, in the exchange's words.
+    verified = verify({ accept: () => false });
   // A failed verification is recorded against the client it claimed to be.
   if (!verified.ok)
     return fail({ code: VERIFY_CODES[verified.reason], message: verified.message, learned: { hit } });
