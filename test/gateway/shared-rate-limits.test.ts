@@ -153,6 +153,24 @@ describe('a rate-limit Redis that does not answer', () => {
     expect(await ready.body.json()).toMatchObject({ status: 'not ready', redis: false, store: true });
   });
 
+  it('the rate-budget Redis likewise: refused (rate_budget_unavailable), the same alert, not ready', async () => {
+    const h = await startHarness({
+      exchanges: ['binance'],
+      monitor: {},
+      config: { rateBudgets: { store: { url: `redis://127.0.0.1:${closedPort}`, prefix: prefix() } } },
+    });
+    opened.push(h);
+    const { token } = await h.issue('binance', 'budget-bot');
+    const r = await get(h.url, token);
+    expect(r.status).toBe(503);
+    expect(r.body).toContain('Rate budget store unavailable');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(h.audit.records.some((x) => x.kind === 'alert' && x.rule === 'redis.unavailable')).toBe(true);
+    const ready = await request(`${h.url}/readyz`);
+    expect(ready.statusCode).toBe(503);
+    expect(await ready.body.json()).toMatchObject({ status: 'not ready', redis: false });
+  });
+
   it('with onError: open the request passes without the limit; still reported, still ready', async () => {
     const h = await startHarness({
       exchanges: ['binance'],
