@@ -225,20 +225,23 @@ export function createGateway(deps: GatewayDeps): Gateway {
  */
 async function pingShared(deps: GatewayDeps): Promise<{ redis?: boolean; blocking: boolean }> {
   const { rateLimit, rateBudgets } = deps.config;
-  const checks: Array<Promise<{ up: boolean; closed: boolean }>> = [];
-  const check = (ping: () => Promise<boolean>, closed: boolean) =>
-    checks.push(
-      ping()
-        .catch(() => false)
-        .then((up) => ({ up, closed })),
-    );
-  const { limitStore, budgetStore } = deps;
-  if (limitStore?.ping)
-    check(() => limitStore.ping?.() ?? Promise.resolve(true), rateLimit.store.onError === 'closed');
-  if (budgetStore?.ping)
-    check(() => budgetStore.ping?.() ?? Promise.resolve(true), rateBudgets.store.onError === 'closed');
-  if (checks.length === 0) return { blocking: false };
-  const results = await Promise.all(checks);
+  const stores = [
+    { store: deps.limitStore, closed: rateLimit.store.onError === 'closed' },
+    { store: deps.budgetStore, closed: rateBudgets.store.onError === 'closed' },
+  ];
+  const results = await Promise.all(
+    stores.flatMap(({ store, closed }) =>
+      store?.ping
+        ? [
+            store.ping().then(
+              (up) => ({ up, closed }),
+              () => ({ up: false, closed }),
+            ),
+          ]
+        : [],
+    ),
+  );
+  if (results.length === 0) return { blocking: false };
   return { redis: results.every((r) => r.up), blocking: results.some((r) => !r.up && r.closed) };
 }
 

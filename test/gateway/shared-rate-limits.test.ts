@@ -119,6 +119,26 @@ describe.skipIf(!redisUp)('per-client rate limits shared through Redis', () => {
     expect(await ready.body.json()).toMatchObject({ status: 'ready', redis: true });
   });
 
+  it('the per-IP bucket (before authentication) is shared the same way', async () => {
+    const h = await startHarness({
+      exchanges: ['binance'],
+      config: {
+        rateLimit: {
+          perSecond: 0,
+          perIpPerSecond: 1,
+          perIpBurst: 10,
+          store: { url: REDIS, prefix: prefix() },
+        },
+      },
+    });
+    opened.push(h);
+    const urls = await gateways(h, 2);
+    const { token } = await h.issue('binance', 'ip-bot', { ratePerSecond: 0 });
+    const r = await burst(urls, token);
+    expect(r.admitted).toBeGreaterThan(0);
+    expect(r.admitted).toBeLessThanOrEqual(10 + Math.ceil(r.seconds) + 1);
+  });
+
   it('control: with the in-memory store each of the three gateways admits its own burst', async () => {
     const h = await startHarness({ exchanges: ['binance'], config: { rateLimit: LIMIT } });
     opened.push(h);
