@@ -67,6 +67,7 @@ export async function serve(dataDir: string, opts: ServeOptions) {
         ),
     },
   );
+  for (const warning of unsharedLimits(config)) log.warn(warning);
   const clients = clientServiceFor(ctx);
   // Several gateways on PostgreSQL: changes through any of them arrive by NOTIFY (the store is
   // read per request only while the listener is down), and the store's health is watched.
@@ -171,6 +172,26 @@ export async function serve(dataDir: string, opts: ServeOptions) {
     await ctx.close();
   };
   return { url, stack, sandbox, monitor: alerts, lifecycle, close };
+}
+
+/**
+ * On PostgreSQL (several gateways) the limits that live in this process's memory unless a Redis
+ * is named: each instance then admits its own share, N instances N times the limit. PostgreSQL
+ * does not hold them instead (docs/deployment.md: a write per request, unauthenticated floods
+ * included, on the database every signature waits for), so the operator is told at start.
+ */
+export function unsharedLimits(config: ReturnType<typeof loadConfig>): string[] {
+  if (config.store.url === undefined) return [];
+  const out: string[] = [];
+  if (config.rateLimit.store.url === undefined)
+    out.push(
+      'rateLimit.store.url is not set: per-client and per-IP rate limits are counted in each gateway process, so N gateways admit up to N times each limit (docs/deployment.md)',
+    );
+  if (config.rateBudgets.enabled && config.rateBudgets.store.url === undefined)
+    out.push(
+      "rateBudgets.store.url is not set: each gateway process budgets the exchanges' limits alone, so N gateways may spend up to N times a key's or the egress IP's limit (docs/deployment.md)",
+    );
+  return out;
 }
 
 export function register(program: Command): void {

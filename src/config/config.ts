@@ -12,6 +12,7 @@ import { monitorConfigSchema } from '../monitor/index.js';
 import { isPostgresUrl } from '../store/index.js';
 import { approvalsConfigSchema, DEFAULT_APPROVAL_TTL_HOURS } from './approvals-config.js';
 import { DEFAULT_RATE_BUDGETS, rateBudgetsConfigSchema } from './rate-budgets-config.js';
+import { redisStoreSchema } from './redis-store-config.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8787';
 export const CONFIG_FILE = 'keywarden.yaml';
@@ -99,9 +100,20 @@ export const configSchema = z
         /** Per source IP, before authentication: every request counts, known client or not (0 = unlimited). */
         perIpPerSecond: z.number().nonnegative().default(1_000),
         perIpBurst: z.number().positive().default(2_000),
+        /**
+         * Where the buckets live: this process's memory (no `url`), or Redis shared by every
+         * gateway instance (docs/deployment.md); schema in ./redis-store-config.ts.
+         */
+        store: redisStoreSchema('kw:limit:'),
       })
       .strict()
-      .default({ perSecond: 20, burst: 40, perIpPerSecond: 1_000, perIpBurst: 2_000 }),
+      .default({
+        perSecond: 20,
+        burst: 40,
+        perIpPerSecond: 1_000,
+        perIpBurst: 2_000,
+        store: { onError: 'closed', timeoutMs: 250, prefix: 'kw:limit:' },
+      }),
     prices: z
       .object({
         ttlMs: z.number().int().positive().max(60_000).default(3_000),

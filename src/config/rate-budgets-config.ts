@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { EXCHANGE_IDS, type ExchangeId } from '../core/index.js';
 import { RATE_RULES } from '../exchanges/index.js';
+import { redisStoreSchema } from './redis-store-config.js';
 
 const limitOverrides = (id: ExchangeId) => {
   const known = new Set(RATE_RULES[id].limits.map((l) => l.id));
@@ -33,21 +34,8 @@ export const rateBudgetsConfigSchema = z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/)
       .default('default'),
-    store: z
-      .object({
-        /** Redis holding the budgets of every instance (redis://host:port); absent: this process's memory. */
-        url: z
-          .string()
-          .max(2048)
-          .refine((u) => /^rediss?:\/\//.test(u), { message: 'must be a redis:// or rediss:// URL' })
-          .optional(),
-        /** When the store does not answer: refuse the request (`closed`, the default) or send it unbudgeted (`open`). */
-        onError: z.enum(['closed', 'open']).default('closed'),
-        /** Longest a store call may take, ms. */
-        timeoutMs: z.number().int().positive().max(10_000).default(250),
-      })
-      .strict()
-      .default({ onError: 'closed', timeoutMs: 250 }),
+    /** Where the budgets live (schema in ./redis-store-config.ts). */
+    store: redisStoreSchema('kw:budget:'),
     /** Per exchange, a limit id (docs/rate-budgets.md) → the limit this account really has (VIP tiers, testnets). */
     limits: z
       .object(

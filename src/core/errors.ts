@@ -101,6 +101,13 @@ export const ERROR_CODES = {
     meaning:
       'The shared rate budget store (Redis, rateBudgets.store.url) did not answer and rateBudgets.store.onError is closed (the default): nothing is sent unbudgeted',
   },
+  rate_limit_unavailable: {
+    status: 503,
+    kind: 'unavailable',
+    message: 'Rate limit store unavailable; request refused',
+    meaning:
+      'The shared rate-limit store (Redis, rateLimit.store.url) did not answer and rateLimit.store.onError is closed (the default): no request is admitted past a per-client or per-IP limit nobody can count',
+  },
   // The audit record standing for the denials of one minute from one source IP without a known client.
   unauthenticated: {
     status: 401,

@@ -17,6 +17,7 @@ import { type ApprovalDispatcher, createApprovalDispatcher } from './approval-di
 import { createRedisBudgetStore } from './budget/index.js';
 import { createGateway, type Gateway } from './gateway.js';
 import type { GatewayDeps } from './gateway-types.js';
+import { createRedisRateLimitStore } from './redis-rate-limit.js';
 import { createGatewayServer, type GatewayServer } from './server.js';
 import { createUpstream, type Upstream } from './upstream.js';
 
@@ -41,6 +42,8 @@ export interface StackOptions extends Pick<GatewayDeps, 'config' | 'vault' | 'ke
   usage?: UsageTracker;
   /** The client nonce ledger, normally the store's (src/store/client-nonces.ts). */
   clientNonces?: NonceLedger;
+  /** The client nonce ledger several gateways on PostgreSQL share (see GatewayDeps.sharedClientNonces). */
+  sharedClientNonces?: GatewayDeps['sharedClientNonces'];
   /** The replay cache; several gateways on PostgreSQL share one (see GatewayDeps.replays). */
   replays?: GatewayDeps['replays'];
   /**
@@ -103,10 +106,20 @@ export function buildGatewayStack(options: StackOptions): GatewayStack {
   // Budgets shared by every instance that names the same Redis; without a URL, this process's memory.
   const budgetUrl = config.rateBudgets.enabled ? config.rateBudgets.store.url : undefined;
   const budgetStore = budgetUrl
-    ? createRedisBudgetStore({ url: budgetUrl, timeoutMs: config.rateBudgets.store.timeoutMs })
+    ? createRedisBudgetStore({
+        url: budgetUrl,
+        timeoutMs: config.rateBudgets.store.timeoutMs,
+        prefix: config.rateBudgets.store.prefix,
+      })
+    : undefined;
+  // Per-client and per-IP buckets the same way: in Redis when `rateLimit.store.url` names one.
+  const limits = config.rateLimit.store;
+  const limitStore = limits.url
+    ? createRedisRateLimitStore({ url: limits.url, timeoutMs: limits.timeoutMs, prefix: limits.prefix })
     : undefined;
   const gateway = createGateway({
     ...(budgetStore ? { budgetStore } : {}),
+    ...(limitStore ? { limitStore } : {}),
     config,
     vault,
     keys: options.keys,
@@ -123,6 +136,7 @@ export function buildGatewayStack(options: StackOptions): GatewayStack {
     ...(options.nonces ? { nonces: options.nonces } : {}),
     ...(options.usage ? { usage: options.usage } : {}),
     ...(options.clientNonces ? { clientNonces: options.clientNonces } : {}),
+    ...(options.sharedClientNonces ? { sharedClientNonces: options.sharedClientNonces } : {}),
     ...(options.replays ? { replays: options.replays } : {}),
     ...(options.approvals ? { approvals: options.approvals } : {}),
   });
@@ -161,12 +175,18 @@ export function buildGatewayStack(options: StackOptions): GatewayStack {
     server,
     upstreams,
     ...(dispatcher ? { dispatcher } : {}),
-    listen: (host, port) => server.listen(host, port),
+    async listen(host, port) {
+      // Connect to Redis first (up to 2 s each), so the first requests are not refused for a
+      // connection still being made; one that does not come up leaves the instance not ready.
+      await Promise.allSettled([budgetStore?.ready(), limitStore?.ready()]);
+      return server.listen(host, port);
+    },
     async close() {
       dispatcher?.stop();
       await server.close();
       await Promise.all(Object.values(upstreams).map((u) => u?.close()));
       await budgetStore?.close();
+      await limitStore?.close();
     },
   };
 }

@@ -9,8 +9,10 @@ import type { ExchangeAdapter, NonceLedger, NonceSource } from '../exchanges/ind
 import type { KeyRegistry } from '../keys/index.js';
 import type { Monitor, MonitorMetrics } from '../monitor/index.js';
 import type { Evaluate, UsageTracker } from '../policy/index.js';
+import type { SharedNonceLedger } from '../store/index.js';
 import type { Vault } from '../vault/index.js';
 import type { BudgetStore } from './budget/index.js';
+import type { RateLimitStore } from './rate-limit.js';
 import type { ReplayCache } from './replay-cache.js';
 import type { Upstream } from './upstream.js';
 
@@ -29,6 +31,8 @@ export interface GatewayDeps {
   /** The replay cache; default in memory. On PostgreSQL `serve` passes one all instances share (store-state.ts). */
   replays?: ReplayCache;
   clientNonces?: NonceLedger;
+  /** The client nonce ledger every instance shares (PostgreSQL, store-state.ts); it decides when present. */
+  sharedClientNonces?: SharedNonceLedger;
   /** Policy usage (daily caps, order counts); `serve` passes one persisted in the store. Default: in memory. */
   usage?: UsageTracker;
   /**
@@ -41,6 +45,8 @@ export interface GatewayDeps {
   approvals?: Pick<ApprovalsService, 'request'>;
   /** Where the rate budgets live (a Redis store shared by instances); default: this process's memory. */
   budgetStore?: BudgetStore;
+  /** Where the per-client and per-IP buckets live (a Redis store shared by instances); default: this process's memory. */
+  limitStore?: RateLimitStore;
   /** Store and audit reachability for /readyz. */
   ready?: () => Promise<{ store: boolean; audit: boolean }>;
   /** Unexpected failures (never secrets): logged in full with the request id. */

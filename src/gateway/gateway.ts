@@ -46,7 +46,8 @@ export interface Gateway {
   invalidate(): void;
   /** The nonce sequence an exchange key signs with (Kraken); lifecycle checks share it (see GatewayDeps.nonces). */
   nonceFor(keyId: string): NonceSource;
-  readiness(): Promise<{ ready: boolean; sealed: boolean; store: boolean; audit: boolean }>;
+  /** `redis` is present when a shared limit or budget store is configured: not ready while it does not answer. */
+  readiness(): Promise<{ ready: boolean; sealed: boolean; store: boolean; audit: boolean; redis?: boolean }>;
 }
 
 /** Contract specs change rarely (listing changes); an hour keeps instrument calls negligible. */
@@ -76,7 +77,19 @@ export function createGateway(deps: GatewayDeps): Gateway {
         }),
       );
   }
-  const budgets = buildBudgets(deps, clock, onError);
+  /** A shared store that did not answer: an alert (repeating, the rules engine quiets it), whichever limit needed it. */
+  const redisDown = (what: string, mode: 'closed' | 'open') =>
+    deps.monitor?.observe({
+      type: 'system',
+      at: clock.now(),
+      kind: 'redis_unavailable',
+      message:
+        mode === 'closed'
+          ? `the Redis holding the ${what} does not answer: requests that need it are refused until it is reachable again`
+          : `the Redis holding the ${what} does not answer: requests pass without that limit (onError: open)`,
+      detail: { what, onError: mode },
+    });
+  const budgets = buildBudgets(deps, clock, onError, redisDown);
   const env = {
     config,
     vault,
@@ -84,10 +97,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
     adapters: deps.adapters,
     upstreams: deps.upstreams,
     trustedProxies: createAllowList(config.server.trustedProxies),
-    limiter: createRateLimiter(() => clock.now()),
+    limiter: createRateLimiter(() => clock.now(), {
+      ...(deps.limitStore ? { store: deps.limitStore } : {}),
+      onError: config.rateLimit.store.onError,
+      onStoreError: (err) => {
+        onError('rate-limits', err);
+        redisDown('rate limits', config.rateLimit.store.onError);
+      },
+    }),
     clients,
     keys,
     clientNonces: deps.clientNonces ?? createMemoryNonceLedger(),
+    ...(deps.sharedClientNonces ? { sharedClientNonces: deps.sharedClientNonces } : {}),
     replays: deps.replays ?? createReplayCache(() => clock.now()),
     usage: deps.usage ?? createUsageTracker(),
     evaluate: deps.evaluate,
@@ -181,12 +202,48 @@ export function createGateway(deps: GatewayDeps): Gateway {
     nonceFor: (keyId) => keys.nonce(keyId),
     async readiness() {
       const sealed = vault.isSealed();
-      const r = deps.ready
-        ? await deps.ready().catch(() => ({ store: false, audit: false }))
-        : { store: true, audit: true };
-      return { ready: !sealed && r.store && r.audit, sealed, ...r };
+      const [r, shared] = await Promise.all([
+        deps.ready
+          ? deps.ready().catch(() => ({ store: false, audit: false }))
+          : { store: true, audit: true },
+        pingShared(deps),
+      ]);
+      return {
+        ready: !sealed && r.store && r.audit && !shared.blocking,
+        sealed,
+        ...r,
+        ...(shared.redis === undefined ? {} : { redis: shared.redis }),
+      };
     },
   };
+}
+
+/**
+ * Do the shared stores (Redis: rate limits, rate budgets) answer? `redis` is undefined when none
+ * is configured (memory). Only a store that fails closed makes the instance not ready: one set to
+ * fail open (`onError: open`) was chosen to keep serving, and taking every instance out of the
+ * balancer at once would be the outage that choice avoids; `redis: false` still says so.
+ */
+async function pingShared(deps: GatewayDeps): Promise<{ redis?: boolean; blocking: boolean }> {
+  const { rateLimit, rateBudgets } = deps.config;
+  const stores = [
+    { store: deps.limitStore, closed: rateLimit.store.onError === 'closed' },
+    { store: deps.budgetStore, closed: rateBudgets.store.onError === 'closed' },
+  ];
+  const results = await Promise.all(
+    stores.flatMap(({ store, closed }) =>
+      store?.ping
+        ? [
+            store.ping().then(
+              (up) => ({ up, closed }),
+              () => ({ up: false, closed }),
+            ),
+          ]
+        : [],
+    ),
+  );
+  if (results.length === 0) return { blocking: false };
+  return { redis: results.every((r) => r.up), blocking: results.some((r) => !r.up && r.closed) };
 }
 
 /**
@@ -197,6 +254,7 @@ function buildBudgets(
   deps: GatewayDeps,
   clock: Clock,
   onError: (requestId: string, err: unknown) => void,
+  redisDown: (what: string, mode: 'closed' | 'open') => void,
 ): RateBudgets | undefined {
   const config = deps.config.rateBudgets;
   if (!config.enabled) return undefined;
@@ -225,7 +283,10 @@ function buildBudgets(
           },
         });
       },
-      onStoreError: (err) => onError('rate-budgets', err),
+      onStoreError: (err) => {
+        onError('rate-budgets', err);
+        redisDown('rate budgets', config.store.onError);
+      },
     },
   });
 }

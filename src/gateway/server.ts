@@ -131,7 +131,13 @@ export function createGatewayServer(options: ServerOptions): GatewayServer {
   app.get('/readyz', async (request, reply) => {
     const r = await gateway.readiness();
     reply.code(r.ready ? 200 : 503).header('x-request-id', request.id);
-    return { status: r.ready ? 'ready' : 'not ready', sealed: r.sealed, store: r.store, audit: r.audit };
+    return {
+      status: r.ready ? 'ready' : 'not ready',
+      sealed: r.sealed,
+      store: r.store,
+      audit: r.audit,
+      ...(r.redis === undefined ? {} : { redis: r.redis }),
+    };
   });
 
   const metrics = options.metrics;

@@ -4,6 +4,7 @@ import {
   type AnyStore,
   createClientNonceLedger,
   createNonceSequences,
+  createPgClientNonceLedger,
   createPgNonceSequences,
   createPgReplayCache,
   createPgUsageStore,
@@ -34,19 +35,21 @@ export function storeBackedState(
  * it: nonce draws leased per key until answered (src/store/pg-nonce-sequence.ts), and usage read
  * and reserved under a per-client lock every instance takes (src/policy/shared-usage.ts), so a
  * cap holds across instances, and the replay cache (src/store/pg-replay-cache.ts), so a signed
- * request is accepted once whichever instance it reaches. The client nonce ledger is kept in
- * this process there (the shared replay cache refuses a captured Kraken request at another
- * instance within its window).
+ * request is accepted once whichever instance it reaches, and the client nonce ledger
+ * (src/store/pg-client-nonces.ts), so a drop-in Kraken client's nonce must be above every nonce
+ * it used at any instance.
  */
 export function gatewayState(
   store: AnyStore,
   options: { now?: () => number; onError?: (err: unknown) => void } = {},
-): Required<Pick<StackOptions, 'nonces' | 'usage'>> & Pick<StackOptions, 'clientNonces' | 'replays'> {
+): Required<Pick<StackOptions, 'nonces' | 'usage'>> &
+  Pick<StackOptions, 'clientNonces' | 'replays' | 'sharedClientNonces'> {
   const now = options.now ?? Date.now;
   if (store.dialect === 'sqlite') return storeBackedState(store.sqlite, now);
   return {
     nonces: createPgNonceSequences(store.db, now),
     usage: createSharedUsageTracker(createPgUsageStore(store.db), options.onError),
     replays: sharedReplayCache(createReplayCache(now), createPgReplayCache(store.db, now)),
+    sharedClientNonces: createPgClientNonceLedger(store.db),
   };
 }

@@ -8,7 +8,7 @@
  * other's request fail.
  */
 import type { KeywardenConfig } from '../config/index.js';
-import type { ExchangeId } from '../core/index.js';
+import type { ExchangeId, LeasingNonceSource } from '../core/index.js';
 import { KeywardenError } from '../core/index.js';
 import type { NonceSource, Transport } from '../exchanges/index.js';
 import { adapterFor } from '../exchanges/index.js';
@@ -20,6 +20,32 @@ export interface ExchangeAccess {
   /** The nonce sequence a key signs with (Kraken rejects any nonce not above the last one it saw). */
   nonce(keyId: string): NonceSource;
   close(): Promise<void>;
+}
+
+/**
+ * The nonce source for one call of a key check (or any signed call outside the gateway's
+ * pipeline): on a shared sequence (PostgreSQL) its first draw is leased as the gateway's signing
+ * is (src/store/pg-nonce-sequence.ts), so it is ordered against every instance's request in
+ * flight for the key and cannot overtake one (Kraken's "EAPI:Invalid nonce"). A further draw
+ * within the same call (a retry) is the unleased one, above this process's own draws. `release`
+ * after the answer (or failure); idempotent. Elsewhere a plain pass-through.
+ */
+export async function leaseNonce(
+  access: Pick<ExchangeAccess, 'nonce'>,
+  keyId: string,
+): Promise<NonceSource & { release(): void }> {
+  const source = access.nonce(keyId);
+  const lease = await (source as Partial<LeasingNonceSource>).lease?.();
+  if (!lease) return { next: () => source.next(), release: () => undefined };
+  let leased = false;
+  return {
+    next() {
+      if (leased) return source.next();
+      leased = true;
+      return lease.next();
+    },
+    release: () => lease.release(),
+  };
 }
 
 /** One exchange's HTTP client, as the gateway's upstream (src/gateway/upstream.ts) is. */

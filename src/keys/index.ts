@@ -3,6 +3,7 @@ export {
   type ExchangeAccess,
   exchangeAccessFor,
   exchangeAccessFrom,
+  leaseNonce,
   type Upstream,
   type UpstreamFactory,
 } from './exchange-access.js';

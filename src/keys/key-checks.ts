@@ -9,7 +9,7 @@ import type { ExchangeId } from '../core/index.js';
 import type { Credential, ExchangeAdapter, Introspection, Transport } from '../exchanges/index.js';
 import { adapterFor as defaultAdapterFor } from '../exchanges/index.js';
 import type { Monitor, SystemEvent } from '../monitor/index.js';
-import type { ExchangeAccess } from './exchange-access.js';
+import { type ExchangeAccess, leaseNonce } from './exchange-access.js';
 import { appendKeyAudit } from './key-audit.js';
 import type { KeyCheck, KeyCheckFlag, KeyCheckStore, KeyRecord, KeyRegistry } from './key-types.js';
 
@@ -80,8 +80,11 @@ export async function introspectCredential(
   now: () => number = Date.now,
 ): Promise<IntrospectOutcome> {
   let failed = false;
+  let nonce: Awaited<ReturnType<typeof leaseNonce>> | undefined;
   try {
     const inner = access.transport(adapter.id);
+    // Leased like the gateway's own signing: a check during gateway traffic cannot overtake it.
+    if (adapter.sequencedNonces) nonce = await leaseNonce(access, nonceKey);
     const send: Transport = async (request) => {
       try {
         return await inner(request);
@@ -92,7 +95,7 @@ export async function introspectCredential(
     };
     const result = await adapter.introspect(credential, send, {
       clock: { now },
-      nonce: access.nonce(nonceKey),
+      nonce: nonce ?? access.nonce(nonceKey),
       baseUrl: access.baseUrl(adapter.id),
     });
     return {
@@ -109,6 +112,8 @@ export async function introspectCredential(
           ? (err as Error).message
           : `${adapter.id} introspection failed`;
     return { introspection: { available: false, reason }, failed: true };
+  } finally {
+    nonce?.release();
   }
 }
 

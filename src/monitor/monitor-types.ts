@@ -45,6 +45,7 @@ export interface SystemEvent {
     | 'gateway_sealed'
     | 'audit_write_failed'
     | 'store_unavailable'
+    | 'redis_unavailable'
     | 'leaked_key_found'
     | 'lockdown'
     | 'admin_login_failed'

@@ -27,6 +27,7 @@ export const RULE_SEVERITY = {
   'gateway.lockdown': 'critical',
   'audit.write_failed': 'critical',
   'store.unavailable': 'critical',
+  'redis.unavailable': 'critical',
   'approval.pending': 'warning',
   'exchange.rate_limited': 'warning',
   'exchange.ip_banned': 'critical',

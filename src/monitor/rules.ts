@@ -16,7 +16,12 @@ export interface RuleEngine {
 const MAX_TRACKED_IPS = 10_000;
 
 /** System events the gateway emits per request while a condition lasts: raised once per `repeatSeconds`. */
-const REPEATING = new Set<SystemEvent['kind']>(['gateway_sealed', 'audit_write_failed', 'store_unavailable']);
+const REPEATING = new Set<SystemEvent['kind']>([
+  'gateway_sealed',
+  'audit_write_failed',
+  'store_unavailable',
+  'redis_unavailable',
+]);
 
 export function createRuleEngine(config: RulesConfig): RuleEngine {
   const perIp = new Map<string, SlidingCount>();
@@ -160,6 +165,7 @@ const SYSTEM_RULES: Record<SystemEvent['kind'], { rule: RuleId; title: string }>
   lockdown: { rule: 'gateway.lockdown', title: 'Lockdown engaged' },
   audit_write_failed: { rule: 'audit.write_failed', title: 'Audit write failed' },
   store_unavailable: { rule: 'store.unavailable', title: 'Store unavailable' },
+  redis_unavailable: { rule: 'redis.unavailable', title: 'Shared limits store (Redis) unavailable' },
   admin_login_failed: { rule: 'admin.login_failed', title: 'Failed admin login' },
   approval_pending: { rule: 'approval.pending', title: 'Waiting for approval' },
   exchange_rate_limited: {

@@ -13,6 +13,7 @@ export { type AnyStore, openConfiguredStore } from './configured.js';
 export { DB_FILE, ensureDataDir, openStore, type SqlStore, type Store } from './db.js';
 export { pingStore } from './health.js';
 export { createNonceSequences } from './nonce-sequence.js';
+export { createPgClientNonceLedger, type SharedNonceLedger } from './pg-client-nonces.js';
 export { createPgNonceSequences, NONCE_LOCK_SPACE } from './pg-nonce-sequence.js';
 export { createPgReplayCache, type SharedReplayCache } from './pg-replay-cache.js';
 export { createPgUsageStore, USAGE_LOCK_SPACE } from './pg-usage.js';

@@ -177,7 +177,8 @@ export async function startHarness(
       process.stderr.write(`gateway error ${id}: ${err instanceof Error ? err.message : ''}\n`),
   });
   const { gateway, server } = stack;
-  const url = await server.listen('127.0.0.1', 0);
+  // As `serve`: the stack's listen connects to a configured Redis first.
+  const url = await stack.listen('127.0.0.1', 0);
   const ccxt = (await import('ccxt')).default;
 
   return {

@@ -69,15 +69,29 @@ describe('IP allow-list', () => {
 });
 
 describe('token bucket', () => {
-  it('allows a burst, then refills at the configured rate; 0 is unlimited', () => {
+  it('allows a burst, then refills at the configured rate; 0 is unlimited', async () => {
     let t = 0;
     const rl = createRateLimiter(() => t);
-    const burst = Array.from({ length: 6 }, () => rl.take('c', 2, 5));
-    expect(burst).toEqual([true, true, true, true, true, false]);
+    const burst = [];
+    for (let i = 0; i < 6; i++) burst.push(await rl.take('c', 2, 5));
+    expect(burst).toEqual(['admitted', 'admitted', 'admitted', 'admitted', 'admitted', 'limited']);
     t += 500;
-    expect(rl.take('c', 2, 5)).toBe(true);
-    expect(rl.take('c', 2, 5)).toBe(false);
-    expect(rl.take('other', 2, 5)).toBe(true);
-    for (let i = 0; i < 1000; i++) expect(rl.take('free', 0, 1)).toBe(true);
+    expect(await rl.take('c', 2, 5)).toBe('admitted');
+    expect(await rl.take('c', 2, 5)).toBe('limited');
+    expect(await rl.take('other', 2, 5)).toBe('admitted');
+    for (let i = 0; i < 1000; i++) expect(await rl.take('free', 0, 1)).toBe('admitted');
+  });
+
+  it('a store that does not answer refuses (closed, the default) or admits (open), and says so', async () => {
+    const down = { take: () => Promise.reject(new Error('connect ECONNREFUSED')) };
+    const errors: unknown[] = [];
+    const closed = createRateLimiter(() => 0, { store: down, onStoreError: (e) => errors.push(e) });
+    expect(await closed.take('c', 2, 5)).toBe('unavailable');
+    expect(errors).toHaveLength(1);
+    const open = createRateLimiter(() => 0, { store: down, onError: 'open' });
+    expect(await open.take('c', 2, 5)).toBe('admitted');
+    // Control: an unlimited bucket never asks the store.
+    expect(await closed.take('c', 0, 5)).toBe('admitted');
+    expect(errors).toHaveLength(1);
   });
 });

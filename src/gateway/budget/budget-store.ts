@@ -42,6 +42,8 @@ export interface BudgetStore {
   observe(counter: CounterSpec, used: number, now: number): Promise<void>;
   /** Stop everything under `stopKey` until `untilMs`; returns the stop now in force (a later one stands). */
   stop(stopKey: string, untilMs: number, now: number): Promise<number>;
+  /** Does the store answer (readiness)? Absent: always (memory). */
+  ping?(): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -113,6 +113,7 @@ export interface RedisBudgetStoreOptions {
 export interface RedisBudgetStore extends BudgetStore {
   /** Resolves once connected (rejects when Redis cannot be reached within the timeout). */
   ready(): Promise<void>;
+  ping(): Promise<boolean>;
 }
 
 export function createRedisBudgetStore(options: RedisBudgetStoreOptions): RedisBudgetStore {
@@ -194,6 +195,12 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): RedisB
     async stop(key, until, now) {
       return Number(await eval_(STOP, [`${prefix}stop:${key}`], [String(until), String(now)]));
     },
+
+    ping: () =>
+      redis
+        .ping()
+        .then((r) => r === 'PONG')
+        .catch(() => false),
 
     async close() {
       redis.disconnect();

@@ -8,6 +8,7 @@ import { clientAddress } from '../ip.js';
 import { isSaneHost } from '../target.js';
 import { advance } from './advance.js';
 import type { PipelineEnv } from './env.js';
+import { limitDenial } from './rate-limit.js';
 import type { Admitted, Denial, Targeted } from './types.js';
 
 const METHOD_OVERRIDE = ['x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-method'];
@@ -22,13 +23,14 @@ export function locate(env: Pick<PipelineEnv, 'trustedProxies'>, t: Targeted): A
   });
 }
 
-export function admit(env: Pick<PipelineEnv, 'config' | 'limiter'>, a: Admitted): Result<Admitted, Denial> {
+export async function admit(
+  env: Pick<PipelineEnv, 'config' | 'limiter'>,
+  a: Admitted,
+): Promise<Result<Admitted, Denial>> {
   const { perIpPerSecond, perIpBurst } = env.config.rateLimit;
-  if (!env.limiter.take(`pre:${a.sourceIp}`, perIpPerSecond, perIpBurst))
-    return fail({
-      code: 'rate_limited',
-      message: `more than ${perIpPerSecond} requests per second from ${a.sourceIp}`,
-    });
+  const taken = await env.limiter.take(`pre:${a.sourceIp}`, perIpPerSecond, perIpBurst);
+  if (taken !== 'admitted')
+    return fail(limitDenial(taken, `more than ${perIpPerSecond} requests per second from ${a.sourceIp}`));
   for (const h of METHOD_OVERRIDE)
     if (a.edge.headers[h] !== undefined)
       return fail({ code: 'path_not_allowed', message: `${h} header is not accepted` });

@@ -30,15 +30,23 @@ export async function resolveAmends(
   for (const o of pending) {
     const lookup = adapter.restingOrderRequest(o, at.request);
     if (!lookup) continue;
-    const signed = adapter.sign(lookup, credential, {
-      clock: env.clock,
-      nonce: env.keys.nonce(key.id),
-      baseUrl: upstream.baseUrl,
-    });
-    const resting = await upstream
-      .send(signed)
-      .then((answer) => adapter.parseRestingOrder?.(answer))
-      .catch(() => undefined);
+    // Leased like the request itself will be (PostgreSQL): this read cannot overtake another
+    // instance's request for the key in flight, nor be overtaken (Kraken's "invalid nonce").
+    const lease = adapter.sequencedNonces ? await env.keys.leaseNonce(key.id) : undefined;
+    let resting: Awaited<ReturnType<NonNullable<typeof adapter.parseRestingOrder>>>;
+    try {
+      const signed = adapter.sign(lookup, credential, {
+        clock: env.clock,
+        nonce: lease ?? env.keys.nonce(key.id),
+        baseUrl: upstream.baseUrl,
+      });
+      resting = await upstream
+        .send(signed)
+        .then((answer) => adapter.parseRestingOrder?.(answer))
+        .catch(() => undefined);
+    } finally {
+      lease?.release();
+    }
     // No answer, no amend: an amend is only judged against the order it changes.
     if (!resting) return 'the order to amend could not be read from the exchange (not open, or not found)';
     if (o.symbol !== undefined && o.symbol !== resting.symbol)

@@ -10,10 +10,11 @@
 
 import { hashToken } from '../../clients/index.js';
 import { type ErrorCode, fail, ok, type Result, safeEqual } from '../../core/index.js';
-import type { VerifyFailure } from '../../exchanges/index.js';
+import type { NonceLedger, VerifyFailure } from '../../exchanges/index.js';
 import { isLoopback } from '../ip.js';
 import { advance } from './advance.js';
 import type { PipelineEnv } from './env.js';
+import { limitDenial } from './rate-limit.js';
 import type { Authenticated, Denial, Parsed } from './types.js';
 
 /** Replay window when an adapter names a replay key but no window (the largest freshness window of the five). */
@@ -30,7 +31,7 @@ const VERIFY_CODES: Record<VerifyFailure, ErrorCode> = {
 
 type AuthEnv = Pick<
   PipelineEnv,
-  'config' | 'clients' | 'keys' | 'limiter' | 'clock' | 'clientNonces' | 'replays'
+  'config' | 'clients' | 'keys' | 'limiter' | 'clock' | 'clientNonces' | 'replays' | 'sharedClientNonces'
 >;
 
 export async function authenticate(env: AuthEnv, p: Parsed): Promise<Result<Authenticated, Denial>> {
@@ -65,10 +66,13 @@ export async function authenticate(env: AuthEnv, p: Parsed): Promise<Result<Auth
       return fail({ code: 'request_rejected', message: classification.rejected, learned });
     const budget = env.config.server.anonymousPublicWeightPerMinute;
     const weight = Math.max(1, adapter.publicWeight?.(request) ?? 1);
-    if (!env.limiter.take(`anon:${exchange}`, budget / 60, budget, weight))
+    const taken = await env.limiter.take(`anon:${exchange}`, budget / 60, budget, weight);
+    if (taken !== 'admitted')
       return fail({
-        code: 'rate_limited',
-        message: `the anonymous public relay spent its ${budget} weight per minute for ${exchange}; use a client credential`,
+        ...limitDenial(
+          taken,
+          `the anonymous public relay spent its ${budget} weight per minute for ${exchange}; use a client credential`,
+        ),
         learned,
       });
     return ok(advance(p, { caller: { kind: 'anonymous' as const, classification } }));
@@ -80,11 +84,29 @@ export async function authenticate(env: AuthEnv, p: Parsed): Promise<Result<Auth
     return fail({ code: 'auth_unknown_key', message: 'unknown client api key' });
   // A frame of a logged-in WebSocket connection: its login was verified (and replay-checked).
   if (session !== undefined) return ok(advance(p, { caller: { kind: 'client' as const, hit } }));
-  const verified = adapter.verifyClient(request, hit.credential.verifier, {
-    clock: env.clock,
-    nonces: env.clientNonces,
-    origin: { host: p.host, prefix: `/${exchange}` },
-  });
+  const verify = (nonces: NonceLedger) =>
+    adapter.verifyClient(request, hit.credential.verifier, {
+      clock: env.clock,
+      nonces,
+      origin: { host: p.host, prefix: `/${exchange}` },
+    });
+  // Several gateways (PostgreSQL): the adapter's nonce check is answered "yes" and noted, and the
+  // shared ledger decides once the signature verified (only an authentic request advances it).
+  const shared = env.sharedClientNonces;
+  let claim: { apiKey: string; nonce: bigint } | undefined;
+  let verified = verify(
+    shared
+      ? {
+          accept(apiKey, nonce) {
+            claim = { apiKey, nonce };
+            return true;
+          },
+        }
+      : env.clientNonces,
+  );
+  if (verified.ok && shared && claim && !(await shared.accept(claim.apiKey, claim.nonce)))
+    // Verified again against a ledger that refuses: the adapter's own refusal, in the exchange's words.
+    verified = verify({ accept: () => false });
   // A failed verification is recorded against the client it claimed to be.
   if (!verified.ok)
     return fail({ code: VERIFY_CODES[verified.reason], message: verified.message, learned: { hit } });

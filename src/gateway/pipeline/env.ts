@@ -4,6 +4,7 @@ import type { KeywardenConfig } from '../../config/index.js';
 import type { Clock, ExchangeId } from '../../core/index.js';
 import type { ExchangeAdapter, NonceLedger } from '../../exchanges/index.js';
 import type { Evaluate, UsageTracker } from '../../policy/index.js';
+import type { SharedNonceLedger } from '../../store/index.js';
 import type { Vault } from '../../vault/index.js';
 import type { RateBudgets } from '../budget/index.js';
 import type { ClientCache } from '../client-cache.js';
@@ -25,6 +26,8 @@ export interface PipelineEnv {
   clients: ClientCache;
   keys: KeyCache;
   clientNonces: NonceLedger;
+  /** Several gateways (PostgreSQL): the client nonce ledger they share; when present it decides, not `clientNonces`. */
+  sharedClientNonces?: SharedNonceLedger;
   replays: ReplayCache;
   usage: UsageTracker;
   evaluate: Evaluate;

@@ -38,7 +38,7 @@ export function createPipeline(env: PipelineEnv & { audit: AuditLog }): Pipeline
     let at: Reached = locate(env, t.value);
     const denied = (denial: Denial): Outcome => ({ kind: 'denied', requestId, adapter, at, denial });
     try {
-      const admitted = admit(env, at);
+      const admitted = await admit(env, at);
       if (!admitted.ok) return denied(admitted.error);
       if (env.vault.isSealed()) {
         env.keys.forgetCredentials();
@@ -63,7 +63,7 @@ export function createPipeline(env: PipelineEnv & { audit: AuditLog }): Pipeline
       at = active.value;
       const allowedIp = sourceIp(active.value);
       if (!allowedIp.ok) return denied(allowedIp.error);
-      const admissible = rateLimit(env, allowedIp.value);
+      const admissible = await rateLimit(env, allowedIp.value);
       if (!admissible.ok) return denied(admissible.error);
       const classified = classify(admissible.value);
       if (!classified.ok) return denied(classified.error);

@@ -45,7 +45,7 @@ function env(o: { revoked?: boolean; known?: boolean; exchange?: string }) {
     config: { server: { anonymousPublicWeightPerMinute: 0 } },
     clients: { current: async () => lookup },
     keys: { follow: () => undefined },
-    limiter: { take: () => false },
+    limiter: { take: async () => 'limited' },
     clock: { now: () => 0 },
     clientNonces: {},
     replays: { accept: () => true },
