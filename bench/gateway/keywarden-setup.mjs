@@ -33,8 +33,10 @@ export async function setupBenchGateway({ dist, dataDir, seedDir, sandboxUrl }) 
   // sandbox's trading key and a policy that allows trade; the REST bench signs reads only.
   const keyName = process.env.BENCH_KEY ?? 'read';
   const actions = (process.env.BENCH_ACTIONS ?? 'public,read').split(',');
-  const sandboxKey = seed.keys.find((k) => k.exchange === 'binance' && k.name === keyName);
-  await keys.add({ label: 'bench', exchange: 'binance', environment: 'prod' }, sandboxKey.credential);
+  // BENCH_EXCHANGE (default binance): the exchange whose sandbox key the bench client trades with.
+  const exchange = process.env.BENCH_EXCHANGE ?? 'binance';
+  const sandboxKey = seed.keys.find((k) => k.exchange === exchange && k.name === keyName);
+  await keys.add({ label: 'bench', exchange, environment: 'prod' }, sandboxKey.credential);
   const audit = openAuditLog(store, vault);
   const clients = createClientService({
     db: store.db,
@@ -64,9 +66,21 @@ export async function setupBenchGateway({ dist, dataDir, seedDir, sandboxUrl }) 
     keys,
     clients,
     audit,
-    baseUrls: { binance: `${sandboxUrl}/binance` },
+    baseUrls: { [exchange]: `${sandboxUrl}/${exchange}` },
     ...storeBackedState(store.sqlite),
   });
+  // BENCH_CLIENTS (default 1): more clients of the same key, for the WebSocket soak on OKX, whose
+  // logins of one credential in one second are one frame (a replay to keywarden on the same path).
+  const more = [];
+  for (let i = 1; i < Number(process.env.BENCH_CLIENTS ?? 1); i++) {
+    const c = await clients.add({
+      name: `bench-${i}`,
+      key: 'bench',
+      policy: { mode: 'enforce', actions },
+      ratePerSecond: 0,
+    });
+    more.push(c.credential);
+  }
   const url = await stack.listen('127.0.0.1', 0);
-  return { url, credential: issued.credential, token: issued.token };
+  return { url, credential: issued.credential, token: issued.token, credentials: [issued.credential, ...more] };
 }

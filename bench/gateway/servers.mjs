@@ -14,11 +14,19 @@ const load = (p) => import(new URL(p, dist).href);
 async function sandbox() {
   const { createSandbox, loadOrCreateSeed } = await load('sandbox/server.js');
   const { binanceEmulator } = await load('sandbox/binance.js');
-  const seed = loadOrCreateSeed(seedDir, [binanceEmulator]);
+  // BENCH_EXCHANGES (default binance): the emulators to serve; the WebSocket bench also runs OKX and Bybit.
+  const wanted = (process.env.BENCH_EXCHANGES ?? 'binance').split(',');
+  const all = {
+    binance: binanceEmulator,
+    okx: wanted.includes('okx') ? (await load('sandbox/okx.js')).okxEmulator : undefined,
+    bybit: wanted.includes('bybit') ? (await load('sandbox/bybit.js')).bybitEmulator : undefined,
+  };
+  const emulators = wanted.map((id) => all[id]).filter(Boolean);
+  const seed = loadOrCreateSeed(seedDir, emulators);
   // The bench measures the gateway: Binance's weight limit (6000 a minute, enforced by default) is lifted.
   const sb = createSandbox({
-    emulators: [binanceEmulator],
-    keys: seed.keys.filter((k) => k.exchange === 'binance'),
+    emulators,
+    keys: seed.keys.filter((k) => wanted.includes(k.exchange)),
     rateLimits: { weightPerMinute: Number.MAX_SAFE_INTEGER },
   });
   // The request log is the sandbox's proof for tests; in a benchmark it would only grow.

@@ -1,6 +1,9 @@
-// WebSocket order round trip benchmark (not part of npm test): `npm run build && node bench/ws/run.mjs`.
-// One run, against the Binance emulator's WebSocket API on loopback, of two paths to the same
-// signed `order.test` (a test order: full validation, nothing rests on the book):
+// WebSocket order round trip benchmark (not part of npm test): `npm run build && node bench/ws/run.mjs`
+// (BENCH_WS_EXCHANGE=binance|okx|bybit, default binance). Binance: a signed `order.test` on the
+// WebSocket API (full validation, nothing rests on the book). OKX (`/ws/v5/private`, op `order`)
+// and Bybit (`/v5/trade`, op `order.create`): each connection logs in once, then places a limit
+// buy far below the market (it rests) and cancels it; only the placement's round trip is timed,
+// the cancel keeps the sandbox balance flat. One run, on loopback, of two paths:
 //   (a) client -> sandbox /binance/ws-api/v3 directly, signed with the sandbox key
 //   (b) client -> keywarden /binance/ws-api/v3 (verifies the client's signature, strict schema,
 //       policy, audit committed, re-signs with the real key) -> sandbox
@@ -10,6 +13,7 @@
 // ratio, both from the same run. Servers run in their own processes (bench/gateway/servers.mjs).
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { EXCHANGE, PROTOCOLS } from './protocols.mjs';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,17 +39,27 @@ export function startRole(role, args, env = {}) {
   });
 }
 
-/** A WebSocket API connection answering one request at a time (by id). */
-export async function connect(url) {
+/**
+ * A WebSocket connection answering requests by id (`idField`: Binance `id`, OKX `id`, Bybit
+ * `reqId`); `await(pred)` waits for the next frame `pred` accepts (a login answer without an id).
+ */
+export async function connect(url, idField = 'id') {
   const ws = new WebSocket(url);
   const waiting = new Map();
+  const watchers = [];
   ws.on('message', (d) => {
-    const v = JSON.parse(d.toString());
-    const done = waiting.get(v.id);
+    const text = d.toString();
+    if (text === 'pong') return;
+    const v = JSON.parse(text);
+    const key = v[idField] === undefined ? undefined : String(v[idField]);
+    const done = key === undefined ? undefined : waiting.get(key);
     if (done) {
-      waiting.delete(v.id);
+      waiting.delete(key);
       done(v);
+      return;
     }
+    const i = watchers.findIndex((w) => w.pred(v));
+    if (i !== -1) watchers.splice(i, 1)[0].resolve(v);
   });
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
@@ -57,8 +71,23 @@ export async function connect(url) {
     request(method, params) {
       const id = ++next;
       return new Promise((resolve) => {
-        waiting.set(id, resolve);
+        waiting.set(String(id), resolve);
         ws.send(JSON.stringify({ id, method, params }));
+      });
+    },
+    /** Send `frame(id)` and wait for the answer carrying that id. */
+    send(frame) {
+      const id = String(++next);
+      return new Promise((resolve) => {
+        waiting.set(id, resolve);
+        ws.send(JSON.stringify(frame(id)));
+      });
+    },
+    /** Send `frame` and wait for the next unmatched answer `pred` accepts. */
+    await(frame, pred) {
+      return new Promise((resolve) => {
+        watchers.push({ pred, resolve });
+        ws.send(JSON.stringify(frame));
       });
     },
   };
@@ -83,8 +112,13 @@ export const TEST_ORDER = {
   price: '20000',
 };
 
-export function trading() {
-  return { BENCH_KEY: 'full', BENCH_ACTIONS: 'public,read,trade' };
+export function trading(exchange = 'binance') {
+  return {
+    BENCH_KEY: 'full',
+    BENCH_ACTIONS: 'public,read,trade,cancel',
+    BENCH_EXCHANGE: exchange,
+    BENCH_EXCHANGES: exchange,
+  };
 }
 
 function percentile(sorted, p) {
@@ -92,15 +126,22 @@ function percentile(sorted, p) {
 }
 
 async function main() {
+  const proto = PROTOCOLS[EXCHANGE];
+  if (!proto) throw new Error(`BENCH_WS_EXCHANGE: one of ${Object.keys(PROTOCOLS).join(', ')}`);
   const seedDir = mkdtempSync(join(tmpdir(), 'kw-bench-ws-seed-'));
-  const sandbox = await startRole('sandbox', [seedDir]);
+  const sandbox = await startRole('sandbox', [seedDir], { BENCH_EXCHANGES: EXCHANGE });
   const seed = JSON.parse(readFileSync(join(seedDir, 'seed.json'), 'utf8'));
-  const key = seed.keys.find((k) => k.exchange === 'binance' && k.name === 'full');
-  const kw = await startRole('keywarden', [seedDir, sandbox.url], trading());
-  const ws = (base) => `${base.replace(/^http/, 'ws')}/binance/ws-api/v3`;
+  const key = seed.keys.find((k) => k.exchange === EXCHANGE && k.name === 'full');
+  const kw = await startRole('keywarden', [seedDir, sandbox.url], trading(EXCHANGE));
+  const ws = (base) => `${base.replace(/^http/, 'ws')}/${EXCHANGE}${proto.path}`;
+  const open = async (base, credential) => {
+    const conn = await connect(ws(base), proto.idField);
+    await proto.login(conn, credential);
+    return conn;
+  };
   const paths = [
-    { id: 'a', name: 'direct -> sandbox', conn: await connect(ws(sandbox.url)), credential: key.credential, ms: [] },
-    { id: 'b', name: 'keywarden', conn: await connect(ws(kw.url)), credential: kw.credential, ms: [] },
+    { id: 'a', name: 'direct -> sandbox', conn: await open(sandbox.url, key.credential), credential: key.credential, ms: [] },
+    { id: 'b', name: 'keywarden', conn: await open(kw.url, kw.credential), credential: kw.credential, ms: [] },
   ];
   let refused = 0;
   for (let i = 0; i < WARMUP + REQUESTS; i++) {
@@ -110,12 +151,17 @@ async function main() {
       const started = performance.now();
       // A fresh client order id: two requests signed in the same millisecond would otherwise be
       // identical, and keywarden refuses the second as a replay.
-      const params = { ...TEST_ORDER, newClientOrderId: `bench${i}${p.id}` };
-      const answer = await p.conn.request('order.test', signed(p.credential, params));
+      const answer = await proto.order(p.conn, p.credential, `bench${i}${p.id}`);
       const took = performance.now() - started;
-      if (answer.status !== 200) {
+      if (!proto.ok(answer)) {
         refused++;
         if (refused < 3) process.stderr.write(`${p.name} refused: ${JSON.stringify(answer)}\n`);
+      } else if (proto.cancel) {
+        const c = await proto.cancel(p.conn, p.credential, answer);
+        if (!proto.ok(c)) {
+          refused++;
+          if (refused < 3) process.stderr.write(`${p.name} cancel refused: ${JSON.stringify(c)}\n`);
+        }
       }
       if (i >= WARMUP) p.ms.push(took);
     }
@@ -129,10 +175,11 @@ async function main() {
   const cpu = cpus();
   const ms = (x) => x.toFixed(3);
   const lines = [
+    `${new Date().toISOString()} ${EXCHANGE}: ${proto.what}`,
     `Machine: ${cpu.length} cores, ${cpu[0]?.model ?? 'unknown CPU'}; Node ${process.version}; load average at end ${loadavg()
       .map((x) => x.toFixed(1))
       .join(' ')}`,
-    `${REQUESTS} signed order.test round trips per path after ${WARMUP} warm-up, one in flight, paths alternating; ${refused} refused.`,
+    `${REQUESTS} round trips per path after ${WARMUP} warm-up, one in flight, paths alternating; ${refused} refused.`,
     '',
     '| path | p50 ms | p99 ms |',
     '|---|---:|---:|',

@@ -90,7 +90,18 @@ export type VerifyFailure =
  * still accept it. Kraken's nonce ledger already refuses replays, so it returns none.
  */
 export type VerifyResult =
-  | { ok: true; replayKey?: string; replayWindowMs?: number }
+  | {
+      ok: true;
+      replayKey?: string;
+      replayWindowMs?: number;
+      /**
+       * The same signed frame may be used once on each of `all` WebSocket paths instead of once in
+       * all (OKX's login signs only its timestamp in seconds: CCXT's /ws/v5/private and
+       * /ws/v5/business logins in one second are byte-identical), every use from the source IP
+       * of its first use. `path` is this use's (one of `all`).
+       */
+      replayPaths?: { path: string; all: readonly string[] };
+    }
   | { ok: false; reason: VerifyFailure; message: string };
 
 /** One price an order carries, by the exchange's own field name. Every one is band-checked. */

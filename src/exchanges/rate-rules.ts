@@ -7,10 +7,20 @@
 import type { WireRequest } from '../core/index.js';
 
 /**
- * Who a limit counts: every request leaving the gateway's egress IP (`ip`), or every request
- * signed with one exchange key (`key`; Binance's order counts, Bybit's per-UID limits).
+ * Who a limit counts: every request leaving the gateway's egress IP (`ip`), every request
+ * signed with one exchange key (`key`; Binance's order counts, Bybit's per-UID limits), or every
+ * request over one upstream WebSocket connection (`connection`; OKX's 480 logins and
+ * subscriptions per connection per hour). A `connection` limit is never charged over REST.
  */
-export type BudgetScope = 'ip' | 'key';
+export type BudgetScope = 'ip' | 'key' | 'connection';
+
+/** A request sent over one of the gateway's upstream WebSocket connections. */
+export interface WsCostContext {
+  /** This upstream connection's own id (never shown, never a key id). */
+  connection: string;
+  /** This request is the connection's first: sending it opens the upstream socket (its cost too). */
+  opens: boolean;
+}
 
 /** One limit an exchange enforces. */
 export interface BudgetLimit {
@@ -51,13 +61,23 @@ export interface BudgetObservation {
    * The exchange refused for rate (429, Binance's 418 ban, a 429 with Retry-After): every request
    * of this scope stops until `retryAfterMs` from now. Undefined when it did not.
    */
-  stop?: { scope: BudgetScope; retryAfterMs: number; status: number; reason: string };
+  stop?: { scope: 'ip' | 'key'; retryAfterMs: number; status: number; reason: string };
 }
 
 export interface RateRules {
   readonly limits: readonly BudgetLimit[];
   /** What sending this request (relative to the exchange's base URL) costs. */
   cost(request: Pick<WireRequest, 'method' | 'path' | 'query' | 'body'>): BudgetCharge[];
+  /**
+   * What sending this request over the exchange's WebSocket costs (`request` is the frame's
+   * REST-equivalent, as the pipeline sees it). Charges naming REST's limit ids share REST's
+   * counters, as the exchange shares them. Absent: the exchange's WebSocket requests are not
+   * budgeted (Kraken, Coinbase: docs/rate-budgets.md says why).
+   */
+  wsCost?(
+    request: Pick<WireRequest, 'method' | 'path' | 'query' | 'body'>,
+    ws: WsCostContext,
+  ): BudgetCharge[];
   /** Read the answer's status and (lower-case) headers; `defaultRetryAfterMs` when a refusal names no time. */
   observe(status: number, headers: Record<string, string>, context: ObserveContext): BudgetObservation;
 }

@@ -55,6 +55,12 @@ export interface WsAdapter {
   upstreamFrame(upstreamId: number, outgoing: OutgoingRequest): string;
   parseUpstream(text: string): WsUpstreamFrame;
   /**
+   * Optional: the rate-limit usage an upstream answer carries in its frame (Binance's
+   * `rateLimits`, Bybit's `header`), as the REST answer's lower-case headers would carry it, so
+   * the rate budgets read WebSocket answers with the exchange's REST rules.
+   */
+  usageHeaders?(text: string): Record<string, string>;
+  /**
    * An upstream answer rewritten to carry the client's id; undefined when the client gets none
    * (Coinbase answers a subscription with a `subscriptions` channel message, relayed as an event).
    */

@@ -11,6 +11,7 @@ import { createMemoryNonceLedger, RATE_RULES } from '../exchanges/index.js';
 import { createUsageTracker } from '../policy/index.js';
 import {
   budgetMetrics,
+  connectionBudgets,
   createMemoryBudgetStore,
   createRateBudgets,
   type RateBudgets,
@@ -160,11 +161,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
     adapters: deps.adapters,
     upstreams: deps.upstreams,
     // Same services and caches; only this connection's adapter (WebSocket payloads) and upstream (its socket).
-    // WebSocket messages are not budgeted yet: their costs are not the REST table's (docs/rate-budgets.md).
+    // The same rate budgets too, spent at the exchange's WebSocket costs (docs/rate-budgets.md).
     pipelineFor: (exchange, adapter, upstream) =>
       createPipeline({
         ...env,
-        budgets: undefined,
+        budgets: budgets ? connectionBudgets(budgets) : undefined,
         adapters: { ...env.adapters, [exchange]: adapter },
         upstreams: { ...env.upstreams, [exchange]: upstream },
       }),

@@ -26,7 +26,7 @@ export const LABEL_VALUES = {
   outcome: ['ok', 'retry', 'failed', 'dropped'],
   kind: ['5xx', '429', 'unreachable'],
   // The rate budgets' metrics (src/gateway/budget/budget-metrics.ts).
-  scope: ['ip', 'key'],
+  scope: ['ip', 'key', 'connection'],
   limit: [...new Set(Object.values(RATE_RULES).flatMap((r) => r.limits.map((l) => l.id))), 'other'],
   reason: ['budget', 'stopped', 'queue_full', 'store_error'],
 } as const satisfies Record<string, readonly string[]>;

@@ -4,6 +4,7 @@
  * `X-MBX-USED-WEIGHT-1M` on every answer; over the limit, HTTP 429 code -1003 with Retry-After
  * (seconds to the minute's end); an IP that goes on sending while told to wait is banned with
  * HTTP 418 and Retry-After until the ban ends. Order answers carry `X-MBX-ORDER-COUNT-10S` / `-1D`.
+ * The WebSocket API emulation (./binance-ws.ts) spends the same per-IP count.
  */
 import { binanceOrderCount, binanceRequestWeight } from '../exchanges/binance/index.js';
 import type { ExchangeResponse } from '../exchanges/index.js';
@@ -13,10 +14,15 @@ type Handle = (request: SandboxRequest, ctx: SandboxContext) => ExchangeResponse
 
 const MINUTE_MS = 60_000;
 
+/**
+ * `weight`: the request's own when it is no REST request (the WebSocket API's own methods and its
+ * connection, which count against the same per-IP minute); the REST endpoint's by default.
+ */
 export async function binanceWeightLimited(
   request: SandboxRequest,
   ctx: SandboxContext,
   handle: Handle,
+  weightOverride?: number,
 ): Promise<ExchangeResponse> {
   const limits = ctx.limits;
   if (!limits) return handle(request, ctx);
@@ -32,7 +38,7 @@ export async function binanceWeightLimited(
       },
       { 'retry-after': String(Math.ceil((bannedUntil - now) / 1000)) },
     );
-  const weight = request.path.startsWith('/sapi/') ? 1 : binanceRequestWeight(request);
+  const weight = weightOverride ?? (request.path.startsWith('/sapi/') ? 1 : binanceRequestWeight(request));
   const used = limits.spend(`binance:ip:${ip}`, MINUTE_MS, weight, now);
   const usage = { 'x-mbx-used-weight-1m': String(used), 'x-mbx-used-weight': String(used) };
   const fault = limits.takeFault('binance');

@@ -5,22 +5,29 @@
  * emulator then executes it (re-signed inside the sandbox), so both faces share one order book.
  * After `userDataStream.subscribe.signature` the connection receives `executionReport` and
  * `outboundAccountPosition` events of the key's account, `{subscriptionId, event}`-wrapped.
+ * Every request spends the REST request weight of its IP (./binance-limits.ts: the executed ones
+ * through the REST face, the WebSocket's own methods at their documented weight, a connection 2),
+ * and answers carry `rateLimits`; over the limit a request answers status 429 (then 418) with
+ * `error.data.retryAfter`, as Binance's WebSocket API does.
  */
 import {
   BINANCE_WS_FRAME_FIELDS,
   BINANCE_WS_METHODS,
   binance,
+  binanceRateRules,
   parseBinanceWsFrame,
 } from '../exchanges/binance/index.js';
 import { dropRawParams, type ExchangeResponse, withoutHeaders } from '../exchanges/index.js';
+import { binanceWeightLimited } from './binance-limits.js';
 import { fmt, orderJson } from './binance-orders.js';
-import type {
-  SandboxContext,
-  SandboxEmulator,
-  SandboxKey,
-  SandboxWsEmulator,
-  SandboxWsPeer,
-  SandboxWsSession,
+import {
+  json,
+  type SandboxContext,
+  type SandboxEmulator,
+  type SandboxKey,
+  type SandboxWsEmulator,
+  type SandboxWsPeer,
+  type SandboxWsSession,
 } from './emulator.js';
 import type { Order } from './engine.js';
 import { ipRefused, verifyWithKey } from './key-auth.js';
@@ -84,6 +91,52 @@ function session(peer: SandboxWsPeer, ctx: SandboxContext & { emulator: SandboxE
         status === 200 ? { id, status, result: body, rateLimits: [] } : { id, status, error: body },
       ),
     );
+  /** An answer of the REST face (or of the weight gate) as a WebSocket API response frame. */
+  const replyFrom = (id: unknown, answer: ExchangeResponse) => {
+    const h = answer.headers;
+    const rateLimits = [
+      ...(h['x-mbx-used-weight-1m'] === undefined
+        ? []
+        : [
+            limitEntry('REQUEST_WEIGHT', 'MINUTE', 1, ctx.limits?.weightPerMinute, h['x-mbx-used-weight-1m']),
+          ]),
+      ...(h['x-mbx-order-count-10s'] === undefined
+        ? []
+        : [limitEntry('ORDERS', 'SECOND', 10, 100, h['x-mbx-order-count-10s'])]),
+      ...(h['x-mbx-order-count-1d'] === undefined
+        ? []
+        : [limitEntry('ORDERS', 'DAY', 1, 200_000, h['x-mbx-order-count-1d'])]),
+    ];
+    const body: unknown = JSON.parse(answer.body);
+    if (answer.status === 200) {
+      peer.send(JSON.stringify({ id, status: 200, result: body, rateLimits }));
+      return;
+    }
+    const retry = Number(h['retry-after']);
+    const now = ctx.clock.now();
+    const error =
+      (answer.status === 429 || answer.status === 418) && Number.isFinite(retry)
+        ? { ...(body as object), data: { serverTime: now, retryAfter: now + retry * 1000 } }
+        : body;
+    peer.send(JSON.stringify({ id, status: answer.status, error, rateLimits }));
+  };
+  const sandboxRequest = (request: {
+    method: string;
+    path: string;
+    query: string;
+    headers: Record<string, string>;
+  }) => ({
+    ...request,
+    body: '',
+    sourceIp: peer.sourceIp,
+    host: peer.host,
+    prefix: '/binance',
+  });
+  /** The weight Binance counts for a WebSocket-only method or a refused frame (its REST weight otherwise). */
+  const wsWeight = (request: { method: string; path: string; query: string }) =>
+    binanceRateRules
+      .wsCost?.({ ...request, body: '' }, { connection: '', opens: false })
+      .find((c) => c.limit === 'ip-weight-1m')?.units ?? 1;
 
   function snapshot(sub: Subscription, emit: boolean): void {
     const now = ctx.clock.now();
@@ -165,60 +218,76 @@ function session(peer: SandboxWsPeer, ctx: SandboxContext & { emulator: SandboxE
         reply(id, 400, { code: -1020, msg: 'Unsupported operation.' });
         return logged(400);
       }
-      if (PUBLIC.has(method)) {
-        reply(id, 200, method === 'time' ? { serverTime: ctx.clock.now() } : {});
-        return logged(200);
-      }
-      const apiKey = request.headers['x-mbx-apikey'];
-      const key = apiKey ? ctx.keyById(apiKey) : undefined;
-      if (
-        !key ||
-        ipRefused(key, { ...request, sourceIp: peer.sourceIp, host: peer.host, prefix: '/binance' })
-      ) {
-        reply(id, 401, { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' });
-        return logged(401);
-      }
-      const verdict = verifyWithKey(
-        binance,
-        { ...request, sourceIp: peer.sourceIp, host: peer.host, prefix: '/binance' },
-        key,
-        ctx,
-      );
-      if (!verdict.ok) {
-        const [status, code] =
-          verdict.reason === 'bad_signature'
-            ? [400, -1022]
-            : verdict.reason === 'stale_timestamp'
-              ? [400, -1021]
-              : [400, -1102];
-        reply(id, status, { code, msg: verdict.message });
-        return logged(status);
-      }
-      if (method === 'userDataStream.subscribe.signature') {
-        const sub: Subscription = {
-          id: nextSub++,
-          account: key.account,
-          orders: new Map(),
-          balances: new Map(),
-        };
-        snapshot(sub, false);
-        subs.push(sub);
-        reply(id, 200, { subscriptionId: sub.id });
-        return logged(200);
-      }
-      if (method === 'userDataStream.unsubscribe') {
-        subs.length = 0;
-        reply(id, 200, {});
-        return logged(200);
+      const sb = sandboxRequest(request);
+      // Everything but an executed request spends its weight here; an executed one in the REST face.
+      let key: SandboxKey | undefined;
+      const verify = (): ExchangeResponse => {
+        if (PUBLIC.has(method)) return json(200, method === 'time' ? { serverTime: ctx.clock.now() } : {});
+        const apiKey = request.headers['x-mbx-apikey'];
+        const k = apiKey ? ctx.keyById(apiKey) : undefined;
+        if (!k || ipRefused(k, sb))
+          return json(401, { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' });
+        const verdict = verifyWithKey(binance, sb, k, ctx);
+        if (!verdict.ok) {
+          const code =
+            verdict.reason === 'bad_signature' ? -1022 : verdict.reason === 'stale_timestamp' ? -1021 : -1102;
+          return json(400, { code, msg: verdict.message });
+        }
+        if (method === 'userDataStream.subscribe.signature') {
+          const sub: Subscription = {
+            id: nextSub++,
+            account: k.account,
+            orders: new Map(),
+            balances: new Map(),
+          };
+          snapshot(sub, false);
+          subs.push(sub);
+          return json(200, { subscriptionId: sub.id });
+        }
+        if (method === 'userDataStream.unsubscribe') {
+          subs.length = 0;
+          return json(200, {});
+        }
+        key = k;
+        // Verified; executed below by the REST face, which counts its weight itself.
+        return json(200, {});
+      };
+      // A request the REST face executes is weighed (and refused over the limit) there, once.
+      const gated = isWsOnly(method)
+        ? await binanceWeightLimited(sb, ctx, verify, wsWeight(request))
+        : verify();
+      if (!key || gated.status !== 200) {
+        replyFrom(id, gated);
+        return logged(gated.status);
       }
       const answer = await execute(key, request);
-      reply(id, answer.status, JSON.parse(answer.body));
+      replyFrom(id, answer);
       return logged(answer.status);
     },
   };
 }
 
+/** A WebSocket-only method (or ping/time): no REST face executes it, so its weight is spent here. */
+const isWsOnly = (method: string) =>
+  PUBLIC.has(method) || BINANCE_WS_METHODS[method]?.path.startsWith('/ws-api/') === true;
+
+function limitEntry(
+  type: string,
+  interval: string,
+  intervalNum: number,
+  limit: number | undefined,
+  count: string,
+) {
+  return { rateLimitType: type, interval, intervalNum, limit: limit ?? 0, count: Number(count) };
+}
+
+/** Binance: "Connecting to WebSocket API costs 2 weight", on the IP's REST minute. */
+const CONNECT_WEIGHT = 2;
+
 export const binanceWsEmulator: SandboxWsEmulator = {
   paths: ['/ws-api/v3'],
-  connect: (peer, _path, ctx) => session(peer, ctx),
+  connect(peer, _path, ctx) {
+    ctx.limits?.spend(`binance:ip:${peer.sourceIp}`, 60_000, CONNECT_WEIGHT, ctx.clock.now());
+    return session(peer, ctx);
+  },
 };

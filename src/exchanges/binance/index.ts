@@ -28,7 +28,7 @@ export { dropRawParams, hasSpaceOrControl, headerValue, withoutHeaders } from '.
 export { BINANCE_DEFAULT_RECV_WINDOW_MS, BINANCE_MAX_RECV_WINDOW_MS, binanceSignature } from './auth.js';
 export { BINANCE_ERRORS, binanceErrorResponse } from './errors.js';
 export { binanceParams } from './parse.js';
-export { BINANCE_IP_WEIGHT_PER_MINUTE, binanceRateRules } from './rate-rules.js';
+export { BINANCE_IP_WEIGHT_PER_MINUTE, binanceRateRules, binanceWsUsageHeaders } from './rate-rules.js';
 export { BINANCE_QUOTE_ASSETS, binanceMarketId, binanceSymbol } from './symbols.js';
 export { binanceOrderCount, binanceRequestWeight } from './weights.js';
 export {

@@ -12,6 +12,7 @@ import { type Params, parseParams } from '../params.js';
 import type { WsAdapter, WsId } from '../ws-adapter.js';
 import { binanceSignature } from './auth.js';
 import { paramsOf } from './parse.js';
+import { binanceWsUsageHeaders } from './rate-rules.js';
 import {
   BINANCE_WS_FRAME_FIELDS,
   binanceWsFrame,
@@ -130,6 +131,7 @@ export function binanceWs(rest: ExchangeAdapter<Params>): WsAdapter {
       }
       return { kind: 'event' };
     },
+    usageHeaders: binanceWsUsageHeaders,
     responseFrame(text, id: WsId) {
       const v = JSON.parse(text) as Record<string, unknown>;
       return JSON.stringify({ ...v, id });
@@ -140,6 +142,12 @@ export function binanceWs(rest: ExchangeAdapter<Params>): WsAdapter {
         error = JSON.parse(answer.body);
       } catch {
         error = { code: -1000, msg: 'keywarden could not serve this request' };
+      }
+      // A rate refusal names when to retry as Binance's WebSocket API does: `data.retryAfter`, ms epoch.
+      const retry = Number(answer.headers['retry-after']);
+      if ((answer.status === 429 || answer.status === 418) && Number.isFinite(retry) && retry > 0) {
+        const serverTime = Date.now();
+        error = { ...(error as object), data: { serverTime, retryAfter: serverTime + retry * 1000 } };
       }
       return JSON.stringify({ id, status: answer.status, error });
     },

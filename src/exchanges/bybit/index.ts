@@ -80,4 +80,4 @@ const rest: ExchangeAdapter<BybitBody> = {
 };
 
 export const bybit: ExchangeAdapter<BybitBody> = { ...rest, ws: bybitWs(rest) };
-export { bybitRateRules } from './rate-rules.js';
+export { bybitRateRules, bybitWsUsageHeaders } from './rate-rules.js';

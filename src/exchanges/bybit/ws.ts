@@ -15,6 +15,7 @@ import { isRecord, parseStrictJson } from '../strict-json.js';
 import type { WsAdapter, WsId } from '../ws-adapter.js';
 import { BYBIT_AUTH_HEADERS } from './auth.js';
 import type { BybitBody } from './classify.js';
+import { bybitWsUsageHeaders } from './rate-rules.js';
 import {
   BYBIT_WS_AUTH_HEADERS,
   BYBIT_WS_AUTH_PATH,
@@ -128,6 +129,13 @@ interface BybitAnswer {
   success?: unknown;
 }
 
+/**
+ * Bybit's rate refusals on `/v5/trade` (guideline.mdx): 10006 (the UID's limit), 10429 (system
+ * frequency protection), 10403 (the IP's 3000 a second). They become status 429, so the rate
+ * budgets stop the key as a REST 429 does.
+ */
+const RATE_CODES = new Set([10006, 10429, 10403]);
+
 const numericId = (v: unknown): number | undefined =>
   typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : undefined;
 
@@ -177,9 +185,11 @@ export function bybitWs(rest: ExchangeAdapter<BybitBody>): WsAdapter {
       if (v.op === 'auth') return { kind: 'login', status: okAnswer ? 200 : 401 };
       if (v.op === 'pong' || v.ret_msg === 'pong' || v.op === 'ping') return { kind: 'ignored' };
       const id = numericId(v.reqId) ?? numericId(v.req_id);
-      if (id !== undefined) return { kind: 'response', id, status: okAnswer ? 200 : 400 };
+      const refused = typeof v.retCode === 'number' && RATE_CODES.has(v.retCode) ? 429 : 400;
+      if (id !== undefined) return { kind: 'response', id, status: okAnswer ? 200 : refused };
       return { kind: 'event' };
     },
+    usageHeaders: bybitWsUsageHeaders,
     responseFrame(text, id: WsId) {
       const v = JSON.parse(text) as Record<string, unknown>;
       const field = Object.hasOwn(v, 'reqId') ? 'reqId' : Object.hasOwn(v, 'req_id') ? 'req_id' : undefined;

@@ -28,6 +28,11 @@ import {
 } from './ws-frames.js';
 
 const PATHS = ['/ws/v5/private', '/ws/v5/business'];
+/**
+ * The upgrade path a login arrived on, set by parseFrame on the login's REST-equivalent (it
+ * overrides any upgrade header of that name): the login's replay key is per path.
+ */
+const WS_PATH_HEADER = 'x-keywarden-ws-path';
 /** How long a login's signature stays acceptable to OKX (±30 s around its timestamp). */
 const LOGIN_REPLAY_WINDOW_MS = 61_000;
 
@@ -105,11 +110,20 @@ function requestAdapterOf(rest: ExchangeAdapter<OkxParse>): ExchangeAdapter<OkxP
         return { ok: false, reason: 'missing_credentials', message: '60011 Please log in' };
       const failure = okxWsLoginVerify(request.headers, verifier.secret, verifier.password, ctx.clock.now());
       if (failure) return failure.result;
-      return { ok: true, replayKey: okxWsLoginReplayKey(request), replayWindowMs: LOGIN_REPLAY_WINDOW_MS };
+      const path = request.headers[WS_PATH_HEADER];
+      // OKX's login signs only its timestamp (seconds): CCXT logs /private and /business in with
+      // the same frame when both open in one second. Each path takes it once, from one source IP
+      // (docs/gateway.md "OKX and Bybit log the connection in once" says why this and no more).
+      return {
+        ok: true,
+        replayKey: okxWsLoginReplayKey(request),
+        replayWindowMs: LOGIN_REPLAY_WINDOW_MS,
+        ...(path !== undefined && PATHS.includes(path) ? { replayPaths: { path, all: PATHS } } : {}),
+      };
     },
     stripAuth: (input) => {
       const r = wireOf(input);
-      return { ...r, headers: withoutHeaders(r.headers, OKX_AUTH_HEADERS) };
+      return { ...r, headers: withoutHeaders(r.headers, [...OKX_AUTH_HEADERS, WS_PATH_HEADER]) };
     },
     classify: (input) => classifyWs(input, rest),
     sign(request, credential, ctx) {
@@ -137,10 +151,30 @@ interface OkxAnswer {
   event?: unknown;
   op?: unknown;
   code?: unknown;
+  data?: unknown;
+}
+
+/**
+ * OKX's rate refusals: 50011 (a REST or WebSocket limit, HTTP 429 over REST), 50061 (the
+ * sub-account's order rate), 60014 (WebSocket "Requests too frequent"), as the frame's `code` or
+ * an order's `sCode`. They become status 429, so the rate budgets stop the key as over REST.
+ */
+const RATE_CODES = new Set(['50011', '50061', '60014']);
+
+function rateRefused(v: OkxAnswer): boolean {
+  if (typeof v.code === 'string' && RATE_CODES.has(v.code)) return true;
+  return (
+    Array.isArray(v.data) &&
+    v.data.some((d: unknown) => isRecord(d) && typeof d.sCode === 'string' && RATE_CODES.has(d.sCode))
+  );
 }
 
 /** An order op's code: 0 all placed, 2 some placed (stands: partly executed), 1 and others refused. */
-function statusOf(code: unknown): number {
+function statusOf(v: OkxAnswer): number {
+  const code = v.code;
+  // Some placed: stands as partly executed, whatever refused the others.
+  if (code === '2') return 409;
+  if (rateRefused(v)) return 429;
   return code === '0' || code === undefined ? 200 : code === '2' ? 409 : 400;
 }
 
@@ -152,7 +186,7 @@ export function okxWs(rest: ExchangeAdapter<OkxParse>): WsAdapter {
     loginPath: OKX_WS_LOGIN_PATH,
     // OKX closes a link with nothing pushed for 30 s; the client's own pings are answered here.
     keepalive: { text: 'ping', intervalMs: 20_000 },
-    parseFrame(text) {
+    parseFrame(text, path) {
       const r = parseOkxWsFrame(text);
       if (!r.ok)
         return {
@@ -163,7 +197,11 @@ export function okxWs(rest: ExchangeAdapter<OkxParse>): WsAdapter {
           ...(r.op ? { method: r.op } : {}),
         };
       if (r.kind === 'ping') return { kind: 'local', reply: 'pong' };
-      return { kind: r.kind, id: r.id, method: r.op, request: r.request };
+      const request =
+        r.kind === 'login'
+          ? { ...r.request, headers: { ...r.request.headers, [WS_PATH_HEADER]: path ?? '' } }
+          : r.request;
+      return { kind: r.kind, id: r.id, method: r.op, request };
     },
     requestAdapter: requestAdapterOf(rest) as ExchangeAdapter,
     upstreamFrame: (upstreamId, outgoing) => okxWsFrame(upstreamId, outgoing),
@@ -179,7 +217,11 @@ export function okxWs(rest: ExchangeAdapter<OkxParse>): WsAdapter {
       const id = typeof v.id === 'string' && /^\d{1,15}$/.test(v.id) ? Number(v.id) : undefined;
       if (v.event === 'login') return { kind: 'login', status: v.code === '0' ? 200 : 401 };
       if (id !== undefined && (v.event !== undefined || v.op !== undefined))
-        return { kind: 'response', id, status: v.event === 'error' ? 400 : statusOf(v.code) };
+        return {
+          kind: 'response',
+          id,
+          status: v.event === 'error' ? (rateRefused(v) ? 429 : 400) : statusOf(v),
+        };
       // An error without an id answers the login in flight, if any (else it is relayed).
       if (v.event === 'error') return { kind: 'login', status: 401 };
       return { kind: 'event' };

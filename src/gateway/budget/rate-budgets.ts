@@ -8,7 +8,7 @@
  */
 import type { RateBudgetsConfig } from '../../config/index.js';
 import type { Clock, ExchangeId, WireRequest } from '../../core/index.js';
-import type { BudgetLimit, BudgetScope, RateRules } from '../../exchanges/index.js';
+import type { BudgetLimit, BudgetScope, RateRules, WsCostContext } from '../../exchanges/index.js';
 import type { BudgetStore, Charge, CounterSpec } from './budget-store.js';
 
 /** Who a request spends for: the exchange, its exchange key (none for the anonymous relay). */
@@ -16,6 +16,11 @@ export interface BudgetSubject {
   exchange: ExchangeId;
   /** keywarden's key id (never the exchange api-key id) and label (for alerts). */
   key?: { id: string; label: string };
+  /**
+   * Sent over an upstream WebSocket connection: its cost is the exchange's `wsCost` (an exchange
+   * without one is not budgeted there), and `connection` limits count on this connection.
+   */
+  ws?: WsCostContext;
 }
 
 /** What `acquire` hands back for `settle` to read the answer with. */
@@ -38,7 +43,7 @@ export type Admission =
 /** An exchange stopped a key or the egress IP: what the alert says. */
 export interface BudgetStop {
   exchange: ExchangeId;
-  scope: BudgetScope;
+  scope: 'ip' | 'key';
   /** The key's label for a key stop. */
   keyLabel?: string;
   status: number;
@@ -103,9 +108,11 @@ export function createRateBudgets(options: RateBudgetsOptions): RateBudgets {
   };
 
   const scopeKey = (subject: BudgetSubject, scope: BudgetScope): string =>
-    subject.key && scope === 'key'
-      ? `${subject.exchange}:key:${subject.key.id}`
-      : `${subject.exchange}:ip:${config.egressId}`;
+    scope === 'connection'
+      ? `${subject.exchange}:conn:${config.egressId}:${subject.ws?.connection ?? 'none'}`
+      : subject.key && scope === 'key'
+        ? `${subject.exchange}:key:${subject.key.id}`
+        : `${subject.exchange}:ip:${config.egressId}`;
 
   function counterFor(
     subject: BudgetSubject,
@@ -145,11 +152,15 @@ export function createRateBudgets(options: RateBudgetsOptions): RateBudgets {
       const r = rules[subject.exchange];
       const empty: BudgetTicket = { subject, request, charges: [] };
       if (!config.enabled || !r) return { ok: true, ticket: empty, waitedMs: 0 };
+      // A WebSocket request costs what the exchange counts for its WebSocket; none modelled: not budgeted.
+      const costs = subject.ws ? (r.wsCost?.(request, subject.ws) ?? []) : r.cost(request);
       const charges: Charge[] = [];
       const limits: BudgetLimit[] = [];
-      for (const c of r.cost(request)) {
+      for (const c of costs) {
         const l = limitOf(subject.exchange, r, c.limit);
         if (!l || c.units <= 0) continue;
+        // A per-connection limit has no meaning for a request that is not on a connection.
+        if (l.scope === 'connection' && !subject.ws) continue;
         charges.push({ counter: counterFor(subject, l, c.endpoint, c.cap), units: c.units });
         limits.push(l);
       }
@@ -180,7 +191,7 @@ export function createRateBudgets(options: RateBudgetsOptions): RateBudgets {
         }
         const what = result.stopped
           ? `the exchange refused this ${result.key.includes(':key:') ? 'key' : 'IP'} for rate and it stays stopped`
-          : `the exchange's ${result.key.split(':')[3] ?? 'rate'} limit is spent`;
+          : `the exchange's ${limits[charges.findIndex((c) => c.counter.key === result.key)]?.id ?? 'rate'} limit is spent`;
         if (now + result.retryAfterMs > deadline)
           return shed(
             subject.exchange,
@@ -223,7 +234,7 @@ export function createRateBudgets(options: RateBudgetsOptions): RateBudgets {
           reading(subject, l, u.used, counter.cap);
         }
         if (seen.stop) {
-          const scope: BudgetScope = seen.stop.scope === 'key' && subject.key ? 'key' : 'ip';
+          const scope: 'ip' | 'key' = seen.stop.scope === 'key' && subject.key ? 'key' : 'ip';
           const until = now + Math.max(1000, seen.stop.retryAfterMs);
           const key = scopeKey(subject, scope);
           const before = await store.stop(key, until, now);

@@ -112,10 +112,13 @@ export async function authenticate(env: AuthEnv, p: Parsed): Promise<Result<Auth
     return fail({ code: VERIFY_CODES[verified.reason], message: verified.message, learned: { hit } });
   if (
     verified.replayKey !== undefined &&
-    !(await env.replays.accept(
+    !(await notReplayed(
+      env,
       hit.client.record.id,
+      p.sourceIp,
       verified.replayKey,
       verified.replayWindowMs ?? REPLAY_WINDOW_MS,
+      verified.replayPaths,
     ))
   )
     return fail({
@@ -124,6 +127,32 @@ export async function authenticate(env: AuthEnv, p: Parsed): Promise<Result<Auth
       learned: { hit },
     });
   return ok(advance(p, { caller: { kind: 'client' as const, hit } }));
+}
+
+/**
+ * The replay check. Plain: the key once per window. Per path (`replayPaths`): once per path, and
+ * every use after the first from the first's source IP. The first use records its IP under each
+ * other path's key (`<key> <path> from <ip>`); a later use on a path is let through only when
+ * recording its own IP there finds it already recorded. Each path's own key is taken before that
+ * check, so an attempt from elsewhere spends the path it tried and cannot seed a later one.
+ */
+async function notReplayed(
+  env: Pick<PipelineEnv, 'replays'>,
+  clientId: string,
+  sourceIp: string,
+  key: string,
+  windowMs: number,
+  paths: { path: string; all: readonly string[] } | undefined,
+): Promise<boolean> {
+  if (!paths) return env.replays.accept(clientId, key, windowMs);
+  if (!(await env.replays.accept(clientId, `${key} ${paths.path}`, windowMs))) return false;
+  if (await env.replays.accept(clientId, key, windowMs)) {
+    for (const other of paths.all)
+      if (other !== paths.path)
+        await env.replays.accept(clientId, `${key} ${other} from ${sourceIp}`, windowMs);
+    return true;
+  }
+  return !(await env.replays.accept(clientId, `${key} ${paths.path} from ${sourceIp}`, windowMs));
 }
 
 function anonymousAllowed(env: Pick<PipelineEnv, 'config'>, p: Parsed): boolean {

@@ -82,7 +82,8 @@ export function createWsUpstream(options: {
           if (id === loginId) loginId = undefined;
           p.resolve({
             status: f.status,
-            headers: { 'content-type': 'application/json' },
+            // The frame's rate-limit usage as headers: the forward stage settles the budgets with them.
+            headers: { ...ws.usageHeaders?.(text), 'content-type': 'application/json' },
             body: Readable.from([text]),
           });
           return;

@@ -178,3 +178,60 @@ describe('rate budgets: the model', () => {
     );
   });
 });
+
+describe('rate budgets over WebSocket', () => {
+  const ws = (connection: string, opens = false) => ({ connection, opens });
+
+  it('a WebSocket order spends the same IP weight and key order counts as REST (one counter)', async () => {
+    const w = world({ limits: { binance: { 'ip-weight-1m': 100, 'key-orders-10s': 3 } } });
+    expect((await w.budgets.acquire(keyA, ORDER)).ok).toBe(true);
+    expect((await w.budgets.acquire({ ...keyA, ws: ws('c1') }, ORDER)).ok).toBe(true);
+    expect((await w.budgets.acquire({ ...keyA, ws: ws('c2') }, ORDER)).ok).toBe(true);
+    // Three orders of the key's 10-second count spent, two of them over WebSocket: a REST one is refused too.
+    expect(await w.budgets.acquire(keyA, ORDER)).toMatchObject({ ok: false, reason: 'budget' });
+    expect(await w.budgets.acquire({ ...keyA, ws: ws('c1') }, ORDER)).toMatchObject({ ok: false });
+    // The other key's count is its own.
+    expect((await w.budgets.acquire({ ...keyB, ws: ws('c3') }, ORDER)).ok).toBe(true);
+  });
+
+  it("opening a Binance connection costs 2 weight on the IP's minute", async () => {
+    const w = world({ limits: { binance: { 'ip-weight-1m': 43 } } });
+    expect((await w.budgets.acquire({ ...keyA, ws: ws('c1', true) }, ACCOUNT)).ok).toBe(true); // 22
+    expect((await w.budgets.acquire({ ...keyA, ws: ws('c1') }, ACCOUNT)).ok).toBe(true); // 42
+    expect((await w.budgets.acquire(keyA, { ...ACCOUNT, path: '/api/v3/ping' })).ok).toBe(true); // 43
+    expect((await w.budgets.acquire(keyA, { ...ACCOUNT, path: '/api/v3/ping' })).ok).toBe(false);
+  });
+
+  it("OKX's 480 logins and subscriptions per hour count per connection, never over REST", async () => {
+    const w = world({ limits: { okx: { 'conn-ws-requests-1h': 2 } } });
+    const okxKey = { exchange: 'okx' as const, key: { id: 'kw_o', label: 'okx' } };
+    const sub = { method: 'POST', path: '/ws/v5/subscribe', query: '', body: '[]' };
+    expect((await w.budgets.acquire({ ...okxKey, ws: ws('c1') }, sub)).ok).toBe(true);
+    expect((await w.budgets.acquire({ ...okxKey, ws: ws('c1') }, sub)).ok).toBe(true);
+    expect(await w.budgets.acquire({ ...okxKey, ws: ws('c1') }, sub)).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('conn-ws-requests-1h'),
+    });
+    // Another connection of the same key has its own count.
+    expect((await w.budgets.acquire({ ...okxKey, ws: ws('c2') }, sub)).ok).toBe(true);
+  });
+
+  it('an exchange without WebSocket costs (Kraken) is not budgeted there, but REST is', async () => {
+    const w = world({ limits: { kraken: { 'key-counter': 1 } } });
+    const krakenKey = { exchange: 'kraken' as const, key: { id: 'kw_k', label: 'kraken' } };
+    const add = { method: 'POST', path: '/0/private/Balance', query: '', body: 'nonce=1' };
+    for (let i = 0; i < 5; i++)
+      expect((await w.budgets.acquire({ ...krakenKey, ws: ws('c1') }, add)).ok).toBe(true);
+    expect((await w.budgets.acquire(krakenKey, add)).ok).toBe(true);
+    expect((await w.budgets.acquire(krakenKey, add)).ok).toBe(false);
+  });
+
+  it('a 429 frame read through the WebSocket usage headers stops the IP for REST too', async () => {
+    const w = world();
+    const admitted = await w.budgets.acquire({ ...keyA, ws: ws('c1') }, ORDER);
+    if (!admitted.ok) throw new Error('not admitted');
+    await w.budgets.settle(admitted.ticket, 429, { 'retry-after': '30' });
+    expect(w.stops).toMatchObject([{ exchange: 'binance', scope: 'ip', status: 429 }]);
+    expect(await w.budgets.acquire(keyB, ACCOUNT)).toMatchObject({ ok: false, reason: 'stopped' });
+  });
+});
