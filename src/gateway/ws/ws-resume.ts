@@ -24,7 +24,7 @@ import { type ExchangeId, KeywardenError, type OutgoingRequest } from '../../cor
 import type { WsAdapter } from '../../exchanges/index.js';
 import type { KeyRecord } from '../../keys/index.js';
 import type { ClientLookup } from '../client-cache.js';
-import type { Outcome, Signed } from '../pipeline/index.js';
+import type { Decided, Outcome } from '../pipeline/index.js';
 import type { StreamedResponse, Upstream } from '../upstream.js';
 import { CLOSE_POLICY, CLOSE_UPSTREAM_GONE, UPSTREAM_TIMEOUT_MS } from './ws-limits.js';
 import type { WsHooks } from './ws-types.js';
@@ -70,7 +70,7 @@ export function createResumableUpstream(o: {
 }): ResumableUpstream {
   const { hooks, ws } = o;
   /** The requests that set up the current socket's state, in the order the exchange accepted them. */
-  const state: Signed[] = [];
+  const state: Decided[] = [];
   let overflow = false;
   /**
    * The oldest key version the current socket has carried. A frame signed with the new version
@@ -281,7 +281,11 @@ export function createResumableUpstream(o: {
         signedWith = at.key;
       if (outcome.answer.status >= 400 || !ws.sessionState?.(at.outgoing.path)) return;
       if (state.length >= MAX_SESSION_STATE) overflow = true;
-      else state.push(at);
+      else {
+        // The decided request is what is signed again; its old signed form (a JWT, a signature) is not kept.
+        const { outgoing: _sent, nonceLease: _released, ...decided } = at;
+        state.push(decided);
+      }
     },
     review(lookup) {
       const was = signedWith;
