@@ -45,6 +45,8 @@ export interface SandboxOptions {
   maxBodyBytes?: number;
   /** The exchanges' own rate limits (Binance's request weight per IP); defaults as the exchanges document them. */
   rateLimits?: SandboxRateLimitOptions;
+  /** Close every WebSocket connection this long after it opened, after the exchange's notice (Binance: 24 h; default: never). */
+  wsLifetimeMs?: number;
 }
 
 export interface Sandbox {
@@ -334,7 +336,12 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     const keys = keysByExchange.get(exchange);
     return { engine, clock, nonces, limits, keyById: (id: string) => keys?.get(id) };
   };
-  const sockets = attachSandboxWs(server, { emulators, context, log });
+  const sockets = attachSandboxWs(server, {
+    emulators,
+    context,
+    log,
+    ...(options.wsLifetimeMs !== undefined ? { lifetimeMs: options.wsLifetimeMs } : {}),
+  });
 
   return {
     engine,

@@ -48,6 +48,8 @@ export interface SandboxWs {
   close(): void;
 }
 
+/** How long before a lifetime's close its notice comes. */
+const NOTICE_LEAD_MS = 500;
 /** Connections listed at most (a soak opens hundreds): the oldest closed ones are forgotten first. */
 const MAX_LISTED = 2_000;
 
@@ -57,6 +59,8 @@ export function attachSandboxWs(
     emulators: ReadonlyMap<string, SandboxEmulator>;
     context(exchange: string): SandboxContext;
     log: SandboxLogEntry[];
+    /** Close every connection this long after it opened (1001), after the emulator's shutdown notice. */
+    lifetimeMs?: number;
   },
 ): SandboxWs {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
@@ -123,6 +127,16 @@ export function attachSandboxWs(
       );
       sessions.add(session);
       open.set(conn, { terminate: (code) => client.close(code, 'sandbox: connection dropped') });
+      // Binance closes a WebSocket API connection after 24 h, announcing it first (serverShutdown).
+      const lifetime = options.lifetimeMs;
+      const timers: NodeJS.Timeout[] = [];
+      if (lifetime !== undefined) {
+        timers.push(setTimeout(() => session.shutdownNotice?.(), lifetime));
+        timers.push(
+          setTimeout(() => client.close(1001, 'sandbox: connection lifetime'), lifetime + NOTICE_LEAD_MS),
+        );
+        for (const t of timers) t.unref();
+      }
       client.on('message', (data) => {
         looked = undefined;
         session
@@ -148,6 +162,7 @@ export function attachSandboxWs(
           .catch(() => client.terminate());
       });
       client.once('close', () => {
+        for (const t of timers) clearTimeout(t);
         sessions.delete(session);
         open.delete(conn);
         conn.closedAt = base.clock.now();
