@@ -340,3 +340,51 @@ describe.each(['binance', 'okx', 'bybit'] as const)('%s: raw clients', (exchange
     expect(failedRecords.length).toBe(3);
   }, 20_000);
 });
+
+describe.each(['okx', 'bybit'] as const)('%s: an order right after a rotation', (exchange) => {
+  it('goes out on a socket logged in with the new key, even before the lifecycle poll noticed', async () => {
+    const issued = await client(exchange);
+    const path = exchange === 'okx' ? '/okx/ws/v5/private' : '/bybit/v5/trade';
+    const c = await raw(path);
+    if (exchange === 'okx') expect(await c.request(okxLogin(issued.credential))).toMatchObject({ code: '0' });
+    else
+      expect(await c.request({ reqId: 'a', ...bybitAuth(issued.credential) })).toMatchObject({ retCode: 0 });
+    // The key is `trade` since the first tests: back to `full`.
+    const newKey = sandboxKey(h, exchange, 'full').credential.apiKey;
+    const logFrom = wsLog(exchange).length;
+    await rotateTo(h, exchange, 'full');
+    const order =
+      exchange === 'okx'
+        ? {
+            id: '5',
+            op: 'order',
+            args: [
+              { instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', sz: '0.001', px: '55000' },
+            ],
+          }
+        : {
+            reqId: '5',
+            header: { 'X-BAPI-TIMESTAMP': String(Date.now()), 'X-BAPI-RECV-WINDOW': '5000' },
+            op: 'order.create',
+            args: [
+              {
+                category: 'spot',
+                symbol: 'BTCUSDT',
+                side: 'Buy',
+                orderType: 'Limit',
+                qty: '0.001',
+                price: '55000',
+              },
+            ],
+          };
+    const answer = await c.request(order);
+    expect(JSON.stringify(answer)).toMatch(exchange === 'okx' ? /"code":"0"/ : /"retCode":0/);
+    const placed = wsLog(exchange)
+      .slice(logFrom)
+      .filter((e) => /^op=order/.test(e.query));
+    expect(placed).toHaveLength(1);
+    expect(placed[0]?.apiKey).toBe(newKey);
+    expect(c.ws.readyState).toBe(WebSocket.OPEN);
+    c.ws.close();
+  });
+});

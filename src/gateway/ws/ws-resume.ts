@@ -5,7 +5,8 @@
  * that socket can no longer serve the client it is replaced, not the client's:
  *
  * - the exchange key behind the client is rotated (its record's version moves; the lifecycle
- *   poll tells `review`): the socket is logged in with a key that is no longer the current one;
+ *   poll tells `review`, and each send checks it first): the socket is logged in with a key that
+ *   is no longer the current one;
  * - the exchange closes it (Binance's 24 h limit and its `serverShutdown` notice, a lost link).
  *
  * Resuming opens a new upstream socket and gives it again, in order, every request that set up
@@ -249,10 +250,24 @@ export function createResumableUpstream(o: {
     }
   }
 
+  /** The key behind the current socket has a newer version (and the socket holds state of the old one). */
+  async function keyMoved(): Promise<boolean> {
+    const was = signedWith;
+    if (!was || failed || closed || (!current.open && state.length === 0)) return false;
+    const key = await hooks.resume.key(was.id, await hooks.clients.current());
+    return key?.status === 'active' && key.version !== was.version && signedWith === was;
+  }
+
   const upstream: Upstream = {
     baseUrl: o.rest.baseUrl,
     async stream(request) {
       while (gate) await gate;
+      // A rotation the lifecycle poll has not seen yet: re-open first, so nothing goes out on a
+      // socket logged in with a key that is no longer the current one (one cached read).
+      if (await keyMoved()) {
+        resume('key_rotated');
+        while (gate) await gate;
+      }
       if (failed || closed)
         throw new KeywardenError('upstream_failed', 'the exchange WebSocket could not be re-opened');
       sent.add(request);
