@@ -148,9 +148,9 @@ export function createResumableUpstream(o: {
 
   function resume(reason: ResumeReason): void {
     if (closed || failed || gate) return;
-    let open!: () => void;
+    let release!: () => void;
     gate = new Promise<void>((resolve) => {
-      open = resolve;
+      release = resolve;
     });
     run(reason)
       .catch((err: unknown) => {
@@ -159,7 +159,7 @@ export function createResumableUpstream(o: {
       })
       .finally(() => {
         gate = undefined;
-        open();
+        release();
       });
   }
 
@@ -200,6 +200,10 @@ export function createResumableUpstream(o: {
       await record(requestId, 'ws-resume', `WebSocket upstream re-opened (${reason})`, detail);
       try {
         const next = await relogin(key, requestId);
+        if (closed) {
+          void next.close();
+          return;
+        }
         const old = current;
         current = next;
         signedWith = key;
