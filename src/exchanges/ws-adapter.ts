@@ -71,6 +71,20 @@ export interface WsAdapter {
    */
   errorFrame(id: WsId, answer: ExchangeResponse, method?: string): string;
   /**
+   * Whether a relayed request (its REST-equivalent path) set up state of the upstream connection
+   * that a new upstream connection must be given again (the login, a subscription, an
+   * unsubscription), in order, when keywarden re-opens it: after a key rotation or a
+   * disconnect the client did not ask for (src/gateway/ws/ws-resume.ts). Orders never are.
+   * Without it, such a connection is closed instead (the client reconnects).
+   */
+  sessionState?(path: string): boolean;
+  /**
+   * An upstream event announcing that the exchange will close the connection soon (Binance's
+   * `serverShutdown`): keywarden re-opens it at once instead of waiting for the close, and does
+   * not relay the notice (the client keeps its socket).
+   */
+  shutdownNotice?(text: string): boolean;
+  /**
    * Optional: per upstream connection, what `upstreamFrame` cannot do alone. Given the exchange's
    * REST API (already pointed at its base URL). Without it, `upstreamFrame` builds every frame.
    */

@@ -26,6 +26,7 @@ import { createMarketData, type MarketData } from './market-data.js';
 import {
   createPipeline,
   createReport,
+  createResign,
   type Pipeline,
   type Report,
   render,
@@ -170,6 +171,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
         upstreams: { ...env.upstreams, [exchange]: upstream },
       }),
     report,
+    resume: {
+      async key(keyId, view) {
+        // As the authenticate stage does: records read under an older client state are dropped.
+        keys.follow(view);
+        return keys.record(keyId);
+      },
+      resign: createResign(env),
+    },
     audit,
     clients,
     isSealed: () => vault.isSealed(),

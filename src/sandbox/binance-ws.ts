@@ -199,6 +199,13 @@ function session(peer: SandboxWsPeer, ctx: SandboxContext & { emulator: SandboxE
     changed() {
       for (const s of subs) snapshot(s, true);
     },
+    // Binance announces a close (its 24 h limit, maintenance) on each user data stream subscription.
+    shutdownNotice() {
+      for (const s of subs)
+        peer.send(
+          JSON.stringify({ subscriptionId: s.id, event: { e: 'serverShutdown', E: ctx.clock.now() } }),
+        );
+    },
     async message(text) {
       const f = parseBinanceWsFrame(text);
       if (!f.ok) {

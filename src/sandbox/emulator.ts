@@ -73,6 +73,8 @@ export interface SandboxWsSession {
   message(text: string): Promise<SandboxWsLog | undefined>;
   /** The engine may have changed (any request, REST or WebSocket): emit the account's events. */
   changed(): void;
+  /** The connection reached its lifetime and is closed shortly: tell the client, as the exchange does (Binance's `serverShutdown`). */
+  shutdownNotice?(): void;
 }
 
 export interface SandboxWsEmulator {

@@ -14,7 +14,7 @@ import {
   type SandboxRateLimitOptions,
   type SandboxRateLimits,
 } from './rate-limits.js';
-import { attachSandboxWs } from './ws-server.js';
+import { attachSandboxWs, type SandboxWs, type SandboxWsDrop } from './ws-server.js';
 
 /** One request the emulated exchanges received: the proof of what keywarden did or did not forward. */
 export interface SandboxLogEntry {
@@ -25,6 +25,10 @@ export interface SandboxLogEntry {
   query: string;
   sourceIp: string;
   status: number;
+  /** WebSocket messages: the sandbox connection it came on (`SandboxWsConnection.id`). */
+  connection?: string;
+  /** WebSocket messages the emulator accepted: the api key they were verified with. */
+  apiKey?: string;
 }
 
 export interface SandboxSeed {
@@ -41,6 +45,8 @@ export interface SandboxOptions {
   maxBodyBytes?: number;
   /** The exchanges' own rate limits (Binance's request weight per IP); defaults as the exchanges document them. */
   rateLimits?: SandboxRateLimitOptions;
+  /** Close every WebSocket connection this long after it opened, after the exchange's notice (Binance: 24 h; default: never). */
+  wsLifetimeMs?: number;
 }
 
 export interface Sandbox {
@@ -51,6 +57,8 @@ export interface Sandbox {
   readonly server: Server;
   /** The emulated exchanges' rate-limit state; `inject` queues faults (also `POST /_sandbox/fault`). */
   readonly limits: SandboxRateLimits;
+  /** The WebSocket connections (which key each is logged in with) and forced closes (also `GET /_sandbox/ws`, `POST /_sandbox/fault` kind `ws_drop`). */
+  readonly ws: Pick<SandboxWs, 'connections' | 'drop'>;
   listen(port?: number, host?: string): Promise<string>;
   /** Base URL for one exchange once listening, e.g. `http://127.0.0.1:8788/binance`. */
   baseUrl(exchange: ExchangeId): string;
@@ -110,6 +118,27 @@ function parseFault(body: string | undefined): { fault: SandboxFault; count: num
       return undefined;
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 1000) return undefined;
     return { fault: { exchange: v.exchange, status, retryAfterSeconds: retry }, count };
+  } catch {
+    return undefined;
+  }
+}
+
+/** `{ kind: "ws_drop", exchange, refuseReconnects?, code? }` from `POST /_sandbox/fault`, or undefined. */
+function parseWsDrop(body: string | undefined): SandboxWsDrop | undefined {
+  try {
+    const v = JSON.parse(body ?? '') as Record<string, unknown>;
+    if (v.kind !== 'ws_drop' || typeof v.exchange !== 'string') return undefined;
+    const refuse = v.refuseReconnects ?? 0;
+    const code = v.code ?? 1001;
+    if (typeof refuse !== 'number' || !Number.isInteger(refuse) || refuse < 0 || refuse > 1000)
+      return undefined;
+    // Codes a server may send (RFC 6455 §7.4): 1000-1003, 1007-1014, 3000-4999.
+    const sendable =
+      typeof code === 'number' &&
+      Number.isInteger(code) &&
+      ((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999));
+    if (!sendable) return undefined;
+    return { exchange: v.exchange, refuseReconnects: refuse, code };
   } catch {
     return undefined;
   }
@@ -196,8 +225,28 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       return;
     }
 
+    if (fullPath === '/_sandbox/ws' && method === 'GET') {
+      send(res, {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(sockets.connections()),
+      });
+      return;
+    }
+
     if (fullPath === '/_sandbox/fault' && method === 'POST') {
-      const fault = parseFault(await readBody(req, maxBody));
+      const body = await readBody(req, maxBody);
+      const drop = parseWsDrop(body);
+      if (drop) {
+        const closed = sockets.drop(drop);
+        send(res, {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ok: true, closed }),
+        });
+        return;
+      }
+      const fault = parseFault(body);
       if (fault) limits.inject(fault.fault, fault.count);
       send(
         res,
@@ -206,7 +255,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
           : {
               status: 400,
               headers: { 'content-type': 'application/json' },
-              body: '{"error":"exchange, status (429 or 418), retryAfterSeconds and count (1-1000) required"}',
+              body: '{"error":"exchange, status (429 or 418), retryAfterSeconds and count (1-1000) required; or kind ws_drop, exchange, refuseReconnects (0-1000), code"}',
             },
       );
       return;
@@ -287,7 +336,12 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     const keys = keysByExchange.get(exchange);
     return { engine, clock, nonces, limits, keyById: (id: string) => keys?.get(id) };
   };
-  const sockets = attachSandboxWs(server, { emulators, context, log });
+  const sockets = attachSandboxWs(server, {
+    emulators,
+    context,
+    log,
+    ...(options.wsLifetimeMs !== undefined ? { lifetimeMs: options.wsLifetimeMs } : {}),
+  });
 
   return {
     engine,
@@ -295,6 +349,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     log,
     server,
     limits,
+    ws: { connections: () => sockets.connections(), drop: (d) => sockets.drop(d) },
     listen(port = 0, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

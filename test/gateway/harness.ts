@@ -86,6 +86,8 @@ export async function startHarness(
     approvals?: boolean;
     /** The emulated exchanges' own rate limits (e.g. a low Binance weight per minute). */
     sandboxLimits?: SandboxRateLimitOptions;
+    /** The sandbox closes each WebSocket connection this long after it opened (Binance's 24 h, shortened). */
+    sandboxWsLifetimeMs?: number;
   } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'kw-gw-'));
@@ -118,6 +120,7 @@ export async function startHarness(
     keys: seedKeys,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.sandboxLimits ? { rateLimits: options.sandboxLimits } : {}),
+    ...(options.sandboxWsLifetimeMs !== undefined ? { wsLifetimeMs: options.sandboxWsLifetimeMs } : {}),
   });
   await sandbox.listen(0, '127.0.0.1');
   const exchanges = options.exchanges ?? (Object.keys(ADAPTERS) as ExchangeId[]);

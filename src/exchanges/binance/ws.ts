@@ -114,6 +114,10 @@ export function binanceWs(rest: ExchangeAdapter<Params>): WsAdapter {
       return { kind: 'refused', id: r.id, errorKind: 'bad_request', message: r.message };
     },
     requestAdapter: requestAdapterOf(rest) as ExchangeAdapter,
+    // The user data stream subscription is per connection; everything else is signed per frame.
+    sessionState: (path) => path.startsWith(`${WS_ONLY}userDataStream.`),
+    // Binance's WebSocket API announces a close (its 24 h limit, maintenance) with this event.
+    shutdownNotice: (text) => /"e"\s*:\s*"serverShutdown"/.test(text),
     upstreamFrame(upstreamId, outgoing) {
       const method = binanceWsMethodOf(outgoing.method, outgoing.path);
       if (method === undefined) throw new Error('no WebSocket method for this request');

@@ -172,6 +172,10 @@ export function bybitWs(rest: ExchangeAdapter<BybitBody>): WsAdapter {
       return { kind: r.kind, id: r.id, method: method(r.op), request: r.request };
     },
     requestAdapter: requestAdapterOf(rest) as ExchangeAdapter,
+    sessionState: (path) =>
+      path === BYBIT_WS_AUTH_PATH ||
+      path === `${BYBIT_WS_ONLY_PREFIX}subscribe` ||
+      path === `${BYBIT_WS_ONLY_PREFIX}unsubscribe`,
     upstreamFrame: (upstreamId, outgoing) => bybitWsFrame(upstreamId, outgoing),
     parseUpstream(text) {
       let v: BybitAnswer;

@@ -167,6 +167,8 @@ export function coinbaseWs(rest: ExchangeAdapter): WsAdapter {
     upstreamUrl,
     parseFrame: parseCoinbaseWsFrame,
     requestAdapter: requestAdapterOf(rest) as ExchangeAdapter,
+    // Every relayed frame is a (un)subscription of the connection.
+    sessionState: (path) => path.startsWith(PREFIX),
     upstreamFrame: (_id, outgoing) => upstreamFrame(outgoing),
     upstreamSession: () => ({ frame: async (_id, outgoing) => upstreamFrame(outgoing), unanswered: true }),
     parseUpstream: () => ({ kind: 'event' }),

@@ -217,6 +217,9 @@ export function krakenWs(rest: ExchangeAdapter): WsAdapter {
       };
     },
     requestAdapter: requestAdapterOf(rest) as ExchangeAdapter,
+    // Subscriptions are per connection (and carry its real token); nothing else is relayed.
+    sessionState: (path) =>
+      path.startsWith(`${KRAKEN_WS_PREFIX}subscribe/`) || path.startsWith(`${KRAKEN_WS_PREFIX}unsubscribe/`),
     upstreamFrame() {
       // Every frame needs the connection's real token: built by its session.
       throw new KeywardenError('internal', 'Kraken frames are built by the upstream session');

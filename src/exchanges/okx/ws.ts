@@ -204,6 +204,10 @@ export function okxWs(rest: ExchangeAdapter<OkxParse>): WsAdapter {
       return { kind: r.kind, id: r.id, method: r.op, request };
     },
     requestAdapter: requestAdapterOf(rest) as ExchangeAdapter,
+    sessionState: (path) =>
+      path === OKX_WS_LOGIN_PATH ||
+      path === `${OKX_WS_ONLY_PREFIX}subscribe` ||
+      path === `${OKX_WS_ONLY_PREFIX}unsubscribe`,
     upstreamFrame: (upstreamId, outgoing) => okxWsFrame(upstreamId, outgoing),
     parseUpstream(text) {
       if (text === 'pong') return { kind: 'ignored' };

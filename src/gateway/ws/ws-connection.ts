@@ -14,16 +14,10 @@ import type { ExchangeAdapter, WsAdapter, WsId } from '../../exchanges/index.js'
 import type { ClientLookup } from '../client-cache.js';
 import { type Answer, type EdgeRequest, type Outcome, render, renderError } from '../pipeline/index.js';
 import { heartbeat } from './ws-heartbeat.js';
-import {
-  CLOSE_POLICY,
-  CLOSE_SLOW_CLIENT,
-  CLOSE_UPSTREAM_GONE,
-  MAX_IN_FLIGHT,
-  MAX_SEND_BUFFER_BYTES,
-} from './ws-limits.js';
+import { CLOSE_POLICY, CLOSE_SLOW_CLIENT, MAX_IN_FLIGHT, MAX_SEND_BUFFER_BYTES } from './ws-limits.js';
 import type { WsMetrics } from './ws-metrics.js';
+import { createResumableUpstream } from './ws-resume.js';
 import type { WsHooks } from './ws-types.js';
-import { createWsUpstream } from './ws-upstream.js';
 
 export interface WsSession {
   readonly exchange: ExchangeId;
@@ -71,19 +65,26 @@ export function serveSocket(
     socket.send(text);
   }
 
-  const upstream = rest
-    ? createWsUpstream({
+  // Re-opened on a key rotation or an exchange's forced close, the client's socket staying open (ws-resume.ts).
+  const resumable = rest
+    ? createResumableUpstream({
+        hooks,
+        exchange,
+        ws,
+        path: c.path,
         url: ws.upstreamUrl(rest.baseUrl, c.path),
         rest,
-        ws,
+        connectionId,
+        peer: c.peer,
+        clientId: () => clientId,
         onEvent(text) {
           metrics.frame(exchange, 'event');
           send(text);
         },
-        onGone: () => close(CLOSE_UPSTREAM_GONE, 'keywarden: the exchange closed its WebSocket; reconnect'),
+        onFailed: (code, reason) => close(code, reason),
       })
     : undefined;
-  const pipeline = upstream ? hooks.pipelineFor(exchange, ws.requestAdapter, upstream) : undefined;
+  const pipeline = resumable ? hooks.pipelineFor(exchange, ws.requestAdapter, resumable.upstream) : undefined;
 
   function errorFrame(id: WsId, code: ErrorCode, message: string, method?: string): string {
     const a = renderError(ws.requestAdapter, code, connectionId, message);
@@ -100,6 +101,7 @@ export function serveSocket(
     if (!pipeline) return;
     const started = performance.now();
     const outcome: Outcome = await pipeline(edge);
+    resumable?.settle(outcome);
     await hooks.report(outcome, () => performance.now() - started);
     metrics.frame(exchange, outcome.kind);
     if (outcome.kind === 'forwarded') {
@@ -226,6 +228,7 @@ export function serveSocket(
               ? 'client_expired'
               : undefined;
       if (why) close(CLOSE_POLICY, `keywarden: ${why}`);
+      else resumable?.review(lookup);
     },
   };
 
@@ -252,7 +255,7 @@ export function serveSocket(
     closing = true;
     stopPings();
     metrics.closed(exchange);
-    void upstream?.close();
+    resumable?.close();
     void record('ws-close', { code, frames });
     c.onClosed(session);
   });
