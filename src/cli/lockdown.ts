@@ -120,7 +120,7 @@ function warn(lines: string[]): void {
 export async function runLockdown(dataDir: string, opts: LockdownOptions): Promise<void> {
   if (opts.list) {
     await lockdownRoot(dataDir, opts, false, async (service) => {
-      const all = service.list();
+      const all = await service.list();
       if (opts.json) process.stdout.write(`${JSON.stringify(all.map(publicRecord), null, 2)}\n`);
       else
         printTable(
