@@ -29,6 +29,7 @@ export interface LockdownOptions extends ScopeFlags, SourceFlags {
 
 export interface UnlockOptions extends ScopeFlags, SourceFlags {
   id?: string;
+  config?: string;
   reason?: string;
   json?: boolean;
 }
@@ -255,6 +256,7 @@ export function register(program: Command): void {
       .option('--all', 'the lockdown of all clients')
       .option('--id <id>', 'one lockdown by id (see lockdown --list)')
       .option('--reason <text>', 'why it is safe now (required; recorded in the audit log)')
+      .option('--config <file>', 'keywarden.yaml (store.url, alert sinks)')
       .option('--json', 'JSON output'),
   ).action(
     action(
