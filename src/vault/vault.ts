@@ -118,6 +118,8 @@ export const ENVELOPE_COLUMNS = [
   { table: 'retiring_credentials', column: 'envelope' },
   // The audit log's Ed25519 checkpoint key (src/audit/audit-open.ts).
   { table: 'sealed_settings', column: 'envelope' },
+  // Admin API operators' TOTP secrets (src/operators); null until enrolment.
+  { table: 'operators', column: 'totp_envelope' },
 ] as const satisfies ReadonlyArray<{ table: keyof Database; column: string }>;
 
 interface MetaRow {
@@ -224,6 +226,19 @@ function envelopeTables(trx: Kysely<Database>) {
         await trx.updateTable('sealed_settings').set({ envelope }).where('name', '=', r.name).execute();
       },
     },
+    operators: {
+      read: async () =>
+        (
+          await trx
+            .selectFrom('operators')
+            .select(['id', 'totp_envelope'])
+            .where('totp_envelope', 'is not', null)
+            .execute()
+        ).flatMap((r) => (r.totp_envelope === null ? [] : [{ id: r.id, envelope: r.totp_envelope }])),
+      write: async (r: { id: string }, envelope: string) => {
+        await trx.updateTable('operators').set({ totp_envelope: envelope }).where('id', '=', r.id).execute();
+      },
+    },
   } satisfies Record<(typeof ENVELOPE_COLUMNS)[number]['table'], unknown>;
 }
 
@@ -276,6 +291,10 @@ export async function rotateMaster(
       }
       for (const r of await tables.sealed_settings.read()) {
         await tables.sealed_settings.write(r, rewrap(r.envelope));
+        count++;
+      }
+      for (const r of await tables.operators.read()) {
+        await tables.operators.write(r, rewrap(r.envelope));
         count++;
       }
       const root = unwrapKey(oldMaster, meta.master_key_id, meta.wrapped_root);

@@ -1,7 +1,8 @@
 /**
  * The admin commands against a PostgreSQL store, as a user runs them (the built CLI, store.url in
  * a test keywarden.yaml, no KEYWARDEN_* variable from the user's shell): `lockdown` (with its
- * incident report), `lockdown --list`, `unlock`, `operator add|list` and `vault rotate-master`.
+ * incident report), `lockdown --list`, `unlock`, `init --owner`, `operator add|list` and
+ * `vault rotate-master`.
  * Each used to refuse with invalid_config on PostgreSQL. The database is made for this file
  * (kw_pgadmin_cli_*) and dropped after it; skipped, loudly, when PostgreSQL does not answer.
  */
@@ -55,9 +56,11 @@ const status = (name: string) =>
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
     writeFileSync(config, `store:\n  url: ${PG_SERVER}/${database}\n`);
-    const init = await cli(withSecrets('init'));
+    const init = await cli(withSecrets('init', '--owner', 'root'));
     expect([init.code, init.err]).toEqual([0, '']);
     expect(init.out).toMatch(/the PostgreSQL store/);
+    // The first owner is made in the shared store too.
+    expect(init.out).toMatch(/operator root \(owner\) created\./);
     expect((await cli(['sandbox', 'keys', '--json'])).code).toBe(0);
     const add = await cli(
       // `key add` takes no --config: it finds ./keywarden.yaml (cwd is the test directory).
@@ -124,12 +127,12 @@ const status = (name: string) =>
     expect([list.code, list.err]).toEqual([0, '']);
     expect(
       (JSON.parse(list.out) as Array<{ name: string; role: string }>).map((o) => `${o.name}:${o.role}`),
-    ).toEqual(['alice:admin']);
+    ).toEqual(['root:owner', 'alice:admin']);
     const rows = await admin(
       async (c) => (await c.query<{ name: string }>('SELECT name FROM operators')).rows.map((x) => x.name),
       database,
     );
-    expect(rows).toEqual(['alice']);
+    expect(rows.sort()).toEqual(['alice', 'root']);
   }, 60_000);
 
   it('vault rotate-master re-wraps in the shared store: the new key opens it, the old one no longer', async () => {

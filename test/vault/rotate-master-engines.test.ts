@@ -18,6 +18,7 @@ const ids = {
   verifier: { id: 'x1', version: 1, exchange: '-', label: 'verifier' },
   retiring: { id: 'k1', version: 0, exchange: 'binance', label: 'main' },
   setting: { id: 'setting:s1', version: 1, exchange: '-', label: 's1' },
+  totp: { id: 'operator:op1', version: 1, exchange: '-', label: 'totp' },
 };
 
 /** One envelope in each ENVELOPE_COLUMNS table, sealed under `source`. */
@@ -68,6 +69,26 @@ async function seed(s: SqlStore, source: Source): Promise<void> {
     .insertInto('sealed_settings')
     .values({ name: 's1', envelope: seal(ids.setting, 'setting-secret'), created_at: T0 })
     .execute();
+  // An enrolled operator (TOTP secret sealed) and one not enrolled yet (null: left alone).
+  const operator = (id: string, totp: string | null) => ({
+    id,
+    name: id,
+    role: 'admin',
+    status: 'active',
+    password_hash: null,
+    totp_envelope: totp,
+    totp_last_step: null,
+    mfa_enrolled_at: null,
+    enrol_code_hash: null,
+    enrol_expires_at: null,
+    created_by: 'local',
+    created_at: T0,
+    updated_at: T0,
+  });
+  await s.db
+    .insertInto('operators')
+    .values([operator('op1', seal(ids.totp, 'totp-secret')), operator('op2', null)])
+    .execute();
   vault.seal();
 }
 
@@ -85,17 +106,23 @@ async function readAll(s: SqlStore, source: Source): Promise<string[]> {
     .select('envelope')
     .where('name', '=', 's1')
     .executeTakeFirstOrThrow();
+  const op = await s.db
+    .selectFrom('operators')
+    .select('totp_envelope')
+    .where('id', '=', 'op1')
+    .executeTakeFirstOrThrow();
   const out = [
     open(ids.cred, c.envelope),
     open(ids.verifier, v.verifier_envelope),
     open(ids.retiring, r.envelope),
     open(ids.setting, st.envelope),
+    open(ids.totp, op.totp_envelope ?? ''),
   ];
   vault.seal();
   return out;
 }
 
-const SECRETS = ['cred-secret', 'verifier-secret', 'old-secret', 'setting-secret'];
+const SECRETS = ['cred-secret', 'verifier-secret', 'old-secret', 'setting-secret', 'totp-secret'];
 
 describeStores(
   'vault rotate-master on either engine',
@@ -110,8 +137,19 @@ describeStores(
         'client_credentials',
         'retiring_credentials',
         'sealed_settings',
+        'operators',
       ]);
-      expect(await rotateMaster(s, oldKey, newKey)).toBe(4);
+      expect(await rotateMaster(s, oldKey, newKey)).toBe(5);
+      // The operator not enrolled yet keeps no envelope.
+      expect(
+        (
+          await s.db
+            .selectFrom('operators')
+            .select('totp_envelope')
+            .where('id', '=', 'op2')
+            .executeTakeFirst()
+        )?.totp_envelope,
+      ).toBeNull();
       expect(await readAll(s, newKey)).toEqual(SECRETS);
       await expect(readAll(s, oldKey)).rejects.toMatchObject({ code: 'wrong_master_key' });
       // A second process's store (another pool) sees the committed rotation.
