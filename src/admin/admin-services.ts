@@ -39,8 +39,9 @@ export interface AdminServices {
   clientsFor(actor: Actor): ClientService;
   lockdownFor(actor: Actor): Promise<LockdownService>;
   audit: Pick<AuditLog, 'append'>;
-  auditRecords(filter: AuditFilter): AuditRecord[];
-  verifyAudit(): VerifyResult;
+  /** Audit records of either store engine (src/audit/audit-query.ts). */
+  auditRecords(filter: AuditFilter): Promise<AuditRecord[]>;
+  verifyAudit(): Promise<VerifyResult>;
   /** Who acknowledged which alert, and when (stored, migration 0016). */
   alertAcks: AlertAcks;
   /** The posture report `keywarden posture --json` prints. */

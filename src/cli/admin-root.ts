@@ -6,7 +6,7 @@
  */
 import { type AdminServices, approvalExecutors } from '../admin/index.js';
 import { createApprovals } from '../approvals/index.js';
-import { type AuditLog, queryAudit, verifyAuditLog } from '../audit/index.js';
+import { type AuditLog, queryAuditStore, verifyAuditStore } from '../audit/index.js';
 import {
   type ApprovalsConfig,
   DEFAULT_APPROVALS,
@@ -21,13 +21,14 @@ import { createAlertAcks, type MonitorHandle, withClientAlerts } from '../monito
 import { createOperators, type OperatorsConfig } from '../operators/index.js';
 import type { RotationPolicy } from '../rotation/index.js';
 import { rotateKey } from '../rotation/index.js';
-import type { Store } from '../store/index.js';
+import type { AnyStore } from '../store/index.js';
 import type { Vault } from '../vault/index.js';
 import { postureReportOf } from './posture.js';
 import { type CliRoot, clientServiceFor } from './root.js';
 
 export interface AdminRootDeps {
-  store: Store;
+  /** Either engine: every admin service reads and writes through Kysely (and the audit helpers). */
+  store: AnyStore;
   vault: Vault;
   keys: KeyRegistry;
   audit: AuditLog;
@@ -137,8 +138,8 @@ export function adminServices(deps: AdminRootDeps): AdminServices {
         actor: describeActor(actor),
       }),
     audit: deps.audit,
-    auditRecords: (filter) => queryAudit(deps.store.sqlite, filter),
-    verifyAudit: () => verifyAuditLog(deps.store.sqlite),
+    auditRecords: (filter) => queryAuditStore(deps.store, filter),
+    verifyAudit: () => verifyAuditStore(deps.store),
     vault: deps.vault,
     clock,
     ...(deps.rotationPolicy ? { rotationPolicy: deps.rotationPolicy } : {}),
@@ -161,7 +162,7 @@ function gatewayUrlOf(server: { listen: string; tls?: unknown }): string {
 export async function adminServicesOf(root: CliRoot): Promise<AdminServices> {
   const config = root.config();
   return adminServices({
-    store: await root.sqliteStore('keywarden admin'),
+    store: await root.store(),
     vault: await root.vault(),
     keys: await root.keys(),
     audit: await root.audit(),

@@ -1,10 +1,10 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { loadCheckpointSigner, openAuditLog, publicKeyFingerprint } from '../audit/index.js';
+import { loadCheckpointSigner, openStoreAuditLog, publicKeyFingerprint } from '../audit/index.js';
 import { loadConfig } from '../config/index.js';
 import { LOCAL_ACTOR, systemClock } from '../core/index.js';
 import { createOperators } from '../operators/index.js';
-import type { Store } from '../store/index.js';
+import type { AnyStore } from '../store/index.js';
 import { openConfiguredStore } from '../store/index.js';
 import { initVault, openVault, type Vault } from '../vault/index.js';
 import { action, resolveDataDir } from './cli-kit.js';
@@ -31,8 +31,8 @@ async function ownerName(opts: { owner?: string | boolean }): Promise<string | u
 }
 
 /** `operator add NAME --role owner`, on the vault init has just opened: prints the one-time enrolment. */
-async function addOwner(store: Store, vault: Vault, name: string): Promise<string> {
-  const audit = openAuditLog(store, vault);
+async function addOwner(store: AnyStore, vault: Vault, name: string): Promise<string> {
+  const audit = await openStoreAuditLog(store, vault);
   try {
     const operators = createOperators({ db: store.db, vault, audit, clock: systemClock });
     return enrolmentText(await operators.add({ name, role: 'owner' }, LOCAL_ACTOR));
@@ -91,10 +91,10 @@ export function register(program: Command): void {
                   "pin it outside this host's data directory, in keywarden.yaml:\n" +
                   `  audit:\n    checkpointKeyFingerprint: ${fingerprint}\n`,
               );
-              // Operators (the admin API) run on the SQLite store only for now (docs/deployment.md).
-              const name = store.dialect === 'sqlite' ? await ownerName(opts) : undefined;
-              if (store.dialect === 'sqlite' && name !== undefined)
-                owner = await addOwner(store, vault, name);
+              // Operators live in the store (either engine): on PostgreSQL every admin API of
+              // every instance knows the owner made here.
+              const name = await ownerName(opts);
+              if (name !== undefined) owner = await addOwner(store, vault, name);
             } finally {
               vault.seal();
             }

@@ -29,6 +29,7 @@ export interface LockdownOptions extends ScopeFlags, SourceFlags {
 
 export interface UnlockOptions extends ScopeFlags, SourceFlags {
   id?: string;
+  config?: string;
   reason?: string;
   json?: boolean;
 }
@@ -120,7 +121,7 @@ function warn(lines: string[]): void {
 export async function runLockdown(dataDir: string, opts: LockdownOptions): Promise<void> {
   if (opts.list) {
     await lockdownRoot(dataDir, opts, false, async (service) => {
-      const all = service.list();
+      const all = await service.list();
       if (opts.json) process.stdout.write(`${JSON.stringify(all.map(publicRecord), null, 2)}\n`);
       else
         printTable(
@@ -255,6 +256,7 @@ export function register(program: Command): void {
       .option('--all', 'the lockdown of all clients')
       .option('--id <id>', 'one lockdown by id (see lockdown --list)')
       .option('--reason <text>', 'why it is safe now (required; recorded in the audit log)')
+      .option('--config <file>', 'keywarden.yaml (store.url, alert sinks)')
       .option('--json', 'JSON output'),
   ).action(
     action(

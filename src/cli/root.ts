@@ -29,7 +29,7 @@ import {
 } from '../keys/index.js';
 import type { LockdownService } from '../lockdown/index.js';
 import type { MonitorHandle, OpenMonitorDeps } from '../monitor/index.js';
-import { type AnyStore, openConfiguredStore, type Store } from '../store/index.js';
+import { type AnyStore, openConfiguredStore } from '../store/index.js';
 import type { Vault } from '../vault/index.js';
 import { openVault, vaultExists } from '../vault/index.js';
 import { cliAnchorWarning, cliMonitorHooks } from './cli-kit.js';
@@ -61,7 +61,7 @@ export function clientServiceFor(
  */
 export async function openLockdownService(
   config: KeywardenConfig,
-  deps: { store: Store; keys: KeyRegistry; audit: Pick<AuditLog, 'append'>; actor?: string },
+  deps: { store: AnyStore; keys: KeyRegistry; audit: Pick<AuditLog, 'append'>; actor?: string },
   options: { withExchanges: boolean; monitor?: Omit<OpenMonitorDeps, 'audit'> },
 ): Promise<{ service: LockdownService; close(): Promise<void> }> {
   const [{ createExchangeAccess }, { createLockdownService }, { openMonitor }] = await Promise.all([
@@ -110,8 +110,6 @@ export interface CliRoot {
   config(): KeywardenConfig;
   /** The configured store: SQLite in the data directory, or PostgreSQL (`store.url`). */
   store(): Promise<AnyStore>;
-  /** The store, for commands that still need SQLite's raw handle (refused on PostgreSQL). */
-  sqliteStore(command: string): Promise<Store>;
   /** The vault, unsealed from the usual master-key sources. */
   vault(): Promise<Vault>;
   keys(): Promise<KeyRegistry>;
@@ -154,15 +152,6 @@ export function createCliRoot(options: RootOptions): CliRoot {
       closers.push(() => store.close());
       return store;
     }),
-    async sqliteStore(command) {
-      const store = await root.store();
-      if (store.dialect !== 'sqlite')
-        throw new KeywardenError(
-          'invalid_config',
-          `${command} does not run on a PostgreSQL store yet (docs/deployment.md); it needs the SQLite store`,
-        );
-      return store;
-    },
     vault: once(async () => {
       const store = await root.store();
       if (!(await vaultExists(store))) throw new KeywardenError('vault_not_initialized');
@@ -219,7 +208,7 @@ export function createCliRoot(options: RootOptions): CliRoot {
       const opened = await openLockdownService(
         root.config(),
         {
-          store: await root.sqliteStore('keywarden lockdown'),
+          store: await root.store(),
           keys: await root.keys(),
           audit: await root.audit(),
           ...(actor !== undefined ? { actor } : {}),

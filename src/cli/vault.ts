@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { loadConfig } from '../config/index.js';
 import { KeywardenError } from '../core/index.js';
-import { openStore } from '../store/index.js';
+import { openConfiguredStore } from '../store/index.js';
 import type { MasterKeySource } from '../vault/index.js';
 import { rotateMaster, vaultExists } from '../vault/index.js';
 import { action, resolveDataDir } from './cli-kit.js';
@@ -13,6 +14,7 @@ interface RotateOpts {
   keyFile?: string;
   newPassphraseFile?: string;
   newKeyFile?: string;
+  config?: string;
 }
 
 /** New key: KEYWARDEN_NEW_MASTER_KEY, --new-passphrase-file, --new-key-file, else a prompt. */
@@ -37,9 +39,19 @@ export function register(program: Command): void {
     .option('--key-file <file>', 'current master key file')
     .option('--new-passphrase-file <file>', 'new passphrase file')
     .option('--new-key-file <file>', 'new master key file')
+    .option(
+      '--config <file>',
+      'keywarden.yaml, for `store.url` (default ./keywarden.yaml if present, or KEYWARDEN_CONFIG)',
+    )
     .action(
       action(async (opts: RotateOpts) => {
-        const store = await openStore(resolveDataDir(program.opts<{ dataDir?: string }>().dataDir));
+        // SQLite in the data directory, or the PostgreSQL store every gateway shares (store.url /
+        // KEYWARDEN_STORE_URL): the rotation is one transaction on either.
+        const url = loadConfig(opts.config !== undefined ? { path: opts.config } : {}).store.url;
+        const store = await openConfiguredStore(
+          resolveDataDir(program.opts<{ dataDir?: string }>().dataDir),
+          url,
+        );
         try {
           if (!(await vaultExists(store))) throw new KeywardenError('vault_not_initialized');
           const oldSrc = await masterKeySource({

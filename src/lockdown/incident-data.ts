@@ -1,13 +1,13 @@
 /**
  * The incident report's data: what the affected clients did over the last N hours, read back
- * from the hash-chained audit trail (src/audit/audit-query.ts), aggregated into one typed
- * object. incident-markdown.ts turns it into the report; nothing here formats text.
+ * from the hash-chained audit trail (src/audit/audit-query.ts, either engine), aggregated into
+ * one typed object. incident-markdown.ts turns it into the report; nothing here formats text.
  */
-import type SQLite from 'better-sqlite3';
 import type { AuditFilter, AuditRecord } from '../audit/index.js';
-import { queryAudit } from '../audit/index.js';
+import { queryAuditStore } from '../audit/index.js';
 import type { ExchangeId } from '../core/index.js';
 import { adapterFor } from '../exchanges/index.js';
+import type { AnyStore } from '../store/index.js';
 import { upstreamStatuses } from './lockdown-store.js';
 import type { LockdownRecord } from './lockdown-types.js';
 
@@ -96,10 +96,10 @@ interface Aggregate {
 }
 
 /** Every record of one filter, a page at a time (a busy bot leaves hundreds of thousands a day). */
-function* records(sqlite: SQLite.Database, filter: AuditFilter): Generator<AuditRecord> {
+async function* records(store: AnyStore, filter: AuditFilter): AsyncGenerator<AuditRecord> {
   let afterSeq: number | undefined;
   for (;;) {
-    const page = queryAudit(sqlite, {
+    const page = await queryAuditStore(store, {
       ...filter,
       limit: PAGE,
       ...(afterSeq !== undefined ? { afterSeq } : {}),
@@ -122,7 +122,12 @@ function keepLatest(list: AuditRecord[], r: AuditRecord): void {
 
 const newestFirst = (list: AuditRecord[]) => list.slice().sort((x, y) => y.seq - x.seq);
 
-function aggregate(sqlite: SQLite.Database, clientIds: string[], since: number, until: number): Aggregate {
+async function aggregate(
+  store: AnyStore,
+  clientIds: string[],
+  since: number,
+  until: number,
+): Promise<Aggregate> {
   const a: Aggregate = {
     requests: 0,
     byAction: new Map(),
@@ -138,7 +143,7 @@ function aggregate(sqlite: SQLite.Database, clientIds: string[], since: number, 
     admin: [],
   };
   for (const clientId of clientIds) {
-    for (const r of records(sqlite, { clientId, since, until })) {
+    for await (const r of records(store, { clientId, since, until })) {
       if (r.kind === 'admin') {
         a.admin.push(r);
         continue;
@@ -206,15 +211,15 @@ function aggregate(sqlite: SQLite.Database, clientIds: string[], since: number, 
   return a;
 }
 
-function alertsFor(
-  sqlite: SQLite.Database,
+async function alertsFor(
+  store: AnyStore,
   names: Set<string>,
   labels: Set<string>,
   since: number,
   until: number,
-): Map<string, { severity: string; count: number; last: number }> {
+): Promise<Map<string, { severity: string; count: number; last: number }>> {
   const out = new Map<string, { severity: string; count: number; last: number }>();
-  for (const r of records(sqlite, { kind: 'alert', since, until })) {
+  for await (const r of records(store, { kind: 'alert', since, until })) {
     const d = r.detail ?? {};
     const client = typeof d.client === 'string' ? d.client : undefined;
     const label = typeof d.keyLabel === 'string' ? d.keyLabel : undefined;
@@ -248,12 +253,12 @@ function keysOf(l: LockdownRecord, label: (keyId: string) => string): IncidentDa
 }
 
 /** The report's data, from the audit trail over `input.hours` up to `input.now`. */
-export function collectIncidentData(sqlite: SQLite.Database, input: IncidentInput): IncidentData {
+export async function collectIncidentData(store: AnyStore, input: IncidentInput): Promise<IncidentData> {
   const { lockdown: l, hours, now } = input;
   const since = now - hours * 3_600_000;
   const until = now + 1;
-  const a = aggregate(
-    sqlite,
+  const a = await aggregate(
+    store,
     l.clients.map((c) => c.id),
     since,
     until,
@@ -265,13 +270,13 @@ export function collectIncidentData(sqlite: SQLite.Database, input: IncidentInpu
     totals.deny += c.deny;
     totals.wouldDeny += c.wouldDeny;
   }
-  const statuses = upstreamStatuses(
-    sqlite,
+  const statuses = await upstreamStatuses(
+    store,
     a.orders.flatMap((r) => (r.requestId ? [r.requestId] : [])),
     since,
   );
-  const alerts = alertsFor(
-    sqlite,
+  const alerts = await alertsFor(
+    store,
     new Set(l.clients.map((c) => c.name)),
     new Set(input.keyLabels.values()),
     since,

@@ -3,8 +3,9 @@
  * optionally cancels the open orders with the real key, raises a critical alert and writes an
  * incident report; `unlock` reverses exactly that lockdown.
  *
- * The steps: freeze (one BEGIN IMMEDIATE transaction, lockdown-store.ts, that also bumps
- * `clients_version`, which every gateway reads on every request), alert, audit, cancel open
+ * The steps: freeze (one write transaction, lockdown-store.ts, that also bumps
+ * `clients_version`: every gateway on SQLite reads it on every request, every gateway on
+ * PostgreSQL is told by the NOTIFY of that transaction's COMMIT), alert, audit, cancel open
  * orders, incident report. Once `lockdown()` has returned — in fact once its first step has —
  * no gateway, in this process or another, accepts a new request from those clients. Requests
  * already past authentication finish. Only the freeze can fail the command; what follows is
@@ -13,7 +14,7 @@
 import type { AuditEvent } from '../audit/index.js';
 import type { ExchangeId } from '../core/index.js';
 import { KeywardenError, prefixedId } from '../core/index.js';
-import type { KeyRecord } from '../keys/index.js';
+import { type KeyRecord, leaseNonce } from '../keys/index.js';
 import { writeIncidentReport } from './incident-report.js';
 import {
   type ClientRow,
@@ -327,8 +328,8 @@ export function createLockdownService(deps: LockdownDeps) {
   }
 
   /** The clients a lockdown covered (as they are now) and the ids it froze. */
-  function clientsOf(l: LockdownRow): { frozen: string[]; clients: LockdownClient[] } {
-    const clients = [...store.clientsByIdSync(parseIds(l.clients_json)).values()].map(toClient);
+  async function clientsOf(l: LockdownRow): Promise<{ frozen: string[]; clients: LockdownClient[] }> {
+    const clients = [...(await store.clientsById(parseIds(l.clients_json))).values()].map(toClient);
     return { frozen: parseIds(l.frozen_json), clients };
   }
 
@@ -351,17 +352,23 @@ export function createLockdownService(deps: LockdownDeps) {
     const exchanges = deps.exchanges;
     if (!adapter?.cancelAllOrders) return { ...base, error: `no cancel-all support for ${key.exchange}` };
     if (!exchanges) return { ...base, error: 'no exchange access configured' };
+    // Leased like the gateway's signing: on PostgreSQL another instance's Kraken request in
+    // flight cannot be overtaken (EAPI:Invalid nonce) by the cancel-all.
+    let nonce: Awaited<ReturnType<typeof leaseNonce>> | undefined;
     try {
       const baseUrl = exchanges.baseUrl(key.exchange);
       const credential = await deps.keys.credential(key.id);
+      nonce = await leaseNonce(exchanges, key.id);
       const result = await adapter.cancelAllOrders(credential, exchanges.transport(key.exchange), {
         clock: { now },
-        nonce: exchanges.nonce(key.id),
+        nonce,
         baseUrl,
       });
       return { ...base, cancelled: result.cancelled, failed: result.failed.slice(0, 100) };
     } catch (err) {
       return { ...base, error: failureText(err) };
+    } finally {
+      nonce?.release();
     }
   }
 
@@ -377,7 +384,12 @@ export function createLockdownService(deps: LockdownDeps) {
     for (const c of record.clients)
       if (!keyLabels.has(c.keyId)) keyLabels.set(c.keyId, (await deps.keys.get(c.keyId))?.label ?? c.keyId);
     if (key) keyLabels.set(key.id, key.label);
-    record.reportPath = writeIncidentReport(deps.store, { lockdown: record, keyLabels, hours, now: now() });
+    record.reportPath = await writeIncidentReport(deps.store, {
+      lockdown: record,
+      keyLabels,
+      hours,
+      now: now(),
+    });
     await store.setReportPath(record.id, record.reportPath);
   }
 
@@ -441,15 +453,18 @@ export function createLockdownService(deps: LockdownDeps) {
       const warnings: string[] = [];
       const outcome = await store.write((q) => unlockStep(q, input, scope, key, { at: t, reason, actor }));
       const names = (ids: string[]) => ids.map((id) => outcome.statuses.get(id)?.name ?? id);
-      const ended = outcome.selected.map((l) => {
-        const { frozen, clients } = clientsOf(l);
-        return toRecord(
-          { ...l, ended_at: t, unlock_reason: reason },
-          clients,
-          names(frozen),
-          clients.filter((c) => !frozen.includes(c.id)).map((c) => c.name),
+      const ended: LockdownRecord[] = [];
+      for (const l of outcome.selected) {
+        const { frozen, clients } = await clientsOf(l);
+        ended.push(
+          toRecord(
+            { ...l, ended_at: t, unlock_reason: reason },
+            clients,
+            names(frozen),
+            clients.filter((c) => !frozen.includes(c.id)).map((c) => c.name),
+          ),
         );
-      });
+      }
       await append(unlockEvents(outcome, ended, reason, names), warnings);
       return {
         ended,
@@ -464,16 +479,20 @@ export function createLockdownService(deps: LockdownDeps) {
     },
 
     /** Lockdowns, newest first (active only when asked). */
-    list(options: { active?: boolean } = {}): LockdownRecord[] {
-      return store.listSync(options).map((l) => {
-        const { frozen, clients } = clientsOf(l);
-        return toRecord(
-          l,
-          clients,
-          clients.filter((c) => frozen.includes(c.id)).map((c) => c.name),
-          clients.filter((c) => !frozen.includes(c.id)).map((c) => c.name),
+    async list(options: { active?: boolean } = {}): Promise<LockdownRecord[]> {
+      const out: LockdownRecord[] = [];
+      for (const l of await store.list(options)) {
+        const { frozen, clients } = await clientsOf(l);
+        out.push(
+          toRecord(
+            l,
+            clients,
+            clients.filter((c) => frozen.includes(c.id)).map((c) => c.name),
+            clients.filter((c) => !frozen.includes(c.id)).map((c) => c.name),
+          ),
         );
-      });
+      }
+      return out;
     },
   };
 }

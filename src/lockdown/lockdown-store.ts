@@ -1,12 +1,20 @@
 /**
  * Every SQL statement of the lockdown domain: the clients a lockdown covers, their freeze and
  * unfreeze, the `lockdowns` rows, and the exchange answers the incident report quotes.
- * Writes run inside `write(fn)`, one BEGIN IMMEDIATE transaction (src/store/transaction.ts):
- * the write lock is taken first, so the clients read are the clients frozen.
+ * Writes run inside `write(fn)`, one `immediate` transaction (src/store/transaction.ts: BEGIN
+ * IMMEDIATE on SQLite, BEGIN and the store's advisory lock on PostgreSQL): the write lock is
+ * taken first, so the clients read are the clients frozen. Every statement is Kysely over either
+ * engine; the freeze bumps `clients_version`, which NOTIFYs every gateway on PostgreSQL.
  */
-import type { Kysely } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { KeywardenError } from '../core/index.js';
-import { bumpClientsVersion, type Database, immediate, readSync, type Store } from '../store/index.js';
+import {
+  bumpClientsVersion,
+  type Database,
+  immediate,
+  type SqlStore,
+  type StoreDialect,
+} from '../store/index.js';
 
 export type ClientRow = Pick<Database['clients'], 'id' | 'name' | 'exchange' | 'key_id' | 'status'>;
 export type LockdownRow = Database['lockdowns'];
@@ -32,9 +40,8 @@ export interface LockdownWrites {
 
 export interface LockdownStore {
   write<T>(fn: (q: LockdownWrites) => Promise<T>): Promise<T>;
-  /** Synchronous reads (`list` answers without a promise). */
-  clientsByIdSync(ids: string[]): Map<string, ClientRow>;
-  listSync(options: { active?: boolean }): LockdownRow[];
+  clientsById(ids: string[]): Promise<Map<string, ClientRow>>;
+  list(options: { active?: boolean }): Promise<LockdownRow[]>;
   setCancel(id: string, json: string): Promise<void>;
   setReportPath(id: string, path: string): Promise<void>;
 }
@@ -104,15 +111,15 @@ function writes(trx: Kysely<Database>): LockdownWrites {
   };
 }
 
-export function createLockdownStore(store: Pick<Store, 'db' | 'sqlite'>): LockdownStore {
+export function createLockdownStore(store: Pick<SqlStore, 'db'>): LockdownStore {
   const { db } = store;
   return {
     write: (fn) => immediate(db, (trx) => fn(writes(trx))),
-    clientsByIdSync(ids) {
+    async clientsById(ids) {
       if (ids.length === 0) return new Map();
-      return new Map(readSync(store, clientsByIdQuery(db, ids)).map((r) => [r.id, r]));
+      return new Map((await clientsByIdQuery(db, ids).execute()).map((r) => [r.id, r]));
     },
-    listSync: (options) => readSync(store, lockdownsQuery(db, options.active === true)),
+    list: (options) => lockdownsQuery(db, options.active === true).execute(),
     async setCancel(id, json) {
       await db.updateTable('lockdowns').set({ cancel_json: json }).where('id', '=', id).execute();
     },
@@ -122,21 +129,34 @@ export function createLockdownStore(store: Pick<Store, 'db' | 'sqlite'>): Lockdo
   };
 }
 
+/**
+ * One field of an audit record's hashed `data` (what is filtered is what is verified, as in
+ * src/audit/audit-query.ts): json_extract on SQLite, `->>` over jsonb on PostgreSQL. Both answer
+ * text for a string; the number is read back through Number().
+ */
+function auditField(dialect: StoreDialect, name: string): RawBuilder<string | number | null> {
+  return dialect === 'sqlite'
+    ? sql<string | number | null>`json_extract(data, ${`$.${name}`})`
+    : sql<string | number | null>`(data::jsonb ->> ${name})`;
+}
+
 /** The exchange's HTTP status for forwarded requests, from their `outcome` audit records. */
-export function upstreamStatuses(
-  sqlite: Store['sqlite'],
+export async function upstreamStatuses(
+  store: Pick<SqlStore, 'db' | 'dialect'>,
   requestIds: string[],
   since: number,
-): Map<string, number> {
+): Promise<Map<string, number>> {
   if (requestIds.length === 0) return new Map();
-  // Raw SQL: Kysely has no builder for json_extract over a column and json_each over a bound array.
-  const rows = sqlite
-    .prepare(
-      `SELECT json_extract(data, '$.requestId') AS id, json_extract(data, '$.upstreamStatus') AS status
-         FROM audit_log
-        WHERE at >= ? AND json_extract(data, '$.kind') = 'outcome'
-          AND json_extract(data, '$.requestId') IN (SELECT value FROM json_each(?))`,
-    )
-    .all(since, JSON.stringify(requestIds)) as Array<{ id: string; status: number | null }>;
-  return new Map(rows.filter((r) => r.status !== null).map((r) => [r.id, Number(r.status)]));
+  const field = (name: string) => auditField(store.dialect, name);
+  // `at` first: the range on the indexed column bounds the rows the JSON is parsed for.
+  const rows = await store.db
+    .selectFrom('audit_log')
+    .select([field('requestId').as('id'), field('upstreamStatus').as('status')])
+    .where('at', '>=', since)
+    .where(field('kind'), '=', 'outcome')
+    .where(field('requestId'), 'in', requestIds)
+    .execute();
+  const out = new Map<string, number>();
+  for (const r of rows) if (r.status !== null && r.id !== null) out.set(String(r.id), Number(r.status));
+  return out;
 }

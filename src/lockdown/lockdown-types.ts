@@ -3,7 +3,7 @@ import type { ExchangeId } from '../core/index.js';
 import type { CancelAllResult, ExchangeAdapter } from '../exchanges/index.js';
 import type { ExchangeAccess, KeyRegistry } from '../keys/index.js';
 import type { Monitor } from '../monitor/index.js';
-import type { Store } from '../store/index.js';
+import type { AnyStore } from '../store/index.js';
 
 /** The lockdown domain's contract: what a lockdown covers, what it did, and what it needs. */
 
@@ -66,8 +66,11 @@ export interface UnlockResult {
 }
 
 export interface LockdownDeps {
-  /** Store connection (any process): the freeze and unlock are write transactions, `list` reads synchronously. */
-  store: Pick<Store, 'db' | 'sqlite' | 'dataDir'>;
+  /**
+   * Store connection (any process, either engine): the freeze and unlock are write transactions;
+   * the data directory is where this process writes the incident report.
+   */
+  store: AnyStore;
   keys: Pick<KeyRegistry, 'get' | 'list' | 'credential'>;
   audit: Pick<AuditLog, 'append'>;
   adapterFor: (id: ExchangeId) => ExchangeAdapter | undefined;

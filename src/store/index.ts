@@ -19,5 +19,5 @@ export { createPgReplayCache, type SharedReplayCache } from './pg-replay-cache.j
 export { createPgUsageStore, USAGE_LOCK_SPACE } from './pg-usage.js';
 export { isPostgresUrl, openPostgresStore, type PgStore } from './postgres.js';
 export type { CredentialsTable, Database, RetiringCredentialsTable } from './schema.js';
-export { immediate, isPostgres, readSync, STORE_WRITE_LOCK } from './transaction.js';
+export { immediate, isPostgres, STORE_WRITE_LOCK } from './transaction.js';
 export { createUsageStore } from './usage-store.js';

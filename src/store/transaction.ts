@@ -20,8 +20,7 @@
  * answered, not waited for); the lock needs none and is released by COMMIT or ROLLBACK, also
  * when the connection dies.
  */
-import { type Compilable, type Kysely, PostgresAdapter, sql } from 'kysely';
-import type { Store } from './db.js';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type { Database } from './schema.js';
 
 /** The advisory lock id of the store's write transactions (any constant; "kw" + "wr"). */
@@ -56,13 +55,4 @@ export async function immediate<T>(
       throw err;
     }
   });
-}
-
-/**
- * Synchronous reads built by Kysely and run on the raw handle, for services whose read API is
- * synchronous (lockdown `list`).
- */
-export function readSync<R>(store: Pick<Store, 'sqlite'>, query: Compilable<R>): R[] {
-  const compiled = query.compile();
-  return store.sqlite.prepare(compiled.sql).all(...(compiled.parameters as unknown[])) as R[];
 }

@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, scrypt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { Kysely } from 'kysely';
 import { KeywardenError, safeEqual } from '../core/index.js';
-import type { SqlStore, Store } from '../store/index.js';
+import { type Database, immediate, type SqlStore } from '../store/index.js';
 import type { MasterKeySource, RecordIdentity, SealedBlob, Vault } from './vault-types.js';
 
 /** scrypt cost: 2^17 x r=8 takes ~0.4 s and 128 MiB per guess, which is what makes offline passphrase guessing expensive. */
@@ -111,13 +112,15 @@ export function kdfFor(source: MasterKeySource): KdfParams {
 }
 
 /** Envelope columns other areas store; rotation re-wraps all of them. */
-export const ENVELOPE_COLUMNS: ReadonlyArray<{ table: string; column: string }> = [
+export const ENVELOPE_COLUMNS = [
   { table: 'credentials', column: 'envelope' },
   { table: 'client_credentials', column: 'verifier_envelope' },
   { table: 'retiring_credentials', column: 'envelope' },
   // The audit log's Ed25519 checkpoint key (src/audit/audit-open.ts).
   { table: 'sealed_settings', column: 'envelope' },
-];
+  // Admin API operators' TOTP secrets (src/operators); null until enrolment.
+  { table: 'operators', column: 'totp_envelope' },
+] as const satisfies ReadonlyArray<{ table: keyof Database; column: string }>;
 
 interface MetaRow {
   kdf_json: string;
@@ -181,52 +184,141 @@ async function checkSource(
   return { master, meta };
 }
 
-/** Re-wrap the root key and every data key under a new master key, in one SQLite transaction. */
+/**
+ * Every stored envelope, read and written back by its table's primary key, through Kysely on
+ * either engine. One entry per ENVELOPE_COLUMNS row (a test keeps the two lists in step).
+ */
+function envelopeTables(trx: Kysely<Database>) {
+  return {
+    credentials: {
+      read: () => trx.selectFrom('credentials').select(['id', 'envelope']).execute(),
+      write: async (r: { id: string }, envelope: string) => {
+        await trx.updateTable('credentials').set({ envelope }).where('id', '=', r.id).execute();
+      },
+    },
+    client_credentials: {
+      read: async () =>
+        (await trx.selectFrom('client_credentials').select(['id', 'verifier_envelope']).execute()).map(
+          (r) => ({ id: r.id, envelope: r.verifier_envelope }),
+        ),
+      write: async (r: { id: string }, envelope: string) => {
+        await trx
+          .updateTable('client_credentials')
+          .set({ verifier_envelope: envelope })
+          .where('id', '=', r.id)
+          .execute();
+      },
+    },
+    retiring_credentials: {
+      read: () => trx.selectFrom('retiring_credentials').select(['key_id', 'version', 'envelope']).execute(),
+      write: async (r: { key_id: string; version: number }, envelope: string) => {
+        await trx
+          .updateTable('retiring_credentials')
+          .set({ envelope })
+          .where('key_id', '=', r.key_id)
+          .where('version', '=', r.version)
+          .execute();
+      },
+    },
+    sealed_settings: {
+      read: () => trx.selectFrom('sealed_settings').select(['name', 'envelope']).execute(),
+      write: async (r: { name: string }, envelope: string) => {
+        await trx.updateTable('sealed_settings').set({ envelope }).where('name', '=', r.name).execute();
+      },
+    },
+    operators: {
+      read: async () =>
+        (
+          await trx
+            .selectFrom('operators')
+            .select(['id', 'totp_envelope'])
+            .where('totp_envelope', 'is not', null)
+            .execute()
+        ).flatMap((r) => (r.totp_envelope === null ? [] : [{ id: r.id, envelope: r.totp_envelope }])),
+      write: async (r: { id: string }, envelope: string) => {
+        await trx.updateTable('operators').set({ totp_envelope: envelope }).where('id', '=', r.id).execute();
+      },
+    },
+  } satisfies Record<(typeof ENVELOPE_COLUMNS)[number]['table'], unknown>;
+}
+
+/**
+ * Re-wrap the root key and every data key under a new master key, in ONE write transaction
+ * (`immediate`: BEGIN IMMEDIATE on SQLite; BEGIN and the store's advisory lock on PostgreSQL).
+ * Until it commits the old master key stays the valid one; a crash or an error anywhere in it
+ * rolls everything back, so no envelope is ever wrapped under a key the meta row does not name.
+ * On PostgreSQL the advisory lock also makes every other writer of an envelope (key add, client
+ * add and re-roll, key rotation: all `immediate`) wait for the commit, so none writes a new
+ * envelope under the old key in between.
+ */
 export async function rotateMaster(
-  store: Store,
+  store: Pick<SqlStore, 'db'>,
   oldSource: MasterKeySource,
   newSource: MasterKeySource,
 ): Promise<number> {
-  const { master: oldMaster, meta } = await checkSource(store, oldSource);
+  const { master: oldMaster } = await checkSource(store, oldSource);
   const kdf = kdfFor(newSource);
   const newMaster = await deriveMasterKey(newSource, kdf);
   const mk = `mk1-${randomBytes(6).toString('hex')}`;
-  const tables = new Set(
-    (
-      store.sqlite.prepare("SELECT name FROM sqlite_master WHERE type='table'").all() as Array<{
-        name: string;
-      }>
-    ).map((r) => r.name),
-  );
-  let count = 0;
-  store.sqlite.transaction(() => {
-    for (const { table, column } of ENVELOPE_COLUMNS) {
-      if (!tables.has(table)) continue;
-      const rows = store.sqlite.prepare(`SELECT rowid AS r, ${column} AS e FROM ${table}`).all() as Array<{
-        r: number;
-        e: string | null;
-      }>;
-      const upd = store.sqlite.prepare(`UPDATE ${table} SET ${column} = ? WHERE rowid = ?`);
-      for (const row of rows) {
-        if (row.e === null) continue;
-        const env = parseEnvelope(row.e);
+  try {
+    return await immediate(store.db, async (trx) => {
+      // Read again under the write lock: the meta row another rotation may just have replaced.
+      const meta = await readMeta({ db: trx });
+      if (meta === undefined) throw new KeywardenError('vault_not_initialized');
+      if (!safeEqual(keyCheck(oldMaster), meta.key_check)) throw new KeywardenError('wrong_master_key');
+      const rewrap = (text: string): string => {
+        const env = parseEnvelope(text);
         const dk = unwrapKey(oldMaster, env.mk, env.wk);
-        upd.run(JSON.stringify({ ...env, mk, wk: wrapKey(newMaster, mk, dk) } satisfies Envelope), row.r);
-        dk.fill(0);
+        try {
+          return JSON.stringify({ ...env, mk, wk: wrapKey(newMaster, mk, dk) } satisfies Envelope);
+        } finally {
+          dk.fill(0);
+        }
+      };
+      let count = 0;
+      const tables = envelopeTables(trx);
+      for (const r of await tables.credentials.read()) {
+        await tables.credentials.write(r, rewrap(r.envelope));
         count++;
       }
-    }
-    const root = unwrapKey(oldMaster, meta.master_key_id, meta.wrapped_root);
-    store.sqlite
-      .prepare(
-        'UPDATE vault_meta SET kdf_json = ?, key_check = ?, master_key_id = ?, wrapped_root = ?, updated_at = ? WHERE id = 1',
-      )
-      .run(JSON.stringify(kdf), keyCheck(newMaster), mk, wrapKey(newMaster, mk, root), Date.now());
-    root.fill(0);
-  })();
-  oldMaster.fill(0);
-  newMaster.fill(0);
-  return count;
+      for (const r of await tables.client_credentials.read()) {
+        await tables.client_credentials.write(r, rewrap(r.envelope));
+        count++;
+      }
+      for (const r of await tables.retiring_credentials.read()) {
+        await tables.retiring_credentials.write(r, rewrap(r.envelope));
+        count++;
+      }
+      for (const r of await tables.sealed_settings.read()) {
+        await tables.sealed_settings.write(r, rewrap(r.envelope));
+        count++;
+      }
+      for (const r of await tables.operators.read()) {
+        await tables.operators.write(r, rewrap(r.envelope));
+        count++;
+      }
+      const root = unwrapKey(oldMaster, meta.master_key_id, meta.wrapped_root);
+      try {
+        await trx
+          .updateTable('vault_meta')
+          .set({
+            kdf_json: JSON.stringify(kdf),
+            key_check: keyCheck(newMaster),
+            master_key_id: mk,
+            wrapped_root: wrapKey(newMaster, mk, root),
+            updated_at: Date.now(),
+          })
+          .where('id', '=', 1)
+          .execute();
+      } finally {
+        root.fill(0);
+      }
+      return count;
+    });
+  } finally {
+    oldMaster.fill(0);
+    newMaster.fill(0);
+  }
 }
 
 function parseEnvelope(text: string): Envelope {

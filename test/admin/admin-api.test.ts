@@ -431,7 +431,9 @@ describe('sessions, CSRF, MFA', () => {
     });
     expect([locked.status, code(locked)]).toEqual([429, 'login_blocked']);
     await monitor.flush();
-    const alerts = services.auditRecords({ kind: 'alert' }).filter((a) => a.rule === 'admin.login_failed');
+    const alerts = (await services.auditRecords({ kind: 'alert' })).filter(
+      (a) => a.rule === 'admin.login_failed',
+    );
     expect(alerts.length).toBeGreaterThan(0);
     now += 16 * 60_000; // leave the lockout for the tests after this one
   });

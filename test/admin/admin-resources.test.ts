@@ -251,7 +251,7 @@ describe('audit export, alerts, posture', () => {
     expect(res.contentType).toMatch(/application\/x-ndjson/);
     const lines = res.text.trim().split('\n');
     const seqs = lines.map((l) => (JSON.parse(l) as { seq: number }).seq);
-    const queried = services.auditRecords({}).map((r) => r.seq);
+    const queried = (await services.auditRecords({})).map((r) => r.seq);
     expect(seqs).toEqual(queried.slice(0, seqs.length));
     expect(seqs.length).toBeGreaterThan(20);
   });

@@ -177,10 +177,10 @@ describe('incident report', () => {
     expect(report.includes('binance-main')).toBe(true);
   });
 
-  it('covers only the window asked for', () => {
-    const [l] = p.service.list();
+  it('covers only the window asked for', async () => {
+    const [l] = await p.service.list();
     if (!l) throw new Error('no lockdown');
-    const later = buildIncidentReport(h.store.sqlite, {
+    const later = await buildIncidentReport(h.store, {
       lockdown: l,
       keyLabels: new Map([[l.clients[0]?.keyId ?? '', 'binance-main']]),
       hours: 1,

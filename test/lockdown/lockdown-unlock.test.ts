@@ -97,7 +97,7 @@ describe('lockdown --key', () => {
     expect((await call(h, 'binance', tokens.a1 ?? '')).status).toBe(200);
     expect((await call(h, 'binance', tokens.a3 ?? '')).code).toBe('client_frozen');
     expect(queryAudit(h.store.sqlite, { action: 'unlock' }).at(-1)?.message).toBe('key rotated');
-    expect(p.service.list({ active: true })).toEqual([]);
+    expect(await p.service.list({ active: true })).toEqual([]);
     // Nothing left to unlock.
     await expectError(
       p.service.unlock({ scope: { kind: 'key', ref: 'binance-main' }, reason: 'again' }),

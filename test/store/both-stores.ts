@@ -60,8 +60,8 @@ export interface StoreFixture {
 }
 
 /** The PostgreSQL half: one database per test file; one schema per `open()`. */
-function pgFixture(): StoreFixture {
-  const database = `kw_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+function pgFixture(prefix: string): StoreFixture {
+  const database = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
   const opened: SqlStore[] = [];
   const urls = new Map<SqlStore, string>();
   beforeAll(() => admin((c) => c.query(`CREATE DATABASE ${database}`)));
@@ -118,8 +118,17 @@ function sqliteFixture(): StoreFixture {
   };
 }
 
-/** Run `body` on SQLite and on PostgreSQL (the latter skipped, loudly, only when unreachable). */
-export function describeStores(name: string, body: (f: StoreFixture) => void): void {
+/**
+ * Run `body` on SQLite and on PostgreSQL (the latter skipped, loudly, only when unreachable).
+ * `databasePrefix` names the PostgreSQL database made for the file (default `kw_test`).
+ */
+export function describeStores(
+  name: string,
+  body: (f: StoreFixture) => void,
+  options: { databasePrefix?: string } = {},
+): void {
   describe(`${name} [sqlite]`, () => body(sqliteFixture()));
-  (pgUp ? describe : describe.skip)(`${name} [postgres]`, () => body(pgFixture()));
+  (pgUp ? describe : describe.skip)(`${name} [postgres]`, () =>
+    body(pgFixture(options.databasePrefix ?? 'kw_test')),
+  );
 }

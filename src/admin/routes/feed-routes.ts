@@ -65,9 +65,8 @@ function matcher(q: z.infer<typeof feedQuery>): (r: AuditRecord) => boolean {
 }
 
 export function feedRoutes(s: AdminServices) {
-  const newest = (q: z.infer<typeof feedQuery>) =>
-    s
-      .auditRecords({ kind: 'request', descending: true, limit: BACKLOG * 10 })
+  const newest = async (q: z.infer<typeof feedQuery>) =>
+    (await s.auditRecords({ kind: 'request', descending: true, limit: BACKLOG * 10 }))
       .filter(matcher(q))
       .slice(0, BACKLOG)
       .reverse();
@@ -82,28 +81,54 @@ export function feedRoutes(s: AdminServices) {
       permission: 'audit.read',
       query: feedQuery,
       response: z.object({ items: z.array(feedItem) }),
-      handler: async ({ query }) => ({ items: newest(query).map(toFeedItem) }),
+      handler: async ({ query }) => ({ items: (await newest(query)).map(toFeedItem) }),
       events({ query }, send, lastEventId) {
         const wanted = matcher(query);
         const resumeAt = Number(lastEventId);
-        let cursor: number;
-        if (Number.isInteger(resumeAt) && resumeAt >= 0) cursor = resumeAt;
-        else {
-          const backlog = newest(query);
+        let cursor = 0;
+        let stopped = false;
+        let timer: NodeJS.Timeout | undefined;
+        const start = async () => {
+          if (Number.isInteger(resumeAt) && resumeAt >= 0) {
+            cursor = resumeAt;
+            return;
+          }
+          const backlog = await newest(query);
+          if (stopped) return;
           for (const r of backlog) send({ id: String(r.seq), event: 'request', data: toFeedItem(r) });
           cursor =
             backlog.at(-1)?.seq ??
-            s.auditRecords({ kind: 'request', descending: true, limit: 1 })[0]?.seq ??
+            (await s.auditRecords({ kind: 'request', descending: true, limit: 1 }))[0]?.seq ??
             0;
-        }
-        const timer = setInterval(() => {
-          const fresh = s.auditRecords({ kind: 'request', afterSeq: cursor, limit: 500 });
+        };
+        const poll = async () => {
+          const fresh = await s.auditRecords({ kind: 'request', afterSeq: cursor, limit: 500 });
           for (const r of fresh) {
+            if (stopped) return;
             cursor = r.seq;
             if (wanted(r)) send({ id: String(r.seq), event: 'request', data: toFeedItem(r) });
           }
-        }, POLL_MS);
-        return () => clearInterval(timer);
+        };
+        // One read at a time (the store may be PostgreSQL, a round trip away): the next poll is
+        // scheduled when the last one settled, so pages never overlap or arrive out of order. A
+        // failed read (store away) is retried at the next poll.
+        const next = () => {
+          if (stopped) return;
+          timer = setTimeout(
+            () =>
+              void poll()
+                .catch(() => undefined)
+                .finally(next),
+            POLL_MS,
+          );
+        };
+        void start()
+          .catch(() => undefined)
+          .finally(next);
+        return () => {
+          stopped = true;
+          clearTimeout(timer);
+        };
       },
     }),
   ];

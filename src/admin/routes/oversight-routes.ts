@@ -72,7 +72,7 @@ export function oversightRoutes(s: AdminServices) {
       async handler({ query }) {
         const limit = query.limit ?? 100;
         const { cursor, ...filter } = query;
-        const records = s.auditRecords({
+        const records = await s.auditRecords({
           ...filter,
           ...(cursor !== undefined ? { afterSeq: cursor } : {}),
           limit,
@@ -90,7 +90,7 @@ export function oversightRoutes(s: AdminServices) {
       response: z.object({ ok: z.boolean(), records: z.number(), problems: z.array(z.string()) }).loose(),
       // The verifier names at most one problem (the first bad record); answered as a list.
       handler: async () => {
-        const { problem, ...rest } = s.verifyAudit();
+        const { problem, ...rest } = await s.verifyAudit();
         return { ...rest, problems: problem !== undefined ? [problem] : [] };
       },
     }),
@@ -110,7 +110,7 @@ export function oversightRoutes(s: AdminServices) {
         return (async function* () {
           let after = cursor ?? 0;
           for (;;) {
-            const page = s.auditRecords({ ...filter, afterSeq: after, limit: EXPORT_PAGE });
+            const page = await s.auditRecords({ ...filter, afterSeq: after, limit: EXPORT_PAGE });
             yield* page;
             const last = page.at(-1);
             if (page.length < EXPORT_PAGE || !last) return;
@@ -143,7 +143,7 @@ export function oversightRoutes(s: AdminServices) {
         ),
       }),
       async handler({ query }) {
-        const alerts = s.auditRecords({ kind: 'alert', descending: true, limit: query.limit ?? 100 });
+        const alerts = await s.auditRecords({ kind: 'alert', descending: true, limit: query.limit ?? 100 });
         const acks = await s.alertAcks.of(alerts.map((a) => a.seq));
         return {
           alerts: alerts.map((a) => {
@@ -177,7 +177,7 @@ export function oversightRoutes(s: AdminServices) {
         note: z.string().optional(),
       }),
       async handler({ params, body, actor }) {
-        const [found] = s.auditRecords({ kind: 'alert', afterSeq: params.seq - 1, limit: 1 });
+        const [found] = await s.auditRecords({ kind: 'alert', afterSeq: params.seq - 1, limit: 1 });
         if (found?.seq !== params.seq) throw new KeywardenError('not_found', `no alert ${params.seq}`);
         const ack = await s.alertAcks.ack(params.seq, describeActor(need(actor)), s.clock.now(), body.note);
         return {

@@ -67,7 +67,7 @@ export function overviewRoutes(s: AdminServices) {
           wouldDeny: 0,
         }));
         const rules = new Map<string, number>();
-        for (const r of s.auditRecords({ kind: 'request', since })) {
+        for (const r of await s.auditRecords({ kind: 'request', since })) {
           const b = buckets[Math.floor((r.at - since) / MINUTE)];
           if (r.decision === 'deny') {
             rules.set(r.rule ?? 'unknown', (rules.get(r.rule ?? 'unknown') ?? 0) + 1);
@@ -76,18 +76,17 @@ export function overviewRoutes(s: AdminServices) {
             if (b) b.wouldDeny++;
           } else if (b) b.allow++;
         }
-        const latencies = s
-          .auditRecords({ kind: 'outcome', since })
+        const latencies = (await s.auditRecords({ kind: 'outcome', since }))
           .flatMap((r) => (typeof r.latencyMs === 'number' ? [r.latencyMs] : []))
           .sort((a, b) => a - b);
         const acked = new Set<number>();
-        for (const r of s.auditRecords({ kind: 'admin', action: 'alerts.ack' })) {
+        for (const r of await s.auditRecords({ kind: 'admin', action: 'alerts.ack' })) {
           const seq = (r.detail?.params as { seq?: unknown } | undefined)?.seq;
           if (typeof seq === 'number') acked.add(seq);
         }
-        const openAlerts = s
-          .auditRecords({ kind: 'alert', descending: true, limit: 500 })
-          .filter((a) => !acked.has(a.seq)).length;
+        const openAlerts = (await s.auditRecords({ kind: 'alert', descending: true, limit: 500 })).filter(
+          (a) => !acked.has(a.seq),
+        ).length;
         let keysDue: z.input<typeof overviewView>['keysDue'] = null;
         if (allows(need(actor).role, 'keys.read')) {
           const policy = s.rotationPolicy ?? DEFAULT_ROTATION_POLICY;

@@ -129,7 +129,7 @@ export function policyRoutes(s: AdminServices) {
         const keys = await s.keys.list({ includeRetired: true });
         const clientEnv = new Map(clients.map((c) => [c.id, c.environment]));
         const keyEnv = new Map(keys.map((k) => [k.id, k.environment]));
-        const records = s.auditRecords({
+        const records = await s.auditRecords({
           kind: 'request',
           ...(clientId !== undefined ? { clientId } : {}),
           descending: true,
