@@ -77,7 +77,13 @@ function allFiles(dir: string): string[] {
  * loopback); each exchange also has a second, unused `trade-next` key (what an operator creates
  * on the exchange before rotating).
  */
-export async function startWorld(options: { config?: Record<string, unknown> } = {}): Promise<World> {
+export async function startWorld(
+  options: {
+    config?: Record<string, unknown>;
+    /** The sandbox's own limits (its Binance weight per minute), for tests that outrun them. */
+    sandboxLimits?: Parameters<typeof createSandbox>[0]['rateLimits'];
+  } = {},
+): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'kw-life-'));
   const dataDir = join(dir, 'data');
   const store = await openStore(dataDir);
@@ -98,7 +104,11 @@ export async function startWorld(options: { config?: Record<string, unknown> } =
     if (next) seed.push({ ...next, name: 'trade-next' });
   }
   const used: KeyUse[] = [];
-  const sandbox = createSandbox({ emulators: EMULATORS.map((e) => recording(e, used)), keys: seed });
+  const sandbox = createSandbox({
+    emulators: EMULATORS.map((e) => recording(e, used)),
+    keys: seed,
+    ...(options.sandboxLimits ? { rateLimits: options.sandboxLimits } : {}),
+  });
   await sandbox.listen(0, '127.0.0.1');
   const config = parseConfig({
     ...(options.config ?? {}),

@@ -86,13 +86,15 @@ const until = async (cond: () => boolean) => {
 
 beforeAll(async () => {
   // The bots loop as fast as the sandbox answers, which Kraken's call counter (15, draining
-  // 0.33/s) and Binance's 100 orders per 10 s (keywarden's rate budgets) would refuse; this test
-  // is about rotation, so both are lifted.
+  // 0.33/s), Binance's 100 orders per 10 s and its 6,000 request weight per minute per IP
+  // (keywarden's rate budgets and the sandbox's own limit) would refuse; this test is about
+  // rotation, so all are lifted.
   w = await startWorld({
+    sandboxLimits: { weightPerMinute: 1_000_000 },
     config: {
       rateLimit: { perSecond: 0, burst: 1 },
       rateBudgets: {
-        limits: { kraken: { 'key-counter': 1_000_000 }, binance: { 'key-orders-10s': 1_000_000 } },
+        limits: { kraken: { 'key-counter': 1_000_000 }, binance: { 'key-orders-10s': 1_000_000, 'ip-weight-1m': 1_000_000 } },
       },
     },
   });
