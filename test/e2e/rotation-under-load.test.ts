@@ -94,7 +94,10 @@ beforeAll(async () => {
     config: {
       rateLimit: { perSecond: 0, burst: 1 },
       rateBudgets: {
-        limits: { kraken: { 'key-counter': 1_000_000 }, binance: { 'key-orders-10s': 1_000_000, 'ip-weight-1m': 1_000_000 } },
+        limits: {
+          kraken: { 'key-counter': 1_000_000 },
+          binance: { 'key-orders-10s': 1_000_000, 'ip-weight-1m': 1_000_000 },
+        },
       },
     },
   });
