@@ -8,8 +8,9 @@
  * A Redis that does not answer within `timeoutMs` rejects the take: the limiter decides (closed by
  * default). One Redis (or one primary), not a cluster.
  */
-import { Redis } from 'ioredis';
+
 import type { RateLimitStore } from './rate-limit.js';
+import { openFailFastRedis } from './redis-connection.js';
 
 /** KEYS[1]: the bucket. ARGV: now (ms), perSecond, burst, cost. Returns 1 when taken. */
 const TAKE = `
@@ -49,27 +50,10 @@ export interface RedisRateLimitStore extends RateLimitStore {
 
 export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): RedisRateLimitStore {
   const prefix = options.prefix ?? 'kw:limit:';
-  const redis = new Redis(options.url, {
-    commandTimeout: options.timeoutMs,
-    connectTimeout: Math.max(options.timeoutMs, 1_000),
-    maxRetriesPerRequest: 0,
-    // A take while disconnected fails at once (the limiter fails closed) instead of queueing.
-    enableOfflineQueue: false,
-    retryStrategy: (times) => Math.min(times * 200, 2_000),
-  });
-  // Connection errors surface as rejected takes; the event would otherwise be an unhandled error.
-  redis.on('error', () => {});
+  const connection = openFailFastRedis(options.url, options.timeoutMs);
+  const { redis } = connection;
   return {
-    ready: () =>
-      redis.status === 'ready'
-        ? Promise.resolve()
-        : new Promise<void>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error('redis did not become ready')), 2_000);
-            redis.once('ready', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-          }),
+    ready: connection.ready,
     async take(key, perSecond, burst, cost, now) {
       const r = await redis.eval(
         TAKE,
@@ -82,13 +66,7 @@ export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): 
       );
       return Number(r) === 1;
     },
-    ping: () =>
-      redis
-        .ping()
-        .then((r) => r === 'PONG')
-        .catch(() => false),
-    async close() {
-      redis.disconnect();
-    },
+    ping: connection.ping,
+    close: connection.close,
   };
 }

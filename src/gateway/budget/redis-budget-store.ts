@@ -6,7 +6,7 @@
  * inside the scripts from the counter keys passed in: one Redis (or one primary), not a cluster.
  * A Redis that does not answer within `timeoutMs` rejects the call: the budgets fail closed.
  */
-import { Redis } from 'ioredis';
+import { openFailFastRedis } from '../redis-connection.js';
 import type { BudgetStore, Charge, CounterSpec, TakeResult } from './budget-store.js';
 
 /** Shared by the scripts: the current count of counter `i` (ARGV layout: kind, windowMs, cap, rate, units). */
@@ -118,16 +118,8 @@ export interface RedisBudgetStore extends BudgetStore {
 
 export function createRedisBudgetStore(options: RedisBudgetStoreOptions): RedisBudgetStore {
   const prefix = options.prefix ?? 'kw:budget:';
-  const redis = new Redis(options.url, {
-    commandTimeout: options.timeoutMs,
-    connectTimeout: Math.max(options.timeoutMs, 1_000),
-    maxRetriesPerRequest: 0,
-    // A call while disconnected fails at once (fail closed) instead of waiting in a queue.
-    enableOfflineQueue: false,
-    retryStrategy: (times) => Math.min(times * 200, 2_000),
-  });
-  // Connection errors surface as rejected calls; the event would otherwise be an unhandled error.
-  redis.on('error', () => {});
+  const connection = openFailFastRedis(options.url, options.timeoutMs);
+  const { redis } = connection;
 
   const counterArgs = (c: CounterSpec, units: number) => [
     c.kind,
@@ -140,16 +132,7 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): RedisB
     redis.eval(script, keys.length, ...keys, ...args) as Promise<unknown>;
 
   return {
-    ready: () =>
-      redis.status === 'ready'
-        ? Promise.resolve()
-        : new Promise<void>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error('redis did not become ready')), 2_000);
-            redis.once('ready', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-          }),
+    ready: connection.ready,
 
     async take(charges: readonly Charge[], stops: readonly string[], now: number): Promise<TakeResult> {
       const keys = [
@@ -196,14 +179,7 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): RedisB
       return Number(await eval_(STOP, [`${prefix}stop:${key}`], [String(until), String(now)]));
     },
 
-    ping: () =>
-      redis
-        .ping()
-        .then((r) => r === 'PONG')
-        .catch(() => false),
-
-    async close() {
-      redis.disconnect();
-    },
+    ping: connection.ping,
+    close: connection.close,
   };
 }
