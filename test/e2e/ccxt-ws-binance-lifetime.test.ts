@@ -7,17 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { Policy } from '../../src/policy/policy-types.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
-import { ccxtPro } from './ws-e2e.js';
+import { ccxtPro, WS_E2E_POLICY } from './ws-e2e.js';
 import { connections, seenOrder } from './ws-resume-e2e.js';
 
-const POLICY: Policy = {
-  mode: 'enforce',
-  actions: ['public', 'read', 'trade', 'cancel'],
-  symbols: { allow: ['BTC/USDT'] },
-  maxOrderNotional: 1000,
-};
 const LIFETIME_MS = 1_500;
 
 let h: Harness;
@@ -28,7 +21,7 @@ afterAll(() => h.close());
 
 describe("Binance's connection lifetime", () => {
   it('the client keeps its socket over several upstream lifetimes and gets every order', async () => {
-    const issued = await h.issue('binance', 'lifetime', { policy: POLICY });
+    const issued = await h.issue('binance', 'lifetime', { policy: WS_E2E_POLICY });
     const ex = ccxtPro('binance', h.url, issued.credential);
     try {
       await ex.loadHttpProxyAgent();

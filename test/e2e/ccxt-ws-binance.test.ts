@@ -5,15 +5,9 @@ import { binanceSignature } from '../../src/exchanges/binance/index.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
 import { lockdownProcess } from '../lockdown/lockdown-helpers.js';
-import { ccxtPro, plantCanary } from './ws-e2e.js';
+import { ccxtPro, plantCanary, WS_E2E_POLICY } from './ws-e2e.js';
 
 const CANARY_SECRET = `canary${'Q7'.repeat(29)}`;
-const POLICY: Policy = {
-  mode: 'enforce',
-  actions: ['public', 'read', 'trade', 'cancel'],
-  symbols: { allow: ['BTC/USDT'] },
-  maxOrderNotional: 1000,
-};
 
 let h: Harness;
 beforeAll(async () => {
@@ -25,7 +19,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 let n = 0;
-async function client(policy: Policy = POLICY) {
+async function client(policy: Policy = WS_E2E_POLICY) {
   return h.issue('binance', `ws-${++n}`, { policy });
 }
 

@@ -17,15 +17,9 @@ import { okxWsLoginHeaders } from '../../src/exchanges/okx/index.js';
 import type { Policy } from '../../src/policy/policy-types.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
 import { lockdownProcess } from '../lockdown/lockdown-helpers.js';
-import { ccxtPro, plantCanary } from './ws-e2e.js';
+import { ccxtPro, plantCanary, WS_E2E_POLICY } from './ws-e2e.js';
 
 const CANARY_SECRET = `canary${'Q7'.repeat(29)}`;
-const POLICY: Policy = {
-  mode: 'enforce',
-  actions: ['public', 'read', 'trade', 'cancel'],
-  symbols: { allow: ['BTC/USDT'] },
-  maxOrderNotional: 1000,
-};
 
 let h: Harness;
 beforeAll(async () => {
@@ -37,7 +31,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 let n = 0;
-async function client(policy: Policy = POLICY) {
+async function client(policy: Policy = WS_E2E_POLICY) {
   return h.issue('okx', `ws-${++n}`, { policy });
 }
 

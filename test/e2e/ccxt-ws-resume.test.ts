@@ -19,9 +19,8 @@ import { binanceSignature } from '../../src/exchanges/binance/index.js';
 import { bybitWsAuthSignature } from '../../src/exchanges/bybit/index.js';
 import { okxWsLoginHeaders } from '../../src/exchanges/okx/index.js';
 import { CLOSE_UPSTREAM_GONE } from '../../src/gateway/ws/ws-limits.js';
-import type { Policy } from '../../src/policy/policy-types.js';
 import { type Harness, startHarness } from '../gateway/harness.js';
-import { ccxtPro } from './ws-e2e.js';
+import { ccxtPro, WS_E2E_POLICY } from './ws-e2e.js';
 import {
   connections,
   openConnections,
@@ -34,12 +33,6 @@ import {
 
 const OLD_SECRET = `canaryold${'Q7'.repeat(28)}`;
 const NEW_SECRET = `canarynew${'R8'.repeat(28)}`;
-const POLICY: Policy = {
-  mode: 'enforce',
-  actions: ['public', 'read', 'trade', 'cancel'],
-  symbols: { allow: ['BTC/USDT'] },
-  maxOrderNotional: 1000,
-};
 
 let h: Harness;
 beforeAll(async () => {
@@ -51,7 +44,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 let n = 0;
-const client = (exchange: ExchangeId) => h.issue(exchange, `rs-${++n}`, { policy: POLICY });
+const client = (exchange: ExchangeId) => h.issue(exchange, `rs-${++n}`, { policy: WS_E2E_POLICY });
 
 /** The CCXT client's open WebSocket connections, and every frame they receive from now on. */
 // biome-ignore lint/suspicious/noExplicitAny: CCXT Pro's classes are untyped here

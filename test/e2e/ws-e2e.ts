@@ -7,7 +7,16 @@ import ccxt from 'ccxt';
 import { ccxtOverride } from '../../src/cli/sandbox.js';
 import type { ExchangeId } from '../../src/core/index.js';
 import type { Credential } from '../../src/exchanges/adapter.js';
+import type { Policy } from '../../src/policy/policy-types.js';
 import type { SandboxKey } from '../../src/sandbox/emulator.js';
+
+/** The client policy the WebSocket e2e files grant: BTC/USDT only, orders up to 1,000 USDT, no fund movement. */
+export const WS_E2E_POLICY: Policy = {
+  mode: 'enforce',
+  actions: ['public', 'read', 'trade', 'cancel'],
+  symbols: { allow: ['BTC/USDT'] },
+  maxOrderNotional: 1000,
+};
 
 /** A plantKeys hook: the exchange's `full` key gets `secret` (kept in sync with what the sandbox verifies). */
 export function plantCanary(exchange: ExchangeId, secret: string): (keys: SandboxKey[]) => void {
